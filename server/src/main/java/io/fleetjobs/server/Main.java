@@ -1,0 +1,49 @@
+package io.fleetjobs.server;
+
+import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.config.ConfigLoader;
+import io.vertx.core.Vertx;
+
+/** Starts the agent, prints where it is and, on a new job database, its first admin token. */
+public final class Main {
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Vertx vertx = Vertx.vertx();
+    Agent agent;
+    AgentConfig config;
+    try {
+      config = ConfigLoader.load(vertx, args, System.getenv()).await();
+      agent = Agent.start(vertx, config).await();
+    } catch (Exception e) {
+      System.err.println("fleetjobs could not start: " + e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.stop().eventually(vertx::close).await();
+    }, "fleetjobs-shutdown"));
+    printBanner(config, agent);
+  }
+
+  // stdout, not the log: the admin token is shown to the person who started the agent, and logged nowhere.
+  private static void printBanner(AgentConfig config, Agent agent) {
+    String base = "http://localhost:" + agent.httpPort();
+    StringBuilder banner = new StringBuilder()
+      .append("\nfleetjobs agent is running (tier ").append(config.tier()).append(")\n")
+      .append("  Dashboard:    ").append(base).append("/\n")
+      .append("  API:          ").append(base).append("/api/v1  (contract: ").append(base)
+      .append("/api/v1/openapi.yaml)\n")
+      .append("  Job database: ").append(agent.jobDatabase().displayUrl())
+      .append(config.embeddedDatabase() ? "  (embedded, data in " + config.dataDir() + ")" : "").append("\n");
+    if (agent.firstAdminToken() != null && config.bootstrapAdminToken() == null) {
+      banner.append("  Admin token:  ").append(agent.firstAdminToken())
+        .append("\n                (shown once; only its hash is stored)\n");
+    } else if (agent.firstAdminToken() != null) {
+      banner.append("  Admin token:  the value of FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN\n");
+    }
+    System.out.println(banner);
+  }
+}

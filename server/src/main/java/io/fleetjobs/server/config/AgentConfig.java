@@ -1,0 +1,82 @@
+package io.fleetjobs.server.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/**
+ * The agent's whole configuration, read once from {@link ConfigLoader}'s JSON. Each default is written
+ * here, at its read site. A null {@code dbUrl} means the embedded job database under {@code dataDir}.
+ */
+public record AgentConfig(
+  String httpHost,
+  int httpPort,
+  Path dataDir,
+  String dbUrl,
+  int embeddedDbPort,
+  String masterKey,
+  String bootstrapAdminToken,
+  Tier tier) {
+
+  public static AgentConfig fromJson(JsonObject json) {
+    return new AgentConfig(
+      json.getString("httpHost", "0.0.0.0"),
+      port(json, "httpPort", 8080),
+      Path.of(json.getString("dataDir", "./fleetjobs-data")).toAbsolutePath().normalize(),
+      blankToNull(json.getString("dbUrl")),
+      port(json, "embeddedDbPort", 0),
+      blankToNull(json.getString("masterKey")),
+      blankToNull(json.getString("bootstrapAdminToken")),
+      Tier.parse(json.getString("tier", Tier.JA100.name())));
+  }
+
+  public boolean embeddedDatabase() {
+    return dbUrl == null;
+  }
+
+  public AgentConfig withDbUrl(String url) {
+    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier);
+  }
+
+  public AgentConfig withMasterKey(String key) {
+    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier);
+  }
+
+  /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("httpHost", httpHost)
+      .put("httpPort", httpPort)
+      .put("dataDir", dataDir.toString())
+      .put("dbUrl", dbUrl)
+      .put("embeddedDbPort", embeddedDbPort)
+      .put("masterKey", masterKey)
+      .put("bootstrapAdminToken", bootstrapAdminToken)
+      .put("tier", tier.name());
+  }
+
+  /** Secrets are never part of a printed config. */
+  @Override
+  public String toString() {
+    return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
+      + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier + "]";
+  }
+
+  // Environment overrides arrive as strings, files as numbers: accept both.
+  private static int port(JsonObject json, String key, int defaultValue) {
+    Object value = json.getValue(key);
+    int port;
+    try {
+      port = value == null ? defaultValue : Integer.parseInt(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a port number, not " + value);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(key + " must be between 0 and 65535, not " + port);
+    }
+    return port;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,30 @@
+package io.fleetjobs.server.config;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** Concurrency tiers of Elastic Jobs: how many target databases the agent may work on at once. */
+public enum Tier {
+  JA100(100),
+  JA200(200),
+  JA400(400),
+  JA800(800);
+
+  private final int maxConcurrentTargets;
+
+  Tier(int maxConcurrentTargets) {
+    this.maxConcurrentTargets = maxConcurrentTargets;
+  }
+
+  public int maxConcurrentTargets() {
+    return maxConcurrentTargets;
+  }
+
+  public static Tier parse(String value) {
+    return Arrays.stream(values())
+      .filter(tier -> tier.name().equalsIgnoreCase(value.trim()))
+      .findFirst()
+      .orElseThrow(() -> new IllegalArgumentException("tier must be one of "
+        + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + ", not " + value));
+  }
+}

@@ -1,0 +1,22 @@
+package io.fleetjobs.server.credentials;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.templates.RowMapper;
+import java.time.Instant;
+
+/** A stored login as the API shows it: the password is write-only and never part of it. */
+public record Credential(String name, String username, Instant createdTime, Instant updatedTime) {
+  public static final RowMapper<Credential> ROW_MAPPER = row -> new Credential(
+    row.getString("credential_name"),
+    row.getString("username"),
+    row.getOffsetDateTime("created_time").toInstant(),
+    row.getOffsetDateTime("updated_time").toInstant());
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("name", name)
+      .put("username", username)
+      .put("createdTime", createdTime.toString())
+      .put("updatedTime", updatedTime.toString());
+  }
+}

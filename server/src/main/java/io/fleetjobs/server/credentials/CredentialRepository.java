@@ -1,0 +1,84 @@
+package io.fleetjobs.server.credentials;
+
+import io.fleetjobs.server.db.Page;
+import io.fleetjobs.server.db.Params;
+import io.fleetjobs.server.db.Rows;
+import io.fleetjobs.server.db.SqlFailures;
+import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.server.security.SecretBox;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.Map;
+
+/** All SQL on credentials. Passwords are sealed before they leave the agent and opened only for a connection. */
+public final class CredentialRepository {
+  private static final String COLUMNS = "credential_name, username, created_time, updated_time";
+
+  private final SecretBox secretBox;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> save;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
+  private final SqlTemplate<Map<String, Object>, RowSet<Credential>> page;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> sealedPassword;
+
+  public CredentialRepository(Pool pool, SecretBox secretBox) {
+    this.secretBox = secretBox;
+    save = SqlTemplate.forQuery(pool,
+      "SELECT jobs_internal.save_credential(#{name}, #{username}, #{sealed}) AS created");
+    delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_credential(#{name})");
+    // name NULL lists all; otherwise reads the one credential.
+    page = SqlTemplate.forQuery(pool, "SELECT " + COLUMNS + """
+         FROM jobs_internal.credentials
+        WHERE #{name}::text IS NULL OR credential_name = #{name}
+        ORDER BY credential_name
+        LIMIT #{limit} OFFSET #{offset}""")
+      .mapTo(Credential.ROW_MAPPER);
+    sealedPassword = SqlTemplate.forQuery(pool,
+      "SELECT password_sealed FROM jobs_internal.credentials WHERE credential_name = #{name}");
+  }
+
+  /** @return true when the credential was created, false when replaced */
+  public Future<Boolean> save(String name, String username, String password) {
+    Map<String, Object> params = Map.of(
+      "name", name,
+      "username", username,
+      "sealed", Buffer.buffer(secretBox.seal(password, sealContext(name))));
+    return save.execute(params)
+      .map(rows -> rows.iterator().next().getBoolean("created"))
+      .recover(SqlFailures::translate);
+  }
+
+  public Future<Credential> get(String name) {
+    return page.execute(Params.of("name", name, "limit", 1, "offset", 0))
+      .compose(rows -> Rows.single(rows, () -> notFound(name)));
+  }
+
+  public Future<Page<Credential>> list(int top, int skip) {
+    return page.execute(Params.of("name", null, "limit", Page.probeLimit(top), "offset", skip))
+      .map(rows -> Page.of(Rows.list(rows), top));
+  }
+
+  public Future<Void> delete(String name) {
+    return delete.execute(Map.of("name", name)).<Void>mapEmpty().recover(SqlFailures::translate);
+  }
+
+  /** The plaintext password, for opening a connection with it. */
+  public Future<String> password(String name) {
+    return sealedPassword.execute(Map.of("name", name))
+      .compose(rows -> rows.size() == 1
+        ? Future.succeededFuture(secretBox.open(rows.iterator().next().getBuffer("password_sealed").getBytes(),
+            sealContext(name)))
+        : Future.failedFuture(notFound(name)));
+  }
+
+  private static String sealContext(String name) {
+    return "credential:" + name;
+  }
+
+  private static NotFound notFound(String name) {
+    return new NotFound("credential_name", "Credential '" + name + "' does not exist.");
+  }
+}

@@ -1,0 +1,17 @@
+package io.fleetjobs.server.errors;
+
+/** The request is malformed, has a wrong value, or refers to something that does not exist. */
+public final class InvalidInput extends FleetJobsException {
+  public InvalidInput(String code, String target, String message) {
+    super(code, target, message);
+  }
+
+  public InvalidInput(String target, String message) {
+    this("InvalidValue", target, message);
+  }
+
+  @Override
+  public InvalidInput withTarget(String newTarget) {
+    return new InvalidInput(code(), newTarget, getMessage());
+  }
+}

@@ -1,0 +1,57 @@
+package io.fleetjobs.server.http;
+
+import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.JobStepsApi;
+import io.fleetjobs.server.http.api.JobsApi;
+import io.fleetjobs.server.http.api.TargetGroupsApi;
+import io.fleetjobs.server.http.api.TokensApi;
+import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+/**
+ * The /api/v1 router, built from the OpenAPI contract: routes, request validation and roles all come
+ * from the one document that is also served at /api/v1/openapi.yaml.
+ */
+public final class ApiRouter {
+  public static final String CONTRACT = "openapi.yaml";
+  static final long MAX_BODY_BYTES = 1024 * 1024;
+
+  /** Every resource API of the control plane, mounted together. */
+  public record Apis(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs, JobStepsApi steps,
+                     TokensApi tokens) {
+  }
+
+  private ApiRouter() {
+  }
+
+  public static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText,
+                              AccessTokenRepository tokens, Apis apis) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+      // Before validation, so nothing about a request is judged for a caller who may not make it.
+      .rootHandler(new BearerTokenHandler(contract, tokens));
+    apis.credentials().mount(builder);
+    apis.targetGroups().mount(builder);
+    apis.jobs().mount(builder);
+    apis.steps().mount(builder);
+    apis.tokens().mount(builder);
+    builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/yaml")
+      .end(contractText));
+
+    // BearerTokenHandler enforces the contract's security for every operation, roles included.
+    builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+    Router router = builder.createRouter();
+    ErrorResponses errors = new ErrorResponses();
+    router.route().failureHandler(errors);
+    router.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
+    router.errorHandler(405, ctx -> ErrorResponses.sendStatus(ctx, 405));
+    return router;
+  }
+}

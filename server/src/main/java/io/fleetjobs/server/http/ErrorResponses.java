@@ -1,0 +1,83 @@
+package io.fleetjobs.server.http;
+
+import io.fleetjobs.server.errors.Conflict;
+import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.server.errors.Forbidden;
+import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.server.errors.Unauthorized;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place failures become HTTP: {"error": {"code", "message", "target"}}. Caller mistakes are 4xx
+ * and not logged as errors; anything unexpected is logged once here and answered 500 without details.
+ */
+public final class ErrorResponses implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    Throwable failure = ctx.failure();
+    if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
+      failure = ValidationFailures.toInvalidInput(invalid);
+    }
+    if (failure instanceof FleetJobsException known) {
+      send(ctx, statusOf(known), known.code(), known.getMessage(), known.target());
+    } else if (failure instanceof HttpException http) {
+      sendStatus(ctx, http.getStatusCode());
+    } else if (failure == null) {
+      sendStatus(ctx, ctx.statusCode());
+    } else {
+      LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      send(ctx, 500, "InternalError", "The agent failed unexpectedly; the error is in its log.", null);
+    }
+  }
+
+  /** For statuses the router produces itself: 404 no route, 405 wrong method, 413 body too large. */
+  public static void sendStatus(RoutingContext ctx, int status) {
+    switch (status) {
+      case 404 -> send(ctx, 404, "NotFound", "No such resource: " + ctx.request().path(), null);
+      case 405 -> send(ctx, 405, "MethodNotAllowed", ctx.request().method() + " is not allowed here.", null);
+      case 413 -> send(ctx, 413, "BodyTooLarge", "The request body is larger than 1 MiB.", "body");
+      case 415 -> send(ctx, 415, "UnsupportedMediaType", "Send the body as application/json.", "body");
+      default -> send(ctx, status < 400 ? 500 : status, status < 500 ? "BadRequest" : "InternalError",
+        "The request failed with status " + status + ".", null);
+    }
+  }
+
+  private static int statusOf(FleetJobsException failure) {
+    if (failure instanceof InvalidInput) {
+      return 400;
+    } else if (failure instanceof Unauthorized) {
+      return 401;
+    } else if (failure instanceof Forbidden) {
+      return 403;
+    } else if (failure instanceof NotFound) {
+      return 404;
+    } else if (failure instanceof Conflict) {
+      return 409;
+    }
+    return 400;
+  }
+
+  private static void send(RoutingContext ctx, int status, String code, String message, String target) {
+    JsonObject error = new JsonObject().put("code", code).put("message", message).put("target", target);
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    ctx.response()
+      .setStatusCode(status)
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(new JsonObject().put("error", error).toBuffer());
+  }
+}

@@ -1,0 +1,75 @@
+package io.fleetjobs.server.http;
+
+import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.db.JobDatabase;
+import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.JobStepsApi;
+import io.fleetjobs.server.http.api.JobsApi;
+import io.fleetjobs.server.http.api.TargetGroupsApi;
+import io.fleetjobs.server.http.api.TokensApi;
+import io.fleetjobs.server.jobs.JobRepository;
+import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.security.SecretBox;
+import io.fleetjobs.server.targets.TargetGroupRepository;
+import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.sqlclient.Pool;
+
+/** Serves the control-plane API at /api/v1, health at /health and the dashboard at /. */
+public final class HttpServerVerticle extends VerticleBase {
+  private static final int POOL_SIZE = 8;
+
+  private final SecretBox secretBox;
+  private Pool pool;
+  private volatile int actualPort;
+
+  /** The key comes in sealed inside its box, so it never travels through a JSON config. */
+  public HttpServerVerticle(SecretBox secretBox) {
+    this.secretBox = secretBox;
+  }
+
+  @Override
+  public Future<?> start() {
+    AgentConfig config = AgentConfig.fromJson(config());
+    pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, POOL_SIZE);
+    AccessTokenRepository tokens = new AccessTokenRepository(pool);
+    JobRepository jobs = new JobRepository(pool);
+    ApiRouter.Apis apis = new ApiRouter.Apis(
+      new CredentialsApi(new CredentialRepository(pool, secretBox)),
+      new TargetGroupsApi(new TargetGroupRepository(pool)),
+      new JobsApi(jobs),
+      new JobStepsApi(new JobStepRepository(pool, jobs)),
+      new TokensApi(tokens));
+
+    Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
+    Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);
+    return Future.all(contract, contractText)
+      .compose(loaded -> {
+        Router root = Router.router(vertx);
+        HealthRoutes.mount(root, pool);
+        root.route("/api/v1/*").subRouter(ApiRouter.create(vertx, contract.result(), contractText.result(), tokens, apis));
+        root.get("/*").handler(StaticHandler.create("webroot"));
+        root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
+        return vertx.createHttpServer()
+          .requestHandler(root)
+          .listen(config.httpPort(), config.httpHost());
+      })
+      .onSuccess(server -> actualPort = server.actualPort());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /** The bound port: differs from the configured one when that was 0. */
+  public int actualPort() {
+    return actualPort;
+  }
+}

@@ -1,0 +1,27 @@
+package io.fleetjobs.server.jobs;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.templates.RowMapper;
+import java.util.UUID;
+
+public record Job(UUID jobId, String name, String description, int version, JobSchedule schedule) {
+  public static final RowMapper<Job> ROW_MAPPER = row -> new Job(
+    row.getUUID("job_id"),
+    row.getString("job_name"),
+    row.getString("description"),
+    row.getInteger("job_version"),
+    new JobSchedule(
+      row.getBoolean("enabled"),
+      new ScheduleInterval(row.getString("schedule_interval_type"), row.getInteger("schedule_interval_count")),
+      row.getOffsetDateTime("schedule_start_time").toInstant(),
+      row.getOffsetDateTime("schedule_end_time").toInstant()));
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("name", name)
+      .put("jobId", jobId.toString())
+      .put("description", description)
+      .put("version", version)
+      .put("schedule", schedule.toJson());
+  }
+}

@@ -1,0 +1,90 @@
+package io.fleetjobs.server.jobs;
+
+import io.fleetjobs.server.db.Page;
+import io.fleetjobs.server.db.Params;
+import io.fleetjobs.server.db.Rows;
+import io.fleetjobs.server.db.SqlFailures;
+import io.fleetjobs.server.errors.NotFound;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+/** All SQL on jobs and their versions. Definition rules live in the jobs_internal routines. */
+public final class JobRepository {
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> save;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
+  private final SqlTemplate<Map<String, Object>, RowSet<Job>> page;
+  private final SqlTemplate<Map<String, Object>, RowSet<JobVersion>> versions;
+
+  public JobRepository(Pool pool) {
+    save = SqlTemplate.forQuery(pool, """
+        SELECT jobs_internal.save_job(#{name}, #{description}, #{enabled}, #{intervalType}, #{intervalCount},
+                                      #{startTime}, #{endTime}) AS created""");
+    delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_job(#{name})");
+    // name NULL lists all jobs.
+    page = SqlTemplate.forQuery(pool, """
+        SELECT job_id, job_name, description, job_version, enabled, schedule_interval_type,
+               schedule_interval_count, schedule_start_time, schedule_end_time
+          FROM jobs_internal.jobs
+         WHERE #{name}::text IS NULL OR job_name = #{name}
+         ORDER BY job_name
+         LIMIT #{limit} OFFSET #{offset}""")
+      .mapTo(Job.ROW_MAPPER);
+    // version NULL lists every version of the job.
+    versions = SqlTemplate.forQuery(pool, """
+        SELECT v.job_version, v.created_time
+          FROM jobs_internal.job_versions v
+          JOIN jobs_internal.jobs j USING (job_id)
+         WHERE j.job_name = #{name} AND (#{version}::integer IS NULL OR v.job_version = #{version})
+         ORDER BY v.job_version""")
+      .mapTo(JobVersion.ROW_MAPPER);
+  }
+
+  /** @return true when the job was created, false when replaced */
+  public Future<Boolean> save(String name, String description, JobSchedule schedule) {
+    return save.execute(Params.of(
+        "name", name,
+        "description", description,
+        "enabled", schedule.enabled(),
+        "intervalType", schedule.interval().intervalType(),
+        "intervalCount", schedule.interval().intervalCount(),
+        "startTime", schedule.startTime().atOffset(ZoneOffset.UTC),
+        "endTime", schedule.endTime().atOffset(ZoneOffset.UTC)))
+      .map(rows -> rows.iterator().next().getBoolean("created"))
+      .recover(SqlFailures::translate);
+  }
+
+  public Future<Job> get(String name) {
+    return page.execute(Params.of("name", name, "limit", 1, "offset", 0))
+      .compose(rows -> Rows.single(rows, () -> notFound(name)));
+  }
+
+  public Future<Page<Job>> list(int top, int skip) {
+    return page.execute(Params.of("name", null, "limit", Page.probeLimit(top), "offset", skip))
+      .map(rows -> Page.of(Rows.list(rows), top));
+  }
+
+  public Future<Void> delete(String name) {
+    return delete.execute(Params.of("name", name)).<Void>mapEmpty().recover(SqlFailures::translate);
+  }
+
+  public Future<List<JobVersion>> versions(String name) {
+    return get(name).compose(job -> versions.execute(Params.of("name", name, "version", null)))
+      .map(Rows::list);
+  }
+
+  public Future<JobVersion> version(String name, int version) {
+    return get(name).compose(job -> versions.execute(Params.of("name", name, "version", version)))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("version",
+        "Job '" + name + "' has no version " + version + ".")));
+  }
+
+  static NotFound notFound(String name) {
+    return new NotFound("job_name", "Job '" + name + "' does not exist.");
+  }
+}

@@ -1,0 +1,48 @@
+package io.fleetjobs.server.targets;
+
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/** One include or exclude rule of a target group, as stored (defaults applied). */
+public record TargetGroupMember(
+  UUID targetId,
+  String membershipType,
+  String type,
+  String engine,
+  String serverName,
+  String databaseName,
+  String elasticPoolName,
+  String refreshCredential) {
+
+  /** Reads the object the repository's query builds per member. */
+  static TargetGroupMember fromJson(JsonObject json) {
+    return new TargetGroupMember(
+      UUID.fromString(json.getString("targetId")),
+      json.getString("membershipType"),
+      json.getString("type"),
+      json.getString("engine"),
+      json.getString("serverName"),
+      json.getString("databaseName"),
+      json.getString("elasticPoolName"),
+      json.getString("refreshCredential"));
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("targetId", targetId.toString())
+      .put("membershipType", membershipType)
+      .put("type", type)
+      .put("serverName", serverName)
+      .put("engine", engine);
+    putIfPresent(json, "databaseName", databaseName);
+    putIfPresent(json, "elasticPoolName", elasticPoolName);
+    putIfPresent(json, "refreshCredential", refreshCredential);
+    return json;
+  }
+
+  private static void putIfPresent(JsonObject json, String key, String value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,563 @@
+-- The definition logic (validation, defaults, versioning, step renumbering) lives here, once.
+-- The REST API calls these routines, and the Elastic Jobs procedures (jobs.sp_*) wrap the same ones,
+-- so both surfaces accept and refuse exactly the same things.
+--
+-- Errors carry a SQLSTATE the agent maps to HTTP, and the offending parameter in COLUMN:
+--   FJ400 invalid value (400) · FJ422 unknown reference (400) · FJ404 not found (404) · FJ409 conflict (409)
+
+CREATE FUNCTION jobs_internal.fail(p_code text, p_field text, p_message text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = p_code, MESSAGE = p_message, COLUMN = p_field;
+END $$;
+
+-- Names follow nvarchar(128) object names: required, at most 128 characters, no control characters.
+CREATE FUNCTION jobs_internal.check_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_value IS NULL OR p_value = '' THEN
+    PERFORM jobs_internal.fail('FJ400', p_field, format('%s is required.', p_field));
+  ELSIF length(p_value) > p_max THEN
+    PERFORM jobs_internal.fail('FJ400', p_field, format('%s must be at most %s characters.', p_field, p_max));
+  ELSIF p_value ~ '[[:cntrl:]]' THEN
+    PERFORM jobs_internal.fail('FJ400', p_field, format('%s must not contain control characters.', p_field));
+  END IF;
+END $$;
+
+CREATE FUNCTION jobs_internal.check_optional_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_value IS NOT NULL THEN
+    PERFORM jobs_internal.check_name(p_field, p_value, p_max);
+  END IF;
+END $$;
+
+CREATE FUNCTION jobs_internal.check_one_of(p_field text, p_value text, p_allowed text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_value IS NULL OR NOT p_value = ANY (p_allowed) THEN
+    PERFORM jobs_internal.fail('FJ400', p_field,
+      format('%s must be one of %s.', p_field, array_to_string(p_allowed, ', ')));
+  END IF;
+END $$;
+
+-- host, host:port, or [ipv6]:port
+CREATE FUNCTION jobs_internal.check_server_name(p_field text, p_value text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.check_name(p_field, p_value, 256);
+  IF p_value !~ '^([A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$'
+     OR coalesce(substring(p_value from ':([0-9]{1,5})$')::integer, 1) NOT BETWEEN 1 AND 65535 THEN
+    PERFORM jobs_internal.fail('FJ400', p_field,
+      format('%s must be a host name or address, optionally followed by :port.', p_field));
+  END IF;
+END $$;
+
+-- Resolves a credential reference; FOR KEY SHARE keeps it from being deleted until this transaction ends.
+CREATE FUNCTION jobs_internal.credential_id_of(p_field text, p_credential_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  IF p_credential_name IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT credential_id INTO v_id
+    FROM jobs_internal.credentials
+   WHERE credential_name = p_credential_name
+     FOR KEY SHARE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ422', p_field, format('Credential %L does not exist.', p_credential_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+CREATE FUNCTION jobs_internal.target_group_id_of(p_field text, p_target_group_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  PERFORM jobs_internal.check_name(p_field, p_target_group_name);
+  SELECT target_group_id INTO v_id
+    FROM jobs_internal.target_groups
+   WHERE target_group_name = p_target_group_name
+     FOR KEY SHARE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ422', p_field, format('Target group %L does not exist.', p_target_group_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Credentials: the agent seals the password before it reaches the database.
+CREATE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE v_created boolean;
+BEGIN
+  PERFORM jobs_internal.check_name('credential_name', p_credential_name);
+  PERFORM jobs_internal.check_name('username', p_username);
+  IF p_password_sealed IS NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'password', 'password is required.');
+  END IF;
+  INSERT INTO jobs_internal.credentials AS c (credential_name, username, password_sealed)
+  VALUES (p_credential_name, p_username, p_password_sealed)
+  ON CONFLICT (credential_name) DO UPDATE
+     SET username = excluded.username, password_sealed = excluded.password_sealed, updated_time = now()
+  RETURNING (xmax = 0) INTO v_created;
+  RETURN v_created;
+END $$;
+
+CREATE FUNCTION jobs_internal.delete_credential(p_credential_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_id uuid;
+  v_use record;
+BEGIN
+  SELECT credential_id INTO v_id
+    FROM jobs_internal.credentials
+   WHERE credential_name = p_credential_name
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'credential_name', format('Credential %L does not exist.', p_credential_name));
+  END IF;
+  SELECT j.job_name, s.step_name INTO v_use
+    FROM jobs_internal.jobstep_versions s
+    JOIN jobs_internal.jobs j ON j.job_id = s.job_id AND j.job_version = s.job_version
+   WHERE s.credential_id = v_id OR s.output_credential_id = v_id
+   ORDER BY j.job_name, s.step_id
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM jobs_internal.fail('FJ409', 'credential_name',
+      format('Credential %L is used by step %L of job %L.', p_credential_name, v_use.step_name, v_use.job_name));
+  END IF;
+  SELECT g.target_group_name INTO v_use
+    FROM jobs_internal.target_group_members m
+    JOIN jobs_internal.target_groups g USING (target_group_id)
+   WHERE m.refresh_credential_id = v_id
+   ORDER BY g.target_group_name
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM jobs_internal.fail('FJ409', 'credential_name',
+      format('Credential %L is the refresh credential of a member of target group %L.',
+             p_credential_name, v_use.target_group_name));
+  END IF;
+  DELETE FROM jobs_internal.credentials WHERE credential_id = v_id;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Target groups
+CREATE TYPE jobs_internal.member_definition AS (
+  membership_type       text,
+  target_type           text,
+  engine                text,
+  server_name           text,
+  database_name         text,
+  elastic_pool_name     text,
+  refresh_credential_id uuid
+);
+
+-- Validates one member and applies its defaults. p_prefix names the member in error fields.
+CREATE FUNCTION jobs_internal.member_of(
+  p_prefix text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
+  p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text)
+RETURNS jobs_internal.member_definition
+LANGUAGE plpgsql AS $$
+DECLARE m jobs_internal.member_definition;
+BEGIN
+  m.membership_type := coalesce(p_membership_type, 'Include');
+  m.engine := coalesce(p_engine, 'postgresql');
+  PERFORM jobs_internal.check_one_of(p_prefix || 'membership_type', m.membership_type, ARRAY['Include', 'Exclude']);
+  PERFORM jobs_internal.check_one_of(p_prefix || 'target_type', p_target_type,
+                                     ARRAY['SqlServer', 'SqlElasticPool', 'SqlDatabase']);
+  PERFORM jobs_internal.check_one_of(p_prefix || 'engine', m.engine, ARRAY['postgresql', 'sqlserver']);
+  PERFORM jobs_internal.check_server_name(p_prefix || 'server_name', p_server_name);
+  PERFORM jobs_internal.check_optional_name(p_prefix || 'database_name', p_database_name);
+  PERFORM jobs_internal.check_optional_name(p_prefix || 'elastic_pool_name', p_elastic_pool_name);
+  m.target_type := p_target_type;
+  m.server_name := p_server_name;
+  m.database_name := p_database_name;
+  m.elastic_pool_name := p_elastic_pool_name;
+
+  IF p_target_type = 'SqlDatabase' THEN
+    IF p_database_name IS NULL THEN
+      PERFORM jobs_internal.fail('FJ400', p_prefix || 'database_name', 'A SqlDatabase member needs a database name.');
+    END IF;
+  ELSIF p_database_name IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'database_name',
+      format('A %s member takes no database name; use a SqlDatabase member for one database.', p_target_type));
+  END IF;
+
+  IF p_target_type = 'SqlElasticPool' THEN
+    IF m.engine <> 'sqlserver' THEN
+      PERFORM jobs_internal.fail('FJ400', p_prefix || 'engine', 'Elastic pools exist only on the sqlserver engine.');
+    END IF;
+    IF p_elastic_pool_name IS NULL THEN
+      PERFORM jobs_internal.fail('FJ400', p_prefix || 'elastic_pool_name',
+        'A SqlElasticPool member needs an elastic pool name.');
+    END IF;
+  ELSIF p_elastic_pool_name IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'elastic_pool_name',
+      format('A %s member takes no elastic pool name.', p_target_type));
+  END IF;
+
+  IF p_refresh_credential_name IS NOT NULL AND p_target_type = 'SqlDatabase' THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'refresh_credential_name',
+      'A refresh credential enumerates a server or pool; a SqlDatabase member takes none.');
+  END IF;
+  -- PostgreSQL servers have no agent identity to fall back on, so listing their databases needs a login.
+  IF p_refresh_credential_name IS NULL AND m.engine = 'postgresql'
+     AND p_target_type = 'SqlServer' AND m.membership_type = 'Include' THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'refresh_credential_name',
+      'An included postgresql SqlServer member needs a refresh credential to enumerate its databases.');
+  END IF;
+  m.refresh_credential_id := jobs_internal.credential_id_of(p_prefix || 'refresh_credential_name',
+                                                           p_refresh_credential_name);
+  RETURN m;
+END $$;
+
+-- Create-or-replace a whole group. Members equal to an existing one keep their target_id,
+-- so re-applying the same definition changes nothing.
+CREATE FUNCTION jobs_internal.save_target_group(p_target_group_name text, p_members jsonb) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_group_id uuid;
+  v_created boolean;
+  v_kept uuid[] := '{}';
+  v_item record;
+  v_member jobs_internal.member_definition;
+  v_target_id uuid;
+  v_prefix text;
+BEGIN
+  PERFORM jobs_internal.check_name('target_group_name', p_target_group_name);
+  IF p_members IS NOT NULL AND jsonb_typeof(p_members) <> 'array' THEN
+    PERFORM jobs_internal.fail('FJ400', 'members', 'members must be an array.');
+  END IF;
+  INSERT INTO jobs_internal.target_groups AS g (target_group_name)
+  VALUES (p_target_group_name)
+  ON CONFLICT (target_group_name) DO UPDATE SET updated_time = now()
+  RETURNING target_group_id, (xmax = 0) INTO v_group_id, v_created;
+
+  FOR v_item IN
+    SELECT e.value AS member, e.ordinality - 1 AS position
+      FROM jsonb_array_elements(coalesce(p_members, '[]')) WITH ORDINALITY AS e
+  LOOP
+    v_prefix := format('members[%s].', v_item.position);
+    v_member := jobs_internal.member_of(v_prefix,
+      v_item.member->>'membership_type', v_item.member->>'target_type', v_item.member->>'engine',
+      v_item.member->>'server_name', v_item.member->>'database_name', v_item.member->>'elastic_pool_name',
+      v_item.member->>'refresh_credential_name');
+    SELECT m.target_id INTO v_target_id
+      FROM jobs_internal.target_group_members m
+     WHERE m.target_group_id = v_group_id
+       AND (m.membership_type, m.target_type, m.engine, m.server_name, m.database_name, m.elastic_pool_name,
+            m.refresh_credential_id)
+           IS NOT DISTINCT FROM
+           (v_member.membership_type, v_member.target_type, v_member.engine, v_member.server_name,
+            v_member.database_name, v_member.elastic_pool_name, v_member.refresh_credential_id)
+     LIMIT 1;
+    IF v_target_id = ANY (v_kept) THEN
+      PERFORM jobs_internal.fail('FJ400', v_prefix || 'server_name', 'This member repeats an earlier member.');
+    END IF;
+    IF v_target_id IS NULL THEN
+      v_target_id := gen_random_uuid();
+      INSERT INTO jobs_internal.target_group_members
+        (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
+         database_name, elastic_pool_name, refresh_credential_id)
+      VALUES (v_target_id, v_group_id, v_item.position, v_member.membership_type, v_member.target_type,
+              v_member.engine, v_member.server_name, v_member.database_name, v_member.elastic_pool_name,
+              v_member.refresh_credential_id);
+    ELSE
+      UPDATE jobs_internal.target_group_members SET member_position = v_item.position WHERE target_id = v_target_id;
+    END IF;
+    v_kept := v_kept || v_target_id;
+  END LOOP;
+
+  DELETE FROM jobs_internal.target_group_members
+   WHERE target_group_id = v_group_id AND NOT target_id = ANY (v_kept);
+  RETURN v_created;
+END $$;
+
+CREATE FUNCTION jobs_internal.delete_target_group(p_target_group_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_id uuid;
+  v_use record;
+BEGIN
+  SELECT target_group_id INTO v_id
+    FROM jobs_internal.target_groups
+   WHERE target_group_name = p_target_group_name
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'target_group_name',
+      format('Target group %L does not exist.', p_target_group_name));
+  END IF;
+  SELECT j.job_name, s.step_name INTO v_use
+    FROM jobs_internal.jobstep_versions s
+    JOIN jobs_internal.jobs j ON j.job_id = s.job_id AND j.job_version = s.job_version
+   WHERE s.target_group_id = v_id
+   ORDER BY j.job_name, s.step_id
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM jobs_internal.fail('FJ409', 'target_group_name',
+      format('Target group %L is used by step %L of job %L.', p_target_group_name, v_use.step_name, v_use.job_name));
+  END IF;
+  DELETE FROM jobs_internal.target_groups WHERE target_group_id = v_id;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Jobs
+CREATE FUNCTION jobs_internal.save_job(
+  p_job_name text, p_description text, p_enabled boolean, p_schedule_interval_type text,
+  p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_created boolean;
+  v_job_id uuid;
+  v_start timestamptz := coalesce(p_schedule_start_time, '0001-01-01 00:00:00+00');
+  v_end timestamptz := coalesce(p_schedule_end_time, '9999-12-31 11:59:59+00');
+BEGIN
+  PERFORM jobs_internal.check_name('job_name', p_job_name);
+  IF position('%' IN p_job_name) > 0 THEN
+    PERFORM jobs_internal.fail('FJ400', 'job_name', 'job_name must not contain %.');
+  END IF;
+  IF length(coalesce(p_description, '')) > 512 THEN
+    PERFORM jobs_internal.fail('FJ400', 'description', 'description must be at most 512 characters.');
+  END IF;
+  PERFORM jobs_internal.check_one_of('schedule_interval_type', coalesce(p_schedule_interval_type, 'Once'),
+                                     ARRAY['Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months']);
+  IF coalesce(p_schedule_interval_count, 1) < 1 THEN
+    PERFORM jobs_internal.fail('FJ400', 'schedule_interval_count', 'schedule_interval_count must be at least 1.');
+  END IF;
+  IF v_end <= v_start THEN
+    PERFORM jobs_internal.fail('FJ400', 'schedule_end_time', 'schedule_end_time must be after schedule_start_time.');
+  END IF;
+
+  INSERT INTO jobs_internal.jobs AS j
+    (job_name, description, enabled, schedule_interval_type, schedule_interval_count,
+     schedule_start_time, schedule_end_time)
+  VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false),
+          coalesce(p_schedule_interval_type, 'Once'), coalesce(p_schedule_interval_count, 1), v_start, v_end)
+  ON CONFLICT (job_name) DO UPDATE
+     SET description = excluded.description,
+         enabled = excluded.enabled,
+         schedule_interval_type = excluded.schedule_interval_type,
+         schedule_interval_count = excluded.schedule_interval_count,
+         schedule_start_time = excluded.schedule_start_time,
+         schedule_end_time = excluded.schedule_end_time,
+         updated_time = now()
+  RETURNING job_id, (xmax = 0) INTO v_job_id, v_created;
+  IF v_created THEN
+    INSERT INTO jobs_internal.job_versions (job_id, job_version) VALUES (v_job_id, 0);
+  END IF;
+  RETURN v_created;
+END $$;
+
+CREATE FUNCTION jobs_internal.delete_job(p_job_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM jobs_internal.jobs WHERE job_name = p_job_name;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
+  END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Steps. Every change writes a whole new version: the steps of the previous version are copied,
+-- renumbered to leave no gaps, and the changed step is placed at its position.
+
+-- Validates a step definition (snake_case keys, as the sp_* parameters) and applies the defaults.
+CREATE FUNCTION jobs_internal.step_of(p_def jsonb) RETURNS jobs_internal.jobstep_versions
+LANGUAGE plpgsql AS $$
+DECLARE
+  s jobs_internal.jobstep_versions;
+  v_has_output boolean;
+BEGIN
+  s.command_type := coalesce(p_def->>'command_type', 'TSql');
+  s.command_source := coalesce(p_def->>'command_source', 'Inline');
+  s.command := p_def->>'command';
+  PERFORM jobs_internal.check_one_of('command_type', s.command_type, ARRAY['TSql', 'Sql']);
+  PERFORM jobs_internal.check_one_of('command_source', s.command_source, ARRAY['Inline']);
+  IF s.command IS NULL OR btrim(s.command) = '' THEN
+    PERFORM jobs_internal.fail('FJ400', 'command', 'command is required.');
+  END IF;
+
+  s.target_group_name := p_def->>'target_group_name';
+  s.target_group_id := jobs_internal.target_group_id_of('target_group_name', s.target_group_name);
+  s.credential_name := p_def->>'credential_name';
+  PERFORM jobs_internal.check_optional_name('credential_name', s.credential_name);
+  s.credential_id := jobs_internal.credential_id_of('credential_name', s.credential_name);
+
+  s.initial_retry_interval_seconds := coalesce((p_def->>'initial_retry_interval_seconds')::integer, 1);
+  s.maximum_retry_interval_seconds := coalesce((p_def->>'maximum_retry_interval_seconds')::integer, 120);
+  s.retry_interval_backoff_multiplier := coalesce((p_def->>'retry_interval_backoff_multiplier')::real, 2.0);
+  s.retry_attempts := coalesce((p_def->>'retry_attempts')::integer, 10);
+  s.step_timeout_seconds := coalesce((p_def->>'step_timeout_seconds')::integer, 43200);
+  IF s.initial_retry_interval_seconds < 1 THEN
+    PERFORM jobs_internal.fail('FJ400', 'initial_retry_interval_seconds',
+      'initial_retry_interval_seconds must be at least 1.');
+  END IF;
+  IF s.maximum_retry_interval_seconds < s.initial_retry_interval_seconds THEN
+    PERFORM jobs_internal.fail('FJ400', 'maximum_retry_interval_seconds',
+      'maximum_retry_interval_seconds must not be less than initial_retry_interval_seconds.');
+  END IF;
+  IF s.retry_interval_backoff_multiplier < 1.0 THEN
+    PERFORM jobs_internal.fail('FJ400', 'retry_interval_backoff_multiplier',
+      'retry_interval_backoff_multiplier must be at least 1.0.');
+  END IF;
+  IF s.retry_attempts < 0 THEN
+    PERFORM jobs_internal.fail('FJ400', 'retry_attempts', 'retry_attempts must not be negative.');
+  END IF;
+  IF s.step_timeout_seconds < 1 THEN
+    PERFORM jobs_internal.fail('FJ400', 'step_timeout_seconds', 'step_timeout_seconds must be at least 1.');
+  END IF;
+  s.max_parallelism := (p_def->>'max_parallelism')::integer;
+  IF s.max_parallelism IS NOT NULL AND s.max_parallelism < 1 THEN
+    PERFORM jobs_internal.fail('FJ400', 'max_parallelism', 'max_parallelism must be at least 1, or absent for no limit.');
+  END IF;
+
+  s.output_type := p_def->>'output_type';
+  v_has_output := s.output_type IS NOT NULL;
+  IF NOT v_has_output THEN
+    IF coalesce(p_def->>'output_server_name', p_def->>'output_database_name', p_def->>'output_table_name',
+                p_def->>'output_schema_name', p_def->>'output_credential_name', p_def->>'output_engine') IS NOT NULL THEN
+      PERFORM jobs_internal.fail('FJ400', 'output_type', 'output_type is required when any output setting is given.');
+    END IF;
+    RETURN s;
+  END IF;
+  PERFORM jobs_internal.check_one_of('output_type', s.output_type, ARRAY['SqlDatabase']);
+  s.output_engine := coalesce(p_def->>'output_engine', 'postgresql');
+  PERFORM jobs_internal.check_one_of('output_engine', s.output_engine, ARRAY['postgresql', 'sqlserver']);
+  s.output_server_name := p_def->>'output_server_name';
+  PERFORM jobs_internal.check_server_name('output_server_name', s.output_server_name);
+  s.output_database_name := p_def->>'output_database_name';
+  PERFORM jobs_internal.check_name('output_database_name', s.output_database_name);
+  s.output_schema_name := coalesce(p_def->>'output_schema_name',
+                                   CASE s.output_engine WHEN 'sqlserver' THEN 'dbo' ELSE 'public' END);
+  PERFORM jobs_internal.check_name('output_schema_name', s.output_schema_name);
+  s.output_table_name := p_def->>'output_table_name';
+  PERFORM jobs_internal.check_name('output_table_name', s.output_table_name);
+  s.output_credential_name := p_def->>'output_credential_name';
+  PERFORM jobs_internal.check_optional_name('output_credential_name', s.output_credential_name);
+  s.output_credential_id := jobs_internal.credential_id_of('output_credential_name', s.output_credential_name);
+  RETURN s;
+END $$;
+
+-- Locks the job and starts a new version; returns (job_id, previous version).
+CREATE FUNCTION jobs_internal.lock_job(p_job_name text, OUT job_id uuid, OUT job_version integer)
+LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT j.job_id, j.job_version INTO job_id, job_version
+    FROM jobs_internal.jobs j
+   WHERE j.job_name = p_job_name
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
+  END IF;
+END $$;
+
+-- Copies every step but p_skip_step from one version to the next, numbered 1..n in their order,
+-- leaving step id p_gap free (NULL: no gap).
+CREATE FUNCTION jobs_internal.copy_steps(p_job_id uuid, p_from integer, p_skip_step text, p_gap integer)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO jobs_internal.job_versions (job_id, job_version) VALUES (p_job_id, p_from + 1);
+  INSERT INTO jobs_internal.jobstep_versions
+    (job_id, job_version, step_id, step_name, command_type, command_source, command, credential_id,
+     credential_name, target_group_id, target_group_name, initial_retry_interval_seconds,
+     maximum_retry_interval_seconds, retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds,
+     output_type, output_credential_id, output_credential_name, output_server_name, output_database_name,
+     output_schema_name, output_table_name, output_engine, max_parallelism)
+  SELECT job_id, p_from + 1, CASE WHEN p_gap IS NOT NULL AND rn >= p_gap THEN rn + 1 ELSE rn END,
+         step_name, command_type, command_source, command, credential_id, credential_name, target_group_id,
+         target_group_name, initial_retry_interval_seconds, maximum_retry_interval_seconds,
+         retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds, output_type,
+         output_credential_id, output_credential_name, output_server_name, output_database_name,
+         output_schema_name, output_table_name, output_engine, max_parallelism
+    FROM (SELECT s.*, row_number() OVER (ORDER BY s.step_id) AS rn
+            FROM jobs_internal.jobstep_versions s
+           WHERE s.job_id = p_job_id AND s.job_version = p_from AND s.step_name IS DISTINCT FROM p_skip_step) o;
+  UPDATE jobs_internal.jobs SET job_version = p_from + 1, updated_time = now() WHERE job_id = p_job_id;
+END $$;
+
+-- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
+-- p_step_id NULL keeps an existing step where it is and appends a new one.
+CREATE FUNCTION jobs_internal.save_jobstep(
+  p_job_name text, p_step_name text, p_step_id integer, p_def jsonb, p_mode text DEFAULT 'upsert',
+  OUT job_version integer, OUT step_id integer, OUT created boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job record;
+  v_new jobs_internal.jobstep_versions;
+  v_old jobs_internal.jobstep_versions;
+  v_count integer;
+  v_max integer;
+BEGIN
+  SELECT * INTO v_job FROM jobs_internal.lock_job(p_job_name);
+  PERFORM jobs_internal.check_name('step_name', p_step_name);
+  v_new := jobs_internal.step_of(p_def);
+
+  SELECT count(*) INTO v_count
+    FROM jobs_internal.jobstep_versions s
+   WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version;
+  SELECT * INTO v_old
+    FROM jobs_internal.jobstep_versions s
+   WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_step_name;
+  created := NOT FOUND;
+  IF NOT created AND p_mode = 'add' THEN
+    PERFORM jobs_internal.fail('FJ409', 'step_name', format('Job %L already has a step %L.', p_job_name, p_step_name));
+  ELSIF created AND p_mode = 'replace' THEN
+    PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L.', p_job_name, p_step_name));
+  END IF;
+
+  v_max := CASE WHEN created THEN v_count + 1 ELSE v_count END;
+  step_id := coalesce(p_step_id, CASE WHEN created THEN v_max ELSE v_old.step_id END);
+  IF step_id < 1 OR step_id > v_max THEN
+    PERFORM jobs_internal.fail('FJ400', 'step_id',
+      format('step_id must be between 1 and %s: step ids start at 1 and leave no gaps.', v_max));
+  END IF;
+
+  -- Re-applying an identical definition is a no-op, so automation can converge without new versions.
+  IF NOT created AND step_id = v_old.step_id
+     AND (v_new.command_type, v_new.command_source, v_new.command, v_new.credential_id, v_new.target_group_id,
+          v_new.initial_retry_interval_seconds, v_new.maximum_retry_interval_seconds,
+          v_new.retry_interval_backoff_multiplier, v_new.retry_attempts, v_new.step_timeout_seconds,
+          v_new.output_type, v_new.output_credential_id, v_new.output_server_name, v_new.output_database_name,
+          v_new.output_schema_name, v_new.output_table_name, v_new.output_engine, v_new.max_parallelism)
+         IS NOT DISTINCT FROM
+         (v_old.command_type, v_old.command_source, v_old.command, v_old.credential_id, v_old.target_group_id,
+          v_old.initial_retry_interval_seconds, v_old.maximum_retry_interval_seconds,
+          v_old.retry_interval_backoff_multiplier, v_old.retry_attempts, v_old.step_timeout_seconds,
+          v_old.output_type, v_old.output_credential_id, v_old.output_server_name, v_old.output_database_name,
+          v_old.output_schema_name, v_old.output_table_name, v_old.output_engine, v_old.max_parallelism) THEN
+    job_version := v_job.job_version;
+    RETURN;
+  END IF;
+
+  PERFORM jobs_internal.copy_steps(v_job.job_id, v_job.job_version, p_step_name, step_id);
+  job_version := v_job.job_version + 1;
+  v_new.job_id := v_job.job_id;
+  v_new.job_version := job_version;
+  v_new.step_id := step_id;
+  v_new.step_name := p_step_name;
+  INSERT INTO jobs_internal.jobstep_versions SELECT (v_new).*;
+END $$;
+
+CREATE FUNCTION jobs_internal.delete_jobstep(p_job_name text, p_step_name text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE v_job record;
+BEGIN
+  SELECT * INTO v_job FROM jobs_internal.lock_job(p_job_name);
+  PERFORM 1
+     FROM jobs_internal.jobstep_versions s
+    WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_step_name;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L.', p_job_name, p_step_name));
+  END IF;
+  PERFORM jobs_internal.copy_steps(v_job.job_id, v_job.job_version, p_step_name, NULL);
+  RETURN v_job.job_version + 1;
+END $$;
+
+-- Nothing outside the agent's own role may call these.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA jobs_internal FROM PUBLIC;
+REVOKE ALL ON SCHEMA jobs_internal FROM PUBLIC;
