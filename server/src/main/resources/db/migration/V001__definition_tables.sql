@@ -1,6 +1,5 @@
 -- Definitions: credentials, target groups, jobs and their versioned steps.
--- Everything users may change lives in jobs_internal; the jobs schema only holds read-only views.
-CREATE SCHEMA IF NOT EXISTS jobs_internal;
+-- Everything users may change lives in jobs_internal (Flyway creates it); the jobs schema only holds read-only views.
 CREATE SCHEMA IF NOT EXISTS jobs;
 
 CREATE TABLE jobs_internal.agent_settings (

@@ -1,0 +1,131 @@
+package io.fleetjobs.server.http.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+class TargetGroupsApiTest {
+  private static AgentFixture agent;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    agent = AgentFixture.start(vertx, "target_groups");
+    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "r").put("password", "p"));
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+  }
+
+  @Test
+  void create_read_replace_delete_with_defaults_applied() {
+    HttpResponse<Buffer> created = agent.admin().put("/targetGroups/crud", group(
+      member("SqlServer", "pg1.example.com:5432").put("refreshCredential", "refresh"),
+      member("SqlDatabase", "pg1.example.com:5432").put("membershipType", "Exclude").put("databaseName", "mapping"),
+      member("SqlDatabase", "pg2.example.com").put("databaseName", "billing")));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    JsonObject body = created.bodyAsJsonObject();
+    assertEquals("crud", body.getString("name"));
+    JsonArray members = body.getJsonArray("members");
+    assertEquals(3, members.size());
+    assertEquals("Include", members.getJsonObject(0).getString("membershipType"));
+    assertEquals("postgresql", members.getJsonObject(0).getString("engine"));
+    assertEquals("refresh", members.getJsonObject(0).getString("refreshCredential"));
+    assertEquals("Exclude", members.getJsonObject(1).getString("membershipType"));
+    assertEquals(body, agent.admin().get("/targetGroups/crud").bodyAsJsonObject());
+
+    HttpResponse<Buffer> replaced = agent.admin().put("/targetGroups/crud", group(
+      member("SqlDatabase", "pg2.example.com").put("databaseName", "billing")));
+    assertEquals(200, replaced.statusCode());
+    assertEquals(1, replaced.bodyAsJsonObject().getJsonArray("members").size());
+
+    assertEquals(204, agent.admin().delete("/targetGroups/crud").statusCode());
+    assertEquals(404, agent.admin().get("/targetGroups/crud").statusCode());
+  }
+
+  @Test
+  void unchanged_members_keep_their_target_id_across_replaces() {
+    JsonObject keep = member("SqlDatabase", "pg1.example.com").put("databaseName", "keep");
+    JsonObject first = agent.admin().put("/targetGroups/stable", group(keep)).bodyAsJsonObject();
+    String keptId = first.getJsonArray("members").getJsonObject(0).getString("targetId");
+
+    JsonObject second = agent.admin().put("/targetGroups/stable", group(
+      member("SqlDatabase", "pg1.example.com").put("databaseName", "new"), keep)).bodyAsJsonObject();
+    JsonArray members = second.getJsonArray("members");
+    assertEquals("new", members.getJsonObject(0).getString("databaseName"));
+    assertEquals(keptId, members.getJsonObject(1).getString("targetId"));
+    assertNotEquals(keptId, members.getJsonObject(0).getString("targetId"));
+    assertEquals(first.getString("targetGroupId"), second.getString("targetGroupId"));
+  }
+
+  @Test
+  void illegal_member_combinations_are_refused_naming_the_field() {
+    assertRefused(group(member("SqlDatabase", "h")), "members[0].databaseName");
+    assertRefused(group(member("SqlServer", "h").put("databaseName", "d").put("refreshCredential", "refresh")),
+      "members[0].databaseName");
+    assertRefused(group(member("SqlElasticPool", "h").put("elasticPoolName", "pool")), "members[0].engine");
+    assertRefused(group(member("SqlElasticPool", "h").put("engine", "sqlserver")), "members[0].elasticPoolName");
+    assertRefused(group(member("SqlServer", "h")), "members[0].refreshCredential");
+    assertRefused(group(member("SqlServer", "h").put("refreshCredential", "missing")), "members[0].refreshCredential");
+    assertRefused(group(member("SqlDatabase", "h").put("databaseName", "d").put("refreshCredential", "refresh")),
+      "members[0].refreshCredential");
+    assertRefused(group(member("SqlDatabase", "bad host!").put("databaseName", "d")), "members[0].serverName");
+    assertRefused(group(member("SqlDatabase", "h:99999").put("databaseName", "d")), "members[0].serverName");
+    JsonObject twice = member("SqlDatabase", "h").put("databaseName", "d");
+    assertRefused(group(twice, twice.copy()), "members[1].serverName");
+    assertEquals(404, agent.admin().get("/targetGroups/refused").statusCode(), "nothing was stored");
+  }
+
+  @Test
+  void a_sqlserver_elastic_pool_member_is_accepted_without_refresh_credential() {
+    HttpResponse<Buffer> created = agent.admin().put("/targetGroups/pool", group(
+      member("SqlElasticPool", "srv.database.windows.net").put("engine", "sqlserver").put("elasticPoolName", "Pool-1")));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+  }
+
+  @Test
+  void group_used_by_a_step_cannot_be_deleted_and_the_refusal_names_the_step() {
+    agent.admin().put("/targetGroups/used", group(member("SqlDatabase", "h").put("databaseName", "d")));
+    agent.admin().put("/jobs/uses-group", new JsonObject());
+    agent.admin().put("/jobs/uses-group/steps/the-step", new JsonObject().put("targetGroup", "used")
+      .put("action", new JsonObject().put("value", "SELECT 1")));
+    HttpResponse<Buffer> refused = agent.admin().delete("/targetGroups/used");
+    assertEquals(409, refused.statusCode());
+    assertTrue(refused.bodyAsJsonObject().getJsonObject("error").getString("message").contains("the-step"));
+
+    agent.admin().delete("/jobs/uses-group/steps/the-step");
+    assertEquals(204, agent.admin().delete("/targetGroups/used").statusCode(),
+      "only the current version counts: history does not pin the group");
+  }
+
+  private static void assertRefused(JsonObject body, String target) {
+    HttpResponse<Buffer> refused = agent.admin().put("/targetGroups/refused", body);
+    assertEquals(400, refused.statusCode(), refused.bodyAsString());
+    assertEquals(target, refused.bodyAsJsonObject().getJsonObject("error").getString("target"), refused.bodyAsString());
+  }
+
+  static JsonObject group(JsonObject... members) {
+    return new JsonObject().put("members", new JsonArray(java.util.List.of((Object[]) members)));
+  }
+
+  static JsonObject member(String type, String server) {
+    return new JsonObject().put("type", type).put("serverName", server);
+  }
+}

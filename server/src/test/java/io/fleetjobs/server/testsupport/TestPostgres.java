@@ -1,0 +1,51 @@
+package io.fleetjobs.server.testsupport;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One real PostgreSQL server for the whole test JVM; each test class takes databases of its own on it. */
+public final class TestPostgres {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static EmbeddedPostgres server;
+
+  private TestPostgres() {
+  }
+
+  public static synchronized EmbeddedPostgres server() {
+    if (server == null) {
+      try {
+        server = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return server;
+  }
+
+  /** Creates an empty database and returns its name. */
+  public static String newDatabase(String purpose) {
+    String name = purpose.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + COUNTER.incrementAndGet()
+      + "_" + ProcessHandle.current().pid();
+    try (Connection connection = server().getPostgresDatabase().getConnection();
+         Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return name;
+  }
+
+  public static String url(String database) {
+    return "postgresql://postgres@localhost:" + server().getPort() + "/" + database;
+  }
+
+  public static Connection connect(String database, String user) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://localhost:" + server().getPort() + "/" + database, user, "");
+  }
+}
