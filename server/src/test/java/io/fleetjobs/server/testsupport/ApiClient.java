@@ -46,11 +46,19 @@ public final class ApiClient {
   }
 
   public HttpResponse<Buffer> send(HttpMethod method, String path, Buffer body) {
-    return raw(method, "/api/v1" + path, body);
+    return send(method, path, "application/json", body);
+  }
+
+  public HttpResponse<Buffer> send(HttpMethod method, String path, String contentType, Buffer body) {
+    return raw(method, "/api/v1" + path, contentType, body);
   }
 
   /** @param fullPath from the server root, such as /health/ready */
   public HttpResponse<Buffer> raw(HttpMethod method, String fullPath, Buffer body) {
+    return raw(method, fullPath, "application/json", body);
+  }
+
+  private HttpResponse<Buffer> raw(HttpMethod method, String fullPath, String contentType, Buffer body) {
     HttpRequest<Buffer> request = client.request(method, port, "127.0.0.1", fullPath);
     if (token != null) {
       request.bearerTokenAuthentication(token);
@@ -58,6 +66,6 @@ public final class ApiClient {
     if (body == null) {
       return request.send().await();
     }
-    return request.putHeader("Content-Type", "application/json").sendBuffer(body).await();
+    return request.putHeader("Content-Type", contentType).sendBuffer(body).await();
   }
 }

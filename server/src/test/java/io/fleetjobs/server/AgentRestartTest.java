@@ -1,0 +1,84 @@
+package io.fleetjobs.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.testsupport.ApiClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The zero-configuration default: an embedded job database whose data lives in the data directory. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
+class AgentRestartTest {
+
+  @Test
+  void definitions_survive_a_stop_and_start_on_the_same_data_directory(Vertx vertx, @TempDir Path dataDir)
+    throws Exception {
+    AgentConfig config = AgentConfig.fromJson(new JsonObject()
+      .put("httpHost", "127.0.0.1")
+      .put("httpPort", 0)
+      .put("dataDir", dataDir.toString()));
+
+    Agent first = Agent.start(vertx, config).await();
+    String token = first.firstAdminToken();
+    assertNotNull(token, "a new job database mints the first admin token");
+    ApiClient api = ApiClient.create(vertx, first.httpPort(), token);
+    assertEquals(201, api.put("/credentials/login", new JsonObject().put("username", "u").put("password", "p")).statusCode());
+    assertEquals(201, api.put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d")))).statusCode());
+    assertEquals(201, api.put("/jobs/kept", new JsonObject().put("description", "survives")).statusCode());
+    assertEquals(201, api.put("/jobs/kept/steps/s1", new JsonObject().put("targetGroup", "fleet")
+      .put("credential", "login").put("action", new JsonObject().put("value", "SELECT 1"))).statusCode());
+    Path keyFile = dataDir.resolve("master.key");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+    first.stop().await();
+
+    Agent second = Agent.start(vertx, config).await();
+    try {
+      assertNull(second.firstAdminToken(), "the admin token is minted once, on the first start");
+      ApiClient again = ApiClient.create(vertx, second.httpPort(), token);
+      JsonObject job = again.get("/jobs/kept").bodyAsJsonObject();
+      assertEquals("survives", job.getString("description"));
+      assertEquals(1, job.getInteger("version"));
+      assertEquals("login", again.get("/jobs/kept/steps/s1").bodyAsJsonObject().getString("credential"));
+      assertEquals("u", again.get("/credentials/login").bodyAsJsonObject().getString("username"));
+      assertTrue(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION")), "PostgreSQL keeps its files there");
+    } finally {
+      second.stop().await();
+    }
+  }
+
+  @Test
+  void a_different_master_key_is_refused_at_start(Vertx vertx, @TempDir Path dataDir) throws Exception {
+    JsonObject json = new JsonObject()
+      .put("httpHost", "127.0.0.1")
+      .put("httpPort", 0)
+      .put("dataDir", dataDir.toString());
+    Agent.start(vertx, AgentConfig.fromJson(json)).await().stop().await();
+    Path keyFile = dataDir.resolve("master.key");
+    String rightKey = Files.readString(keyFile);
+
+    Files.writeString(keyFile, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+    Exception refused = assertThrows(Exception.class, () -> Agent.start(vertx, AgentConfig.fromJson(json)).await());
+    assertTrue(refused.getMessage().contains("master key"), refused.getMessage());
+
+    // The refused start released the embedded database, so the right key starts on the same directory again.
+    Files.writeString(keyFile, rightKey);
+    Agent.start(vertx, AgentConfig.fromJson(json)).await().stop().await();
+  }
+}

@@ -1,0 +1,90 @@
+package io.fleetjobs.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @Test
+  void no_configuration_means_the_embedded_default() {
+    AgentConfig config = AgentConfig.fromJson(new JsonObject());
+    assertEquals(8080, config.httpPort());
+    assertTrue(config.embeddedDatabase());
+    assertEquals(Path.of("fleetjobs-data").toAbsolutePath(), config.dataDir());
+    assertEquals(Tier.JA100, config.tier());
+    assertEquals(0, config.embeddedDbPort());
+    assertNull(config.masterKey());
+  }
+
+  @Test
+  void documented_environment_variables_override_the_file() {
+    JsonObject merged = ConfigLoader.withEnvOverrides(new JsonObject().put("httpPort", 9000).put("tier", "JA200"), Map.of(
+      "FLEETJOBS_HTTP_PORT", "8181",
+      "FLEETJOBS_DATA_DIR", "/var/lib/fleetjobs",
+      "FLEETJOBS_DB_URL", "postgresql://u:p@db:5432/jobs",
+      "FLEETJOBS_MASTER_KEY", "k",
+      "FLEETJOBS_EMBEDDED_DB_PORT", "5544",
+      "FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN", "t",
+      "FLEETJOBS_TIER", "JA400",
+      "PATH", "/usr/bin"));
+    AgentConfig config = AgentConfig.fromJson(merged);
+    assertEquals(8181, config.httpPort());
+    assertEquals(Path.of("/var/lib/fleetjobs"), config.dataDir());
+    assertEquals("postgresql://u:p@db:5432/jobs", config.dbUrl());
+    assertFalse(config.embeddedDatabase());
+    assertEquals("k", config.masterKey());
+    assertEquals(5544, config.embeddedDbPort());
+    assertEquals("t", config.bootstrapAdminToken());
+    assertEquals(Tier.JA400, config.tier());
+    assertFalse(merged.containsKey("path"), "only FLEETJOBS_ variables are read");
+  }
+
+  @Test
+  void yaml_file_named_on_the_command_line_is_read(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("agent.yaml");
+    Files.writeString(file, "httpPort: 7070\ntier: JA800\n");
+    Vertx vertx = Vertx.vertx();
+    try {
+      AgentConfig config = ConfigLoader.load(vertx, new String[] {"--config", file.toString()},
+        Map.of("FLEETJOBS_TIER", "JA200")).await();
+      assertEquals(7070, config.httpPort());
+      assertEquals(Tier.JA200, config.tier(), "the environment wins over the file");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void bad_values_are_refused_with_the_key_named() {
+    assertTrue(assertThrows(IllegalArgumentException.class,
+      () -> AgentConfig.fromJson(new JsonObject().put("httpPort", "eighty"))).getMessage().contains("httpPort"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+      () -> AgentConfig.fromJson(new JsonObject().put("tier", "JA1000"))).getMessage().contains("tier"));
+  }
+
+  @Test
+  void printing_the_config_shows_no_secret() {
+    String printed = AgentConfig.fromJson(new JsonObject().put("masterKey", "very-secret")
+      .put("dbUrl", "postgresql://u:hunter2@db/jobs").put("bootstrapAdminToken", "tok")).toString();
+    assertFalse(printed.contains("very-secret"));
+    assertFalse(printed.contains("hunter2"));
+    assertFalse(printed.contains("tok"));
+  }
+
+  @Test
+  void screaming_snake_becomes_camel_case() {
+    assertEquals("embeddedDbPort", ConfigLoader.camelCase("EMBEDDED_DB_PORT"));
+    assertEquals("tier", ConfigLoader.camelCase("TIER"));
+  }
+}

@@ -1,0 +1,135 @@
+package io.fleetjobs.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.ApiClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+class AccessControlTest {
+  private static AgentFixture agent;
+  private static ApiClient reader;
+  private static ApiClient operator;
+
+  /** One request of each kind: a read, a definition write, a secret write, and token administration. */
+  private record Call(HttpMethod method, String path, JsonObject body) {
+    HttpResponse<Buffer> by(ApiClient client) {
+      return client.send(method, path, body == null ? null : body.toBuffer());
+    }
+  }
+
+  private static final List<Call> READS = List.of(
+    new Call(HttpMethod.GET, "/jobs", null),
+    new Call(HttpMethod.GET, "/jobs/existing", null),
+    new Call(HttpMethod.GET, "/jobs/existing/steps", null),
+    new Call(HttpMethod.GET, "/jobs/existing/versions", null),
+    new Call(HttpMethod.GET, "/targetGroups", null),
+    new Call(HttpMethod.GET, "/credentials", null));
+  private static final List<Call> ADMIN_ONLY = List.of(
+    new Call(HttpMethod.PUT, "/jobs/written", new JsonObject()),
+    new Call(HttpMethod.DELETE, "/jobs/deletable", null),
+    new Call(HttpMethod.PUT, "/targetGroups/written", new JsonObject().put("members", new JsonArray())),
+    new Call(HttpMethod.PUT, "/credentials/written", new JsonObject().put("username", "u").put("password", "p")),
+    new Call(HttpMethod.GET, "/tokens", null),
+    new Call(HttpMethod.POST, "/tokens", new JsonObject().put("name", "minted").put("role", "admin")));
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    agent = AgentFixture.start(vertx, "access");
+    agent.admin().put("/jobs/existing", new JsonObject());
+    reader = agent.as("reader");
+    operator = agent.as("operator");
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+  }
+
+  @Test
+  void no_token_or_a_bad_token_gets_401_everywhere_without_revealing_existence() {
+    for (ApiClient caller : List.of(agent.anonymous(), agent.admin().as("fjt_not_a_real_token"))) {
+      for (Call call : concat(READS, ADMIN_ONLY)) {
+        HttpResponse<Buffer> response = call.by(caller);
+        assertEquals(401, response.statusCode(), call.toString());
+        assertEquals("Unauthorized", response.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      }
+      assertEquals(401, caller.get("/jobs/no-such-job").statusCode(), "a missing job looks like an existing one");
+    }
+  }
+
+  @Test
+  void reader_and_operator_may_read_but_not_write() {
+    for (ApiClient caller : List.of(reader, operator)) {
+      READS.forEach(call -> assertEquals(200, call.by(caller).statusCode(), call.toString()));
+      for (Call call : ADMIN_ONLY) {
+        HttpResponse<Buffer> response = call.by(caller);
+        assertEquals(403, response.statusCode(), call.toString());
+        assertEquals("Forbidden", response.bodyAsJsonObject().getJsonObject("error").getString("code"));
+      }
+      assertEquals(403, caller.put("/jobs/no-such-job", new JsonObject().put("bogus", 1)).statusCode(),
+        "the role is checked before the body, so a refused caller learns nothing about it");
+    }
+    assertEquals(200, agent.admin().get("/jobs/existing").statusCode());
+    assertEquals(404, agent.admin().get("/jobs/written").statusCode(), "nothing was written");
+  }
+
+  @Test
+  void admin_may_do_everything() {
+    agent.admin().put("/jobs/deletable", new JsonObject());
+    for (Call call : ADMIN_ONLY) {
+      int status = call.by(agent.admin()).statusCode();
+      assertFalse(status == 401 || status == 403, call + " gave " + status);
+    }
+  }
+
+  @Test
+  void issued_tokens_are_shown_once_listed_without_secrets_and_revocable() {
+    HttpResponse<Buffer> issued = agent.admin().post("/tokens", new JsonObject().put("name", "ci").put("role", "reader"));
+    assertEquals(201, issued.statusCode());
+    String secret = issued.bodyAsJsonObject().getString("token");
+    assertNotNull(secret);
+    assertEquals("reader", issued.bodyAsJsonObject().getString("role"));
+    assertEquals(409, agent.admin().post("/tokens", new JsonObject().put("name", "ci").put("role", "admin")).statusCode());
+
+    String listed = agent.admin().get("/tokens").bodyAsString();
+    assertFalse(listed.contains(secret));
+    assertFalse(listed.contains("\"token\""));
+    assertEquals(200, agent.admin().as(secret).get("/jobs").statusCode());
+
+    assertEquals(204, agent.admin().delete("/tokens/ci").statusCode());
+    assertEquals(401, agent.admin().as(secret).get("/jobs").statusCode());
+    assertEquals(404, agent.admin().delete("/tokens/ci").statusCode());
+  }
+
+  @Test
+  void openapi_document_and_health_need_no_token() {
+    HttpResponse<Buffer> contract = agent.anonymous().get("/openapi.yaml");
+    assertEquals(200, contract.statusCode());
+    assertNotEquals(-1, contract.bodyAsString().indexOf("openapi: 3.1.0"));
+    assertEquals(200, agent.anonymous().raw(HttpMethod.GET, "/health/live", null).statusCode());
+    assertEquals(200, agent.anonymous().raw(HttpMethod.GET, "/health/ready", null).statusCode());
+  }
+
+  private static List<Call> concat(List<Call> a, List<Call> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

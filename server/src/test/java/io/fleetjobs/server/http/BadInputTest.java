@@ -1,0 +1,158 @@
+package io.fleetjobs.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every kind of bad input gets a 4xx whose error names the field, never a 500, and leaves every
+ * table of the job database exactly as it was.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+class BadInputTest {
+  private static AgentFixture agent;
+
+  private record Case(String what, HttpMethod method, String path, Buffer body, int status, String code, String target) {
+  }
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    agent = AgentFixture.start(vertx, "bad_input");
+    agent.admin().put("/credentials/cred", new JsonObject().put("username", "u").put("password", "p"));
+    agent.admin().put("/targetGroups/group", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d"))));
+    agent.admin().put("/jobs/job", new JsonObject().put("description", "kept"));
+    agent.admin().put("/jobs/job/steps/step", step());
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+  }
+
+  @Test
+  void bad_input_is_refused_with_the_field_named_and_nothing_stored() throws SQLException {
+    String longName = "n".repeat(129);
+    List<Case> cases = List.of(
+      put("malformed JSON", "/jobs/job", Buffer.buffer("{\"description\": "), 400, "InvalidJson", "body"),
+      put("wrong type", "/jobs/job", json("description", 5), 400, "InvalidValue", "description"),
+      put("null for a string", "/jobs/job", json("description", null), 400, "InvalidValue", "description"),
+      put("wrong nested type", "/jobs/job", new JsonObject().put("schedule", json("enabled", "yes")).toBuffer(),
+        400, "InvalidValue", "schedule.enabled"),
+      put("array expected", "/targetGroups/group", json("members", "all of them"), 400, "InvalidValue", "members"),
+      put("unknown field", "/jobs/job", json("descripton", "typo"), 400, "InvalidValue", "descripton"),
+      put("unknown nested field", "/targetGroups/group", new JsonObject().put("members", new JsonArray()
+        .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d")
+          .put("serverNmae", "typo"))).toBuffer(), 400, "InvalidValue", "members[0].serverNmae"),
+      put("missing required field", "/credentials/cred", json("username", "u"), 400, "InvalidValue", "password"),
+      put("empty body", "/jobs/job/steps/step", null, 400, "InvalidValue", "body"),
+      put("name over 128 characters", "/jobs/" + longName, json("description", "x"), 400, "InvalidValue", "name"),
+      put("control character in a name", "/jobs/bad%01name", json("description", "x"), 400, "InvalidValue", "name"),
+      put("control character in a field", "/targetGroups/group", new JsonObject().put("members", new JsonArray()
+        .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d\u0007")))
+        .toBuffer(), 400, "InvalidValue", "members[0].databaseName"),
+      put("body name contradicts the URL", "/jobs/job", json("name", "other"), 400, "InvalidValue", "name"),
+      put("body over 1 MiB", "/jobs/job", json("description", "x".repeat(1024 * 1024 + 1)), 413, "BodyTooLarge", "body"),
+      put("unknown reference", "/jobs/job/steps/step", step().put("targetGroup", "ghost").toBuffer(),
+        400, "UnknownReference", "targetGroup"),
+      put("unknown credential", "/jobs/job/steps/step", step().put("credential", "ghost").toBuffer(),
+        400, "UnknownReference", "credential"),
+      put("step on a missing job", "/jobs/ghost/steps/step", step().toBuffer(), 404, "NotFound", "name"),
+      put("illegal combination", "/targetGroups/group", new JsonObject().put("members", new JsonArray()
+        .add(new JsonObject().put("type", "SqlElasticPool").put("serverName", "h").put("elasticPoolName", "p")))
+        .toBuffer(), 400, "InvalidValue", "members[0].engine"),
+      put("out of range integer", "/jobs/job/steps/step", step().put("stepId", 99_999_999_999L).toBuffer(),
+        400, "InvalidValue", "stepId"),
+      put("enum value", "/jobs/job/steps/step", step().put("action", new JsonObject().put("value", "x")
+        .put("type", "Bash")).toBuffer(), 400, "InvalidValue", "action.type"),
+      new Case("duplicate token", HttpMethod.POST, "/tokens", new JsonObject().put("name", "admin")
+        .put("role", "reader").toBuffer(), 409, "Conflict", "name"),
+      new Case("token name over 128", HttpMethod.POST, "/tokens", new JsonObject().put("name", longName)
+        .put("role", "reader").toBuffer(), 400, "InvalidValue", "name"),
+      new Case("query of the wrong type", HttpMethod.GET, "/jobs?$top=many", null, 400, "InvalidValue", "$top"),
+      new Case("query out of range", HttpMethod.GET, "/jobs?$top=100000", null, 400, "InvalidValue", "$top"),
+      new Case("path of the wrong type", HttpMethod.GET, "/jobs/job/versions/latest", null, 400, "InvalidValue",
+        "version"),
+      new Case("delete of a missing object", HttpMethod.DELETE, "/credentials/ghost", null, 404, "NotFound", "name"));
+
+    String before = snapshot();
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      HttpResponse<Buffer> response = agent.admin().send(c.method(), c.path(), c.body());
+      JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+      assertNotNull(error, c.what() + ": " + response.bodyAsString());
+      String got = response.statusCode() + " " + error.getString("code") + " " + error.getString("target");
+      String want = c.status() + " " + c.code() + " " + c.target();
+      if (!got.equals(want)) {
+        failures.add(c.what() + ": wanted " + want + ", got " + got + " " + error.getString("message"));
+      }
+      assertNotNull(error.getString("message"), c.what());
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(before, snapshot(), "bad input changed stored state");
+  }
+
+  @Test
+  void wrong_content_type_is_a_client_error() {
+    HttpResponse<Buffer> response = agent.admin()
+      .send(HttpMethod.PUT, "/jobs/job", "text/plain", Buffer.buffer("description=x"));
+    assertEquals(4, response.statusCode() / 100, response.bodyAsString());
+    assertNotNull(response.bodyAsJsonObject().getJsonObject("error"));
+  }
+
+  /** Every row of every table the agent owns, as text. */
+  private static String snapshot() throws SQLException {
+    StringBuilder all = new StringBuilder();
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet rows = sql.executeQuery("SELECT table_name FROM information_schema.tables"
+        + " WHERE table_schema = 'jobs_internal' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+        while (rows.next()) {
+          tables.add(rows.getString(1));
+        }
+      }
+      for (String table : tables) {
+        try (ResultSet rows = sql.executeQuery("SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')"
+          + " FROM jobs_internal." + table + " t")) {
+          rows.next();
+          all.append(table).append(":\n").append(rows.getString(1)).append('\n');
+        }
+      }
+    }
+    return all.toString();
+  }
+
+  private static Case put(String what, String path, Object body, int status, String code, String target) {
+    Buffer buffer = body == null ? null : body instanceof Buffer b ? b : ((JsonObject) body).toBuffer();
+    return new Case(what, HttpMethod.PUT, path, buffer, status, code, target);
+  }
+
+  private static JsonObject json(String key, Object value) {
+    return new JsonObject().put(key, value);
+  }
+
+  private static JsonObject step() {
+    return new JsonObject().put("targetGroup", "group").put("action", new JsonObject().put("value", "SELECT 1"));
+  }
+}
