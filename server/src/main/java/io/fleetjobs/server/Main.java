@@ -23,7 +23,11 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.stop().eventually(vertx::close).await();
+      try {
+        agent.stop().await();
+      } finally {
+        vertx.close().await();
+      }
     }, "fleetjobs-shutdown"));
     printBanner(config, agent);
   }

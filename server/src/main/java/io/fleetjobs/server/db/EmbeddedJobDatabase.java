@@ -39,6 +39,8 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
       .setCleanDataDirectory(false)
       .setPort(port)
       .setPGStartupWait(Duration.ofSeconds(60))
+      // The agent stops it after its pools close; the library's own hook would race them.
+      .setRegisterShutdownHook(false)
       .setServerConfig("listen_addresses", "localhost")
       // The library tunes for throwaway test databases; the job database must survive a crash.
       .setServerConfig("fsync", "on")
