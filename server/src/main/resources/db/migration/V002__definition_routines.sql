@@ -155,6 +155,14 @@ CREATE TYPE jobs_internal.member_definition AS (
   refresh_credential_id uuid
 );
 
+-- What a member selects; host names compare without case, as DNS does.
+CREATE FUNCTION jobs_internal.member_identity(
+  p_target_type text, p_engine text, p_server_name text, p_database_name text, p_elastic_pool_name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT concat_ws('/', p_target_type, p_engine, lower(p_server_name), p_database_name, p_elastic_pool_name)
+$$;
+
 -- Validates one member and applies its defaults. p_prefix names the member in error fields.
 CREATE FUNCTION jobs_internal.member_of(
   p_prefix text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
@@ -214,14 +222,17 @@ BEGIN
   RETURN m;
 END $$;
 
--- Create-or-replace a whole group. Members equal to an existing one keep their target_id,
--- so re-applying the same definition changes nothing.
+-- Create-or-replace a whole group. A member is identified by what it selects (type, engine, server,
+-- database, pool): one that selects what an existing member selected keeps its target_id, and takes the
+-- new membership type and refresh credential. Two members that select the same thing are refused.
 CREATE FUNCTION jobs_internal.save_target_group(p_target_group_name text, p_members jsonb) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   v_group_id uuid;
   v_created boolean;
   v_kept uuid[] := '{}';
+  v_identities text[] := '{}';
+  v_identity text;
   v_item record;
   v_member jobs_internal.member_definition;
   v_target_id uuid;
@@ -245,18 +256,19 @@ BEGIN
       v_item.member->>'membership_type', v_item.member->>'target_type', v_item.member->>'engine',
       v_item.member->>'server_name', v_item.member->>'database_name', v_item.member->>'elastic_pool_name',
       v_item.member->>'refresh_credential_name');
+    v_identity := jobs_internal.member_identity(v_member.target_type, v_member.engine, v_member.server_name,
+                                                v_member.database_name, v_member.elastic_pool_name);
+    IF v_identity = ANY (v_identities) THEN
+      PERFORM jobs_internal.fail('FJ400', format('members[%s]', v_item.position),
+        'This member selects the same databases as an earlier member; a database is either included or excluded.');
+    END IF;
+    v_identities := v_identities || v_identity;
+
     SELECT m.target_id INTO v_target_id
       FROM jobs_internal.target_group_members m
      WHERE m.target_group_id = v_group_id
-       AND (m.membership_type, m.target_type, m.engine, m.server_name, m.database_name, m.elastic_pool_name,
-            m.refresh_credential_id)
-           IS NOT DISTINCT FROM
-           (v_member.membership_type, v_member.target_type, v_member.engine, v_member.server_name,
-            v_member.database_name, v_member.elastic_pool_name, v_member.refresh_credential_id)
-     LIMIT 1;
-    IF v_target_id = ANY (v_kept) THEN
-      PERFORM jobs_internal.fail('FJ400', v_prefix || 'server_name', 'This member repeats an earlier member.');
-    END IF;
+       AND jobs_internal.member_identity(m.target_type, m.engine, m.server_name, m.database_name,
+                                         m.elastic_pool_name) = v_identity;
     IF v_target_id IS NULL THEN
       v_target_id := gen_random_uuid();
       INSERT INTO jobs_internal.target_group_members
@@ -266,7 +278,10 @@ BEGIN
               v_member.engine, v_member.server_name, v_member.database_name, v_member.elastic_pool_name,
               v_member.refresh_credential_id);
     ELSE
-      UPDATE jobs_internal.target_group_members SET member_position = v_item.position WHERE target_id = v_target_id;
+      UPDATE jobs_internal.target_group_members
+         SET member_position = v_item.position, membership_type = v_member.membership_type,
+             server_name = v_member.server_name, refresh_credential_id = v_member.refresh_credential_id
+       WHERE target_id = v_target_id;
     END IF;
     v_kept := v_kept || v_target_id;
   END LOOP;
@@ -474,7 +489,12 @@ BEGIN
          retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds, output_type,
          output_credential_id, output_credential_name, output_server_name, output_database_name,
          output_schema_name, output_table_name, output_engine, max_parallelism
-    FROM (SELECT s.*, row_number() OVER (ORDER BY s.step_id) AS rn
+    FROM (SELECT s.job_id, s.step_name, s.command_type, s.command_source, s.command, s.credential_id,
+                 s.credential_name, s.target_group_id, s.target_group_name, s.initial_retry_interval_seconds,
+                 s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier, s.retry_attempts,
+                 s.step_timeout_seconds, s.output_type, s.output_credential_id, s.output_credential_name,
+                 s.output_server_name, s.output_database_name, s.output_schema_name, s.output_table_name,
+                 s.output_engine, s.max_parallelism, row_number() OVER (ORDER BY s.step_id) AS rn
             FROM jobs_internal.jobstep_versions s
            WHERE s.job_id = p_job_id AND s.job_version = p_from AND s.step_name IS DISTINCT FROM p_skip_step) o;
   UPDATE jobs_internal.jobs SET job_version = p_from + 1, updated_time = now() WHERE job_id = p_job_id;
@@ -493,14 +513,22 @@ DECLARE
   v_count integer;
   v_max integer;
 BEGIN
-  SELECT * INTO v_job FROM jobs_internal.lock_job(p_job_name);
+  SELECT l.job_id, l.job_version INTO v_job FROM jobs_internal.lock_job(p_job_name) l;
   PERFORM jobs_internal.check_name('step_name', p_step_name);
   v_new := jobs_internal.step_of(p_def);
 
   SELECT count(*) INTO v_count
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version;
-  SELECT * INTO v_old
+  SELECT s.step_id, s.command_type, s.command_source, s.command, s.credential_id, s.target_group_id,
+         s.initial_retry_interval_seconds, s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier,
+         s.retry_attempts, s.step_timeout_seconds, s.output_type, s.output_credential_id, s.output_server_name,
+         s.output_database_name, s.output_schema_name, s.output_table_name, s.output_engine, s.max_parallelism
+    INTO v_old.step_id, v_old.command_type, v_old.command_source, v_old.command, v_old.credential_id,
+         v_old.target_group_id, v_old.initial_retry_interval_seconds, v_old.maximum_retry_interval_seconds,
+         v_old.retry_interval_backoff_multiplier, v_old.retry_attempts, v_old.step_timeout_seconds, v_old.output_type,
+         v_old.output_credential_id, v_old.output_server_name, v_old.output_database_name, v_old.output_schema_name,
+         v_old.output_table_name, v_old.output_engine, v_old.max_parallelism
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_step_name;
   created := NOT FOUND;
@@ -536,18 +564,26 @@ BEGIN
 
   PERFORM jobs_internal.copy_steps(v_job.job_id, v_job.job_version, p_step_name, step_id);
   job_version := v_job.job_version + 1;
-  v_new.job_id := v_job.job_id;
-  v_new.job_version := job_version;
-  v_new.step_id := step_id;
-  v_new.step_name := p_step_name;
-  INSERT INTO jobs_internal.jobstep_versions SELECT (v_new).*;
+  INSERT INTO jobs_internal.jobstep_versions
+    (job_id, job_version, step_id, step_name, command_type, command_source, command, credential_id,
+     credential_name, target_group_id, target_group_name, initial_retry_interval_seconds,
+     maximum_retry_interval_seconds, retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds,
+     output_type, output_credential_id, output_credential_name, output_server_name, output_database_name,
+     output_schema_name, output_table_name, output_engine, max_parallelism)
+  VALUES (v_job.job_id, job_version, step_id, p_step_name, v_new.command_type, v_new.command_source, v_new.command,
+          v_new.credential_id, v_new.credential_name, v_new.target_group_id, v_new.target_group_name,
+          v_new.initial_retry_interval_seconds, v_new.maximum_retry_interval_seconds,
+          v_new.retry_interval_backoff_multiplier, v_new.retry_attempts, v_new.step_timeout_seconds,
+          v_new.output_type, v_new.output_credential_id, v_new.output_credential_name, v_new.output_server_name,
+          v_new.output_database_name, v_new.output_schema_name, v_new.output_table_name, v_new.output_engine,
+          v_new.max_parallelism);
 END $$;
 
 CREATE FUNCTION jobs_internal.delete_jobstep(p_job_name text, p_step_name text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE v_job record;
 BEGIN
-  SELECT * INTO v_job FROM jobs_internal.lock_job(p_job_name);
+  SELECT l.job_id, l.job_version INTO v_job FROM jobs_internal.lock_job(p_job_name) l;
   PERFORM 1
      FROM jobs_internal.jobstep_versions s
     WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_step_name;

@@ -50,7 +50,12 @@ SELECT j.job_name,
   JOIN jobs_internal.jobs j USING (job_id);
 
 CREATE VIEW jobs.jobsteps AS
-SELECT v.*
+SELECT v.job_name, v.job_id, v.job_version, v.step_id, v.step_name, v.command_type, v.command_source, v.command,
+       v.credential_name, v.target_group_name, v.target_group_id, v.initial_retry_interval_seconds,
+       v.maximum_retry_interval_seconds, v.retry_interval_backoff_multiplier, v.retry_attempts,
+       v.step_timeout_seconds, v.output_type, v.output_credential_name, v.output_subscription_id,
+       v.output_resource_group_name, v.output_server_name, v.output_database_name, v.output_schema_name,
+       v.output_table_name, v.max_parallelism
   FROM jobs.jobstep_versions v
   JOIN jobs_internal.jobs j ON j.job_id = v.job_id AND j.job_version = v.job_version;
 

@@ -63,9 +63,11 @@ public final class Agent {
     EmbeddedJobDatabase embedded = null;
     JobDatabase db;
     if (config.embeddedDatabase()) {
-      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), config.embeddedDbPort());
+      Path passwordFile = config.dataDir().resolve("postgres.password");
+      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile, config.embeddedDbPort());
       db = embedded.jobDatabase();
-      LOG.info("Embedded job database is up; psql can attach with: psql {}", db.displayUrl());
+      LOG.info("Embedded job database is up; psql can attach with: PGPASSWORD=$(cat {}) psql {}", passwordFile,
+        db.displayUrl());
     } else {
       db = JobDatabase.fromUrl(config.dbUrl());
       LOG.info("Using the job database at {}", db.displayUrl());

@@ -11,11 +11,14 @@ import io.fleetjobs.server.testsupport.ApiClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The zero-configuration default: an embedded job database whose data lives in the data directory. */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AgentRestartTest {
 
   @Test
@@ -58,8 +61,25 @@ class AgentRestartTest {
       assertEquals("login", again.get("/jobs/kept/steps/s1").bodyAsJsonObject().getString("credential"));
       assertEquals("u", again.get("/credentials/login").bodyAsJsonObject().getString("username"));
       assertTrue(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION")), "PostgreSQL keeps its files there");
+      assertEmbeddedDatabaseAsksForItsPassword(second, dataDir);
+      Exception twice = assertThrows(Exception.class, () -> Agent.start(vertx, config).await());
+      assertTrue(twice.getMessage().contains("already runs an agent") || twice.getMessage().contains("Another agent"),
+        twice.getMessage());
     } finally {
       second.stop().await();
+    }
+  }
+
+  /** Trust authentication would let any local user in as superuser. */
+  private static void assertEmbeddedDatabaseAsksForItsPassword(Agent agent, Path dataDir) throws Exception {
+    String url = agent.jobDatabase().jdbcUrl();
+    assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "postgres", "").close());
+    assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "postgres", "wrong").close());
+    String password = Files.readString(dataDir.resolve("postgres.password")).trim();
+    assertEquals("rw-------", PosixFilePermissions.toString(
+      Files.getPosixFilePermissions(dataDir.resolve("postgres.password"))));
+    try (Connection connection = DriverManager.getConnection(url, "postgres", password)) {
+      assertTrue(connection.isValid(5));
     }
   }
 

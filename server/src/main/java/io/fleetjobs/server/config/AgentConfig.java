@@ -6,6 +6,7 @@ import java.nio.file.Path;
 /**
  * The agent's whole configuration, read once from {@link ConfigLoader}'s JSON. Each default is written
  * here, at its read site. A null {@code dbUrl} means the embedded job database under {@code dataDir}.
+ * A null {@code tier} keeps the tier stored in the job database (JA100 on a new one).
  */
 public record AgentConfig(
   String httpHost,
@@ -15,9 +16,21 @@ public record AgentConfig(
   int embeddedDbPort,
   String masterKey,
   String bootstrapAdminToken,
-  Tier tier) {
+  Tier tier,
+  EngineSettings engine) {
+
+  /** How the execution engine paces itself. */
+  public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs) {
+    static EngineSettings fromJson(JsonObject json) {
+      return new EngineSettings(
+        positive(json, "leaseSeconds", 30),
+        positive(json, "historyRetentionDays", 45),
+        positive(json, "dispatchIntervalMs", 200));
+    }
+  }
 
   public static AgentConfig fromJson(JsonObject json) {
+    String tier = blankToNull(json.getString("tier"));
     return new AgentConfig(
       json.getString("httpHost", "0.0.0.0"),
       port(json, "httpPort", 8080),
@@ -26,7 +39,8 @@ public record AgentConfig(
       port(json, "embeddedDbPort", 0),
       blankToNull(json.getString("masterKey")),
       blankToNull(json.getString("bootstrapAdminToken")),
-      Tier.parse(json.getString("tier", Tier.JA100.name())));
+      tier == null ? null : Tier.parse(tier),
+      EngineSettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -34,11 +48,13 @@ public record AgentConfig(
   }
 
   public AgentConfig withDbUrl(String url) {
-    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier);
+    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
+      engine);
   }
 
   public AgentConfig withMasterKey(String key) {
-    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier);
+    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
+      engine);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
@@ -51,14 +67,18 @@ public record AgentConfig(
       .put("embeddedDbPort", embeddedDbPort)
       .put("masterKey", masterKey)
       .put("bootstrapAdminToken", bootstrapAdminToken)
-      .put("tier", tier.name());
+      .put("tier", tier == null ? null : tier.name())
+      .put("leaseSeconds", engine.leaseSeconds())
+      .put("historyRetentionDays", engine.historyRetentionDays())
+      .put("dispatchIntervalMs", engine.dispatchIntervalMs());
   }
 
   /** Secrets are never part of a printed config. */
   @Override
   public String toString() {
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
-      + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier + "]";
+      + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
+      + ", engine=" + engine + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.
@@ -74,6 +94,19 @@ public record AgentConfig(
       throw new IllegalArgumentException(key + " must be between 0 and 65535, not " + port);
     }
     return port;
+  }
+
+  private static int positive(JsonObject json, String key, int defaultValue) {
+    Object value = json.getValue(key);
+    try {
+      int parsed = value == null ? defaultValue : Integer.parseInt(value.toString().trim());
+      if (parsed < 1) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a positive whole number, not " + value);
+    }
   }
 
   private static String blankToNull(String value) {

@@ -1,15 +1,25 @@
 package io.fleetjobs.server.db;
 
+import io.fleetjobs.server.security.SecretFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,23 +27,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The zero-configuration job database: a real PostgreSQL whose data directory lives under the agent's
- * data directory, so definitions and history survive restarts. Blocking; call it off the event loop.
+ * data directory, so definitions and history survive restarts. It listens on localhost only and asks
+ * for a password that the agent generated into an owner-only file. Blocking; call it off the event loop.
  */
 public final class EmbeddedJobDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedJobDatabase.class);
   public static final String DATABASE_NAME = "fleetjobs";
   private static final String SUPERUSER = "postgres";
+  /** The library's lock file: held by whichever process runs PostgreSQL on the directory. */
+  private static final String LIBRARY_LOCK_FILE = "epg-lock";
 
   private final EmbeddedPostgres postgres;
+  private final String password;
 
-  private EmbeddedJobDatabase(EmbeddedPostgres postgres) {
+  private EmbeddedJobDatabase(EmbeddedPostgres postgres, String password) {
     this.postgres = postgres;
+    this.password = password;
   }
 
-  /** @param port 0 picks a free port */
-  public static EmbeddedJobDatabase start(Path dataDirectory, int port) throws IOException, SQLException {
+  /**
+   * @param dataDirectory PostgreSQL's own directory
+   * @param passwordFile where the superuser password is kept (created on first start)
+   * @param port 0 picks a free port
+   */
+  public static EmbeddedJobDatabase start(Path dataDirectory, Path passwordFile, int port)
+    throws IOException, SQLException {
     Files.createDirectories(dataDirectory);
     stopOrphanedPostmaster(dataDirectory);
+    String password = SecretFiles.readOrCreate(passwordFile, EmbeddedJobDatabase::newPassword);
     EmbeddedPostgres postgres = EmbeddedPostgres.builder()
       .setDataDirectory(dataDirectory)
       .setCleanDataDirectory(false)
@@ -46,23 +67,48 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
       .setServerConfig("fsync", "on")
       .setServerConfig("synchronous_commit", "on")
       .setServerConfig("full_page_writes", "on")
+      .setConnectConfig("password", password)
       .start();
-    EmbeddedJobDatabase db = new EmbeddedJobDatabase(postgres);
-    db.createDatabaseIfMissing();
+    EmbeddedJobDatabase db = new EmbeddedJobDatabase(postgres, password);
+    try {
+      db.requirePassword(dataDirectory);
+      db.createDatabaseIfMissing();
+    } catch (IOException | SQLException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
     return db;
   }
 
   public JobDatabase jobDatabase() {
-    return JobDatabase.fromUrl("postgresql://" + SUPERUSER + "@localhost:" + postgres.getPort() + "/" + DATABASE_NAME);
-  }
-
-  public int port() {
-    return postgres.getPort();
+    return JobDatabase.fromUrl("postgresql://" + SUPERUSER + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8)
+      + "@localhost:" + postgres.getPort() + "/" + DATABASE_NAME);
   }
 
   @Override
   public void close() throws IOException {
     postgres.close();
+  }
+
+  /**
+   * The library initializes with trust authentication, which would let any local user in as superuser.
+   * On first start the superuser gets the generated password and every pg_hba rule asks for it.
+   */
+  private void requirePassword(Path dataDirectory) throws IOException, SQLException {
+    Path hba = dataDirectory.resolve("pg_hba.conf");
+    List<String> rules = Files.readAllLines(hba);
+    if (rules.stream().noneMatch(line -> !line.startsWith("#") && line.matches(".*\\btrust\\s*$"))) {
+      return;
+    }
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+         Statement sql = connection.createStatement()) {
+      sql.execute("SET password_encryption = 'scram-sha-256'");
+      sql.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "'");
+      Files.write(hba, rules.stream()
+        .map(line -> line.startsWith("#") ? line : line.replaceAll("\\btrust\\s*$", "scram-sha-256"))
+        .toList());
+      sql.execute("SELECT pg_reload_conf()");
+    }
   }
 
   private void createDatabaseIfMissing() throws SQLException {
@@ -79,15 +125,24 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
     }
   }
 
+  /** Letters and digits only, so it needs no quoting in SQL or URLs. */
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).replace('-', 'x').replace('_', 'y');
+  }
+
   /**
    * An agent killed with SIGKILL leaves its postmaster running on the data directory. Stop it (SIGTERM is
    * PostgreSQL's smart shutdown, and its clients are gone), so this start can take the directory over.
+   * A live agent still holds the library's lock on the directory; its database is left alone.
    */
   private static void stopOrphanedPostmaster(Path dataDirectory) throws IOException {
     Path pidFile = dataDirectory.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return;
     }
+    requireNoLiveAgent(dataDirectory);
     Optional<ProcessHandle> postmaster = Files.readAllLines(pidFile).stream()
       .findFirst()
       .map(String::trim)
@@ -103,6 +158,23 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
       postmaster.get().onExit().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IOException("The old job database process " + postmaster.get().pid() + " did not stop", e);
+    }
+  }
+
+  private static void requireNoLiveAgent(Path dataDirectory) throws IOException {
+    Path lockFile = dataDirectory.resolve(LIBRARY_LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return;
+    }
+    try (RandomAccessFile file = new RandomAccessFile(lockFile.toFile(), "rw");
+         FileChannel channel = file.getChannel();
+         FileLock lock = channel.tryLock()) {
+      if (lock == null) {
+        throw new IllegalStateException("Another agent is running on " + dataDirectory
+          + "; give this one its own FLEETJOBS_DATA_DIR, or share a job database through FLEETJOBS_DB_URL.");
+      }
+    } catch (OverlappingFileLockException e) {
+      throw new IllegalStateException("This process already runs an agent on " + dataDirectory);
     }
   }
 }

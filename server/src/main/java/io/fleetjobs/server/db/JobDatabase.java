@@ -8,6 +8,9 @@ import io.vertx.sqlclient.PoolOptions;
 
 /** Where the job database is: parsed once from {@code postgresql://user:pass@host:port/db}. */
 public record JobDatabase(String url, PgConnectOptions connectOptions) {
+  private static final String STATEMENT_TIMEOUT = "30s";
+  private static final String LOCK_TIMEOUT = "10s";
+  private static final int CONNECTION_TIMEOUT_SECONDS = 30;
 
   public static JobDatabase fromUrl(String url) {
     String normalized = url.startsWith("postgres://") ? "postgresql://" + url.substring("postgres://".length()) : url;
@@ -17,9 +20,12 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
     return new JobDatabase(normalized, PgConnectOptions.fromUri(normalized));
   }
 
+  /** The same database for Flyway's JDBC, with the URL's options (sslmode and the like) carried over. */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
-      + connectOptions.getDatabase();
+    String host = connectOptions.getHost().contains(":") ? "[" + connectOptions.getHost() + "]" : connectOptions.getHost();
+    int query = url.indexOf('?');
+    return "jdbc:postgresql://" + host + ":" + connectOptions.getPort() + "/" + connectOptions.getDatabase()
+      + (query < 0 ? "" : url.substring(query));
   }
 
   public String user() {
@@ -42,10 +48,19 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
       + connectOptions.getDatabase();
   }
 
+  /**
+   * A pool whose every statement and lock wait is bounded, so a stuck transaction elsewhere turns into a
+   * failed request instead of a request that never answers.
+   */
   public Pool pool(Vertx vertx, int maxSize) {
+    PgConnectOptions options = new PgConnectOptions(connectOptions)
+      .setCachePreparedStatements(true)
+      .addProperty("statement_timeout", STATEMENT_TIMEOUT)
+      .addProperty("lock_timeout", LOCK_TIMEOUT)
+      .addProperty("application_name", "fleetjobs");
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(maxSize))
-      .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
+      .with(new PoolOptions().setMaxSize(maxSize).setConnectionTimeout(CONNECTION_TIMEOUT_SECONDS))
+      .connectingTo(options)
       .using(vertx)
       .build();
   }

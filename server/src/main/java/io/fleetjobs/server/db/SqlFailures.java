@@ -30,6 +30,8 @@ public final class SqlFailures {
       case SqlStates.UNIQUE_VIOLATION -> new Conflict(field, "The object was created concurrently; retry the request.");
       case SqlStates.CHECK_VIOLATION, SqlStates.INVALID_TEXT_REPRESENTATION, SqlStates.NUMERIC_VALUE_OUT_OF_RANGE,
            SqlStates.DATETIME_FIELD_OVERFLOW -> new InvalidInput(field, message);
+      case SqlStates.CHARACTER_NOT_IN_REPERTOIRE, SqlStates.UNTRANSLATABLE_CHARACTER ->
+        new InvalidInput(field == null ? "body" : field, "A text value holds a character PostgreSQL cannot store: " + message);
       default -> failure;
     };
   }

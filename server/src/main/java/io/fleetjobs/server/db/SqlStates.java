@@ -12,6 +12,9 @@ public final class SqlStates {
   public static final String INVALID_TEXT_REPRESENTATION = "22P02";
   public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
   public static final String DATETIME_FIELD_OVERFLOW = "22008";
+  /** A NUL or another character PostgreSQL text cannot hold. */
+  public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
+  public static final String UNTRANSLATABLE_CHARACTER = "22P05";
 
   private SqlStates() {
   }

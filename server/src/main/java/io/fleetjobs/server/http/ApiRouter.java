@@ -20,6 +20,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
  */
 public final class ApiRouter {
   public static final String CONTRACT = "openapi.yaml";
+  static final String PATH = "/api/v1/";
   static final long MAX_BODY_BYTES = 1024 * 1024;
 
   /** Every resource API of the control plane, mounted together. */
@@ -30,12 +31,17 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
-  public static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText,
-                              AccessTokenRepository tokens, Apis apis) {
+  /** Mounts the API at /api/v1 of the root router, behind the bearer-token check. */
+  public static void mount(Router root, Vertx vertx, OpenAPIContract contract, Buffer contractText,
+                           AccessTokenRepository tokens, Apis apis) {
+    // On the parent route, so the token is checked before the sub-router reads or validates the body.
+    root.route(PATH + "*").handler(new BearerTokenHandler(contract, tokens)).failureHandler(new ErrorResponses());
+    root.route(PATH + "*").subRouter(create(vertx, contract, contractText, apis));
+  }
+
+  private static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText, Apis apis) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
-      .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-      // Before validation, so nothing about a request is judged for a caller who may not make it.
-      .rootHandler(new BearerTokenHandler(contract, tokens));
+      .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     apis.credentials().mount(builder);
     apis.targetGroups().mount(builder);
     apis.jobs().mount(builder);

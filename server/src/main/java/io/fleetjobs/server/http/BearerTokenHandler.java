@@ -5,18 +5,18 @@ import io.fleetjobs.server.errors.Unauthorized;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.Role;
 import io.fleetjobs.server.tokens.TokenSecrets;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.AuthenticationHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 
 /**
  * Authenticates the bearer token and checks the role the contract demands of the operation
- * ({@code x-fleetjobs-role}), before any validation: a caller without the right learns nothing,
- * not even whether the request was well formed or the resource exists.
+ * ({@code x-fleetjobs-role}), before the body is read or validated: a caller without the right learns
+ * nothing, not even whether the request was well formed or the resource exists.
  */
-final class BearerTokenHandler implements AuthenticationHandler {
+public final class BearerTokenHandler implements Handler<RoutingContext> {
   static final String ROLE_EXTENSION = "x-fleetjobs-role";
   static final String ROLE_KEY = "fleetjobs.role";
   private static final String BEARER = "Bearer ";
@@ -24,16 +24,19 @@ final class BearerTokenHandler implements AuthenticationHandler {
   private final OpenAPIContract contract;
   private final AccessTokenRepository tokens;
 
-  BearerTokenHandler(OpenAPIContract contract, AccessTokenRepository tokens) {
+  public BearerTokenHandler(OpenAPIContract contract, AccessTokenRepository tokens) {
     this.contract = contract;
     this.tokens = tokens;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    Operation operation = contract.findOperation(ctx.request().path(), ctx.request().method());
-    // No operation: let the router answer 404 or 405 without asking for a token.
-    Role required = operation == null ? Role.PUBLIC : requiredRole(operation);
+    // The router matches the normalized path, and a trailing slash too; so must this lookup. A path that
+    // names no operation needs admin, so no spelling of a path can slip past the check.
+    String path = ctx.normalizedPath();
+    Operation operation = contract.findOperation(path.length() > 1 && path.endsWith("/")
+      ? path.substring(0, path.length() - 1) : path, ctx.request().method());
+    Role required = operation == null ? Role.ADMIN : requiredRole(operation);
     if (required == Role.PUBLIC) {
       ctx.next();
       return;
@@ -43,6 +46,8 @@ final class BearerTokenHandler implements AuthenticationHandler {
       ctx.fail(new Unauthorized());
       return;
     }
+    // Hold the body back until the caller is known: nothing is buffered for a caller who may not send it.
+    ctx.request().pause();
     tokens.roleOf(TokenSecrets.hash(header.substring(BEARER.length()).trim()))
       .onSuccess(role -> {
         if (role == null) {

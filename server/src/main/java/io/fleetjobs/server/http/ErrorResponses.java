@@ -71,6 +71,10 @@ public final class ErrorResponses implements Handler<RoutingContext> {
   }
 
   private static void send(RoutingContext ctx, int status, String code, String message, String target) {
+    // The token check pauses the request; a refused one must still drain, or its sender waits forever.
+    if (!ctx.request().isEnded()) {
+      ctx.request().resume();
+    }
     JsonObject error = new JsonObject().put("code", code).put("message", message).put("target", target);
     if (status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");

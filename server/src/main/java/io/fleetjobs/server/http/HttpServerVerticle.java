@@ -11,7 +11,7 @@ import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.security.SecretBox;
-import io.fleetjobs.server.targets.TargetGroupRepository;
+import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -53,7 +53,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(loaded -> {
         Router root = Router.router(vertx);
         HealthRoutes.mount(root, pool);
-        root.route("/api/v1/*").subRouter(ApiRouter.create(vertx, contract.result(), contractText.result(), tokens, apis));
+        ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         root.get("/*").handler(StaticHandler.create("webroot"));
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
         return vertx.createHttpServer()

@@ -8,15 +8,17 @@ import io.vertx.openapi.validation.ValidatorException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** Turns what the OpenAPI validator refused into an error that names the field, as JSON paths do. */
 final class ValidationFailures {
   private static final Pattern PARAMETER = Pattern.compile("(?:path|query|header|cookie) parameter ([^ ]+?)(?:[ .]|$)");
   private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
   private static final Pattern ADDITIONAL = Pattern.compile("Property \"([^\"]+)\" does not match additional properties");
-  private static final Pattern WRAPPER = Pattern.compile("does not match (schema|any|every|exactly)|sub-?schema had errors|Items did not match");
+  private static final Pattern WRAPPER = Pattern.compile("does not match schema|sub-?schema had errors|Items did not match");
 
   private ValidationFailures() {
   }
@@ -39,18 +41,21 @@ final class ValidationFailures {
   private static InvalidInput fromSchema(OutputUnit result) {
     List<OutputUnit> errors = new ArrayList<>();
     collect(result, errors);
-    for (OutputUnit unit : errors) {
-      Matcher additional = ADDITIONAL.matcher(unit.getError());
-      if (additional.find()) {
-        String target = jsonPath(unit.getInstanceLocation());
-        return new InvalidInput(target, "Unknown property '" + additional.group(1) + "': this object has no such field.");
+    // A property that fails its own schema is also reported as an "additional" one, and every failure is
+    // wrapped in "does not match schema"; the reasons are the rest. With none, the property is unknown.
+    List<OutputUnit> reasons = errors.stream()
+      .filter(unit -> !WRAPPER.matcher(unit.getError()).find() && !ADDITIONAL.matcher(unit.getError()).find())
+      .toList();
+    if (reasons.isEmpty()) {
+      Optional<OutputUnit> unknown = deepest(errors.stream().filter(unit -> ADDITIONAL.matcher(unit.getError()).find()));
+      if (unknown.isPresent()) {
+        Matcher additional = ADDITIONAL.matcher(unknown.get().getError());
+        additional.find();
+        return new InvalidInput(jsonPath(unknown.get().getInstanceLocation()),
+          "Unknown property '" + additional.group(1) + "': this object has no such field.");
       }
     }
-    // The deepest location is the most specific; at equal depth a real reason beats a "did not match" wrapper.
-    OutputUnit mostSpecific = errors.stream()
-      .max(Comparator.comparingInt((OutputUnit unit) -> depth(unit.getInstanceLocation()))
-        .thenComparing(unit -> !WRAPPER.matcher(unit.getError()).find()))
-      .orElse(result);
+    OutputUnit mostSpecific = deepest((reasons.isEmpty() ? errors : reasons).stream()).orElse(result);
     String target = jsonPath(mostSpecific.getInstanceLocation());
     String error = mostSpecific.getError() == null ? "The value is invalid." : mostSpecific.getError();
     Matcher required = REQUIRED.matcher(error);
@@ -59,6 +64,10 @@ final class ValidationFailures {
       error = "This property is required.";
     }
     return new InvalidInput(target.isEmpty() ? "body" : target, error);
+  }
+
+  private static Optional<OutputUnit> deepest(Stream<OutputUnit> units) {
+    return units.max(Comparator.comparingInt(unit -> depth(unit.getInstanceLocation())));
   }
 
   private static void collect(OutputUnit unit, List<OutputUnit> errors) {

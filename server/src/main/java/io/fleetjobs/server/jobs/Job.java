@@ -4,17 +4,21 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.templates.RowMapper;
 import java.util.UUID;
 
-public record Job(UUID jobId, String name, String description, int version, JobSchedule schedule) {
+public record Job(UUID jobId, String name, String description, int version, String overlapPolicy,
+                  JobSchedule schedule) {
   public static final RowMapper<Job> ROW_MAPPER = row -> new Job(
     row.getUUID("job_id"),
     row.getString("job_name"),
     row.getString("description"),
     row.getInteger("job_version"),
+    row.getString("overlap_policy"),
     new JobSchedule(
       row.getBoolean("enabled"),
       new ScheduleInterval(row.getString("schedule_interval_type"), row.getInteger("schedule_interval_count")),
       row.getOffsetDateTime("schedule_start_time").toInstant(),
-      row.getOffsetDateTime("schedule_end_time").toInstant()));
+      row.getOffsetDateTime("schedule_end_time").toInstant(),
+      row.getString("schedule_cron"),
+      row.getString("schedule_time_zone")));
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -22,6 +26,7 @@ public record Job(UUID jobId, String name, String description, int version, JobS
       .put("jobId", jobId.toString())
       .put("description", description)
       .put("version", version)
+      .put("overlapPolicy", overlapPolicy)
       .put("schedule", schedule.toJson());
   }
 }

@@ -10,6 +10,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +26,12 @@ public final class JobRepository {
   public JobRepository(Pool pool) {
     save = SqlTemplate.forQuery(pool, """
         SELECT jobs_internal.save_job(#{name}, #{description}, #{enabled}, #{intervalType}, #{intervalCount},
-                                      #{startTime}, #{endTime}) AS created""");
-    delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_job(#{name})");
+                                      #{startTime}, #{endTime}, #{overlapPolicy}, #{cron}, #{timeZone}) AS created""");
+    delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_job(#{name}, #{force})");
     // name NULL lists all jobs.
     page = SqlTemplate.forQuery(pool, """
-        SELECT job_id, job_name, description, job_version, enabled, schedule_interval_type,
-               schedule_interval_count, schedule_start_time, schedule_end_time
+        SELECT job_id, job_name, description, job_version, overlap_policy, enabled, schedule_interval_type,
+               schedule_interval_count, schedule_start_time, schedule_end_time, schedule_cron, schedule_time_zone
           FROM jobs_internal.jobs
          WHERE #{name}::text IS NULL OR job_name = #{name}
          ORDER BY job_name
@@ -45,16 +47,22 @@ public final class JobRepository {
       .mapTo(JobVersion.ROW_MAPPER);
   }
 
-  /** @return true when the job was created, false when replaced */
-  public Future<Boolean> save(String name, String description, JobSchedule schedule) {
+  /**
+   * @param overlapPolicy null for the default, SkipTargets
+   * @return true when the job was created, false when replaced
+   */
+  public Future<Boolean> save(String name, String description, String overlapPolicy, ScheduleInput schedule) {
     return save.execute(Params.of(
         "name", name,
         "description", description,
         "enabled", schedule.enabled(),
-        "intervalType", schedule.interval().intervalType(),
-        "intervalCount", schedule.interval().intervalCount(),
-        "startTime", schedule.startTime().atOffset(ZoneOffset.UTC),
-        "endTime", schedule.endTime().atOffset(ZoneOffset.UTC)))
+        "intervalType", schedule.intervalType(),
+        "intervalCount", schedule.intervalCount(),
+        "startTime", utc(schedule.startTime()),
+        "endTime", utc(schedule.endTime()),
+        "overlapPolicy", overlapPolicy,
+        "cron", schedule.cronExpression(),
+        "timeZone", schedule.timeZone()))
       .map(rows -> rows.iterator().next().getBoolean("created"))
       .recover(SqlFailures::translate);
   }
@@ -69,8 +77,9 @@ public final class JobRepository {
       .map(rows -> Page.of(Rows.list(rows), top));
   }
 
-  public Future<Void> delete(String name) {
-    return delete.execute(Params.of("name", name)).<Void>mapEmpty().recover(SqlFailures::translate);
+  /** @param force cancel active executions instead of refusing */
+  public Future<Void> delete(String name, boolean force) {
+    return delete.execute(Params.of("name", name, "force", force)).<Void>mapEmpty().recover(SqlFailures::translate);
   }
 
   public Future<List<JobVersion>> versions(String name) {
@@ -82,6 +91,10 @@ public final class JobRepository {
     return get(name).compose(job -> versions.execute(Params.of("name", name, "version", version)))
       .compose(rows -> Rows.single(rows, () -> new NotFound("version",
         "Job '" + name + "' has no version " + version + ".")));
+  }
+
+  private static OffsetDateTime utc(Instant time) {
+    return time == null ? null : time.atOffset(ZoneOffset.UTC);
   }
 
   static NotFound notFound(String name) {

@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
  */
 public record ScheduleInterval(String intervalType, int intervalCount) {
   public static final ScheduleInterval ONCE = new ScheduleInterval("Once", 1);
+  public static final String CRON = "Cron";
   private static final Pattern MONTHS_OR_WEEKS = Pattern.compile("P(\\d{1,9})([MW])");
   private static final long MINUTES_PER_DAY = 1440;
 
+  /** Every interval type but Once repeats; Cron repeats by its expression rather than by a count. */
   public boolean recurring() {
     return !intervalType.equals("Once");
   }

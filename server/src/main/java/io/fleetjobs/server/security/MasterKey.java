@@ -2,10 +2,7 @@ package io.fleetjobs.server.security;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -43,18 +40,11 @@ public final class MasterKey {
 
   /** Reads the key file, or creates it with owner-only permissions on first start. Blocking. */
   public static MasterKey loadOrCreate(Path keyFile) throws IOException {
-    Files.createDirectories(keyFile.getParent());
-    if (!Files.exists(keyFile)) {
+    return parse(SecretFiles.readOrCreate(keyFile, () -> {
       byte[] key = new byte[KEY_BYTES];
       new SecureRandom().nextBytes(key);
-      try {
-        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
-      } catch (FileAlreadyExistsException raced) {
-        // Another process created it first; read theirs below.
-      }
-    }
-    return parse(Files.readString(keyFile, StandardCharsets.US_ASCII));
+      return Base64.getEncoder().encodeToString(key);
+    }));
   }
 
   SecretKey aesKey() {

@@ -22,7 +22,9 @@ class ConfigLoaderTest {
     assertEquals(8080, config.httpPort());
     assertTrue(config.embeddedDatabase());
     assertEquals(Path.of("fleetjobs-data").toAbsolutePath(), config.dataDir());
-    assertEquals(Tier.JA100, config.tier());
+    assertNull(config.tier(), "no tier configured keeps the stored one");
+    assertEquals(30, config.engine().leaseSeconds());
+    assertEquals(45, config.engine().historyRetentionDays());
     assertEquals(0, config.embeddedDbPort());
     assertNull(config.masterKey());
   }

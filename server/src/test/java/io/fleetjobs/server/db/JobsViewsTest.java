@@ -10,7 +10,7 @@ import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The jobs.* catalog, read the way a monitoring user would: as a jobs_reader member over plain SQL. */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobsViewsTest {
   private static final String READER = "views_reader_" + ProcessHandle.current().pid();
   private static AgentFixture agent;

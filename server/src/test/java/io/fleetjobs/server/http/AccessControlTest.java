@@ -13,7 +13,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AccessControlTest {
   private static AgentFixture agent;
   private static ApiClient reader;
@@ -74,6 +74,22 @@ class AccessControlTest {
       }
       assertEquals(401, caller.get("/jobs/no-such-job").statusCode(), "a missing job looks like an existing one");
     }
+  }
+
+  @Test
+  void no_spelling_of_a_path_slips_past_the_token_check() {
+    ApiClient anonymous = agent.anonymous();
+    JsonObject token = new JsonObject().put("name", "sneaky").put("role", "admin");
+    assertEquals(401, anonymous.post("/tokens/", token).statusCode(), "trailing slash");
+    assertEquals(401, anonymous.get("/credentials/").statusCode(), "trailing slash");
+    assertEquals(401, anonymous.get("/cred%65ntials").statusCode(), "percent-encoded letter");
+    assertEquals(401, anonymous.get("/jobs/../credentials").statusCode(), "dot segments");
+    assertEquals(401, anonymous.put("/cred%65ntials/evil", new JsonObject().put("username", "u").put("password", "p"))
+      .statusCode());
+    assertEquals(401, anonymous.get("/no-such-resource").statusCode(), "unknown paths need a token too");
+    assertEquals(403, reader.post("/tokens/", token).statusCode(), "a reader cannot mint through a trailing slash");
+    assertEquals(404, agent.admin().get("/credentials/evil").statusCode());
+    assertFalse(agent.admin().get("/tokens").bodyAsString().contains("sneaky"));
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * table of the job database exactly as it was.
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BadInputTest {
   private static AgentFixture agent;
 
@@ -57,6 +57,9 @@ class BadInputTest {
     List<Case> cases = List.of(
       put("malformed JSON", "/jobs/job", Buffer.buffer("{\"description\": "), 400, "InvalidJson", "body"),
       put("wrong type", "/jobs/job", json("description", 5), 400, "InvalidValue", "description"),
+      put("NUL in free text", "/jobs/job", json("description", "a\u0000b"), 400, "InvalidValue", "description"),
+      put("NUL in a command", "/jobs/job/steps/step", step().put("action", new JsonObject().put("value", "SELECT '\u0000'"))
+        .toBuffer(), 400, "InvalidValue", "action.value"),
       put("null for a string", "/jobs/job", json("description", null), 400, "InvalidValue", "description"),
       put("wrong nested type", "/jobs/job", new JsonObject().put("schedule", json("enabled", "yes")).toBuffer(),
         400, "InvalidValue", "schedule.enabled"),
@@ -111,6 +114,27 @@ class BadInputTest {
     }
     assertEquals(List.of(), failures);
     assertEquals(before, snapshot(), "bad input changed stored state");
+  }
+
+  @Test
+  void messages_say_what_is_wrong() {
+    assertMessage(put("/jobs/job", json("description", 5)), "Expected string");
+    assertMessage(put("/jobs/job", json("descripton", "typo")), "Unknown property 'descripton'");
+    assertMessage(put("/jobs/job/steps/step", step().put("executionOptions", new JsonObject().put("retryAttempts", -1))),
+      "less than 0");
+    assertMessage(put("/targetGroups/group", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d")
+        .put("engine", "oracle")))), "does not match any of");
+  }
+
+  private static HttpResponse<Buffer> put(String path, JsonObject body) {
+    return agent.admin().put(path, body);
+  }
+
+  private static void assertMessage(HttpResponse<Buffer> response, String expected) {
+    assertEquals(400, response.statusCode(), response.bodyAsString());
+    String message = response.bodyAsJsonObject().getJsonObject("error").getString("message");
+    org.junit.jupiter.api.Assertions.assertTrue(message.contains(expected), message);
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class HealthTest {
 
   @Test
@@ -35,6 +35,7 @@ class HealthTest {
       HttpResponse<Buffer> ready = client.raw(HttpMethod.GET, "/health/ready", null);
       assertEquals(503, ready.statusCode());
       assertEquals("DOWN", ready.bodyAsJsonObject().getString("status"));
+      assertEquals("DOWN", ready.bodyAsJsonObject().getString("jobDatabase"), "no internal error text for anyone");
       assertEquals(200, client.raw(HttpMethod.GET, "/health/live", null).statusCode());
     } finally {
       agent.stop().await();

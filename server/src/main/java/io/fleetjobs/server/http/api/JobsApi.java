@@ -10,7 +10,8 @@ import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.jobs.Job;
 import io.fleetjobs.server.jobs.JobRepository;
-import io.fleetjobs.server.jobs.JobSchedule;
+import io.fleetjobs.server.jobs.ScheduleInput;
+import io.fleetjobs.server.jobs.schedule.CronExpressions;
 import io.fleetjobs.server.jobs.JobVersion;
 import io.fleetjobs.server.jobs.ScheduleInterval;
 import io.vertx.core.Future;
@@ -26,13 +27,14 @@ import java.util.Map;
 public final class JobsApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of(
     "job_name", "name",
+    "overlap_policy", "overlapPolicy",
     "schedule_interval_type", "schedule.scheduleIntervalType",
     "schedule_interval_count", "schedule.scheduleIntervalCount",
     "schedule_start_time", "schedule.startTime",
     "schedule_end_time", "schedule.endTime",
+    "schedule_cron", "schedule.cronExpression",
+    "schedule_time_zone", "schedule.timeZone",
     "enabled", "schedule.enabled"));
-  private static final Instant DEFAULT_START = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant DEFAULT_END = Instant.parse("9999-12-31T11:59:59Z");
 
   private final JobRepository jobs;
 
@@ -63,13 +65,14 @@ public final class JobsApi {
     String name = pathParam(ctx, "name");
     JsonObject body = body(ctx);
     Endpoint.requireSameName(body, name);
-    JobSchedule schedule = schedule(body.getJsonObject("schedule", new JsonObject()));
-    return jobs.save(name, body.getString("description", ""), schedule)
+    ScheduleInput schedule = schedule(body.getJsonObject("schedule", new JsonObject()));
+    return jobs.save(name, body.getString("description"), body.getString("overlapPolicy"), schedule)
       .compose(created -> jobs.get(name).map(job -> Reply.saved(created, job.toJson())));
   }
 
   private Future<Reply> delete(RoutingContext ctx) {
-    return jobs.delete(pathParam(ctx, "name")).map(done -> Reply.noContent());
+    boolean force = Boolean.TRUE.equals(Endpoint.validated(ctx).getQuery().get("force").getBoolean());
+    return jobs.delete(pathParam(ctx, "name"), force).map(done -> Reply.noContent());
   }
 
   private Future<Reply> versions(RoutingContext ctx) {
@@ -81,25 +84,39 @@ public final class JobsApi {
     return jobs.version(pathParam(ctx, "name"), pathInt(ctx, "version")).map(version -> Reply.ok(version.toJson()));
   }
 
-  /** Reads either schedule form; when both are given they must agree. */
-  static JobSchedule schedule(JsonObject json) {
-    return new JobSchedule(
-      json.getBoolean("enabled", false),
-      interval(json),
-      time(json, "startTime", DEFAULT_START),
-      time(json, "endTime", DEFAULT_END));
+  /**
+   * Reads either schedule form (REST's type and ISO interval, or T-SQL's interval type and count) into the
+   * T-SQL form; when both are given they must agree. Absent fields stay null: the job database defaults them.
+   */
+  static ScheduleInput schedule(JsonObject json) {
+    String type = json.getString("type");
+    boolean cron = "Cron".equals(type) || "Cron".equals(json.getString("scheduleIntervalType"));
+    if (cron) {
+      String expression = json.getString("cronExpression");
+      if (expression == null) {
+        throw new InvalidInput("schedule.cronExpression", "A Cron schedule needs a cronExpression such as '0 8 * * *'.");
+      }
+      CronExpressions.parse(expression, "schedule.cronExpression");
+      return new ScheduleInput(json.getBoolean("enabled"), ScheduleInterval.CRON, 1, time(json, "startTime"),
+        time(json, "endTime"), expression, json.getString("timeZone", "UTC"));
+    }
+    if (json.containsKey("cronExpression") || json.containsKey("timeZone")) {
+      throw new InvalidInput("schedule.type", "cronExpression and timeZone need the Cron schedule type.");
+    }
+    ScheduleInterval interval = interval(json, type);
+    return new ScheduleInput(json.getBoolean("enabled"), interval == null ? null : interval.intervalType(),
+      interval == null ? null : interval.intervalCount(), time(json, "startTime"), time(json, "endTime"), null, null);
   }
 
-  private static ScheduleInterval interval(JsonObject json) {
-    String type = json.getString("type");
+  /** @return the interval in the form given, or null when none was */
+  private static ScheduleInterval interval(JsonObject json, String type) {
     String iso = json.getString("interval");
     String tsqlType = json.getString("scheduleIntervalType");
     Integer tsqlCount = json.getInteger("scheduleIntervalCount");
     if (tsqlType == null && tsqlCount != null) {
       throw new InvalidInput("schedule.scheduleIntervalType", "scheduleIntervalCount needs scheduleIntervalType.");
     }
-    ScheduleInterval tsql = tsqlType == null ? null
-      : new ScheduleInterval(tsqlType, tsqlCount == null ? 1 : tsqlCount).normalized();
+    ScheduleInterval tsql = tsqlType == null ? null : new ScheduleInterval(tsqlType, tsqlCount == null ? 1 : tsqlCount);
     ScheduleInterval rest = null;
     if (iso != null) {
       if ("Once".equals(type)) {
@@ -111,17 +128,17 @@ public final class JobsApi {
     } else if ("Recurring".equals(type) && (tsql == null || !tsql.recurring())) {
       throw new InvalidInput("schedule.interval", "A Recurring schedule needs an interval such as PT15M.");
     }
-    if (tsql != null && rest != null && !tsql.equals(rest)) {
+    if (tsql != null && rest != null && !tsql.normalized().equals(rest)) {
       throw new InvalidInput("schedule.scheduleIntervalType",
         "scheduleIntervalType and scheduleIntervalCount disagree with type and interval.");
     }
-    return tsql != null ? tsql : rest != null ? rest : ScheduleInterval.ONCE;
+    return tsql != null ? tsql : rest;
   }
 
-  private static Instant time(JsonObject json, String key, Instant defaultValue) {
+  private static Instant time(JsonObject json, String key) {
     String text = json.getString(key);
     if (text == null) {
-      return defaultValue;
+      return null;
     }
     try {
       return OffsetDateTime.parse(text).toInstant();

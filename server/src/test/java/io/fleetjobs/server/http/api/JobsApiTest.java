@@ -10,7 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobsApiTest {
   private static AgentFixture agent;
 
@@ -85,6 +85,35 @@ class JobsApiTest {
       .bodyAsJsonObject().getJsonObject("schedule");
     assertEquals("Recurring", schedule.getString("type"));
     assertEquals("P2W", schedule.getString("interval"));
+  }
+
+  @Test
+  void tsql_counts_are_stored_as_given() {
+    JsonObject schedule = agent.admin().put("/jobs/as-given", new JsonObject().put("schedule", new JsonObject()
+        .put("scheduleIntervalType", "Hours").put("scheduleIntervalCount", 48)))
+      .bodyAsJsonObject().getJsonObject("schedule");
+    assertEquals("Hours", schedule.getString("scheduleIntervalType"));
+    assertEquals(48, schedule.getInteger("scheduleIntervalCount"));
+    assertEquals("PT48H", schedule.getString("interval"));
+  }
+
+  @Test
+  void cron_schedules_carry_an_iana_time_zone() {
+    JsonObject job = agent.admin().put("/jobs/cron", new JsonObject().put("overlapPolicy", "SkipExecution")
+        .put("schedule", new JsonObject().put("type", "Cron").put("cronExpression", "0 8 * * 1-5")
+          .put("timeZone", "Europe/Berlin").put("enabled", true)))
+      .bodyAsJsonObject();
+    assertEquals("SkipExecution", job.getString("overlapPolicy"));
+    JsonObject schedule = job.getJsonObject("schedule");
+    assertEquals("Cron", schedule.getString("type"));
+    assertEquals("0 8 * * 1-5", schedule.getString("cronExpression"));
+    assertEquals("Europe/Berlin", schedule.getString("timeZone"));
+    assertEquals("SkipTargets", agent.admin().put("/jobs/default-overlap", new JsonObject()).bodyAsJsonObject()
+      .getString("overlapPolicy"));
+    assertRefused(new JsonObject().put("type", "Cron").put("cronExpression", "at eight"), "schedule.cronExpression");
+    assertRefused(new JsonObject().put("type", "Cron").put("cronExpression", "0 8 * * *").put("timeZone", "Mars/Base"),
+      "schedule.timeZone");
+    assertRefused(new JsonObject().put("interval", "PT5M").put("timeZone", "UTC"), "schedule.type");
   }
 
   @Test

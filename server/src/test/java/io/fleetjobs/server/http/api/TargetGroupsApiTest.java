@@ -10,7 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TargetGroupsApiTest {
   private static AgentFixture agent;
 
@@ -73,6 +73,12 @@ class TargetGroupsApiTest {
     assertEquals(keptId, members.getJsonObject(1).getString("targetId"));
     assertNotEquals(keptId, members.getJsonObject(0).getString("targetId"));
     assertEquals(first.getString("targetGroupId"), second.getString("targetGroupId"));
+
+    JsonObject third = agent.admin().put("/targetGroups/stable", group(keep.copy().put("membershipType", "Exclude")))
+      .bodyAsJsonObject();
+    assertEquals(keptId, third.getJsonArray("members").getJsonObject(0).getString("targetId"),
+      "a member keeps its id when only its membership type changes");
+    assertEquals("Exclude", third.getJsonArray("members").getJsonObject(0).getString("membershipType"));
   }
 
   @Test
@@ -89,7 +95,9 @@ class TargetGroupsApiTest {
     assertRefused(group(member("SqlDatabase", "bad host!").put("databaseName", "d")), "members[0].serverName");
     assertRefused(group(member("SqlDatabase", "h:99999").put("databaseName", "d")), "members[0].serverName");
     JsonObject twice = member("SqlDatabase", "h").put("databaseName", "d");
-    assertRefused(group(twice, twice.copy()), "members[1].serverName");
+    assertRefused(group(twice, twice.copy()), "members[1]");
+    assertRefused(group(twice, twice.copy().put("membershipType", "Exclude")), "members[1]");
+    assertRefused(group(twice, member("SqlDatabase", "H").put("databaseName", "d")), "members[1]");
     assertEquals(404, agent.admin().get("/targetGroups/refused").statusCode(), "nothing was stored");
   }
 

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets;
+package io.fleetjobs.server.targetgroups;
 
 import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.db.Params;

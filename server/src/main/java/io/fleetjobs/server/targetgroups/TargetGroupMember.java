@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets;
+package io.fleetjobs.server.targetgroups;
 
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;

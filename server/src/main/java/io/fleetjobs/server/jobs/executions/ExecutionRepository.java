@@ -1,0 +1,173 @@
+package io.fleetjobs.server.jobs.executions;
+
+import io.fleetjobs.server.db.Page;
+import io.fleetjobs.server.db.Params;
+import io.fleetjobs.server.db.Rows;
+import io.fleetjobs.server.db.SqlFailures;
+import io.fleetjobs.server.errors.NotFound;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL that starts, cancels, reads and purges executions. The engine's own claims are in jobs.dispatch. */
+public final class ExecutionRepository {
+  /** The list filters of the Azure API, on a table aliased x. */
+  private static final String FILTERS = """
+       AND (#{createMin}::timestamptz IS NULL OR x.create_time >= #{createMin})
+       AND (#{createMax}::timestamptz IS NULL OR x.create_time <= #{createMax})
+       AND (#{endMin}::timestamptz IS NULL OR x.end_time >= #{endMin})
+       AND (#{endMax}::timestamptz IS NULL OR x.end_time <= #{endMax})
+       AND (#{active}::boolean IS NULL OR jobs_internal.is_active(x.lifecycle) = #{active})""";
+
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> start;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> cancel;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
+  private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> parents;
+  private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> steps;
+  private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> targets;
+
+  /** What a start did: the execution, and whether this call created it (false for a repeated id). */
+  public record Started(UUID jobExecutionId, boolean created) {
+  }
+
+  public ExecutionRepository(Pool pool) {
+    start = SqlTemplate.forQuery(pool, """
+        SELECT job_execution_id, created
+          FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime})""");
+    cancel = SqlTemplate.forQuery(pool, "SELECT jobs_internal.cancel_execution(#{job}, #{id}) AS canceled");
+    // Finished executions only: history of a run in progress is never purged from under it.
+    purge = SqlTemplate.forQuery(pool, """
+        DELETE FROM jobs_internal.job_executions e
+         USING jobs_internal.jobs j
+         WHERE j.job_id = e.job_id
+           AND (#{job}::text IS NULL OR j.job_name = #{job})
+           AND NOT jobs_internal.is_active(e.lifecycle)
+           AND (#{oldest}::timestamptz IS NULL OR e.end_time < #{oldest})""");
+    parents = SqlTemplate.forQuery(pool, """
+        SELECT x.job_execution_id, j.job_name, x.job_version, NULL::integer AS step_id, NULL::text AS step_name,
+               x.lifecycle, x.create_time, x.start_time, x.end_time, 0 AS current_attempts,
+               NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
+               x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
+               NULL::text AS target_server_name, NULL::text AS target_database_name
+          FROM jobs_internal.job_executions x
+          JOIN jobs_internal.jobs j ON j.job_id = x.job_id
+         WHERE (#{job}::text IS NULL OR j.job_name = #{job})
+           AND (#{id}::uuid IS NULL OR x.job_execution_id = #{id})""" + FILTERS + """
+
+         ORDER BY x.create_time DESC, x.job_execution_id
+         LIMIT #{limit} OFFSET #{offset}""")
+      .mapTo(ExecutionNode.ROW_MAPPER);
+    steps = SqlTemplate.forQuery(pool, """
+        SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
+               x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
+               NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
+               NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
+               NULL::text AS target_database_name
+          FROM jobs_internal.step_executions x
+          JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
+          JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+         WHERE x.job_execution_id = #{id}
+           AND (#{step}::text IS NULL OR x.step_name = #{step})""" + FILTERS + """
+
+         ORDER BY x.step_id""")
+      .mapTo(ExecutionNode.ROW_MAPPER);
+    targets = SqlTemplate.forQuery(pool, """
+        SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
+               x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time, x.next_attempt_start_time,
+               x.last_message, x.target_type, x.target_id, s.target_group_name, x.server_name AS target_server_name,
+               x.database_name AS target_database_name
+          FROM jobs_internal.target_executions x
+          JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
+          JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
+          JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+         WHERE x.job_execution_id = #{id}
+           AND (#{step}::text IS NULL OR x.step_name = #{step})""" + FILTERS + """
+
+         ORDER BY x.step_id, x.server_name, x.database_name
+         LIMIT #{limit} OFFSET #{offset}""")
+      .mapTo(ExecutionNode.ROW_MAPPER);
+  }
+
+  /** @param id the caller's id for an idempotent start, or a new one */
+  public Future<Started> start(String jobName, UUID id, String trigger, Instant scheduledTime) {
+    return start.execute(Params.of("job", jobName, "id", id, "trigger", trigger, "scheduledTime", utc(scheduledTime)))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        return new Started(row.getUUID("job_execution_id"), row.getBoolean("created"));
+      })
+      .recover(SqlFailures::translate);
+  }
+
+  /** @return false when the execution had already ended */
+  public Future<Boolean> cancel(String jobName, UUID id) {
+    return cancel.execute(Params.of("job", jobName, "id", id))
+      .map(rows -> rows.iterator().next().getBoolean("canceled"))
+      .recover(SqlFailures::translate);
+  }
+
+  /**
+   * Deletes finished executions, with their steps and targets, that ended before {@code oldest}.
+   * @param jobName null for every job; @param oldest null for all history
+   * @return how many job executions went
+   */
+  public Future<Integer> purge(String jobName, Instant oldest) {
+    return purge.execute(Params.of("job", jobName, "oldest", utc(oldest))).map(RowSet::rowCount);
+  }
+
+  public Future<ExecutionNode> get(String jobName, UUID id) {
+    return parents.execute(filterParams(new ExecutionFilter(jobName, null, null, null, null, null, 1, 0), id))
+      .compose(rows -> Rows.single(rows, () -> notFound(jobName, id)));
+  }
+
+  public Future<Page<ExecutionNode>> list(ExecutionFilter filter) {
+    return parents.execute(filterParams(filter, null)).map(rows -> Page.of(Rows.list(rows), filter.top()));
+  }
+
+  /** @param stepName null for every step */
+  public Future<List<ExecutionNode>> steps(String jobName, UUID id, String stepName, ExecutionFilter filter) {
+    return get(jobName, id)
+      .compose(parent -> steps.execute(withStep(filterParams(filter, id), stepName)))
+      .map(Rows::list);
+  }
+
+  /** @param stepName null for the targets of every step */
+  public Future<Page<ExecutionNode>> targets(String jobName, UUID id, String stepName, ExecutionFilter filter) {
+    return get(jobName, id)
+      .compose(parent -> targets.execute(withStep(filterParams(filter, id), stepName)))
+      .map(rows -> Page.of(Rows.list(rows), filter.top()));
+  }
+
+  private static Map<String, Object> filterParams(ExecutionFilter filter, UUID id) {
+    return Params.of(
+      "job", filter.jobName(),
+      "id", id,
+      "createMin", utc(filter.createTimeMin()),
+      "createMax", utc(filter.createTimeMax()),
+      "endMin", utc(filter.endTimeMin()),
+      "endMax", utc(filter.endTimeMax()),
+      "active", filter.isActive(),
+      "limit", Page.probeLimit(filter.top()),
+      "offset", filter.skip());
+  }
+
+  private static Map<String, Object> withStep(Map<String, Object> params, String stepName) {
+    params.put("step", stepName);
+    return params;
+  }
+
+  private static OffsetDateTime utc(Instant time) {
+    return time == null ? null : time.atOffset(ZoneOffset.UTC);
+  }
+
+  private static NotFound notFound(String jobName, UUID id) {
+    return new NotFound("jobExecutionId", "Job '" + jobName + "' has no execution " + id + ".");
+  }
+}

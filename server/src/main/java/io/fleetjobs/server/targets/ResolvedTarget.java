@@ -1,0 +1,37 @@
+package io.fleetjobs.server.targets;
+
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * One database a step runs on, with the member that brought it in. {@code parallelGroup} is what a step's
+ * maxParallelism counts per: the server, or the elastic pool on SQL Server.
+ */
+public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String databaseName,
+                             String parallelGroup) {
+
+  /** The key under which a database reached twice runs once. */
+  public String key() {
+    return serverName.toLowerCase() + "/" + databaseName;
+  }
+
+  /** The shape jobs_internal.start_step reads. */
+  public JsonObject toSqlJson() {
+    return new JsonObject()
+      .put("target_type", targetType)
+      .put("target_id", targetId == null ? null : targetId.toString())
+      .put("engine", engine)
+      .put("server_name", serverName)
+      .put("database_name", databaseName)
+      .put("parallel_group", parallelGroup);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("type", targetType)
+      .put("targetId", targetId == null ? null : targetId.toString())
+      .put("engine", engine)
+      .put("serverName", serverName)
+      .put("databaseName", databaseName);
+  }
+}

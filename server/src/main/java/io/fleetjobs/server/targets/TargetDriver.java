@@ -1,0 +1,20 @@
+package io.fleetjobs.server.targets;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Everything the engine does on one kind of database server. One implementation per engine. */
+public interface TargetDriver {
+
+  /** The engine name used by target group members: postgresql or sqlserver. */
+  String engine();
+
+  /** Every database of the server that a SqlServer member expands to, read with the refresh login. */
+  Future<List<String>> listDatabases(String serverName, Login login);
+
+  /** Runs the script as one batch on the database; it may hold several statements. */
+  RunningScript run(String serverName, String databaseName, Login login, String script);
+
+  /** Appends a result set to the output table, creating the table on first use. */
+  Future<Void> appendOutput(OutputTable table, Login login, ScriptResult result);
+}
