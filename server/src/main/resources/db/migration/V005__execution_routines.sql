@@ -43,12 +43,15 @@ BEGIN
     PERFORM jobs_internal.fail('FJ400', 'schedule_cron', 'A cron expression and time zone need the Cron schedule type.');
   END IF;
 
+  -- A recurring schedule counts from now: occurrences before it was set are not missed runs.
+  -- A Once schedule keeps NULL, so it fires at its start time even when that has passed.
   INSERT INTO jobs_internal.jobs AS j
     (job_name, description, enabled, schedule_interval_type, schedule_interval_count,
-     schedule_start_time, schedule_end_time, overlap_policy, schedule_cron, schedule_time_zone)
+     schedule_start_time, schedule_end_time, overlap_policy, schedule_cron, schedule_time_zone, last_scheduled_time)
   VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false), v_type,
           coalesce(p_schedule_interval_count, 1), v_start, v_end, coalesce(p_overlap_policy, 'SkipTargets'),
-          p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END)
+          p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END,
+          CASE WHEN v_type <> 'Once' THEN now() END)
   ON CONFLICT (job_name) DO UPDATE
      SET description = excluded.description,
          enabled = excluded.enabled,
@@ -59,14 +62,15 @@ BEGIN
          overlap_policy = excluded.overlap_policy,
          schedule_cron = excluded.schedule_cron,
          schedule_time_zone = excluded.schedule_time_zone,
-         -- A changed schedule starts counting afresh; an unchanged one keeps its place.
+         -- A changed (or re-enabled) schedule starts counting afresh; an unchanged one keeps its place.
          last_scheduled_time = CASE
-           WHEN (j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time, j.schedule_cron,
-                 j.schedule_time_zone)
+           WHEN (j.enabled, j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time,
+                 j.schedule_cron, j.schedule_time_zone)
                 IS NOT DISTINCT FROM
-                (excluded.schedule_interval_type, excluded.schedule_interval_count, excluded.schedule_start_time,
-                 excluded.schedule_cron, excluded.schedule_time_zone)
-           THEN j.last_scheduled_time END,
+                (excluded.enabled, excluded.schedule_interval_type, excluded.schedule_interval_count,
+                 excluded.schedule_start_time, excluded.schedule_cron, excluded.schedule_time_zone)
+           THEN j.last_scheduled_time
+           ELSE excluded.last_scheduled_time END,
          updated_time = now()
   RETURNING job_id, (xmax = 0) INTO v_job_id, v_created;
   IF v_created THEN
@@ -161,6 +165,26 @@ BEGIN
   created := FOUND;
 END $$;
 
+-- Fires one schedule occurrence. The compare-and-set on last_scheduled_time (and the unique
+-- (job_id, scheduled_time)) makes it fire once even when several agents see it due at the same moment.
+CREATE FUNCTION jobs_internal.fire_schedule(p_job_id uuid, p_last timestamptz, p_due timestamptz) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_name text;
+  v_started record;
+BEGIN
+  UPDATE jobs_internal.jobs
+     SET last_scheduled_time = p_due
+   WHERE job_id = p_job_id AND enabled AND last_scheduled_time IS NOT DISTINCT FROM p_last
+  RETURNING job_name INTO v_name;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.job_execution_id, s.created INTO v_started
+    FROM jobs_internal.start_execution(v_name, gen_random_uuid(), 'Schedule', p_due) s;
+  RETURN v_started.job_execution_id;
+END $$;
+
 -- Claims executions whose next step needs its target group expanded.
 CREATE FUNCTION jobs_internal.claim_expansions(p_owner text, p_max integer, p_lease_seconds integer)
 RETURNS TABLE (job_execution_id uuid, job_id uuid, job_name text, job_version integer, step_id integer,
@@ -246,6 +270,7 @@ DECLARE
   v_next integer;
   v_final text;
   v_message text;
+  v_first_failure text;
 BEGIN
   SELECT e.job_id, e.job_version, e.lifecycle, e.cancel_requested INTO v_exec
     FROM jobs_internal.job_executions e
@@ -277,11 +302,18 @@ BEGIN
     INTO v_outcome, v_message
     FROM jobs_internal.step_executions s
    WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id;
-  v_message := coalesce(v_message, format('Step %s %s: %s of %s targets succeeded%s.', p_step_id,
+  -- Say which database failed first and why, so the parent row alone tells the operator where to look.
+  SELECT t.last_message INTO v_first_failure
+    FROM jobs_internal.target_executions t
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND t.lifecycle IN ('Failed', 'TimedOut')
+   ORDER BY t.end_time
+   LIMIT 1;
+  v_message := coalesce(v_message, format('Step %s %s: %s of %s targets succeeded%s.%s', p_step_id,
     CASE v_outcome WHEN 'Succeeded' THEN 'succeeded' WHEN 'SucceededWithSkipped' THEN 'succeeded with skipped targets'
                    WHEN 'TimedOut' THEN 'timed out' ELSE lower(v_outcome) END,
     v_counts.total - v_counts.failed - v_counts.timed_out - v_counts.canceled - v_counts.skipped, v_counts.total,
-    CASE WHEN v_counts.skipped > 0 THEN format(', %s skipped', v_counts.skipped) ELSE '' END));
+    CASE WHEN v_counts.skipped > 0 THEN format(', %s skipped', v_counts.skipped) ELSE '' END,
+    CASE WHEN v_first_failure IS NULL THEN '' ELSE ' First: ' || v_first_failure END));
   UPDATE jobs_internal.step_executions
      SET lifecycle = v_outcome, end_time = coalesce(end_time, now()), last_message = v_message
    WHERE job_execution_id = p_execution_id AND step_id = p_step_id;

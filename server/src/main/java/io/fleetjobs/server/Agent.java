@@ -1,45 +1,75 @@
 package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.credentials.LoginCache;
 import io.fleetjobs.server.db.EmbeddedJobDatabase;
 import io.fleetjobs.server.db.JobDatabase;
 import io.fleetjobs.server.db.Migrations;
 import io.fleetjobs.server.http.HttpServerVerticle;
+import io.fleetjobs.server.jobs.JobRepository;
+import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.PinnedSteps;
+import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
+import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
+import io.fleetjobs.server.jobs.dispatch.Engine;
+import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.jobs.dispatch.TierSetting;
+import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
+import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
+import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
+import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
 import io.fleetjobs.server.security.SecretBox;
+import io.fleetjobs.server.targetgroups.TargetGroupRepository;
+import io.fleetjobs.server.targets.PostgresTargetDriver;
+import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The composition root. Starting means: the job database is up (embedded or external), the migrations
- * are applied, the master key matches the database, the first admin token exists, and the port is bound.
+ * are applied, the master key matches the database, the engine and the HTTP server are deployed, and
+ * the first admin token exists.
  */
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+  private static final int ENGINE_POOL_SIZE = 16;
+  /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
+  private static final int EXECUTOR_INSTANCES = 4;
+  static final String TARGET_WORKER_POOL = "fleetjobs-target-workers";
 
   private final Vertx vertx;
-  private final EmbeddedJobDatabase embedded;
-  private final JobDatabase jobDatabase;
-  private final String deploymentId;
-  private final int httpPort;
+  private final Prepared prepared;
+  private final Pool enginePool;
+  private final Deployed deployed;
   private final String firstAdminToken;
 
-  private Agent(Vertx vertx, EmbeddedJobDatabase embedded, JobDatabase jobDatabase, String deploymentId,
-                int httpPort, String firstAdminToken) {
+  private Agent(Vertx vertx, Prepared prepared, Pool enginePool, Deployed deployed, String firstAdminToken) {
     this.vertx = vertx;
-    this.embedded = embedded;
-    this.jobDatabase = jobDatabase;
-    this.deploymentId = deploymentId;
-    this.httpPort = httpPort;
+    this.prepared = prepared;
+    this.enginePool = enginePool;
+    this.deployed = deployed;
     this.firstAdminToken = firstAdminToken;
   }
 
@@ -48,14 +78,26 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
     LOG.info("Starting fleetjobs agent: {}", config);
     return vertx.executeBlocking(() -> prepare(config))
-      .compose(prepared -> withPool(vertx, prepared, pool -> new MasterKeyCheck(pool).verify(prepared.key()))
-        .compose(keyOk -> deploy(vertx, prepared))
-        // Last, so a start that fails earlier does not use up the one token that is ever shown.
-        .compose(deployed -> withPool(vertx, prepared, pool -> firstAdminToken(pool, prepared.config()))
-          .map(token -> new Agent(vertx, prepared.embedded(), prepared.db(), deployed.id(), deployed.port(), token)))
-        .onFailure(e -> closeQuietly(prepared.embedded())));
+      .compose(prepared -> {
+        Pool enginePool = prepared.db().pool(vertx, ENGINE_POOL_SIZE);
+        return new MasterKeyCheck(enginePool).verify(prepared.key())
+          .compose(keyOk -> configuredTier(enginePool, config))
+          .compose(tier -> deploy(vertx, prepared, enginePool, registry, tier))
+          // Last, so a start that fails earlier does not use up the one token that is ever shown.
+          .compose(deployed -> firstAdminToken(enginePool, prepared.config())
+            .map(token -> new Agent(vertx, prepared, enginePool, deployed, token)))
+          .onFailure(e -> {
+            enginePool.close();
+            closeQuietly(prepared.embedded());
+          });
+      });
   }
 
   /** Blocking: starts the embedded database if configured so, applies migrations, loads the key. */
@@ -95,13 +137,48 @@ public final class Agent {
     return MasterKey.loadOrCreate(keyFile);
   }
 
-  private record Deployed(String id, int port) {
+  /** A tier in the configuration is written to the job database; without one the stored tier stays. */
+  private static Future<Tier> configuredTier(Pool pool, AgentConfig config) {
+    TierSetting setting = new TierSetting(pool);
+    return config.tier() == null ? setting.refresh() : setting.save(config.tier());
   }
 
-  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared) {
-    HttpServerVerticle http = new HttpServerVerticle(new SecretBox(prepared.key()));
-    DeploymentOptions options = new DeploymentOptions().setConfig(prepared.config().toJson());
-    return vertx.deployVerticle(http, options).map(id -> new Deployed(id, http.actualPort()));
+  private record Deployed(List<String> ids, int port, Tier tier) {
+  }
+
+  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool,
+                                         PrometheusMeterRegistry registry, Tier tier) {
+    AgentConfig config = prepared.config();
+    SecretBox secretBox = new SecretBox(prepared.key());
+    TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx));
+    Engine engine = engine(enginePool, config, secretBox, drivers, registry);
+    HttpServerVerticle http = new HttpServerVerticle(new HttpServerVerticle.Services(secretBox, drivers, registry));
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
+    List<String> ids = new ArrayList<>();
+    DeploymentOptions executors = new DeploymentOptions(options)
+      .setThreadingModel(ThreadingModel.WORKER)
+      .setWorkerPoolName(TARGET_WORKER_POOL)
+      .setWorkerPoolSize(tier.workerThreads());
+    return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine), executors.setInstances(EXECUTOR_INSTANCES))
+      .onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), Clock.systemUTC(),
+        Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(http, options)).onSuccess(ids::add)
+      .map(id -> new Deployed(ids, http.actualPort(), tier))
+      .onFailure(e -> ids.forEach(vertx::undeploy));
+  }
+
+  private static Engine engine(Pool pool, AgentConfig config, SecretBox secretBox, TargetDrivers drivers,
+                               PrometheusMeterRegistry registry) {
+    CredentialRepository credentials = new CredentialRepository(pool, secretBox);
+    TierSetting tier = new TierSetting(pool);
+    // Unique per process: a restarted agent must not inherit the leases of the one before it.
+    String agentId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    return new Engine(agentId, config.engine(), new ClaimRepository(pool),
+      new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool))),
+      new StepExpander(new TargetGroupRepository(pool), credentials, drivers),
+      new LoginCache(credentials, Clock.systemUTC()), drivers, tier, new ExecutionMetrics(registry, tier));
   }
 
   /** @return the first admin token's secret when this start created it, else null */
@@ -111,27 +188,33 @@ public final class Agent {
       .map(created -> created ? secret : null);
   }
 
-  /** A one-connection pool for a start-up step, closed when the step is done. */
-  private static <T> Future<T> withPool(Vertx vertx, Prepared prepared, Function<Pool, Future<T>> step) {
-    Pool pool = prepared.db().pool(vertx, 1);
-    return step.apply(pool).eventually(pool::close);
-  }
-
   public Future<Void> stop() {
-    return vertx.undeploy(deploymentId)
+    List<String> newestFirst = new ArrayList<>(deployed.ids());
+    Collections.reverse(newestFirst);
+    Future<Void> undeployed = Future.succeededFuture();
+    for (String id : newestFirst) {
+      undeployed = undeployed.eventually(() -> vertx.undeploy(id));
+    }
+    return undeployed
+      .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {
-        closeQuietly(embedded);
+        closeQuietly(prepared.embedded());
         return null;
       }))
       .mapEmpty();
   }
 
   public int httpPort() {
-    return httpPort;
+    return deployed.port();
+  }
+
+  /** The tier at start; it may change at run time through the API. */
+  public Tier tier() {
+    return deployed.tier();
   }
 
   public JobDatabase jobDatabase() {
-    return jobDatabase;
+    return prepared.db();
   }
 
   /** The admin token this start created, to print once; null when the job database already had tokens. */

@@ -2,7 +2,12 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.ConfigLoader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** Starts the agent, prints where it is and, on a new job database, its first admin token. */
 public final class Main {
@@ -10,12 +15,17 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
+    // One registry for Vert.x's own metrics and the agent's, scraped at /metrics.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
     Agent agent;
     AgentConfig config;
     try {
       config = ConfigLoader.load(vertx, args, System.getenv()).await();
-      agent = Agent.start(vertx, config).await();
+      agent = Agent.start(vertx, config, registry).await();
     } catch (Exception e) {
       System.err.println("fleetjobs could not start: " + e.getMessage());
       vertx.close();
@@ -36,7 +46,7 @@ public final class Main {
   private static void printBanner(AgentConfig config, Agent agent) {
     String base = "http://localhost:" + agent.httpPort();
     StringBuilder banner = new StringBuilder()
-      .append("\nfleetjobs agent is running (tier ").append(config.tier()).append(")\n")
+      .append("\nfleetjobs agent is running (tier ").append(agent.tier()).append(")\n")
       .append("  Dashboard:    ").append(base).append("/\n")
       .append("  API:          ").append(base).append("/api/v1  (contract: ").append(base)
       .append("/api/v1/openapi.yaml)\n")

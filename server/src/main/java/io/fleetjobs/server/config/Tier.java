@@ -20,6 +20,14 @@ public enum Tier {
     return maxConcurrentTargets;
   }
 
+  /**
+   * Threads of the named worker pool that runs target work: one per target the tier lets run at once,
+   * so a blocking driver (JDBC) can never have fewer threads than the cap lets targets in.
+   */
+  public int workerThreads() {
+    return maxConcurrentTargets;
+  }
+
   public static Tier parse(String value) {
     return Arrays.stream(values())
       .filter(tier -> tier.name().equalsIgnoreCase(value.trim()))

@@ -6,6 +6,7 @@ import io.fleetjobs.server.db.Rows;
 import io.fleetjobs.server.db.SqlFailures;
 import io.fleetjobs.server.errors.NotFound;
 import io.fleetjobs.server.security.SecretBox;
+import io.fleetjobs.server.targets.Login;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -13,6 +14,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.Map;
+import java.util.UUID;
 
 /** All SQL on credentials. Passwords are sealed before they leave the agent and opened only for a connection. */
 public final class CredentialRepository {
@@ -36,8 +38,9 @@ public final class CredentialRepository {
         ORDER BY credential_name
         LIMIT #{limit} OFFSET #{offset}""")
       .mapTo(Credential.ROW_MAPPER);
-    sealedPassword = SqlTemplate.forQuery(pool,
-      "SELECT password_sealed FROM jobs_internal.credentials WHERE credential_name = #{name}");
+    sealedPassword = SqlTemplate.forQuery(pool, """
+        SELECT credential_name, username, password_sealed FROM jobs_internal.credentials
+         WHERE credential_name = #{name} OR credential_id = #{id}""");
   }
 
   /** @return true when the credential was created, false when replaced */
@@ -65,13 +68,23 @@ public final class CredentialRepository {
     return delete.execute(Map.of("name", name)).<Void>mapEmpty().recover(SqlFailures::translate);
   }
 
-  /** The plaintext password, for opening a connection with it. */
-  public Future<String> password(String name) {
-    return sealedPassword.execute(Map.of("name", name))
-      .compose(rows -> rows.size() == 1
-        ? Future.succeededFuture(secretBox.open(rows.iterator().next().getBuffer("password_sealed").getBytes(),
-            sealContext(name)))
-        : Future.failedFuture(notFound(name)));
+  /** The login with its opened password, for a connection to a target; by the id a step version pinned. */
+  public Future<Login> login(UUID credentialId) {
+    return sealedPassword.execute(Params.of("name", null, "id", credentialId))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("credential", "The step's credential no longer exists.")))
+      .map(this::open);
+  }
+
+  public Future<Login> login(String name) {
+    return sealedPassword.execute(Params.of("name", name, "id", null))
+      .compose(rows -> Rows.single(rows, () -> notFound(name)))
+      .map(this::open);
+  }
+
+  private Login open(Row row) {
+    String name = row.getString("credential_name");
+    return new Login(row.getString("username"),
+      secretBox.open(row.getBuffer("password_sealed").getBytes(), sealContext(name)));
   }
 
   private static String sealContext(String name) {

@@ -1,9 +1,12 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.server.http.api.AgentApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
 import io.fleetjobs.server.http.api.TargetGroupsApi;
+import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.vertx.core.Vertx;
@@ -25,7 +28,7 @@ public final class ApiRouter {
 
   /** Every resource API of the control plane, mounted together. */
   public record Apis(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs, JobStepsApi steps,
-                     TokensApi tokens) {
+                     TokensApi tokens, ExecutionsApi executions, TargetsPreviewApi preview, AgentApi agent) {
   }
 
   private ApiRouter() {
@@ -47,6 +50,9 @@ public final class ApiRouter {
     apis.jobs().mount(builder);
     apis.steps().mount(builder);
     apis.tokens().mount(builder);
+    apis.executions().mount(builder);
+    apis.preview().mount(builder);
+    apis.agent().mount(builder);
     builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .end(contractText));

@@ -3,35 +3,47 @@ package io.fleetjobs.server.http;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.db.JobDatabase;
+import io.fleetjobs.server.http.api.AgentApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
 import io.fleetjobs.server.http.api.TargetGroupsApi;
+import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.jobs.dispatch.TierSetting;
+import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
+import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
 
-/** Serves the control-plane API at /api/v1, health at /health and the dashboard at /. */
+/** Serves the control-plane API at /api/v1, health at /health, metrics at /metrics and the dashboard at /. */
 public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
-  private final SecretBox secretBox;
+  /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
+  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry) {
+  }
+
+  private final Services services;
   private Pool pool;
   private volatile int actualPort;
 
-  /** The key comes in sealed inside its box, so it never travels through a JSON config. */
-  public HttpServerVerticle(SecretBox secretBox) {
-    this.secretBox = secretBox;
+  public HttpServerVerticle(Services services) {
+    this.services = services;
   }
 
   @Override
@@ -40,12 +52,18 @@ public final class HttpServerVerticle extends VerticleBase {
     pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, POOL_SIZE);
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
     JobRepository jobs = new JobRepository(pool);
+    JobStepRepository steps = new JobStepRepository(pool, jobs);
+    CredentialRepository credentials = new CredentialRepository(pool, services.secretBox());
+    TargetGroupRepository groups = new TargetGroupRepository(pool);
     ApiRouter.Apis apis = new ApiRouter.Apis(
-      new CredentialsApi(new CredentialRepository(pool, secretBox)),
-      new TargetGroupsApi(new TargetGroupRepository(pool)),
+      new CredentialsApi(credentials),
+      new TargetGroupsApi(groups),
       new JobsApi(jobs),
-      new JobStepsApi(new JobStepRepository(pool, jobs)),
-      new TokensApi(tokens));
+      new JobStepsApi(steps),
+      new TokensApi(tokens),
+      new ExecutionsApi(new ExecutionRepository(pool), vertx),
+      new TargetsPreviewApi(steps, new StepExpander(groups, credentials, services.drivers())),
+      new AgentApi(new TierSetting(pool), pool, vertx));
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);
@@ -53,6 +71,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(loaded -> {
         Router root = Router.router(vertx);
         HealthRoutes.mount(root, pool);
+        root.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         root.get("/*").handler(StaticHandler.create("webroot"));
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));

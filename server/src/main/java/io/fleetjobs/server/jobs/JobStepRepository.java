@@ -12,6 +12,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * All SQL on steps. Each change is one call of a jobs_internal routine that validates it, writes a new
@@ -22,6 +23,7 @@ public final class JobStepRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> save;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
   private final SqlTemplate<Map<String, Object>, RowSet<JobStep>> steps;
+  private final SqlTemplate<Map<String, Object>, RowSet<JobStep>> pinned;
 
   /** What a save did: the version it produced (unchanged when the definition was), where the step is. */
   public record Saved(int jobVersion, int stepId, boolean created) {
@@ -42,6 +44,16 @@ public final class JobStepRepository {
            AND (#{step}::text IS NULL OR s.step_name = #{step})
          ORDER BY s.step_id""")
       .mapTo(JobStep.ROW_MAPPER);
+    pinned = SqlTemplate.forQuery(pool, "SELECT " + JobStep.COLUMNS + """
+          FROM jobs_internal.jobstep_versions s
+         WHERE s.job_id = #{jobId} AND s.job_version = #{version} AND s.step_id = #{stepId}""")
+      .mapTo(JobStep.ROW_MAPPER);
+  }
+
+  /** One step of one version; versions never change, so callers may keep what this returns. */
+  public Future<JobStep> pinned(UUID jobId, int version, int stepId) {
+    return pinned.execute(Params.of("jobId", jobId, "version", version, "stepId", stepId))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("stepId", "Job version " + version + " has no step " + stepId)));
   }
 
   /** @param definition snake_case step settings, as jobs_internal.step_of reads them */

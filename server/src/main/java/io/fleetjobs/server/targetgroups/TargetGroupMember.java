@@ -12,7 +12,12 @@ public record TargetGroupMember(
   String serverName,
   String databaseName,
   String elasticPoolName,
-  String refreshCredential) {
+  String refreshCredential,
+  UUID refreshCredentialId) {
+
+  public boolean isInclude() {
+    return membershipType.equals("Include");
+  }
 
   /** Reads the object the repository's query builds per member. */
   static TargetGroupMember fromJson(JsonObject json) {
@@ -24,7 +29,8 @@ public record TargetGroupMember(
       json.getString("serverName"),
       json.getString("databaseName"),
       json.getString("elasticPoolName"),
-      json.getString("refreshCredential"));
+      json.getString("refreshCredential"),
+      json.getString("refreshCredentialId") == null ? null : UUID.fromString(json.getString("refreshCredentialId")));
   }
 
   public JsonObject toJson() {

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.Map;
+import java.util.UUID;
 
 /** All SQL on target groups. Validation and member identity live in jobs_internal.save_target_group. */
 public final class TargetGroupRepository {
@@ -29,13 +30,15 @@ public final class TargetGroupRepository {
                coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                           'targetId', m.target_id, 'membershipType', m.membership_type, 'type', m.target_type,
                           'engine', m.engine, 'serverName', m.server_name, 'databaseName', m.database_name,
-                          'elasticPoolName', m.elastic_pool_name, 'refreshCredential', c.credential_name))
+                          'elasticPoolName', m.elastic_pool_name, 'refreshCredential', c.credential_name,
+                          'refreshCredentialId', m.refresh_credential_id))
                         ORDER BY m.member_position) FILTER (WHERE m.target_id IS NOT NULL),
                         '[]'::jsonb) AS members
           FROM jobs_internal.target_groups g
           LEFT JOIN jobs_internal.target_group_members m ON m.target_group_id = g.target_group_id
           LEFT JOIN jobs_internal.credentials c ON c.credential_id = m.refresh_credential_id
-         WHERE #{name}::text IS NULL OR g.target_group_name = #{name}
+         WHERE (#{name}::text IS NULL OR g.target_group_name = #{name})
+           AND (#{id}::uuid IS NULL OR g.target_group_id = #{id})
          GROUP BY g.target_group_id
          ORDER BY g.target_group_name
          LIMIT #{limit} OFFSET #{offset}""")
@@ -53,14 +56,20 @@ public final class TargetGroupRepository {
   }
 
   public Future<TargetGroup> get(String name) {
-    return page.execute(Params.of("name", name, "limit", 1, "offset", 0))
+    return page.execute(Params.of("name", name, "id", null, "limit", 1, "offset", 0))
       .compose(rows -> Rows.single(rows,
         () -> new NotFound("target_group_name", "Target group '" + name + "' does not exist.")));
   }
 
   public Future<Page<TargetGroup>> list(int top, int skip) {
-    return page.execute(Params.of("name", null, "limit", Page.probeLimit(top), "offset", skip))
+    return page.execute(Params.of("name", null, "id", null, "limit", Page.probeLimit(top), "offset", skip))
       .map(rows -> Page.of(Rows.list(rows), top));
+  }
+
+  /** The group as it is now, by the id a step version pinned: groups are expanded when a step starts. */
+  public Future<TargetGroup> byId(UUID id) {
+    return page.execute(Params.of("name", null, "id", id, "limit", 1, "offset", 0))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("targetGroup", "The step's target group no longer exists.")));
   }
 
   public Future<Void> delete(String name) {

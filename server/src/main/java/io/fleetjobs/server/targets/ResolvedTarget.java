@@ -10,10 +10,6 @@ import java.util.UUID;
 public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String databaseName,
                              String parallelGroup) {
 
-  /** The key under which a database reached twice runs once. */
-  public String key() {
-    return serverName.toLowerCase() + "/" + databaseName;
-  }
 
   /** The shape jobs_internal.start_step reads. */
   public JsonObject toSqlJson() {

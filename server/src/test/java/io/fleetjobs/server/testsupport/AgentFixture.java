@@ -28,8 +28,13 @@ public final class AgentFixture implements AutoCloseable {
   }
 
   public static AgentFixture start(Vertx vertx, String purpose) {
+    return start(vertx, purpose, new JsonObject());
+  }
+
+  /** @param overrides config keys to set on top of the test defaults */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
     String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database))).await();
+    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides))).await();
     return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
   }
 
@@ -41,7 +46,10 @@ public final class AgentFixture implements AutoCloseable {
       .put("httpPort", 0)
       .put("dbUrl", TestPostgres.url(database))
       .put("masterKey", Base64.getEncoder().encodeToString(key))
-      .put("bootstrapAdminToken", ADMIN_TOKEN);
+      .put("bootstrapAdminToken", ADMIN_TOKEN)
+      // Short leases and ticks, so recovery and dispatch happen within a test's patience.
+      .put("leaseSeconds", 3)
+      .put("dispatchIntervalMs", 50);
   }
 
   public ApiClient admin() {

@@ -1,0 +1,164 @@
+package io.fleetjobs.server.http.api;
+
+import static io.fleetjobs.server.http.Endpoint.pathParam;
+
+import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.server.http.Endpoint;
+import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.jobs.executions.ExecutionFilter;
+import io.fleetjobs.server.jobs.executions.ExecutionNode;
+import io.fleetjobs.server.jobs.executions.ExecutionRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Starting, cancelling, reading and purging executions, shaped like the Azure job execution API. */
+public final class ExecutionsApi {
+  private static final FieldNames FIELDS = FieldNames.of(Map.of(
+    "job_name", "name",
+    "job_execution_id", "id"));
+
+  private final ExecutionRepository executions;
+  private final Vertx vertx;
+
+  public ExecutionsApi(ExecutionRepository executions, Vertx vertx) {
+    this.executions = executions;
+    this.vertx = vertx;
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("startJob").addHandler(Endpoint.of(FIELDS, this::start));
+    builder.getRoute("putJobExecution").addHandler(Endpoint.of(FIELDS, this::startWithId));
+    builder.getRoute("cancelJobExecution").addHandler(Endpoint.of(FIELDS, this::cancel));
+    builder.getRoute("getJobExecution").addHandler(Endpoint.of(FIELDS, this::get));
+    builder.getRoute("listJobExecutions").addHandler(Endpoint.of(FIELDS, ctx -> list(ctx, pathParam(ctx, "name"))));
+    builder.getRoute("listExecutions").addHandler(Endpoint.of(FIELDS, ctx -> list(ctx, null)));
+    builder.getRoute("purgeJobExecutions").addHandler(Endpoint.of(FIELDS, this::purge));
+    builder.getRoute("listStepExecutions").addHandler(Endpoint.of(FIELDS, ctx -> steps(ctx, null)));
+    builder.getRoute("getStepExecution").addHandler(Endpoint.of(FIELDS, this::step));
+    builder.getRoute("listStepTargetExecutions").addHandler(Endpoint.of(FIELDS,
+      ctx -> targets(ctx, pathParam(ctx, "stepName"))));
+    builder.getRoute("listTargetExecutions").addHandler(Endpoint.of(FIELDS, ctx -> targets(ctx, null)));
+  }
+
+  private Future<Reply> start(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    return executions.start(job, UUID.randomUUID(), "Manual", null)
+      .compose(started -> executions.get(job, started.jobExecutionId()))
+      .map(execution -> new Reply(202, execution.toJson(), location(ctx, job, execution.jobExecutionId())))
+      .onSuccess(started -> wakeDispatchers());
+  }
+
+  private Future<Reply> startWithId(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    UUID id = executionId(ctx);
+    return executions.start(job, id, "Manual", null)
+      .compose(started -> executions.get(job, id)
+        .map(execution -> new Reply(started.created() ? 201 : 200, execution.toJson(), location(ctx, job, id))))
+      .onSuccess(started -> wakeDispatchers());
+  }
+
+  private Future<Reply> cancel(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    UUID id = executionId(ctx);
+    return executions.cancel(job, id)
+      .compose(canceled -> executions.get(job, id))
+      .map(execution -> Reply.ok(execution.toJson()))
+      .onSuccess(canceled -> wakeDispatchers());
+  }
+
+  private Future<Reply> get(RoutingContext ctx) {
+    return executions.get(pathParam(ctx, "name"), executionId(ctx)).map(execution -> Reply.ok(execution.toJson()));
+  }
+
+  private Future<Reply> list(RoutingContext ctx, String job) {
+    ExecutionFilter filter = filter(ctx, job);
+    return executions.list(filter)
+      .map(page -> Reply.page(ctx, page.map(ExecutionNode::toJson), filter.top(), filter.skip()));
+  }
+
+  private Future<Reply> steps(RoutingContext ctx, String stepName) {
+    String job = pathParam(ctx, "name");
+    return executions.steps(job, executionId(ctx), stepName, filter(ctx, job)).map(ExecutionsApi::listReply);
+  }
+
+  private Future<Reply> step(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    String stepName = pathParam(ctx, "stepName");
+    return executions.steps(job, executionId(ctx), stepName, filter(ctx, job))
+      .compose(found -> found.isEmpty()
+        ? Future.failedFuture(new NotFound("stepName", "The execution has no step '" + stepName + "' (yet)."))
+        : Future.succeededFuture(Reply.ok(found.get(0).toJson())));
+  }
+
+  private Future<Reply> targets(RoutingContext ctx, String stepName) {
+    String job = pathParam(ctx, "name");
+    ExecutionFilter filter = filter(ctx, job);
+    return executions.targets(job, executionId(ctx), stepName, filter)
+      .map(page -> Reply.page(ctx, page.map(ExecutionNode::toJson), filter.top(), filter.skip()));
+  }
+
+  private Future<Reply> purge(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    Instant oldest = time(ctx, "oldestDate");
+    // A missing job is a 404, not "deleted 0".
+    return executions.list(new ExecutionFilter(job, null, null, null, null, null, 1, 0))
+      .compose(any -> executions.purge(job, oldest))
+      .map(deleted -> Reply.ok(new JsonObject().put("deleted", deleted)));
+  }
+
+  private void wakeDispatchers() {
+    vertx.eventBus().publish(Addresses.DISPATCH_WAKE, null);
+  }
+
+  private static ExecutionFilter filter(RoutingContext ctx, String job) {
+    RequestParameter active = Endpoint.validated(ctx).getQuery().get("isActive");
+    return new ExecutionFilter(job,
+      time(ctx, "createTimeMin"), time(ctx, "createTimeMax"), time(ctx, "endTimeMin"), time(ctx, "endTimeMax"),
+      active == null || active.isNull() ? null : active.getBoolean(),
+      Endpoint.top(ctx), Endpoint.skip(ctx));
+  }
+
+  private static Instant time(RoutingContext ctx, String name) {
+    RequestParameter value = Endpoint.validated(ctx).getQuery().get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value.getString()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new InvalidInput(name, "'" + value.getString() + "' is not an ISO-8601 date and time with an offset.");
+    }
+  }
+
+  private static UUID executionId(RoutingContext ctx) {
+    String id = pathParam(ctx, "id");
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("id", "'" + id + "' is not a job execution id (a UUID).");
+    }
+  }
+
+  private static String location(RoutingContext ctx, String job, UUID id) {
+    return "/api/v1/jobs/" + URLEncoder.encode(job, StandardCharsets.UTF_8).replace("+", "%20") + "/executions/" + id;
+  }
+
+  private static Reply listReply(List<ExecutionNode> nodes) {
+    return Reply.list(nodes.stream().map(ExecutionNode::toJson).toList());
+  }
+}

@@ -1,0 +1,60 @@
+package io.fleetjobs.server.http.api;
+
+import static io.fleetjobs.server.http.Endpoint.pathParam;
+
+import io.fleetjobs.server.http.Endpoint;
+import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.jobs.JobStep;
+import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.targets.ResolvedTarget;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.Map;
+
+/**
+ * The databases a run would hit right now, per step, and the credential each would use: the group is
+ * expanded exactly as a starting step expands it. A server that cannot be enumerated shows its error.
+ */
+public final class TargetsPreviewApi {
+  private static final FieldNames FIELDS = FieldNames.of(Map.of("job_name", "name", "step_name", "stepName"));
+  private final JobStepRepository steps;
+  private final StepExpander expander;
+
+  public TargetsPreviewApi(JobStepRepository steps, StepExpander expander) {
+    this.steps = steps;
+    this.expander = expander;
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("previewJobTargets").addHandler(Endpoint.of(FIELDS, ctx -> steps.list(pathParam(ctx, "name"), null)
+      .compose(list -> Future.all(list.stream().map(this::preview).toList()))
+      .map(all -> Reply.list(all.<JsonObject>list()))));
+    builder.getRoute("previewStepTargets").addHandler(Endpoint.of(FIELDS, ctx ->
+      steps.get(pathParam(ctx, "name"), null, pathParam(ctx, "stepName"))
+        .compose(this::preview)
+        .map(Reply::ok)));
+  }
+
+  private Future<JsonObject> preview(JobStep step) {
+    JsonObject json = new JsonObject()
+      .put("stepId", step.stepId())
+      .put("stepName", step.name())
+      .put("targetGroup", step.targetGroup())
+      .put("credential", step.credential());
+    return expander.expand(step.targetGroupId())
+      .map(targets -> json
+        .put("targets", new JsonArray(targets.stream()
+          .map(target -> withCredential(target, step))
+          .toList()))
+        .putNull("error"))
+      .otherwise(e -> json.put("targets", new JsonArray()).put("error", e.getMessage()));
+  }
+
+  private static JsonObject withCredential(ResolvedTarget target, JobStep step) {
+    return target.toJson().put("credential", step.credential());
+  }
+}

@@ -1,0 +1,101 @@
+package io.fleetjobs.server.jobs.dispatch;
+
+import io.fleetjobs.server.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event-loop side of the engine: it only claims and hands out. Each round expands the steps that are
+ * due to start, then claims as many ready targets as the tier has free slots and sends each to an executor.
+ * Rounds run on a short tick and whenever work arrives or finishes; they never overlap.
+ */
+public final class DispatcherVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
+  private static final int EXPANSIONS_PER_ROUND = 8;
+  private static final long HOUSEKEEPING_MS = 1000;
+
+  private final Engine engine;
+  private boolean roundRunning;
+  private boolean roundWanted;
+
+  public DispatcherVerticle(Engine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(engine.settings().dispatchIntervalMs(), id -> wake());
+    vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
+    vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> wake());
+    return engine.tier().refresh();
+  }
+
+  private void wake() {
+    if (roundRunning) {
+      roundWanted = true;
+      return;
+    }
+    roundRunning = true;
+    roundWanted = false;
+    expandSteps()
+      .compose(expanded -> dispatchTargets())
+      .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()))
+      .onComplete(done -> {
+        roundRunning = false;
+        if (roundWanted) {
+          wake();
+        }
+      });
+  }
+
+  private Future<?> expandSteps() {
+    return engine.claims().claimExpansions(engine.agentId(), EXPANSIONS_PER_ROUND, engine.settings().leaseSeconds())
+      .compose(claims -> Future.join(claims.stream().map(this::startStep).toList()));
+  }
+
+  /** Expands the step's group now; a server that cannot be enumerated fails the step with its error. */
+  private Future<Boolean> startStep(ExpansionClaim claim) {
+    return engine.steps().get(claim.jobId(), claim.jobVersion(), claim.stepId())
+      .compose(step -> engine.expander().expand(step.targetGroupId()))
+      .compose(targets -> engine.claims().startStep(claim, targets, null),
+        failure -> {
+          LOG.warn("Step {} of job {} (execution {}) cannot start: {}", claim.stepId(), claim.jobName(),
+            claim.jobExecutionId(), failure.getMessage());
+          return engine.claims().startStep(claim, List.of(), failure.getMessage());
+        });
+  }
+
+  private Future<Integer> dispatchTargets() {
+    int capacity = engine.tier().current().maxConcurrentTargets();
+    return engine.claims().claimTargets(engine.agentId(), capacity, capacity, engine.settings().leaseSeconds())
+      .map(claimed -> {
+        claimed.forEach(work -> vertx.eventBus().send(Addresses.TARGET_RUN, work.toJson()));
+        if (claimed.size() == capacity) {
+          roundWanted = true;
+        }
+        return claimed.size();
+      });
+  }
+
+  /** Settles what needs no target, tells executors about cancellations, and reads the shared state. */
+  private void housekeeping() {
+    engine.claims().sweep()
+      .compose(swept -> engine.claims().canceledInFlight(engine.agentId()))
+      .onSuccess(canceled -> {
+        if (!canceled.isEmpty()) {
+          vertx.eventBus().publish(Addresses.TARGET_CANCEL, new JsonObject()
+            .put("targetExecutionIds", new JsonArray(canceled.stream().map(Object::toString).toList())));
+        }
+      })
+      .compose(published -> engine.tier().refresh())
+      .compose(tier -> engine.claims().workCounts())
+      .onSuccess(counts -> engine.metrics().observe(counts[0], counts[1]))
+      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()));
+  }
+}

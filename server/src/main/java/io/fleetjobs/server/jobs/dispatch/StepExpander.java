@@ -1,0 +1,67 @@
+package io.fleetjobs.server.jobs.dispatch;
+
+import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.targetgroups.TargetGroup;
+import io.fleetjobs.server.targetgroups.TargetGroupMember;
+import io.fleetjobs.server.targetgroups.TargetGroupRepository;
+import io.fleetjobs.server.targets.ResolvedTarget;
+import io.fleetjobs.server.targets.TargetDrivers;
+import io.fleetjobs.server.targets.TargetSets;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Expands a target group into databases, as it is at this moment: servers are enumerated with their
+ * refresh credential, so databases created or dropped since the last run are picked up.
+ */
+public final class StepExpander {
+  private final TargetGroupRepository groups;
+  private final CredentialRepository credentials;
+  private final TargetDrivers drivers;
+
+  public StepExpander(TargetGroupRepository groups, CredentialRepository credentials, TargetDrivers drivers) {
+    this.groups = groups;
+    this.credentials = credentials;
+    this.drivers = drivers;
+  }
+
+  public Future<List<ResolvedTarget>> expand(UUID targetGroupId) {
+    return groups.byId(targetGroupId).compose(this::expand);
+  }
+
+  /** Fails, with the server's own error, when any included server cannot be enumerated. */
+  public Future<List<ResolvedTarget>> expand(TargetGroup group) {
+    List<Future<List<ResolvedTarget>>> includes = group.members().stream()
+      .filter(TargetGroupMember::isInclude)
+      .map(this::databasesOf)
+      .toList();
+    List<TargetSets.Exclusion> exclusions = group.members().stream()
+      .filter(member -> !member.isInclude())
+      .map(m -> new TargetSets.Exclusion(m.type(), m.serverName(), m.databaseName(), m.elasticPoolName()))
+      .toList();
+    return Future.all(includes).map(all -> TargetSets.resolve(
+      includes.stream().flatMap(found -> found.result().stream()).toList(), exclusions));
+  }
+
+  private Future<List<ResolvedTarget>> databasesOf(TargetGroupMember member) {
+    if (member.type().equals("SqlDatabase")) {
+      return Future.succeededFuture(List.of(target(member, member.databaseName())));
+    }
+    try {
+      var driver = drivers.forEngine(member.engine());
+      return credentials.login(member.refreshCredentialId())
+        .compose(login -> driver.listDatabases(member.serverName(), login))
+        .map(names -> names.stream().map(name -> target(member, name)).toList())
+        .recover(e -> Future.failedFuture("Could not enumerate the databases of server '" + member.serverName()
+          + "' with refresh credential '" + member.refreshCredential() + "': " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e.getMessage());
+    }
+  }
+
+  private static ResolvedTarget target(TargetGroupMember member, String database) {
+    String group = member.elasticPoolName() != null ? member.elasticPoolName() : member.serverName();
+    return new ResolvedTarget(member.type(), member.targetId(), member.engine(), member.serverName(), database, group);
+  }
+}

@@ -1,0 +1,66 @@
+package io.fleetjobs.server.jobs.schedule;
+
+import com.cronutils.model.time.ExecutionTime;
+import io.fleetjobs.server.jobs.JobSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which schedule occurrence is due. Pure: it takes the time as an argument. Only the latest occurrence
+ * not yet fired is due, so after downtime a missed schedule fires once, not once per missed interval.
+ */
+public final class ScheduleCalculator {
+  private static final Map<String, Duration> FIXED = Map.of(
+    "Minutes", Duration.ofMinutes(1),
+    "Hours", Duration.ofHours(1),
+    "Days", Duration.ofDays(1),
+    "Weeks", Duration.ofDays(7));
+
+  private ScheduleCalculator() {
+  }
+
+  /**
+   * @param lastFired the occurrence fired last, or null for none
+   * @return the occurrence to fire now, if any
+   */
+  public static Optional<Instant> due(JobSchedule schedule, Instant lastFired, Instant now) {
+    if (!schedule.enabled() || now.isBefore(schedule.startTime())) {
+      return Optional.empty();
+    }
+    Instant limit = now.isAfter(schedule.endTime()) ? schedule.endTime() : now;
+    Optional<Instant> latest = latestOccurrence(schedule, limit);
+    return latest.filter(occurrence -> !occurrence.isBefore(schedule.startTime()))
+      .filter(occurrence -> lastFired == null || occurrence.isAfter(lastFired));
+  }
+
+  /** The last occurrence at or before {@code limit}. */
+  private static Optional<Instant> latestOccurrence(JobSchedule schedule, Instant limit) {
+    String type = schedule.interval().intervalType();
+    Instant start = schedule.startTime();
+    if (type.equals("Once")) {
+      return Optional.of(start);
+    }
+    if (schedule.isCron()) {
+      ZonedDateTime zonedLimit = limit.atZone(ZoneId.of(schedule.timeZone())).plusNanos(1);
+      return ExecutionTime.forCron(CronExpressions.parse(schedule.cronExpression(), "cronExpression"))
+        .lastExecution(zonedLimit)
+        .map(ZonedDateTime::toInstant);
+    }
+    int count = schedule.interval().intervalCount();
+    if (type.equals("Months")) {
+      ZonedDateTime first = start.atZone(ZoneOffset.UTC);
+      long months = ChronoUnit.MONTHS.between(first, limit.atZone(ZoneOffset.UTC));
+      ZonedDateTime occurrence = first.plusMonths(months - months % count);
+      return Optional.of(occurrence.toInstant());
+    }
+    long period = FIXED.get(type).getSeconds() * count;
+    long elapsed = Duration.between(start, limit).getSeconds();
+    return Optional.of(start.plusSeconds(elapsed - elapsed % period));
+  }
+}

@@ -1,0 +1,69 @@
+package io.fleetjobs.server.jobs.schedule;
+
+import io.fleetjobs.server.db.Params;
+import io.fleetjobs.server.db.Rows;
+import io.fleetjobs.server.jobs.Job;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.templates.RowMapper;
+import io.vertx.sqlclient.templates.SqlTemplate;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** All SQL of the scheduler: which jobs have a schedule, firing an occurrence, and purging old history. */
+public final class ScheduleRepository {
+  /** An enabled job's schedule, with the occurrence it fired last. */
+  public record Scheduled(Job job, Instant lastFired) {
+  }
+
+  private static final RowMapper<Scheduled> SCHEDULED = row -> new Scheduled(Job.ROW_MAPPER.map(row),
+    row.getOffsetDateTime("last_scheduled_time") == null ? null
+      : row.getOffsetDateTime("last_scheduled_time").toInstant());
+
+  private final SqlTemplate<Map<String, Object>, RowSet<Scheduled>> enabled;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> fire;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> purgeHistory;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> purgeMetrics;
+
+  public ScheduleRepository(Pool pool) {
+    enabled = SqlTemplate.forQuery(pool, """
+        SELECT job_id, job_name, description, job_version, overlap_policy, enabled, schedule_interval_type,
+               schedule_interval_count, schedule_start_time, schedule_end_time, schedule_cron, schedule_time_zone,
+               last_scheduled_time
+          FROM jobs_internal.jobs
+         WHERE enabled AND schedule_end_time > #{since}""")
+      .mapTo(SCHEDULED);
+    fire = SqlTemplate.forQuery(pool, "SELECT jobs_internal.fire_schedule(#{id}, #{last}, #{due}) AS execution_id");
+    purgeHistory = SqlTemplate.forQuery(pool, """
+        DELETE FROM jobs_internal.job_executions
+         WHERE end_time < #{before} AND NOT jobs_internal.is_active(lifecycle)""");
+    purgeMetrics = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.metric_counts WHERE bucket_start < #{before}");
+  }
+
+  /** @param since leaves out schedules that ended before it */
+  public Future<List<Scheduled>> enabled(Instant since) {
+    return enabled.execute(Params.of("since", utc(since))).map(Rows::list);
+  }
+
+  /** @return the started execution, or null when another agent fired this occurrence first */
+  public Future<UUID> fire(UUID jobId, Instant lastFired, Instant due) {
+    return fire.execute(Params.of("id", jobId, "last", utc(lastFired), "due", utc(due)))
+      .map(rows -> rows.iterator().next().getUUID("execution_id"));
+  }
+
+  /** Removes finished executions and metric counts older than {@code before}; returns the executions removed. */
+  public Future<Integer> purge(Instant before) {
+    return purgeHistory.execute(Params.of("before", utc(before)))
+      .compose(history -> purgeMetrics.execute(Params.of("before", utc(before))).map(metrics -> history.rowCount()));
+  }
+
+  private static OffsetDateTime utc(Instant time) {
+    return time == null ? null : time.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,58 @@
+package io.fleetjobs.server.metrics;
+
+import io.fleetjobs.server.bus.TargetFinished;
+import io.fleetjobs.server.jobs.dispatch.TierSetting;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Elastic Jobs metrics as Micrometer meters, for /metrics: finished target executions by outcome,
+ * with the dimensions Azure lacks, plus the queue, the targets in progress and the tier's capacity.
+ * The per-minute counts the alert rules read are kept in the job database by finish_target.
+ */
+public final class ExecutionMetrics {
+  private static final Map<String, String> METRIC_OF_LIFECYCLE = Map.of(
+    "Succeeded", "elastic_jobs_successful",
+    "Failed", "elastic_jobs_failed",
+    "TimedOut", "elastic_jobs_timeout");
+
+  private final MeterRegistry registry;
+  private final AtomicLong queueDepth = new AtomicLong();
+  private final AtomicLong inProgress = new AtomicLong();
+
+  public ExecutionMetrics(MeterRegistry registry, TierSetting tier) {
+    this.registry = registry;
+    Gauge.builder("fleetjobs_queue_depth", queueDepth, AtomicLong::get)
+      .description("Target executions waiting for a free slot or for their retry time")
+      .register(registry);
+    Gauge.builder("fleetjobs_targets_in_progress", inProgress, AtomicLong::get)
+      .description("Target executions running now, across every agent sharing the job database")
+      .register(registry);
+    Gauge.builder("fleetjobs_tier_capacity", tier, setting -> setting.current().maxConcurrentTargets())
+      .description("How many targets the tier lets run at once")
+      .register(registry);
+  }
+
+  public void record(TargetFinished finished) {
+    String metric = METRIC_OF_LIFECYCLE.get(finished.lifecycle());
+    if (metric == null) {
+      return;
+    }
+    Counter.builder(metric)
+      .description("Target executions that ended " + finished.lifecycle())
+      .tag("jobName", finished.jobName())
+      .tag("stepName", finished.stepName())
+      .tag("targetServer", finished.serverName())
+      .tag("targetDatabase", finished.databaseName())
+      .register(registry)
+      .increment();
+  }
+
+  public void observe(long queued, long running) {
+    queueDepth.set(queued);
+    inProgress.set(running);
+  }
+}

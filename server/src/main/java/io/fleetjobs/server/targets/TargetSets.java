@@ -1,0 +1,39 @@
+package io.fleetjobs.server.targets;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** How include and exclude members combine into the databases a step runs on. Pure. */
+public final class TargetSets {
+  private TargetSets() {
+  }
+
+  /** What an exclude member removes: a database, a whole server, or (on SQL Server) a pool. */
+  public record Exclusion(String type, String serverName, String databaseName, String elasticPoolName) {
+    boolean removes(ResolvedTarget target) {
+      if (!serverName.equalsIgnoreCase(target.serverName())) {
+        return false;
+      }
+      return switch (type) {
+        case "SqlServer" -> true;
+        case "SqlDatabase" -> databaseName.equals(target.databaseName());
+        case "SqlElasticPool" -> elasticPoolName.equalsIgnoreCase(target.parallelGroup());
+        default -> false;
+      };
+    }
+  }
+
+  /** Every included database not excluded, each once (the first member that reached it keeps it). */
+  public static List<ResolvedTarget> resolve(Collection<ResolvedTarget> included, Collection<Exclusion> excluded) {
+    Map<String, ResolvedTarget> unique = new LinkedHashMap<>();
+    for (ResolvedTarget target : included) {
+      if (excluded.stream().noneMatch(exclusion -> exclusion.removes(target))) {
+        unique.putIfAbsent(target.serverName().toLowerCase(Locale.ROOT) + "/" + target.databaseName(), target);
+      }
+    }
+    return List.copyOf(unique.values());
+  }
+}

@@ -1,0 +1,299 @@
+package io.fleetjobs.server.jobs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The lifecycle semantics of Elastic Jobs, run for real on PostgreSQL target databases. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class EngineLifecycleTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static AgentFixture agent;
+  private static TargetServer targets;
+  private static Executions executions;
+  private static final List<JsonObject> finishedEvents = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    targets = TargetServer.start();
+    targets.createDatabases("life_a", "life_b", "life_c");
+    targets.execute("postgres", "CREATE ROLE fleet_job LOGIN PASSWORD 'job-secret' SUPERUSER");
+    agent = AgentFixture.start(vertx, "engine_life");
+    executions = new Executions(agent.admin());
+    vertx.eventBus().<JsonObject>consumer(Addresses.TARGET_FINISHED, message -> finishedEvents.add(message.body()));
+    agent.admin().put("/credentials/job", new JsonObject().put("username", "fleet_job").put("password", "job-secret"));
+    agent.admin().put("/targetGroups/three", group("life_a", "life_b", "life_c"));
+    agent.admin().put("/targetGroups/one", group("life_a"));
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+    targets.close();
+  }
+
+  @Test
+  void steps_run_in_order_across_every_target_and_the_tree_is_recorded() throws Exception {
+    job("ordered", step("three", "CREATE TABLE IF NOT EXISTS ordered_mark (step int); INSERT INTO ordered_mark VALUES ($(step_id))"),
+      step("three", "INSERT INTO ordered_mark SELECT $(step_id) WHERE EXISTS (SELECT 1 FROM ordered_mark WHERE step = 1)"));
+    String id = executions.start("ordered");
+    JsonObject done = executions.awaitEnd("ordered", id, PATIENCE);
+    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+    assertNotNull(done.getString("startTime"));
+    assertNotNull(done.getString("endTime"));
+
+    List<JsonObject> steps = executions.steps("ordered", id);
+    assertEquals(List.of("Succeeded", "Succeeded"), steps.stream().map(s -> s.getString("lifecycle")).toList());
+    List<JsonObject> rows = executions.targets("ordered", id);
+    assertEquals(6, rows.size());
+    rows.forEach(row -> {
+      assertEquals("Succeeded", row.getString("lifecycle"));
+      assertEquals(1, row.getInteger("currentAttempts"));
+      assertEquals("SqlDatabase", row.getJsonObject("target").getString("type"));
+      assertTrue(row.getString("lastMessage").contains("succeeded execution on target"), row.getString("lastMessage"));
+    });
+    for (String database : List.of("life_a", "life_b", "life_c")) {
+      assertEquals(List.of("1", "2"), targets.column(database, "SELECT step FROM ordered_mark ORDER BY step"),
+        "step 2 ran after step 1 had finished on " + database);
+    }
+
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement();
+         ResultSet view = sql.executeQuery("SELECT count(*) FILTER (WHERE step_id IS NULL), count(*) FILTER (WHERE "
+           + "target_type = 'TargetGroup'), count(*) FILTER (WHERE target_type = 'SqlDatabase') FROM jobs.job_executions"
+           + " WHERE job_execution_id = '" + id + "'")) {
+      view.next();
+      assertEquals(1, view.getInt(1), "one parent row");
+      assertEquals(2, view.getInt(2), "one row per step");
+      assertEquals(6, view.getInt(3), "one row per target of each step");
+    }
+    long events = finishedEvents.stream().filter(e -> e.getString("jobExecutionId").equals(id)).count();
+    assertEquals(6, events, "every finished target was published on the event bus");
+  }
+
+  @Test
+  void variables_are_substituted_before_the_script_runs() {
+    job("variables", step("one", "CREATE TABLE IF NOT EXISTS seen_vars AS SELECT '$(job_name)'::text AS job_name, "
+      + "'$(job_execution_id)'::uuid AS execution, $(step_id) AS step, '$(target_group_name)'::text AS grp WITH NO DATA;"
+      + "INSERT INTO seen_vars VALUES ('$(job_name)', '$(job_execution_id)', $(step_id), '$(target_group_name)')"));
+    String id = executions.start("variables");
+    assertEquals("Succeeded", executions.awaitEnd("variables", id, PATIENCE).getString("lifecycle"));
+    assertEquals(List.of("variables " + id + " 1 one"), targets.column("life_a",
+      "SELECT job_name || ' ' || execution || ' ' || step || ' ' || grp FROM seen_vars WHERE execution = '" + id + "'"));
+  }
+
+  @Test
+  void failures_retry_with_backoff_and_end_failed_with_the_database_error() {
+    job("failing", step("one", "SELECT 1/0").put("executionOptions", new JsonObject().put("retryAttempts", 2)
+      .put("initialRetryIntervalSeconds", 1).put("retryIntervalBackoffMultiplier", 2.0)));
+    String id = executions.start("failing");
+    List<Instant> attemptStarts = new ArrayList<>();
+    JsonObject waiting = null;
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    JsonObject execution = executions.get("failing", id);
+    while (execution.getBoolean("isActive") && System.nanoTime() < deadline) {
+      for (JsonObject target : executions.targets("failing", id)) {
+        String started = target.getString("currentAttemptStartTime");
+        if (started != null && !attemptStarts.contains(Instant.parse(started))) {
+          attemptStarts.add(Instant.parse(started));
+        }
+        if (target.getString("lifecycle").equals("WaitingForRetry")) {
+          waiting = target;
+        }
+      }
+      Executions.sleep(20);
+      execution = executions.get("failing", id);
+    }
+    assertEquals("Failed", execution.getString("lifecycle"), execution.encode());
+    JsonObject target = executions.targets("failing", id).get(0);
+    assertEquals("Failed", target.getString("lifecycle"));
+    assertEquals(3, target.getInteger("currentAttempts"), "retryAttempts 2 means three attempts");
+    assertTrue(target.getString("lastMessage").contains("division by zero"), target.getString("lastMessage"));
+    assertNotNull(waiting, "between attempts the target was WaitingForRetry");
+    assertNotNull(waiting.getString("nextAttemptStartTime"));
+    assertEquals(3, attemptStarts.size(), "saw every attempt start: " + attemptStarts);
+    long firstGap = Duration.between(attemptStarts.get(0), attemptStarts.get(1)).toMillis();
+    long secondGap = Duration.between(attemptStarts.get(1), attemptStarts.get(2)).toMillis();
+    assertTrue(firstGap >= 1000 && firstGap < 4000, "first retry after about 1 s, was " + firstGap + " ms");
+    assertTrue(secondGap >= 2000 && secondGap < 5000, "second retry after about 2 s, was " + secondGap + " ms");
+    assertTrue(execution.getString("lastMessage").contains("division by zero"), execution.getString("lastMessage"));
+  }
+
+  @Test
+  void a_failed_step_stops_the_later_steps() {
+    job("stops", step("one", "SELECT 1/0").put("executionOptions", new JsonObject().put("retryAttempts", 0)),
+      step("one", "CREATE TABLE never_created ()"));
+    String id = executions.start("stops");
+    assertEquals("Failed", executions.awaitEnd("stops", id, PATIENCE).getString("lifecycle"));
+    assertEquals(1, executions.steps("stops", id).size(), "step 2 never started");
+    assertEquals(List.of(), targets.column("life_a", "SELECT 1 FROM pg_tables WHERE tablename = 'never_created'"));
+  }
+
+  @Test
+  void a_target_that_is_down_fails_with_the_real_connection_error() {
+    agent.admin().put("/targetGroups/down", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "127.0.0.1:1").put("databaseName", "gone"))));
+    job("down", step("down", "SELECT 1").put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    String id = executions.start("down");
+    assertEquals("Failed", executions.awaitEnd("down", id, PATIENCE).getString("lifecycle"));
+    String message = executions.targets("down", id).get(0).getString("lastMessage");
+    assertTrue(message.toLowerCase().contains("connection refused"), message);
+  }
+
+  @Test
+  void a_timeout_cancels_the_statement_on_the_target() {
+    job("slow", step("one", "SELECT pg_sleep(60) /* slow-timeout-marker */")
+      .put("executionOptions", new JsonObject().put("timeoutSeconds", 1).put("retryAttempts", 3)));
+    String id = executions.start("slow");
+    JsonObject done = executions.awaitEnd("slow", id, PATIENCE);
+    assertEquals("TimedOut", done.getString("lifecycle"), done.encode());
+    JsonObject target = executions.targets("slow", id).get(0);
+    assertEquals("TimedOut", target.getString("lifecycle"));
+    assertEquals(1, target.getInteger("currentAttempts"), "a timeout is final, not retried");
+    awaitNoQuery("slow-timeout-marker");
+  }
+
+  @Test
+  void cancel_stops_running_statements_and_ends_every_active_row_canceled() {
+    job("cancelled", step("three", "SELECT pg_sleep(60) /* cancel-marker */"), step("three", "SELECT 1"));
+    String id = executions.start("cancelled");
+    executions.awaitTarget("cancelled", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
+    HttpResponse<Buffer> cancel = agent.admin().post("/jobs/cancelled/executions/" + id + "/cancel", new JsonObject());
+    assertEquals(200, cancel.statusCode(), cancel.bodyAsString());
+    JsonObject done = executions.awaitEnd("cancelled", id, Duration.ofSeconds(20));
+    assertEquals("Canceled", done.getString("lifecycle"), done.encode());
+    executions.targets("cancelled", id).forEach(t -> assertEquals("Canceled", t.getString("lifecycle"), t.encode()));
+    assertEquals(1, executions.steps("cancelled", id).size(), "the second step never started");
+    awaitNoQuery("cancel-marker");
+  }
+
+  @Test
+  void a_target_still_busy_from_an_earlier_execution_is_skipped() {
+    job("overlap", step("one", "SELECT pg_sleep(3)"));
+    String first = executions.start("overlap");
+    executions.awaitTarget("overlap", first, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
+    String second = executions.start("overlap");
+    JsonObject skipped = executions.awaitEnd("overlap", second, PATIENCE);
+    assertEquals("SucceededWithSkipped", skipped.getString("lifecycle"), skipped.encode());
+    assertEquals("Skipped", executions.targets("overlap", second).get(0).getString("lifecycle"));
+    assertEquals("Succeeded", executions.awaitEnd("overlap", first, PATIENCE).getString("lifecycle"));
+  }
+
+  @Test
+  void skip_execution_policy_skips_the_whole_new_run() {
+    agent.admin().put("/jobs/single", new JsonObject().put("overlapPolicy", "SkipExecution"));
+    agent.admin().put("/jobs/single/steps/s", step("one", "SELECT pg_sleep(2)"));
+    String first = executions.start("single");
+    String second = executions.start("single");
+    assertEquals("Skipped", executions.get("single", second).getString("lifecycle"));
+    assertEquals("Succeeded", executions.awaitEnd("single", first, PATIENCE).getString("lifecycle"));
+  }
+
+  @Test
+  void an_execution_runs_the_version_it_started_with() {
+    job("pinned", step("one", "SELECT pg_sleep(1.5)"), step("one", "CREATE TABLE pinned_v1 ()"));
+    String id = executions.start("pinned");
+    executions.awaitTarget("pinned", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
+    agent.admin().put("/jobs/pinned/steps/s2", step("one", "CREATE TABLE pinned_v2 ()"));
+    JsonObject done = executions.awaitEnd("pinned", id, PATIENCE);
+    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+    assertEquals(2, done.getInteger("jobVersion"), "started on version 2; the edit made version 3");
+    assertEquals(List.of("pinned_v1"), targets.column("life_a",
+      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'pinned_v%'"));
+  }
+
+  @Test
+  void starting_with_the_same_execution_id_twice_gives_one_execution() {
+    job("idempotent", step("one", "SELECT 1"));
+    String id = UUID.randomUUID().toString();
+    HttpResponse<Buffer> first = agent.admin().put("/jobs/idempotent/executions/" + id, new JsonObject());
+    HttpResponse<Buffer> second = agent.admin().put("/jobs/idempotent/executions/" + id, new JsonObject());
+    assertEquals(201, first.statusCode(), first.bodyAsString());
+    assertEquals(200, second.statusCode());
+    assertEquals(id, second.bodyAsJsonObject().getString("jobExecutionId"));
+    executions.awaitEnd("idempotent", id, PATIENCE);
+    JsonArray all = agent.admin().get("/jobs/idempotent/executions").bodyAsJsonObject().getJsonArray("value");
+    assertEquals(1, all.size());
+  }
+
+  @Test
+  void start_answers_202_with_the_created_execution_and_its_location() {
+    job("located", step("one", "SELECT 1"));
+    HttpResponse<Buffer> started = agent.admin().post("/jobs/located/start", new JsonObject());
+    assertEquals(202, started.statusCode());
+    String id = started.bodyAsJsonObject().getString("jobExecutionId");
+    assertTrue(Set.of("Created", "InProgress").contains(started.bodyAsJsonObject().getString("lifecycle")));
+    assertEquals("/api/v1/jobs/located/executions/" + id, started.getHeader("Location"));
+    assertEquals(403, agent.as("reader").post("/jobs/located/start", new JsonObject()).statusCode());
+    assertEquals(202, agent.as("operator").post("/jobs/located/start", new JsonObject()).statusCode());
+  }
+
+  private static void awaitNoQuery(String marker) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<String> running;
+    do {
+      running = targets.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker
+        + "%' AND query NOT LIKE '%pg_stat_activity%'");
+      if (running.isEmpty()) {
+        return;
+      }
+      Executions.sleep(100);
+    } while (System.nanoTime() < deadline);
+    assertFalse(true, "the statement still runs on the target: pids " + running);
+  }
+
+  private static void job(String name, JsonObject... steps) {
+    agent.admin().put("/jobs/" + name, new JsonObject());
+    for (int i = 0; i < steps.length; i++) {
+      HttpResponse<Buffer> saved = agent.admin().put("/jobs/" + name + "/steps/s" + (i + 1), steps[i]);
+      assertTrue(saved.statusCode() < 300, saved.bodyAsString());
+    }
+  }
+
+  private static JsonObject step(String group, String command) {
+    return new JsonObject().put("targetGroup", group).put("credential", "job")
+      .put("action", new JsonObject().put("value", command));
+  }
+
+  private static JsonObject group(String... databases) {
+    JsonArray members = new JsonArray();
+    for (String database : databases) {
+      members.add(new JsonObject().put("type", "SqlDatabase").put("serverName", targets.serverName())
+        .put("databaseName", database));
+    }
+    return new JsonObject().put("members", members);
+  }
+
+  static String joined(List<JsonObject> rows, String field) {
+    return rows.stream().map(row -> row.getString(field)).collect(Collectors.joining(","));
+  }
+}
