@@ -1,0 +1,86 @@
+package io.fleetjobs.server.jobs.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.jobs.JobSchedule;
+import io.fleetjobs.server.jobs.ScheduleInterval;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ScheduleCalculatorTest {
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Instant END = Instant.parse("9999-12-31T11:59:59Z");
+
+  @Test
+  void recurring_fires_at_start_plus_k_intervals() {
+    Recurring every15 = new Recurring("Minutes", 15);
+    assertEquals(Optional.of(Instant.parse("2026-01-01T10:15:00Z")),
+      ScheduleCalculator.due(every15.build(), Instant.parse("2026-01-01T10:00:00Z"), Instant.parse("2026-01-01T10:16:30Z")));
+    assertEquals(Optional.empty(), ScheduleCalculator.due(every15.build(), Instant.parse("2026-01-01T10:15:00Z"),
+      Instant.parse("2026-01-01T10:29:59Z")), "not due again until the next quarter hour");
+  }
+
+  @Test
+  void after_downtime_a_missed_schedule_fires_once_for_the_latest_occurrence() {
+    Recurring hourly = new Recurring("Hours", 1);
+    Instant lastFired = Instant.parse("2026-01-01T03:00:00Z");
+    Instant backAfterNineHours = Instant.parse("2026-01-01T12:20:00Z");
+    Optional<Instant> due = ScheduleCalculator.due(hourly.build(), lastFired, backAfterNineHours);
+    assertEquals(Optional.of(Instant.parse("2026-01-01T12:00:00Z")), due);
+    assertEquals(Optional.empty(), ScheduleCalculator.due(hourly.build(), due.get(), backAfterNineHours),
+      "once fired, the nine missed hours do not fire again");
+  }
+
+  @Test
+  void months_follow_the_calendar() {
+    Recurring monthly = new Recurring("Months", 1);
+    assertEquals(Optional.of(Instant.parse("2026-03-01T00:00:00Z")), ScheduleCalculator.due(monthly.build(),
+      Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2026-03-15T00:00:00Z")));
+    Recurring quarterly = new Recurring("Months", 3);
+    assertEquals(Optional.of(Instant.parse("2026-04-01T00:00:00Z")), ScheduleCalculator.due(quarterly.build(),
+      Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-06-30T00:00:00Z")));
+  }
+
+  @Test
+  void once_fires_at_its_start_time_and_never_again() {
+    JobSchedule once = new JobSchedule(true, ScheduleInterval.ONCE, START, END, null, null);
+    assertEquals(Optional.empty(), ScheduleCalculator.due(once, null, START.minusSeconds(1)));
+    assertEquals(Optional.of(START), ScheduleCalculator.due(once, null, START.plusSeconds(90)));
+    assertEquals(Optional.empty(), ScheduleCalculator.due(once, START, START.plusSeconds(3600)));
+  }
+
+  @Test
+  void disabled_and_ended_schedules_do_not_fire() {
+    JobSchedule disabled = new JobSchedule(false, new ScheduleInterval("Minutes", 1), START, END, null, null);
+    assertEquals(Optional.empty(), ScheduleCalculator.due(disabled, null, START.plusSeconds(600)));
+    Instant end = START.plusSeconds(3600);
+    JobSchedule ended = new JobSchedule(true, new ScheduleInterval("Minutes", 10), START, end, null, null);
+    assertEquals(Optional.of(end), ScheduleCalculator.due(ended, START.plusSeconds(600), START.plusSeconds(7200)),
+      "the last occurrence within the window still fires once");
+    assertEquals(Optional.empty(), ScheduleCalculator.due(ended, end, START.plusSeconds(9999)));
+  }
+
+  @Test
+  void cron_honours_its_time_zone_across_daylight_saving() {
+    JobSchedule berlin = new JobSchedule(true, new ScheduleInterval(ScheduleInterval.CRON, 1), START, END,
+      "0 8 * * *", "Europe/Berlin");
+    // 08:00 in Berlin is 06:00 UTC in summer (CEST) and 07:00 UTC in winter (CET).
+    assertEquals(Optional.of(Instant.parse("2026-07-01T06:00:00Z")),
+      ScheduleCalculator.due(berlin, Instant.parse("2026-06-30T06:00:00Z"), Instant.parse("2026-07-01T06:30:00Z")));
+    assertEquals(Optional.of(Instant.parse("2026-01-15T07:00:00Z")),
+      ScheduleCalculator.due(berlin, Instant.parse("2026-01-14T07:00:00Z"), Instant.parse("2026-01-15T07:00:00Z")));
+    assertEquals(Optional.empty(),
+      ScheduleCalculator.due(berlin, Instant.parse("2026-01-14T07:00:00Z"), Instant.parse("2026-01-15T06:59:59Z")),
+      "06:59 UTC is 07:59 in Berlin: not yet");
+    assertTrue(ScheduleCalculator.due(berlin, null, Instant.parse("2026-01-15T07:00:00Z")).isPresent());
+  }
+
+  /** A recurring UTC schedule from START. */
+  private record Recurring(String type, int count) {
+    JobSchedule build() {
+      return new JobSchedule(true, new ScheduleInterval(type, count), START, END, null, null);
+    }
+  }
+}

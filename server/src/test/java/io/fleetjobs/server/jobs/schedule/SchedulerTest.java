@@ -1,0 +1,107 @@
+package io.fleetjobs.server.jobs.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Scheduled runs against a real job database: each occurrence fires once, and downtime catches up once. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class SchedulerTest {
+  private static AgentFixture agent;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    agent = AgentFixture.start(vertx, "scheduler");
+    agent.admin().put("/targetGroups/empty", new JsonObject().put("members", new JsonArray()));
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+  }
+
+  @Test
+  void a_schedule_missed_during_downtime_fires_once_to_catch_up() throws Exception {
+    job("catch-up", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
+      .put("startTime", "2026-01-01T00:00:00Z"));
+    // As if the agent had been down for three hours since it last fired.
+    Instant back = Instant.now();
+    sql("UPDATE jobs_internal.jobs SET last_scheduled_time = now() - interval '3 hours' WHERE job_name = 'catch-up'");
+    List<String> fired = awaitScheduled("catch-up", 1, Duration.ofSeconds(10));
+    Executions.sleep(2500);
+    // A new minute may begin while the test waits; only occurrences from the downtime count here.
+    List<String> missed = scheduledTimes("catch-up").stream().filter(t -> !Instant.parse(t).isAfter(back)).toList();
+    assertEquals(1, missed.size(), "one catch-up run, not one per missed minute: " + missed);
+    Instant scheduledFor = Instant.parse(fired.get(0));
+    assertEquals(0, scheduledFor.getEpochSecond() % 60, "it fired for the latest minute boundary: " + scheduledFor);
+  }
+
+  @Test
+  void a_once_job_runs_once_and_a_disabled_job_not_at_all() throws Exception {
+    job("once", new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"));
+    job("disabled", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false));
+    sql("UPDATE jobs_internal.jobs SET last_scheduled_time = now() - interval '1 hour' WHERE job_name = 'disabled'");
+    awaitScheduled("once", 1, Duration.ofSeconds(10));
+    Executions.sleep(2500);
+    assertEquals(1, scheduledTimes("once").size());
+    assertEquals(0, scheduledTimes("disabled").size());
+    String id = agent.admin().post("/jobs/disabled/start", new JsonObject()).bodyAsJsonObject().getString("jobExecutionId");
+    assertEquals("Succeeded", new Executions(agent.admin()).awaitEnd("disabled", id, Duration.ofSeconds(30))
+      .getString("lifecycle"), "a disabled job still starts by hand");
+  }
+
+  private static void job(String name, JsonObject schedule) {
+    agent.admin().put("/jobs/" + name, new JsonObject().put("schedule", schedule));
+    agent.admin().put("/jobs/" + name + "/steps/s1", new JsonObject().put("targetGroup", "empty")
+      .put("action", new JsonObject().put("value", "SELECT 1")));
+  }
+
+  private static List<String> awaitScheduled(String job, int count, Duration patience) throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> times = scheduledTimes(job);
+    while (times.size() < count && System.nanoTime() < deadline) {
+      Executions.sleep(100);
+      times = scheduledTimes(job);
+    }
+    assertEquals(count, times.size(), job + " fired " + times);
+    return times;
+  }
+
+  private static List<String> scheduledTimes(String job) throws Exception {
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement();
+         ResultSet rows = sql.executeQuery("SELECT to_char(e.scheduled_time AT TIME ZONE 'UTC', "
+           + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM jobs_internal.job_executions e JOIN jobs_internal.jobs j USING (job_id)"
+           + " WHERE j.job_name = '" + job + "' AND e.trigger_type = 'Schedule' ORDER BY 1")) {
+      List<String> times = new ArrayList<>();
+      while (rows.next()) {
+        times.add(rows.getString(1));
+      }
+      return times;
+    }
+  }
+
+  private static void sql(String statement) throws Exception {
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement()) {
+      sql.execute(statement);
+    }
+  }
+}
