@@ -15,7 +15,9 @@ import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * All SQL of the engine's claims: expansions, target work, results, leases and housekeeping. Each call
@@ -84,7 +86,8 @@ public final class ClaimRepository {
     renew = SqlTemplate.forQuery(pool, """
         UPDATE jobs_internal.target_executions
            SET lease_until = now() + make_interval(secs => #{leaseSeconds})
-         WHERE target_execution_id = ANY (#{ids}) AND lease_owner = #{owner} AND lifecycle = 'InProgress'""");
+         WHERE target_execution_id = ANY (#{ids}) AND lease_owner = #{owner} AND lifecycle = 'InProgress'
+        RETURNING target_execution_id""");
     canceled = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id
           FROM jobs_internal.target_executions t
@@ -119,9 +122,10 @@ public final class ClaimRepository {
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 
-  public Future<Integer> renew(String owner, List<UUID> ids, int leaseSeconds) {
+  /** @return the ids whose lease this agent still holds; for the others it lost the row */
+  public Future<Set<UUID>> renew(String owner, List<UUID> ids, int leaseSeconds) {
     return renew.execute(Params.of("owner", owner, "ids", ids.toArray(UUID[]::new), "leaseSeconds", leaseSeconds))
-      .map(RowSet::rowCount);
+      .map(rows -> Rows.list(rows).stream().map(row -> row.getUUID("target_execution_id")).collect(Collectors.toSet()));
   }
 
   /** The targets this agent runs whose execution was cancelled. */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TargetExecutorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetExecutorVerticle.class);
+
+  private static final String STOPPING = "AgentStopping";
+  private static final String LEASE_LOST = "LeaseLost";
+  private static final long CANCEL_PATIENCE_MS = 5000;
 
   private final Engine engine;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -43,11 +48,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
       this.work = work;
     }
 
-    void stop(String reason) {
+    Future<Void> stop(String reason) {
       stopReason = reason;
-      if (script != null) {
-        script.cancel();
-      }
+      return script == null ? Future.succeededFuture() : script.cancel();
     }
   }
 
@@ -71,6 +74,18 @@ public final class TargetExecutorVerticle extends VerticleBase {
       }));
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_RUN,
       message -> run(TargetWork.fromJson(message.body()))).completion();
+  }
+
+  /**
+   * Cancels what still runs, so no target keeps a statement (and this process) busy after the agent
+   * stops. The attempts are recorded as failed and retried, here or by another agent.
+   */
+  @Override
+  public Future<?> stop() {
+    // Undeploying waits for the cancel requests to go out; the statements then end and their connections close.
+    return Future.join(inFlight.values().stream().map(attempt -> attempt.stop(STOPPING)).toList())
+      .timeout(CANCEL_PATIENCE_MS, TimeUnit.MILLISECONDS)
+      .otherwiseEmpty();
   }
 
   private void run(TargetWork work) {
@@ -129,9 +144,6 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private Outcome outcome(InFlight attempt, Throwable failure) {
     TargetWork work = attempt.work;
     String where = "target (server '" + work.serverName() + "', database '" + work.databaseName() + "')";
-    if (failure == null && attempt.stopReason == null) {
-      return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + ".", false);
-    }
     if (Lifecycles.TIMED_OUT.equals(attempt.stopReason)) {
       return new Outcome(Lifecycles.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
         + "; its statement was cancelled on the server.", false);
@@ -139,6 +151,13 @@ public final class TargetExecutorVerticle extends VerticleBase {
     if (Lifecycles.CANCELED.equals(attempt.stopReason)) {
       return new Outcome(Lifecycles.CANCELED, "Canceled while running on " + where
         + "; its statement was cancelled on the server.", false);
+    }
+    if (STOPPING.equals(attempt.stopReason)) {
+      return new Outcome(Lifecycles.FAILED, "The agent stopped while step " + work.stepId() + " ran on " + where
+        + "; its statement was cancelled and the attempt will be retried.", true);
+    }
+    if (failure == null) {
+      return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + ".", false);
     }
     // A definition that cannot work now will not work on a retry either.
     boolean retryable = !(failure instanceof FleetJobsException);
@@ -155,11 +174,21 @@ public final class TargetExecutorVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Extends the leases of what runs here. A row this agent no longer holds (taken over after a pause,
+   * or deleted with its job) is stopped on its target at once: its result could not be recorded anyway.
+   */
   private void renewLeases() {
     List<UUID> ids = List.copyOf(inFlight.keySet());
-    if (!ids.isEmpty()) {
-      engine.claims().renew(engine.agentId(), ids, engine.settings().leaseSeconds())
-        .onFailure(e -> LOG.warn("Could not renew {} leases: {}", ids.size(), e.getMessage()));
+    if (ids.isEmpty()) {
+      return;
     }
+    engine.claims().renew(engine.agentId(), ids, engine.settings().leaseSeconds())
+      .onSuccess(held -> ids.stream()
+        .filter(id -> !held.contains(id))
+        .map(inFlight::get)
+        .filter(attempt -> attempt != null)
+        .forEach(attempt -> attempt.stop(LEASE_LOST)))
+      .onFailure(e -> LOG.warn("Could not renew {} leases: {}", ids.size(), e.getMessage()));
   }
 }

@@ -1,0 +1,176 @@
+package io.fleetjobs.server.http.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Reading, filtering and purging executions; the metrics they produce. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ExecutionsApiTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static AgentFixture agent;
+  private static TargetServer server;
+  private static Executions executions;
+  private static String succeeded;
+  private static String failed;
+  private static Instant between;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    server = TargetServer.start();
+    server.createDatabases("api_a", "api_b");
+    agent = AgentFixture.start(vertx, "executions_api");
+    executions = new Executions(agent.admin());
+    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
+    agent.admin().put("/targetGroups/two", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "api_a"))
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "api_b"))));
+    step("report", "first", "SELECT 1");
+    step("report", "second", "SELECT 2");
+    succeeded = executions.start("report");
+    executions.awaitEnd("report", succeeded, PATIENCE);
+    between = Instant.now();
+    step("broken", "only", "SELECT missing_column FROM nowhere");
+    failed = executions.start("broken");
+    executions.awaitEnd("broken", failed, PATIENCE);
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+    server.close();
+  }
+
+  @Test
+  void lists_filter_by_job_activity_and_time() {
+    assertEquals(List.of(failed, succeeded), ids("/executions?createTimeMin=" + encode(between.minusSeconds(3600))));
+    assertEquals(List.of(failed), ids("/executions?createTimeMin=" + encode(between)));
+    assertEquals(List.of(succeeded), ids("/executions?createTimeMax=" + encode(between)));
+    assertEquals(List.of(succeeded), ids("/jobs/report/executions"));
+    assertEquals(List.of(), ids("/jobs/report/executions?isActive=true"));
+    assertEquals(List.of(succeeded), ids("/jobs/report/executions?isActive=false&endTimeMax=" + encode(between)));
+    assertEquals(1, agent.admin().get("/executions?$top=1").bodyAsJsonObject().getJsonArray("value").size());
+  }
+
+  @Test
+  void trees_show_steps_and_their_targets() {
+    JsonArray steps = agent.admin().get("/jobs/report/executions/" + succeeded + "/steps").bodyAsJsonObject()
+      .getJsonArray("value");
+    assertEquals(2, steps.size());
+    assertEquals("TargetGroup", steps.getJsonObject(0).getJsonObject("target").getString("type"));
+    assertEquals("two", steps.getJsonObject(0).getJsonObject("target").getString("targetGroupName"));
+    JsonObject second = agent.admin().get("/jobs/report/executions/" + succeeded + "/steps/second").bodyAsJsonObject();
+    assertEquals(2, second.getInteger("stepId"));
+    JsonArray targets = agent.admin().get("/jobs/report/executions/" + succeeded + "/steps/second/targets")
+      .bodyAsJsonObject().getJsonArray("value");
+    assertEquals(2, targets.size());
+    JsonObject target = targets.getJsonObject(0);
+    assertEquals("second", target.getString("stepName"));
+    assertEquals("api_a", target.getJsonObject("target").getString("databaseName"));
+    assertEquals(server.serverName(), target.getJsonObject("target").getString("serverName"));
+    for (String field : List.of("createTime", "startTime", "endTime", "currentAttemptStartTime")) {
+      assertTrue(target.getString(field).endsWith("Z"), field + " is UTC ISO-8601: " + target.getString(field));
+    }
+    JsonObject broken = executions.targets("broken", failed).get(0);
+    assertTrue(broken.getString("lastMessage").contains("relation \"nowhere\" does not exist"), broken.encode());
+    assertEquals(404, agent.admin().get("/jobs/report/executions/" + failed).statusCode(), "another job's execution");
+    assertEquals(400, agent.admin().get("/jobs/report/executions/not-a-uuid").statusCode());
+  }
+
+  @Test
+  void metrics_count_outcomes_per_minute_with_dimensions_and_in_prometheus_format() throws Exception {
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement();
+         ResultSet rows = sql.executeQuery("SELECT metric_name, step_name, target_database, count, "
+           + "date_trunc('minute', bucket_start) = bucket_start FROM jobs_internal.metric_counts"
+           + " WHERE job_name = 'broken'")) {
+      rows.next();
+      assertEquals("elastic_jobs_failed", rows.getString(1));
+      assertEquals("only", rows.getString(2));
+      assertTrue(rows.getInt(4) >= 1);
+      assertTrue(rows.getBoolean(5), "one-minute grain");
+    }
+    String scraped = agent.anonymous().raw(HttpMethod.GET, "/metrics", null).bodyAsString();
+    assertTrue(scraped.contains("elastic_jobs_successful_total{jobName=\"report\",stepName=\"first\","
+      + "targetDatabase=\"api_a\",targetServer=\"" + server.serverName() + "\"}"), scraped);
+    assertTrue(scraped.contains("elastic_jobs_failed_total{jobName=\"broken\""), scraped);
+    assertTrue(scraped.contains("fleetjobs_tier_capacity 100.0"), scraped);
+    assertTrue(scraped.contains("fleetjobs_queue_depth"), scraped);
+    assertTrue(scraped.contains("fleetjobs_targets_in_progress"), scraped);
+  }
+
+  @Test
+  void history_purges_by_hand_like_sp_purge_jobhistory() {
+    step("purged", "s", "SELECT 1");
+    String old = executions.start("purged");
+    executions.awaitEnd("purged", old, PATIENCE);
+    HttpResponse<Buffer> none = agent.admin().send(HttpMethod.DELETE, "/jobs/purged/executions?oldestDate="
+      + encode(Instant.now().minusSeconds(3600)), null);
+    assertEquals(0, none.bodyAsJsonObject().getInteger("deleted"));
+    HttpResponse<Buffer> purged = agent.admin().send(HttpMethod.DELETE, "/jobs/purged/executions?oldestDate="
+      + encode(Instant.now().plusSeconds(1)), null);
+    assertEquals(1, purged.bodyAsJsonObject().getInteger("deleted"));
+    assertEquals(404, agent.admin().get("/jobs/purged/executions/" + old).statusCode());
+    assertEquals(403, agent.as("operator").send(HttpMethod.DELETE, "/jobs/purged/executions", null).statusCode());
+  }
+
+  @Test
+  void a_job_with_an_active_execution_is_deleted_only_with_force() {
+    step("busy", "s", "SELECT pg_sleep(30) /* deleted-job-marker */");
+    String id = executions.start("busy");
+    executions.awaitTarget("busy", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
+    HttpResponse<Buffer> refused = agent.admin().delete("/jobs/busy");
+    assertEquals(409, refused.statusCode(), refused.bodyAsString());
+    assertEquals(204, agent.admin().delete("/jobs/busy?force=true").statusCode());
+    assertEquals(404, agent.admin().get("/jobs/busy").statusCode());
+    // The agent running it lost the row, so it stops the statement on the target too.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%deleted-job-marker%'"
+      + " AND query NOT LIKE '%pg_stat_activity%'").isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the deleted job's statement still runs on its target");
+      Executions.sleep(100);
+    }
+  }
+
+  private static void step(String job, String step, String command) {
+    agent.admin().put("/jobs/" + job, new JsonObject());
+    agent.admin().put("/jobs/" + job + "/steps/" + step, new JsonObject().put("targetGroup", "two")
+      .put("credential", "job").put("action", new JsonObject().put("value", command))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+  }
+
+  private static List<String> ids(String path) {
+    HttpResponse<Buffer> response = agent.admin().get(path);
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getJsonArray("value").stream()
+      .map(e -> ((JsonObject) e).getString("jobExecutionId")).toList();
+  }
+
+  private static String encode(Instant time) {
+    return URLEncoder.encode(time.toString(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,61 @@
+package io.fleetjobs.server.jobs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.fleetjobs.server.testsupport.TestPostgres;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A stopping agent does not wait for long statements: it cancels them, and their attempts are retried. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class AgentStopTest {
+
+  @Test
+  void stopping_cancels_running_statements_and_leaves_them_to_retry(Vertx vertx) throws Exception {
+    TargetServer server = TargetServer.start();
+    server.createDatabases("stop_a");
+    AgentFixture agent = AgentFixture.start(vertx, "agent_stop");
+    try {
+      agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
+      agent.admin().put("/targetGroups/one", new JsonObject().put("members", new JsonArray().add(new JsonObject()
+        .put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "stop_a"))));
+      agent.admin().put("/jobs/long", new JsonObject());
+      agent.admin().put("/jobs/long/steps/s", new JsonObject().put("targetGroup", "one").put("credential", "job")
+        .put("action", new JsonObject().put("value", "SELECT pg_sleep(60) /* stop-marker */")));
+      Executions executions = new Executions(agent.admin());
+      String id = executions.start("long");
+      executions.awaitTarget("long", id, t -> t.getString("lifecycle").equals("InProgress"), Duration.ofSeconds(30));
+
+      long started = System.nanoTime();
+      agent.close();
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertTrue(tookMs < 10_000, "stop took " + tookMs + " ms; it must not wait for the 60 s statement");
+      assertEquals(0, server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%stop-marker%'"
+        + " AND query NOT LIKE '%pg_stat_activity%'").size(), "the statement was cancelled on the target");
+      try (Connection db = TestPostgres.connect(agent.database(), "postgres"); Statement sql = db.createStatement();
+           ResultSet row = sql.executeQuery("SELECT lifecycle FROM jobs_internal.target_executions"
+             + " WHERE job_execution_id = '" + id + "'")) {
+        row.next();
+        assertTrue(row.getString(1).equals("WaitingForRetry") || row.getString(1).equals("InProgress"),
+          "the attempt is left to be retried, not lost: " + row.getString(1));
+      }
+    } finally {
+      server.close();
+    }
+  }
+}
