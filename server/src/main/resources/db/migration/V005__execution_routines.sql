@@ -279,6 +279,14 @@ BEGIN
   IF NOT FOUND OR NOT jobs_internal.is_active(v_exec.lifecycle) THEN
     RETURN;
   END IF;
+  -- Most calls come from a target finishing while others still run: answer those from the index alone.
+  PERFORM 1 FROM jobs_internal.target_executions t
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id
+     AND t.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
+   LIMIT 1;
+  IF FOUND THEN
+    RETURN;
+  END IF;
   SELECT count(*) FILTER (WHERE jobs_internal.is_active(t.lifecycle)) AS active,
          count(*) FILTER (WHERE t.lifecycle = 'Failed') AS failed,
          count(*) FILTER (WHERE t.lifecycle = 'TimedOut') AS timed_out,
@@ -393,16 +401,6 @@ DECLARE
   v_free integer;
 BEGIN
   PERFORM 1 FROM jobs_internal.dispatch_semaphore WHERE semaphore_id = 1 FOR UPDATE;
-  -- Overlap, decided under the same lock that starts targets: the same step of the same job still busy on
-  -- the same database from an earlier execution. The sweep settles the steps this leaves finished.
-  UPDATE jobs_internal.target_executions t
-     SET lifecycle = 'Skipped', end_time = now(), next_attempt_start_time = NULL,
-         last_message = 'Skipped: an earlier execution of this step was still running on this target.'
-   WHERE t.lifecycle = 'Created'
-     AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
-                  WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
-                    AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
-                    AND o.lifecycle IN ('InProgress', 'WaitingForRetry') AND o.create_time < t.create_time);
   SELECT p_capacity - count(*) INTO v_free
     FROM jobs_internal.target_executions
    WHERE lifecycle = 'InProgress' AND lease_until >= now();
@@ -410,6 +408,22 @@ BEGIN
   IF v_free <= 0 THEN
     RETURN;
   END IF;
+  -- Overlap, decided under the same lock that starts targets, for the targets next in line: the same step
+  -- of the same job still busy on the same database from an earlier execution. The sweep settles the
+  -- steps this leaves finished.
+  UPDATE jobs_internal.target_executions t
+     SET lifecycle = 'Skipped', end_time = now(), next_attempt_start_time = NULL,
+         last_message = 'Skipped: an earlier execution of this step was still running on this target.'
+   WHERE t.target_execution_id IN (
+           SELECT c.target_execution_id
+             FROM jobs_internal.target_executions c
+            WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= now()
+            ORDER BY c.next_attempt_start_time
+            LIMIT v_free * 4)
+     AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
+                  WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
+                    AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
+                    AND o.lifecycle IN ('InProgress', 'WaitingForRetry') AND o.create_time < t.create_time);
   RETURN QUERY
   WITH candidates AS (
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,

@@ -62,9 +62,10 @@ public final class PostgresTargetDriver implements TargetDriver {
           return connection.close().compose(closed -> Future.failedFuture("Canceled before the script started."));
         }
         // The simple-query protocol runs several statements as one script, as sqlcmd runs a batch.
+        // The result does not wait for the connection to close: the slot is free once the script is done.
         return connection.query(script).execute()
           .map(PostgresTargetDriver::firstResultSet)
-          .eventually(connection::close);
+          .onComplete(done -> connection.close());
       });
     return new RunningScript() {
       @Override

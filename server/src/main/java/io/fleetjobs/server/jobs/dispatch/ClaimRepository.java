@@ -55,6 +55,19 @@ public final class ClaimRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> startStep;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetWork>> claimTargets;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> finish;
+  private static final String FINISH_SQL = """
+      SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
+             t.database_name, t.lifecycle, t.current_attempts, t.last_message
+        FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryable}) t
+        JOIN jobs_internal.jobs j ON j.job_id = t.job_id""";
+  private static final String CLAIM_SQL = """
+      SELECT t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
+             t.step_name, t.engine, t.server_name, t.database_name, e.create_time AS execution_create_time,
+             e.job_version, j.job_name, s.target_group_name
+        FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{max}, #{leaseSeconds}) t
+        JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+        JOIN jobs_internal.jobs j ON j.job_id = t.job_id
+        JOIN jobs_internal.step_executions s ON s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id""";
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> canceled;
   private final Pool pool;
@@ -67,21 +80,8 @@ public final class ClaimRepository {
       .mapTo(ExpansionClaim.ROW_MAPPER);
     startStep = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.start_step(#{id}, #{claim}, #{targets}::jsonb, #{failure}) AS started");
-    claimTargets = SqlTemplate.forQuery(pool, """
-        SELECT t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
-               t.step_name, t.engine, t.server_name, t.database_name, e.create_time AS execution_create_time,
-               e.job_version, j.job_name, s.target_group_name
-          FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{max}, #{leaseSeconds}) t
-          JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
-          JOIN jobs_internal.jobs j ON j.job_id = t.job_id
-          JOIN jobs_internal.step_executions s ON s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id""")
-      .mapTo(WORK);
-    finish = SqlTemplate.forQuery(pool, """
-        SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
-               t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryable}) t
-          JOIN jobs_internal.jobs j ON j.job_id = t.job_id""")
-      .mapTo(FINISHED);
+    claimTargets = SqlTemplate.forQuery(pool, CLAIM_SQL).mapTo(WORK);
+    finish = SqlTemplate.forQuery(pool, FINISH_SQL).mapTo(FINISHED);
     // Only rows this agent still holds: a lease another agent took over is not extended.
     renew = SqlTemplate.forQuery(pool, """
         UPDATE jobs_internal.target_executions
@@ -117,9 +117,37 @@ public final class ClaimRepository {
 
   /** @return the recorded result, or empty when this claim was stale (another agent owns the row now) */
   public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, boolean retryable) {
-    return finish.execute(Params.of("id", work.targetExecutionId(), "claim", work.claim(), "outcome", outcome,
-        "message", message, "retryable", retryable))
-      .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
+    return finish.execute(finishParams(work, outcome, message, retryable)).map(ClaimRepository::recorded);
+  }
+
+  /** A recorded result, and the next work the freed slot was given. */
+  public record Handover(Optional<TargetFinished> finished, List<TargetWork> next) {
+  }
+
+  /**
+   * Records a result and claims the next ready target in one round trip: both statements are pipelined on
+   * one connection, in order, so the claim sees the slot the result freed. The finishing executor runs
+   * what it gets, without waiting for a dispatcher round.
+   */
+  public Future<Handover> finishAndClaim(TargetWork work, String outcome, String message, boolean retryable,
+                                         String owner, int capacity, int leaseSeconds) {
+    return pool.withConnection(connection -> {
+      Future<RowSet<TargetFinished>> finished = SqlTemplate.forQuery(connection, FINISH_SQL).mapTo(FINISHED)
+        .execute(finishParams(work, outcome, message, retryable));
+      Future<RowSet<TargetWork>> next = SqlTemplate.forQuery(connection, CLAIM_SQL).mapTo(WORK)
+        .execute(Params.of("owner", owner, "capacity", capacity, "max", 1, "leaseSeconds", leaseSeconds));
+      return Future.all(finished, next)
+        .map(both -> new Handover(recorded(finished.result()), Rows.list(next.result())));
+    });
+  }
+
+  private static Map<String, Object> finishParams(TargetWork work, String outcome, String message, boolean retryable) {
+    return Params.of("id", work.targetExecutionId(), "claim", work.claim(), "outcome", outcome, "message", message,
+      "retryable", retryable);
+  }
+
+  private static Optional<TargetFinished> recorded(RowSet<TargetFinished> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next());
   }
 
   /** @return the ids whose lease this agent still holds; for the others it lost the row */
