@@ -44,10 +44,15 @@ CREATE TABLE jobs_internal.jobs (
   description             text        NOT NULL DEFAULT '',
   enabled                 boolean     NOT NULL DEFAULT false,
   schedule_interval_type  text        NOT NULL DEFAULT 'Once'
-    CHECK (schedule_interval_type IN ('Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months')),
+    CHECK (schedule_interval_type IN ('Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months', 'Cron')),
   schedule_interval_count integer     NOT NULL DEFAULT 1 CHECK (schedule_interval_count >= 1),
   schedule_start_time     timestamptz NOT NULL DEFAULT '0001-01-01 00:00:00+00',
   schedule_end_time       timestamptz NOT NULL DEFAULT '9999-12-31 11:59:59+00',
+  schedule_cron           text,
+  schedule_time_zone      text,
+  -- The schedule occurrence last fired; with the unique (job_id, scheduled_time) of executions, each fires once.
+  last_scheduled_time     timestamptz,
+  overlap_policy          text        NOT NULL DEFAULT 'SkipTargets' CHECK (overlap_policy IN ('SkipTargets', 'SkipExecution')),
   job_version             integer     NOT NULL DEFAULT 0,
   created_time            timestamptz NOT NULL DEFAULT now(),
   updated_time            timestamptz NOT NULL DEFAULT now()

@@ -322,12 +322,15 @@ END $$;
 -- Jobs
 CREATE FUNCTION jobs_internal.save_job(
   p_job_name text, p_description text, p_enabled boolean, p_schedule_interval_type text,
-  p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz)
+  p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz,
+  p_overlap_policy text DEFAULT 'SkipTargets', p_schedule_cron text DEFAULT NULL,
+  p_schedule_time_zone text DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   v_created boolean;
   v_job_id uuid;
+  v_type text := coalesce(p_schedule_interval_type, 'Once');
   v_start timestamptz := coalesce(p_schedule_start_time, '0001-01-01 00:00:00+00');
   v_end timestamptz := coalesce(p_schedule_end_time, '9999-12-31 11:59:59+00');
 BEGIN
@@ -338,20 +341,35 @@ BEGIN
   IF length(coalesce(p_description, '')) > 512 THEN
     PERFORM jobs_internal.fail('FJ400', 'description', 'description must be at most 512 characters.');
   END IF;
-  PERFORM jobs_internal.check_one_of('schedule_interval_type', coalesce(p_schedule_interval_type, 'Once'),
-                                     ARRAY['Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months']);
+  PERFORM jobs_internal.check_one_of('schedule_interval_type', v_type,
+                                     ARRAY['Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months', 'Cron']);
   IF coalesce(p_schedule_interval_count, 1) < 1 THEN
     PERFORM jobs_internal.fail('FJ400', 'schedule_interval_count', 'schedule_interval_count must be at least 1.');
   END IF;
   IF v_end <= v_start THEN
     PERFORM jobs_internal.fail('FJ400', 'schedule_end_time', 'schedule_end_time must be after schedule_start_time.');
   END IF;
+  PERFORM jobs_internal.check_one_of('overlap_policy', coalesce(p_overlap_policy, 'SkipTargets'),
+                                     ARRAY['SkipTargets', 'SkipExecution']);
+  IF v_type = 'Cron' THEN
+    PERFORM jobs_internal.check_name('schedule_cron', p_schedule_cron, 256);
+    IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = coalesce(p_schedule_time_zone, 'UTC')) THEN
+      PERFORM jobs_internal.fail('FJ400', 'schedule_time_zone',
+        format('%L is not an IANA time zone such as Europe/Berlin.', p_schedule_time_zone));
+    END IF;
+  ELSIF p_schedule_cron IS NOT NULL OR p_schedule_time_zone IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'schedule_cron', 'A cron expression and time zone need the Cron schedule type.');
+  END IF;
 
+  -- A recurring schedule counts from now: occurrences before it was set are not missed runs.
+  -- A Once schedule keeps NULL, so it fires at its start time even when that has passed.
   INSERT INTO jobs_internal.jobs AS j
     (job_name, description, enabled, schedule_interval_type, schedule_interval_count,
-     schedule_start_time, schedule_end_time)
-  VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false),
-          coalesce(p_schedule_interval_type, 'Once'), coalesce(p_schedule_interval_count, 1), v_start, v_end)
+     schedule_start_time, schedule_end_time, overlap_policy, schedule_cron, schedule_time_zone, last_scheduled_time)
+  VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false), v_type,
+          coalesce(p_schedule_interval_count, 1), v_start, v_end, coalesce(p_overlap_policy, 'SkipTargets'),
+          p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END,
+          CASE WHEN v_type <> 'Once' THEN now() END)
   ON CONFLICT (job_name) DO UPDATE
      SET description = excluded.description,
          enabled = excluded.enabled,
@@ -359,6 +377,18 @@ BEGIN
          schedule_interval_count = excluded.schedule_interval_count,
          schedule_start_time = excluded.schedule_start_time,
          schedule_end_time = excluded.schedule_end_time,
+         overlap_policy = excluded.overlap_policy,
+         schedule_cron = excluded.schedule_cron,
+         schedule_time_zone = excluded.schedule_time_zone,
+         -- A changed (or re-enabled) schedule starts counting afresh; an unchanged one keeps its place.
+         last_scheduled_time = CASE
+           WHEN (j.enabled, j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time,
+                 j.schedule_cron, j.schedule_time_zone)
+                IS NOT DISTINCT FROM
+                (excluded.enabled, excluded.schedule_interval_type, excluded.schedule_interval_count,
+                 excluded.schedule_start_time, excluded.schedule_cron, excluded.schedule_time_zone)
+           THEN j.last_scheduled_time
+           ELSE excluded.last_scheduled_time END,
          updated_time = now()
   RETURNING job_id, (xmax = 0) INTO v_job_id, v_created;
   IF v_created THEN
@@ -367,13 +397,28 @@ BEGIN
   RETURN v_created;
 END $$;
 
-CREATE FUNCTION jobs_internal.delete_job(p_job_name text) RETURNS void
+CREATE FUNCTION jobs_internal.is_active(p_lifecycle text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_lifecycle IN ('Created', 'InProgress', 'WaitingForRetry', 'WaitingForChildJobExecutions')
+$$;
+
+-- p_force: cancel active executions first (sp_delete_job @force = 1); otherwise refuse while one runs.
+CREATE FUNCTION jobs_internal.delete_job(p_job_name text, p_force boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_job_id uuid;
 BEGIN
-  DELETE FROM jobs_internal.jobs WHERE job_name = p_job_name;
+  SELECT job_id INTO v_job_id FROM jobs_internal.jobs WHERE job_name = p_job_name FOR UPDATE;
   IF NOT FOUND THEN
     PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
   END IF;
+  IF NOT p_force AND EXISTS (SELECT 1 FROM jobs_internal.job_executions
+                              WHERE job_id = v_job_id AND jobs_internal.is_active(lifecycle)) THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_name',
+      format('Job %L has an execution in progress; cancel it first, or delete with force.', p_job_name));
+  END IF;
+  -- Deleting the rows is the cancel: agents holding a lease find them gone and drop their results.
+  DELETE FROM jobs_internal.jobs WHERE job_id = v_job_id;
 END $$;
 
 -- ---------------------------------------------------------------------------------------------

@@ -1,16 +1,6 @@
 -- Executions: one parent row per job execution, one row per step, one per (step, target database).
 -- All engine state lives here; agents coordinate only through these rows.
 
-ALTER TABLE jobs_internal.jobs
-  ADD COLUMN overlap_policy text NOT NULL DEFAULT 'SkipTargets' CHECK (overlap_policy IN ('SkipTargets', 'SkipExecution')),
-  ADD COLUMN schedule_cron text,
-  ADD COLUMN schedule_time_zone text,
-  -- The schedule occurrence last fired; with the unique (job_id, scheduled_time) below, each fires once.
-  ADD COLUMN last_scheduled_time timestamptz;
-ALTER TABLE jobs_internal.jobs DROP CONSTRAINT jobs_schedule_interval_type_check;
-ALTER TABLE jobs_internal.jobs ADD CONSTRAINT jobs_schedule_interval_type_check
-  CHECK (schedule_interval_type IN ('Once', 'Minutes', 'Hours', 'Days', 'Weeks', 'Months', 'Cron'));
-
 CREATE TABLE jobs_internal.job_executions (
   job_execution_id uuid        PRIMARY KEY,
   job_id           uuid        NOT NULL REFERENCES jobs_internal.jobs ON DELETE CASCADE,

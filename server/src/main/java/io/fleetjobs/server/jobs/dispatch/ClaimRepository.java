@@ -64,7 +64,7 @@ public final class ClaimRepository {
       SELECT t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
              t.step_name, t.engine, t.server_name, t.database_name, e.create_time AS execution_create_time,
              e.job_version, j.job_name, s.target_group_name
-        FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{max}, #{leaseSeconds}) t
+        FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds}) t
         JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
         JOIN jobs_internal.jobs j ON j.job_id = t.job_id
         JOIN jobs_internal.step_executions s ON s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id""";
@@ -108,37 +108,15 @@ public final class ClaimRepository {
       .map(rows -> rows.iterator().next().getBoolean("started"));
   }
 
-  /** Claims up to {@code max} ready targets, within the tier's capacity across every agent. */
-  public Future<List<TargetWork>> claimTargets(String owner, int capacity, int max, int leaseSeconds) {
-    return claimTargets.execute(Params.of("owner", owner, "capacity", capacity, "max", max,
-        "leaseSeconds", leaseSeconds))
+  /** Claims up to {@code max} ready targets, within the stored tier's free capacity across every agent. */
+  public Future<List<TargetWork>> claimTargets(String owner, int max, int leaseSeconds) {
+    return claimTargets.execute(Params.of("owner", owner, "max", max, "leaseSeconds", leaseSeconds))
       .map(Rows::list);
   }
 
   /** @return the recorded result, or empty when this claim was stale (another agent owns the row now) */
   public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, boolean retryable) {
     return finish.execute(finishParams(work, outcome, message, retryable)).map(ClaimRepository::recorded);
-  }
-
-  /** A recorded result, and the next work the freed slot was given. */
-  public record Handover(Optional<TargetFinished> finished, List<TargetWork> next) {
-  }
-
-  /**
-   * Records a result and claims the next ready target in one round trip: both statements are pipelined on
-   * one connection, in order, so the claim sees the slot the result freed. The finishing executor runs
-   * what it gets, without waiting for a dispatcher round.
-   */
-  public Future<Handover> finishAndClaim(TargetWork work, String outcome, String message, boolean retryable,
-                                         String owner, int capacity, int leaseSeconds) {
-    return pool.withConnection(connection -> {
-      Future<RowSet<TargetFinished>> finished = SqlTemplate.forQuery(connection, FINISH_SQL).mapTo(FINISHED)
-        .execute(finishParams(work, outcome, message, retryable));
-      Future<RowSet<TargetWork>> next = SqlTemplate.forQuery(connection, CLAIM_SQL).mapTo(WORK)
-        .execute(Params.of("owner", owner, "capacity", capacity, "max", 1, "leaseSeconds", leaseSeconds));
-      return Future.all(finished, next)
-        .map(both -> new Handover(recorded(finished.result()), Rows.list(next.result())));
-    });
   }
 
   private static Map<String, Object> finishParams(TargetWork work, String outcome, String message, boolean retryable) {

@@ -22,6 +22,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private final Engine engine;
   private boolean roundRunning;
   private boolean roundWanted;
+  private boolean settleWanted;
 
   public DispatcherVerticle(Engine engine) {
     this.engine = engine;
@@ -32,7 +33,13 @@ public final class DispatcherVerticle extends VerticleBase {
     vertx.setPeriodic(engine.settings().dispatchIntervalMs(), id -> wake());
     vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> wake());
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> engine.tier().refresh()
+      .onComplete(refreshed -> wake()));
+    // A finished target frees a slot and may finish its step: claim, and settle what finished together.
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
+      settleWanted = true;
+      wake();
+    });
     return engine.tier().refresh();
   }
 
@@ -43,7 +50,10 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     roundRunning = true;
     roundWanted = false;
-    expandSteps()
+    boolean settle = settleWanted;
+    settleWanted = false;
+    (settle ? engine.claims().sweep().mapEmpty() : Future.succeededFuture())
+      .compose(settled -> expandSteps())
       .compose(expanded -> dispatchTargets())
       .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()))
       .onComplete(done -> {
@@ -72,8 +82,9 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   private Future<Integer> dispatchTargets() {
+    // Up to a whole tier's worth per round; the job database decides how many slots are really free.
     int capacity = engine.tier().current().maxConcurrentTargets();
-    return engine.claims().claimTargets(engine.agentId(), capacity, capacity, engine.settings().leaseSeconds())
+    return engine.claims().claimTargets(engine.agentId(), capacity, engine.settings().leaseSeconds())
       .map(claimed -> {
         claimed.forEach(work -> vertx.eventBus().send(Addresses.TARGET_RUN, work.toJson()));
         if (claimed.size() == capacity) {

@@ -4,8 +4,8 @@ import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.jobs.JobStep;
-import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.Engine;
 import io.fleetjobs.server.jobs.executions.Lifecycles;
 import io.fleetjobs.server.targets.Login;
@@ -38,8 +38,6 @@ public final class TargetExecutorVerticle extends VerticleBase {
 
   private final Engine engine;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
-  /** Once set, finishing targets hand their slot back instead of claiming the next target. */
-  private volatile boolean stopping;
 
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
@@ -85,7 +83,6 @@ public final class TargetExecutorVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    stopping = true;
     // Undeploying waits for the cancel requests to go out; the statements then end and their connections close.
     return Future.join(inFlight.values().stream().map(attempt -> attempt.stop(STOPPING)).toList())
       .timeout(CANCEL_PATIENCE_MS, TimeUnit.MILLISECONDS)
@@ -98,16 +95,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
     engine.steps().get(work.jobId(), work.jobVersion(), work.stepId())
       .compose(step -> runStep(attempt, step))
       .transform(result -> Future.succeededFuture(outcome(attempt, result.failed() ? result.cause() : null)))
-      .compose(outcome -> stopping
-        ? engine.claims().finish(work, outcome.lifecycle(), outcome.message(), outcome.retryable())
-          .map(finished -> new ClaimRepository.Handover(finished, List.of()))
-        : engine.claims().finishAndClaim(work, outcome.lifecycle(), outcome.message(), outcome.retryable(),
-          engine.agentId(), engine.tier().current().maxConcurrentTargets(), engine.settings().leaseSeconds()))
+      .compose(outcome -> engine.claims().finish(work, outcome.lifecycle(), outcome.message(), outcome.retryable()))
       .onComplete(done -> inFlight.remove(work.targetExecutionId()))
-      .onSuccess(handover -> {
-        published(handover.finished());
-        handover.next().forEach(this::run);
-      })
+      .onSuccess(this::published)
       .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
         + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
         work.serverName(), work.databaseName(), e.getMessage()));
@@ -116,7 +106,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private Future<Void> runStep(InFlight attempt, JobStep step) {
     TargetWork work = attempt.work;
     if (step.credentialId() == null) {
-      return Future.failedFuture(new IllegalStateException("The step has no credential to connect to targets with."));
+      return Future.failedFuture(new InvalidInput("credential", "The step has no credential to connect to targets with."));
     }
     return engine.logins().get(step.credentialId()).compose(login -> {
       RunningScript script = engine.drivers().forEngine(work.engine())
