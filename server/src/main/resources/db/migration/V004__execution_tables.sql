@@ -39,6 +39,10 @@ CREATE TABLE jobs_internal.step_executions (
   PRIMARY KEY (job_execution_id, step_id)
 );
 
+-- The sweep looks only at steps still running.
+CREATE INDEX step_executions_running ON jobs_internal.step_executions (job_execution_id, step_id)
+  WHERE lifecycle = 'InProgress';
+
 CREATE TABLE jobs_internal.target_executions (
   target_execution_id        uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
   job_execution_id           uuid        NOT NULL,

@@ -12,10 +12,11 @@ DECLARE
   v_first_step integer;
   v_existing record;
 BEGIN
+  -- Starts of one job take turns, so two starting together cannot both see no active run (SkipExecution).
   SELECT j.job_id, j.job_version, j.overlap_policy INTO v_job
     FROM jobs_internal.jobs j
    WHERE j.job_name = p_job_name
-     FOR KEY SHARE;
+     FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
   END IF;
@@ -207,9 +208,9 @@ BEGIN
   END IF;
 
   SELECT CASE WHEN s.lifecycle IN ('Failed') THEN 'Failed'            -- the group could not be expanded
+              WHEN v_counts.canceled > 0 OR v_exec.cancel_requested THEN 'Canceled'
               WHEN v_counts.failed > 0 THEN 'Failed'
               WHEN v_counts.timed_out > 0 THEN 'TimedOut'
-              WHEN v_counts.canceled > 0 OR v_exec.cancel_requested THEN 'Canceled'
               WHEN v_counts.skipped > 0 THEN 'SucceededWithSkipped'
               ELSE 'Succeeded' END,
          s.last_message
@@ -330,12 +331,13 @@ BEGIN
            SELECT c.target_execution_id
              FROM jobs_internal.target_executions c
             WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= now()
-            ORDER BY c.next_attempt_start_time
+            ORDER BY c.next_attempt_start_time, c.target_execution_id
             LIMIT v_free * 4)
+     -- An earlier execution that still has the step active there (running, waiting to retry, or queued).
      AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
                   WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
                     AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
-                    AND o.lifecycle IN ('InProgress', 'WaitingForRetry') AND o.create_time < t.create_time);
+                    AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry') AND o.create_time < t.create_time);
   RETURN QUERY
   WITH candidates AS (
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
@@ -346,7 +348,13 @@ BEGIN
             OR (t.lifecycle = 'InProgress' AND t.lease_until < now() AND t.current_attempts < t.max_attempts
                 AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions e
                                  WHERE e.job_execution_id = t.job_execution_id AND e.cancel_requested)))
-     ORDER BY 6
+       -- A group already at its maxParallelism takes no candidate slot, so it cannot starve other work.
+       AND (t.max_parallelism IS NULL
+            OR (SELECT count(*) FROM jobs_internal.target_executions r
+                 WHERE r.job_execution_id = t.job_execution_id AND r.step_id = t.step_id
+                   AND r.parallel_group = t.parallel_group AND r.lifecycle = 'InProgress'
+                   AND r.lease_until >= now()) < t.max_parallelism)
+     ORDER BY 6, 1
      LIMIT v_free * 4                                                 -- headroom for maxParallelism
        FOR UPDATE SKIP LOCKED
   ), ranked AS (
@@ -400,7 +408,8 @@ BEGIN
   END IF;
   SELECT e.cancel_requested INTO v_cancel FROM jobs_internal.job_executions e
    WHERE e.job_execution_id = t.job_execution_id;
-  IF v_cancel THEN
+  -- A cancelled run retries nothing; what really succeeded or timed out stays recorded as such.
+  IF v_cancel AND p_outcome = 'Failed' THEN
     p_outcome := 'Canceled';
   END IF;
 
@@ -440,26 +449,51 @@ BEGIN
   RETURN NEXT t;
 END $$;
 
+-- Hands a claimed attempt back unspent, for an agent that is stopping: the target waits for the next
+-- claim as it was, without using up an attempt. Fenced by the claim.
+CREATE FUNCTION jobs_internal.release_target(p_target_execution_id uuid, p_claim integer) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE jobs_internal.target_executions
+     SET lifecycle = CASE WHEN current_attempts > 1 THEN 'WaitingForRetry' ELSE 'Created' END,
+         current_attempts = current_attempts - 1, next_attempt_start_time = now(),
+         lease_owner = NULL, lease_until = NULL
+   WHERE target_execution_id = p_target_execution_id AND claim = p_claim AND lifecycle = 'InProgress';
+  RETURN FOUND;
+END $$;
+
 -- Housekeeping any agent may run at any time: targets whose agent died with no attempts left, cancelled
 -- targets whose agent died, and steps left unsettled (such as those whose targets were all skipped).
-CREATE FUNCTION jobs_internal.sweep() RETURNS integer
+-- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
+CREATE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
   v_step record;
-  v_changed integer := 0;
-  v_rows integer;
 BEGIN
-  UPDATE jobs_internal.target_executions t
-     SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,
-         end_time = now(), lease_owner = NULL, lease_until = NULL,
-         last_message = CASE WHEN e.cancel_requested THEN 'Canceled.'
-           ELSE 'The agent running this target stopped before it finished, and no attempts are left.' END
-    FROM jobs_internal.job_executions e
-   WHERE e.job_execution_id = t.job_execution_id
-     AND t.lifecycle = 'InProgress' AND t.lease_until < now()
-     AND (t.current_attempts >= t.max_attempts OR e.cancel_requested);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_changed := v_changed + v_rows;
+  RETURN QUERY
+  WITH ended AS (
+    UPDATE jobs_internal.target_executions t
+       SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,
+           end_time = now(), lease_owner = NULL, lease_until = NULL,
+           last_message = CASE WHEN e.cancel_requested THEN 'Canceled.'
+             ELSE 'The agent running this target stopped before it finished, and no attempts are left.' END
+      FROM jobs_internal.job_executions e
+     WHERE e.job_execution_id = t.job_execution_id
+       AND t.lifecycle = 'InProgress' AND t.lease_until < now()
+       AND (t.current_attempts >= t.max_attempts OR e.cancel_requested)
+    RETURNING t.*
+  ), counted AS (
+    INSERT INTO jobs_internal.metric_counts AS m
+      (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
+    SELECT date_trunc('minute', now()), 'elastic_jobs_failed', j.job_name, x.step_name, x.server_name,
+           x.database_name, count(*)
+      FROM ended x JOIN jobs_internal.jobs j ON j.job_id = x.job_id
+     WHERE x.lifecycle = 'Failed'
+     GROUP BY j.job_name, x.step_name, x.server_name, x.database_name
+    ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
+    DO UPDATE SET count = m.count + excluded.count
+  )
+  SELECT x.* FROM ended x;
 
   FOR v_step IN
     SELECT s.job_execution_id, s.step_id
@@ -467,12 +501,10 @@ BEGIN
      WHERE s.lifecycle = 'InProgress'
        AND NOT EXISTS (SELECT 1 FROM jobs_internal.target_executions t
                         WHERE t.job_execution_id = s.job_execution_id AND t.step_id = s.step_id
-                          AND jobs_internal.is_active(t.lifecycle))
+                          AND t.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry'))
   LOOP
     PERFORM jobs_internal.settle_step(v_step.job_execution_id, v_step.step_id);
-    v_changed := v_changed + 1;
   END LOOP;
-  RETURN v_changed;
 END $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA jobs_internal FROM PUBLIC;

@@ -1,5 +1,7 @@
 package io.fleetjobs.server.targets;
 
+import io.fleetjobs.server.errors.OutputMismatch;
+import io.fleetjobs.server.errors.TargetUnreachable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -8,12 +10,17 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collector;
 import java.util.stream.Collectors;
 
 /** PostgreSQL targets through the non-blocking vertx-pg-client: no thread waits on a target. */
@@ -21,6 +28,12 @@ public final class PostgresTargetDriver implements TargetDriver {
   public static final String ENGINE = "postgresql";
   private static final int DEFAULT_PORT = 5432;
   private static final int CONNECT_TIMEOUT_MS = 10_000;
+  private static final int ENUMERATION_TIMEOUT_MS = 30_000;
+  private static final int OUTPUT_TIMEOUT_MS = 60_000;
+  private static final String OUTPUT_LOCK_TIMEOUT = "30s";
+  private static final long CANCEL_GRACE_MS = 5_000;
+  private static final int MAX_IDENTIFIER_BYTES = 63;
+  private static final Collector<Row, ?, Long> DISCARD = Collectors.counting();
   /** The counterpart of SQL Server's master: where enumeration connects, never a target by itself. */
   private static final String MAINTENANCE_DATABASE = "postgres";
 
@@ -48,11 +61,15 @@ public final class PostgresTargetDriver implements TargetDriver {
           rows.forEach(row -> names.add(row.getString(0)));
           return names;
         })
-        .eventually(connection::close));
+        .onComplete(done -> connection.close()))
+      .timeout(ENUMERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(e -> Future.failedFuture(new TargetUnreachable("serverName",
+        "Could not list the databases of server '" + serverName + "': " + e.getMessage())));
   }
 
   @Override
-  public RunningScript run(String serverName, String databaseName, Login login, String script) {
+  public RunningScript run(String serverName, String databaseName, Login login, String script,
+                           boolean keepFirstResult) {
     AtomicReference<PgConnection> open = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
     Future<ScriptResult> result = connect(serverName, databaseName, login)
@@ -63,9 +80,11 @@ public final class PostgresTargetDriver implements TargetDriver {
         }
         // The simple-query protocol runs several statements as one script, as sqlcmd runs a batch.
         // The result does not wait for the connection to close: the slot is free once the script is done.
-        return connection.query(script).execute()
-          .map(PostgresTargetDriver::firstResultSet)
-          .onComplete(done -> connection.close());
+        Future<ScriptResult> ran = keepFirstResult
+          ? connection.query(script).execute().map(PostgresTargetDriver::firstResultSet)
+          // Without an output table no row is kept: a large result costs no memory.
+          : connection.query(script).collecting(DISCARD).execute().map(discarded -> ScriptResult.NONE);
+        return ran.onComplete(done -> connection.close());
       });
     return new RunningScript() {
       @Override
@@ -77,7 +96,12 @@ public final class PostgresTargetDriver implements TargetDriver {
       public Future<Void> cancel() {
         cancelled.set(true);
         PgConnection connection = open.get();
-        return connection == null ? Future.succeededFuture() : connection.cancelRequest();
+        if (connection == null) {
+          return Future.succeededFuture();
+        }
+        // If the server ignores the cancel request, closing the connection ends the statement.
+        vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
+        return connection.cancelRequest();
       }
     };
   }
@@ -87,19 +111,50 @@ public final class PostgresTargetDriver implements TargetDriver {
     if (!result.hasResultSet()) {
       return Future.succeededFuture();
     }
+    Optional<String> unusable = unusableNames(table, result);
+    if (unusable.isPresent()) {
+      return Future.failedFuture(new OutputMismatch(unusable.get()));
+    }
     String qualified = quote(table.schemaName()) + "." + quote(table.tableName());
     return connect(table.serverName(), table.databaseName(), login)
       .compose(connection -> connection.begin()
-        // One writer at a time per table, so two targets finishing together do not both create it.
-        .compose(tx -> connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
-          .execute(Tuple.of(qualified))
+        .compose(tx -> connection.query("SET LOCAL lock_timeout = '" + OUTPUT_LOCK_TIMEOUT + "'").execute()
+          // One writer at a time per table, so two targets finishing together do not both create it.
+          .compose(set -> connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .execute(Tuple.of(qualified)))
           .compose(locked -> existingColumns(connection, table))
           .compose(existing -> existing.isEmpty()
             ? createTable(connection, table, qualified, result)
-            : checkColumns(existing, result, qualified))
+            : checkColumns(existing, result, qualified).compose(ok -> replaceEarlierAttempt(connection, table, qualified)))
           .compose(ready -> insertRows(connection, table, qualified, result))
           .compose(inserted -> tx.commit()))
-        .eventually(connection::close));
+        .onComplete(done -> connection.close()))
+      .timeout(OUTPUT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Rows of an earlier attempt at the same target in the same execution: they go, the new ones come. */
+  private static Future<Void> replaceEarlierAttempt(PgConnection connection, OutputTable table, String qualified) {
+    return connection.preparedQuery("DELETE FROM " + qualified + " WHERE internal_execution_id = $1"
+        + " AND target_server_name = $2 AND target_database_name = $3")
+      .execute(Tuple.of(table.jobExecutionId(), table.targetServer(), table.targetDatabase()))
+      .mapEmpty();
+  }
+
+  /** PostgreSQL cuts identifiers at 63 bytes, and a table cannot have a column twice. */
+  private static Optional<String> unusableNames(OutputTable table, ScriptResult result) {
+    for (String name : List.of(table.schemaName(), table.tableName())) {
+      if (name.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+        return Optional.of("The output name '" + name + "' is longer than PostgreSQL's 63-byte identifiers.");
+      }
+    }
+    Set<String> seen = new HashSet<>(List.of("internal_execution_id", "target_server_name", "target_database_name"));
+    for (ScriptResult.Column column : result.columns()) {
+      if (!seen.add(column.name())) {
+        return Optional.of("The result has the column '" + column.name() + "' twice, or one the output table "
+          + "reserves; name the result's columns with AS.");
+      }
+    }
+    return Optional.empty();
   }
 
   private static Future<List<String>> existingColumns(PgConnection connection, OutputTable table) {
@@ -119,7 +174,9 @@ public final class PostgresTargetDriver implements TargetDriver {
     String columns = result.columns().stream()
       .map(column -> quote(column.name()) + " " + ddlType(column.typeName()))
       .collect(Collectors.joining(", "));
-    String index = quote("IX_" + table.tableName() + "_Internal_Execution_ID");
+    // The index is named as Elastic Jobs names it, when that name fits; otherwise PostgreSQL names it.
+    String indexName = "IX_" + table.tableName() + "_Internal_Execution_ID";
+    String index = indexName.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES ? quote(indexName) : "";
     return connection.query("CREATE TABLE " + qualified + " (internal_execution_id uuid NOT NULL, "
         + "target_server_name text NOT NULL, target_database_name text NOT NULL, " + columns + ")")
       .execute()
@@ -133,8 +190,9 @@ public final class PostgresTargetDriver implements TargetDriver {
     for (ScriptResult.Column column : result.columns()) {
       String wanted = column.name() + " " + udtName(column.typeName());
       if (!existing.contains(wanted)) {
-        return Future.failedFuture("The output table " + qualified + " does not match this result: it has no column "
-          + wanted.replace(" ", " of type ") + ". Its columns are " + String.join(", ", existing) + ".");
+        return Future.failedFuture(new OutputMismatch("The output table " + qualified + " does not match this result: "
+          + "it has no column " + wanted.replace(" ", " of type ") + ". Its columns are " + String.join(", ", existing)
+          + "."));
       }
     }
     return Future.succeededFuture();

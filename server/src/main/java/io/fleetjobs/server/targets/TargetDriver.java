@@ -12,9 +12,15 @@ public interface TargetDriver {
   /** Every database of the server that a SqlServer member expands to, read with the refresh login. */
   Future<List<String>> listDatabases(String serverName, Login login);
 
-  /** Runs the script as one batch on the database; it may hold several statements. */
-  RunningScript run(String serverName, String databaseName, Login login, String script);
+  /**
+   * Runs the script as one batch on the database; it may hold several statements.
+   * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept
+   */
+  RunningScript run(String serverName, String databaseName, Login login, String script, boolean keepFirstResult);
 
-  /** Appends a result set to the output table, creating the table on first use. */
+  /**
+   * Appends a result set to the output table, creating the table on first use. Rows an earlier attempt of
+   * the same execution wrote for the same target are replaced, so a re-run target is never written twice.
+   */
   Future<Void> appendOutput(OutputTable table, Login login, ScriptResult result);
 }

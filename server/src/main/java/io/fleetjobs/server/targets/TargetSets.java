@@ -8,13 +8,20 @@ import java.util.Map;
 
 /** How include and exclude members combine into the databases a step runs on. Pure. */
 public final class TargetSets {
+  private static final Map<String, Integer> DEFAULT_PORTS = Map.of("postgresql", 5432, "sqlserver", 1433);
   private TargetSets() {
   }
 
+  /** host, HOST and host:5432 are one PostgreSQL server: compare hosts without case and ports with their default. */
+  static String serverKey(String serverName, String engine) {
+    ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORTS.getOrDefault(engine, 0));
+    return address.host().toLowerCase(Locale.ROOT) + ":" + address.port();
+  }
+
   /** What an exclude member removes: a database, a whole server, or (on SQL Server) a pool. */
-  public record Exclusion(String type, String serverName, String databaseName, String elasticPoolName) {
+  public record Exclusion(String type, String engine, String serverName, String databaseName, String elasticPoolName) {
     boolean removes(ResolvedTarget target) {
-      if (!serverName.equalsIgnoreCase(target.serverName())) {
+      if (!serverKey(serverName, engine).equals(serverKey(target.serverName(), target.engine()))) {
         return false;
       }
       return switch (type) {
@@ -31,7 +38,7 @@ public final class TargetSets {
     Map<String, ResolvedTarget> unique = new LinkedHashMap<>();
     for (ResolvedTarget target : included) {
       if (excluded.stream().noneMatch(exclusion -> exclusion.removes(target))) {
-        unique.putIfAbsent(target.serverName().toLowerCase(Locale.ROOT) + "/" + target.databaseName(), target);
+        unique.putIfAbsent(serverKey(target.serverName(), target.engine()) + "/" + target.databaseName(), target);
       }
     }
     return List.copyOf(unique.values());

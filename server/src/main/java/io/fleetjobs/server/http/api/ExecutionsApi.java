@@ -115,10 +115,7 @@ public final class ExecutionsApi {
   private Future<Reply> purge(RoutingContext ctx) {
     String job = pathParam(ctx, "name");
     Instant oldest = time(ctx, "oldestDate");
-    // A missing job is a 404, not "deleted 0".
-    return executions.list(new ExecutionFilter(job, null, null, null, null, null, 1, 0))
-      .compose(any -> executions.purge(job, oldest))
-      .map(deleted -> Reply.ok(new JsonObject().put("deleted", deleted)));
+    return executions.purge(job, oldest).map(deleted -> Reply.ok(new JsonObject().put("deleted", deleted)));
   }
 
   private void wakeDispatchers() {

@@ -69,6 +69,8 @@ public final class ClaimRepository {
         JOIN jobs_internal.jobs j ON j.job_id = t.job_id
         JOIN jobs_internal.step_executions s ON s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id""";
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
+  private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> sweep;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> canceled;
   private final Pool pool;
 
@@ -82,12 +84,22 @@ public final class ClaimRepository {
       "SELECT jobs_internal.start_step(#{id}, #{claim}, #{targets}::jsonb, #{failure}) AS started");
     claimTargets = SqlTemplate.forQuery(pool, CLAIM_SQL).mapTo(WORK);
     finish = SqlTemplate.forQuery(pool, FINISH_SQL).mapTo(FINISHED);
-    // Only rows this agent still holds: a lease another agent took over is not extended.
+    // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
+    // it expired) is not extended for the older attempt.
     renew = SqlTemplate.forQuery(pool, """
-        UPDATE jobs_internal.target_executions
+        UPDATE jobs_internal.target_executions t
            SET lease_until = now() + make_interval(secs => #{leaseSeconds})
-         WHERE target_execution_id = ANY (#{ids}) AND lease_owner = #{owner} AND lifecycle = 'InProgress'
-        RETURNING target_execution_id""");
+          FROM unnest(#{ids}::uuid[], #{claims}::integer[]) AS held(target_execution_id, claim)
+         WHERE t.target_execution_id = held.target_execution_id AND t.claim = held.claim
+           AND t.lease_owner = #{owner} AND t.lifecycle = 'InProgress'
+        RETURNING t.target_execution_id""");
+    release = SqlTemplate.forQuery(pool, "SELECT jobs_internal.release_target(#{id}, #{claim}) AS released");
+    sweep = SqlTemplate.forQuery(pool, """
+        SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
+               t.database_name, t.lifecycle, t.current_attempts, t.last_message
+          FROM jobs_internal.sweep() t
+          JOIN jobs_internal.jobs j ON j.job_id = t.job_id""")
+      .mapTo(FINISHED);
     canceled = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id
           FROM jobs_internal.target_executions t
@@ -128,10 +140,19 @@ public final class ClaimRepository {
     return rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next());
   }
 
-  /** @return the ids whose lease this agent still holds; for the others it lost the row */
-  public Future<Set<UUID>> renew(String owner, List<UUID> ids, int leaseSeconds) {
-    return renew.execute(Params.of("owner", owner, "ids", ids.toArray(UUID[]::new), "leaseSeconds", leaseSeconds))
+  /** @return the ids whose lease this agent still holds under the attempt's claim; it lost the others */
+  public Future<Set<UUID>> renew(String owner, List<TargetWork> attempts, int leaseSeconds) {
+    return renew.execute(Params.of("owner", owner,
+        "ids", attempts.stream().map(TargetWork::targetExecutionId).toArray(UUID[]::new),
+        "claims", attempts.stream().map(TargetWork::claim).toArray(Integer[]::new),
+        "leaseSeconds", leaseSeconds))
       .map(rows -> Rows.list(rows).stream().map(row -> row.getUUID("target_execution_id")).collect(Collectors.toSet()));
+  }
+
+  /** Hands a claimed attempt back unspent (the agent is stopping); fenced by the claim like a result. */
+  public Future<Boolean> release(TargetWork work) {
+    return release.execute(Params.of("id", work.targetExecutionId(), "claim", work.claim()))
+      .map(rows -> rows.iterator().next().getBoolean("released"));
   }
 
   /** The targets this agent runs whose execution was cancelled. */
@@ -153,8 +174,8 @@ public final class ClaimRepository {
       });
   }
 
-  public Future<Integer> sweep() {
-    return pool.query("SELECT jobs_internal.sweep() AS changed").execute()
-      .map(rows -> rows.iterator().next().getInteger("changed"));
+  /** Ends what the sweep finds ended and settles steps; returns the targets it ended, to publish. */
+  public Future<List<TargetFinished>> sweep() {
+    return sweep.execute(Map.of()).map(Rows::list);
   }
 }

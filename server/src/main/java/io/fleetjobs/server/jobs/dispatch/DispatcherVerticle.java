@@ -1,6 +1,8 @@
 package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.server.errors.TargetUnreachable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +25,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private boolean roundRunning;
   private boolean roundWanted;
   private boolean settleWanted;
+  private boolean housekeeping;
 
   public DispatcherVerticle(Engine engine) {
     this.engine = engine;
@@ -52,9 +55,9 @@ public final class DispatcherVerticle extends VerticleBase {
     roundWanted = false;
     boolean settle = settleWanted;
     settleWanted = false;
-    (settle ? engine.claims().sweep().mapEmpty() : Future.succeededFuture())
+    (settle ? sweep() : Future.succeededFuture())
       .compose(settled -> expandSteps())
-      .compose(expanded -> dispatchTargets())
+      .compose(expanding -> dispatchTargets())
       .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()))
       .onComplete(done -> {
         roundRunning = false;
@@ -64,17 +67,33 @@ public final class DispatcherVerticle extends VerticleBase {
       });
   }
 
-  private Future<?> expandSteps() {
+  /**
+   * Claims the steps due to start and expands them in the background: enumerating a slow server must not
+   * hold up the targets other runs have ready. Each expansion wakes a round when it has started its step.
+   */
+  private Future<Void> expandSteps() {
     return engine.claims().claimExpansions(engine.agentId(), EXPANSIONS_PER_ROUND, engine.settings().leaseSeconds())
-      .compose(claims -> Future.join(claims.stream().map(this::startStep).toList()));
+      .map(claims -> {
+        claims.forEach(claim -> startStep(claim).onComplete(started -> wake()));
+        return null;
+      });
   }
 
-  /** Expands the step's group now; a server that cannot be enumerated fails the step with its error. */
+  /**
+   * Expands the step's group now. A server that cannot be enumerated, or a group or credential that is
+   * gone, fails the step with that error; anything else (the job database blinking) leaves the claim to
+   * expire and the step to be expanded again.
+   */
   private Future<Boolean> startStep(ExpansionClaim claim) {
     return engine.steps().get(claim.jobId(), claim.jobVersion(), claim.stepId())
       .compose(step -> engine.expander().expand(step.targetGroupId()))
       .compose(targets -> engine.claims().startStep(claim, targets, null),
         failure -> {
+          if (!(failure instanceof TargetUnreachable) && !(failure instanceof NotFound)) {
+            LOG.warn("Step {} of job {} (execution {}) will be expanded again: {}", claim.stepId(), claim.jobName(),
+              claim.jobExecutionId(), failure.getMessage());
+            return Future.succeededFuture(false);
+          }
           LOG.warn("Step {} of job {} (execution {}) cannot start: {}", claim.stepId(), claim.jobName(),
             claim.jobExecutionId(), failure.getMessage());
           return engine.claims().startStep(claim, List.of(), failure.getMessage());
@@ -94,9 +113,24 @@ public final class DispatcherVerticle extends VerticleBase {
       });
   }
 
+  /** Ends what lost its agent, settles steps, and publishes the targets it ended like any other result. */
+  private Future<Void> sweep() {
+    return engine.claims().sweep().map(ended -> {
+      ended.forEach(finished -> {
+        engine.metrics().record(finished);
+        vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
+      });
+      return null;
+    });
+  }
+
   /** Settles what needs no target, tells executors about cancellations, and reads the shared state. */
   private void housekeeping() {
-    engine.claims().sweep()
+    if (housekeeping) {
+      return;
+    }
+    housekeeping = true;
+    sweep()
       .compose(swept -> engine.claims().canceledInFlight(engine.agentId()))
       .onSuccess(canceled -> {
         if (!canceled.isEmpty()) {
@@ -107,6 +141,7 @@ public final class DispatcherVerticle extends VerticleBase {
       .compose(published -> engine.tier().refresh())
       .compose(tier -> engine.claims().workCounts())
       .onSuccess(counts -> engine.metrics().observe(counts[0], counts[1]))
-      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()));
+      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))
+      .onComplete(done -> housekeeping = false);
   }
 }

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.errors.FleetJobsException;
 import io.fleetjobs.server.targetgroups.TargetGroup;
 import io.fleetjobs.server.targetgroups.TargetGroupMember;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
@@ -30,7 +31,10 @@ public final class StepExpander {
     return groups.byId(targetGroupId).compose(this::expand);
   }
 
-  /** Fails, with the server's own error, when any included server cannot be enumerated. */
+  /**
+   * Fails with {@link io.fleetjobs.server.errors.TargetUnreachable}, carrying the server's own error, when
+   * an included server cannot be enumerated; with NotFound when the group or a credential is gone.
+   */
   public Future<List<ResolvedTarget>> expand(TargetGroup group) {
     List<Future<List<ResolvedTarget>>> includes = group.members().stream()
       .filter(TargetGroupMember::isInclude)
@@ -38,7 +42,7 @@ public final class StepExpander {
       .toList();
     List<TargetSets.Exclusion> exclusions = group.members().stream()
       .filter(member -> !member.isInclude())
-      .map(m -> new TargetSets.Exclusion(m.type(), m.serverName(), m.databaseName(), m.elasticPoolName()))
+      .map(m -> new TargetSets.Exclusion(m.type(), m.engine(), m.serverName(), m.databaseName(), m.elasticPoolName()))
       .toList();
     return Future.all(includes).map(all -> TargetSets.resolve(
       includes.stream().flatMap(found -> found.result().stream()).toList(), exclusions));
@@ -52,11 +56,9 @@ public final class StepExpander {
       var driver = drivers.forEngine(member.engine());
       return credentials.login(member.refreshCredentialId())
         .compose(login -> driver.listDatabases(member.serverName(), login))
-        .map(names -> names.stream().map(name -> target(member, name)).toList())
-        .recover(e -> Future.failedFuture("Could not enumerate the databases of server '" + member.serverName()
-          + "' with refresh credential '" + member.refreshCredential() + "': " + e.getMessage()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e.getMessage());
+        .map(names -> names.stream().map(name -> target(member, name)).toList());
+    } catch (FleetJobsException e) {
+      return Future.failedFuture(e);
     }
   }
 

@@ -30,6 +30,7 @@ public final class ExecutionRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> start;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> cancel;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> jobExists;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> parents;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> steps;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> targets;
@@ -48,9 +49,10 @@ public final class ExecutionRepository {
         DELETE FROM jobs_internal.job_executions e
          USING jobs_internal.jobs j
          WHERE j.job_id = e.job_id
-           AND (#{job}::text IS NULL OR j.job_name = #{job})
+           AND j.job_name = #{job}
            AND NOT jobs_internal.is_active(e.lifecycle)
            AND (#{oldest}::timestamptz IS NULL OR e.end_time < #{oldest})""");
+    jobExists = SqlTemplate.forQuery(pool, "SELECT job_id FROM jobs_internal.jobs WHERE job_name = #{job}");
     parents = SqlTemplate.forQuery(pool, """
         SELECT x.job_execution_id, j.job_name, x.job_version, NULL::integer AS step_id, NULL::text AS step_name,
                x.lifecycle, x.create_time, x.start_time, x.end_time, 0 AS current_attempts,
@@ -115,11 +117,14 @@ public final class ExecutionRepository {
 
   /**
    * Deletes finished executions, with their steps and targets, that ended before {@code oldest}.
-   * @param jobName null for every job; @param oldest null for all history
+   * @param oldest null for all history
    * @return how many job executions went
    */
   public Future<Integer> purge(String jobName, Instant oldest) {
-    return purge.execute(Params.of("job", jobName, "oldest", utc(oldest))).map(RowSet::rowCount);
+    return jobExists.execute(Params.of("job", jobName))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("name", "Job '" + jobName + "' does not exist.")))
+      .compose(job -> purge.execute(Params.of("job", jobName, "oldest", utc(oldest))))
+      .map(RowSet::rowCount);
   }
 
   public Future<ExecutionNode> get(String jobName, UUID id) {

@@ -26,6 +26,7 @@ public final class ScheduleRepository {
     row.getOffsetDateTime("last_scheduled_time") == null ? null
       : row.getOffsetDateTime("last_scheduled_time").toInstant());
 
+  private static final int PURGE_BATCH = 1000;
   private final SqlTemplate<Map<String, Object>, RowSet<Scheduled>> enabled;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> fire;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purgeHistory;
@@ -37,18 +38,23 @@ public final class ScheduleRepository {
                schedule_interval_count, schedule_start_time, schedule_end_time, schedule_cron, schedule_time_zone,
                last_scheduled_time
           FROM jobs_internal.jobs
-         WHERE enabled AND schedule_end_time > #{since}""")
+         WHERE enabled
+           -- Still to fire: an end that passed while the agent was down may leave one occurrence to catch up.
+           AND (last_scheduled_time IS NULL OR last_scheduled_time < schedule_end_time)""")
       .mapTo(SCHEDULED);
     fire = SqlTemplate.forQuery(pool, "SELECT jobs_internal.fire_schedule(#{id}, #{last}, #{due}) AS execution_id");
+    // In batches, so a long history is purged in short statements rather than one that times out.
     purgeHistory = SqlTemplate.forQuery(pool, """
         DELETE FROM jobs_internal.job_executions
-         WHERE end_time < #{before} AND NOT jobs_internal.is_active(lifecycle)""");
+         WHERE job_execution_id IN (
+                 SELECT job_execution_id FROM jobs_internal.job_executions
+                  WHERE end_time < #{before} AND NOT jobs_internal.is_active(lifecycle)
+                  LIMIT #{batch})""");
     purgeMetrics = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.metric_counts WHERE bucket_start < #{before}");
   }
 
-  /** @param since leaves out schedules that ended before it */
-  public Future<List<Scheduled>> enabled(Instant since) {
-    return enabled.execute(Params.of("since", utc(since))).map(Rows::list);
+  public Future<List<Scheduled>> enabled() {
+    return enabled.execute(Map.of()).map(Rows::list);
   }
 
   /** @return the started execution, or null when another agent fired this occurrence first */
@@ -59,8 +65,15 @@ public final class ScheduleRepository {
 
   /** Removes finished executions and metric counts older than {@code before}; returns the executions removed. */
   public Future<Integer> purge(Instant before) {
-    return purgeHistory.execute(Params.of("before", utc(before)))
-      .compose(history -> purgeMetrics.execute(Params.of("before", utc(before))).map(metrics -> history.rowCount()));
+    return purgeBatches(before, 0)
+      .compose(removed -> purgeMetrics.execute(Params.of("before", utc(before))).map(metrics -> removed));
+  }
+
+  private Future<Integer> purgeBatches(Instant before, int removedSoFar) {
+    return purgeHistory.execute(Params.of("before", utc(before), "batch", PURGE_BATCH))
+      .compose(batch -> batch.rowCount() < PURGE_BATCH
+        ? Future.succeededFuture(removedSoFar + batch.rowCount())
+        : purgeBatches(before, removedSoFar + batch.rowCount()));
   }
 
   private static OffsetDateTime utc(Instant time) {

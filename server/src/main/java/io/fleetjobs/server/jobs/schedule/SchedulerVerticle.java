@@ -42,7 +42,7 @@ public final class SchedulerVerticle extends VerticleBase {
     }
     ticking = true;
     Instant now = clock.instant();
-    schedules.enabled(now)
+    schedules.enabled()
       .compose(jobs -> Future.join(jobs.stream()
         .map(scheduled -> ScheduleCalculator.due(scheduled.job().schedule(), scheduled.lastFired(), now)
           .map(due -> schedules.fire(scheduled.job().jobId(), scheduled.lastFired(), due)

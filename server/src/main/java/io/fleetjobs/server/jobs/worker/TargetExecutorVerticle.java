@@ -13,6 +13,7 @@ import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -31,10 +32,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class TargetExecutorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetExecutorVerticle.class);
-
   private static final String STOPPING = "AgentStopping";
   private static final String LEASE_LOST = "LeaseLost";
-  private static final long CANCEL_PATIENCE_MS = 5000;
+  /** How long a cancelled statement may take to end before its attempt is given up on. */
+  private static final long GRACE_MS = 15_000;
+  private static final long STOP_PATIENCE_MS = 10_000;
+  private static final int RECORD_TRIES = 3;
+  private static final long RECORD_RETRY_MS = 500;
 
   private final Engine engine;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -42,6 +46,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
     final TargetWork work;
+    final Promise<Void> done = Promise.promise();
     volatile RunningScript script;
     volatile String stopReason;
 
@@ -78,29 +83,36 @@ public final class TargetExecutorVerticle extends VerticleBase {
   }
 
   /**
-   * Cancels what still runs, so no target keeps a statement (and this process) busy after the agent
-   * stops. The attempts are recorded as failed and retried, here or by another agent.
+   * Cancels what still runs and waits (a while) for those attempts to be handed back, so no target keeps a
+   * statement busy after the agent stops and no attempt is spent on the stop.
    */
   @Override
   public Future<?> stop() {
-    // Undeploying waits for the cancel requests to go out; the statements then end and their connections close.
-    return Future.join(inFlight.values().stream().map(attempt -> attempt.stop(STOPPING)).toList())
-      .timeout(CANCEL_PATIENCE_MS, TimeUnit.MILLISECONDS)
+    List<InFlight> running = List.copyOf(inFlight.values());
+    running.forEach(attempt -> attempt.stop(STOPPING));
+    return Future.join(running.stream().map(attempt -> attempt.done.future()).toList())
+      .timeout(STOP_PATIENCE_MS, TimeUnit.MILLISECONDS)
       .otherwiseEmpty();
   }
 
   private void run(TargetWork work) {
     InFlight attempt = new InFlight(work);
-    inFlight.put(work.targetExecutionId(), attempt);
+    // A newer claim of the same row means this agent's older attempt lost its lease: stop that one.
+    InFlight older = inFlight.put(work.targetExecutionId(), attempt);
+    if (older != null && older.work.claim() < work.claim()) {
+      older.stop(LEASE_LOST);
+    }
     engine.steps().get(work.jobId(), work.jobVersion(), work.stepId())
       .compose(step -> runStep(attempt, step))
-      .transform(result -> Future.succeededFuture(outcome(attempt, result.failed() ? result.cause() : null)))
-      .compose(outcome -> engine.claims().finish(work, outcome.lifecycle(), outcome.message(), outcome.retryable()))
-      .onComplete(done -> inFlight.remove(work.targetExecutionId()))
+      .transform(result -> record(attempt, result.failed() ? result.cause() : null))
       .onSuccess(this::published)
       .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
         + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
-        work.serverName(), work.databaseName(), e.getMessage()));
+        work.serverName(), work.databaseName(), e.getMessage()))
+      .onComplete(finished -> {
+        inFlight.remove(work.targetExecutionId(), attempt);
+        attempt.done.tryComplete();
+      });
   }
 
   private Future<Void> runStep(InFlight attempt, JobStep step) {
@@ -109,16 +121,18 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return Future.failedFuture(new InvalidInput("credential", "The step has no credential to connect to targets with."));
     }
     return engine.logins().get(step.credentialId()).compose(login -> {
-      RunningScript script = engine.drivers().forEngine(work.engine())
-        .run(work.serverName(), work.databaseName(), login, ScriptVariables.substitute(step.action().value(), work));
+      RunningScript script = engine.drivers().forEngine(work.engine()).run(work.serverName(), work.databaseName(),
+        login, ScriptVariables.substitute(step.action().value(), work), step.output() != null);
       attempt.script = script;
       if (attempt.stopReason != null) {
         script.cancel();
       }
       // The timeout counts from this attempt's start on this target, not from the job's start.
-      long timer = vertx.setTimer(step.executionOptions().timeoutSeconds() * 1000L,
-        fired -> attempt.stop(Lifecycles.TIMED_OUT));
+      long timeoutMs = step.executionOptions().timeoutSeconds() * 1000L;
+      long timer = vertx.setTimer(timeoutMs, fired -> attempt.stop(Lifecycles.TIMED_OUT));
       return script.result()
+        // A target that ignores the cancel does not keep its slot: the attempt ends after a grace period.
+        .timeout(timeoutMs + GRACE_MS, TimeUnit.MILLISECONDS)
         .eventually(() -> {
           vertx.cancelTimer(timer);
           return Future.succeededFuture();
@@ -138,8 +152,26 @@ public final class TargetExecutorVerticle extends VerticleBase {
       ? Future.succeededFuture(stepLogin)
       : engine.logins().get(output.credentialId());
     return login.compose(outputLogin -> engine.drivers().forEngine(output.engine())
-      .appendOutput(table, outputLogin, result))
-      .recover(e -> Future.failedFuture(new IllegalStateException("Writing the output failed: " + e.getMessage(), e)));
+      .appendOutput(table, outputLogin, result));
+  }
+
+  /**
+   * Records the outcome, fenced by the claim, trying again briefly: a result that cannot be recorded would
+   * otherwise be run again once the lease expires. A stopping agent hands the claim back instead.
+   */
+  private Future<Optional<TargetFinished>> record(InFlight attempt, Throwable failure) {
+    TargetWork work = attempt.work;
+    if (STOPPING.equals(attempt.stopReason) || LEASE_LOST.equals(attempt.stopReason)) {
+      return engine.claims().release(work).map(released -> Optional.empty());
+    }
+    Outcome outcome = outcome(attempt, failure);
+    return recordWithRetries(work, outcome, RECORD_TRIES);
+  }
+
+  private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, int triesLeft) {
+    return engine.claims().finish(work, outcome.lifecycle(), outcome.message(), outcome.retryable())
+      .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
+        .compose(waited -> recordWithRetries(work, outcome, triesLeft - 1)));
   }
 
   private Outcome outcome(InFlight attempt, Throwable failure) {
@@ -153,14 +185,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return new Outcome(Lifecycles.CANCELED, "Canceled while running on " + where
         + "; its statement was cancelled on the server.", false);
     }
-    if (STOPPING.equals(attempt.stopReason)) {
-      return new Outcome(Lifecycles.FAILED, "The agent stopped while step " + work.stepId() + " ran on " + where
-        + "; its statement was cancelled and the attempt will be retried.", true);
-    }
     if (failure == null) {
       return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + ".", false);
     }
-    // A definition that cannot work now will not work on a retry either.
+    // A definition that cannot work now (no credential, an output table of another shape) will not work on
+    // a retry either.
     boolean retryable = !(failure instanceof FleetJobsException);
     return new Outcome(Lifecycles.FAILED, "Attempt " + work.attempt() + " of step " + work.stepId() + " failed on "
       + where + ": " + failure.getMessage(), retryable);
@@ -176,20 +205,20 @@ public final class TargetExecutorVerticle extends VerticleBase {
   }
 
   /**
-   * Extends the leases of what runs here. A row this agent no longer holds (taken over after a pause,
-   * or deleted with its job) is stopped on its target at once: its result could not be recorded anyway.
+   * Extends the leases of what runs here, claim by claim. A row this agent no longer holds under that claim
+   * (taken over after a pause, or deleted with its job) is stopped on its target at once: its result could
+   * not be recorded anyway.
    */
   private void renewLeases() {
-    List<UUID> ids = List.copyOf(inFlight.keySet());
-    if (ids.isEmpty()) {
+    List<InFlight> running = List.copyOf(inFlight.values());
+    if (running.isEmpty()) {
       return;
     }
-    engine.claims().renew(engine.agentId(), ids, engine.settings().leaseSeconds())
-      .onSuccess(held -> ids.stream()
-        .filter(id -> !held.contains(id))
-        .map(inFlight::get)
-        .filter(attempt -> attempt != null)
+    engine.claims().renew(engine.agentId(), running.stream().map(attempt -> attempt.work).toList(),
+        engine.settings().leaseSeconds())
+      .onSuccess(held -> running.stream()
+        .filter(attempt -> !held.contains(attempt.work.targetExecutionId()))
         .forEach(attempt -> attempt.stop(LEASE_LOST)))
-      .onFailure(e -> LOG.warn("Could not renew {} leases: {}", ids.size(), e.getMessage()));
+      .onFailure(e -> LOG.warn("Could not renew {} leases: {}", running.size(), e.getMessage()));
   }
 }

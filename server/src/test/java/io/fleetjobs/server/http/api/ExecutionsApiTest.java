@@ -136,6 +136,7 @@ class ExecutionsApiTest {
     assertEquals(1, purged.bodyAsJsonObject().getInteger("deleted"));
     assertEquals(404, agent.admin().get("/jobs/purged/executions/" + old).statusCode());
     assertEquals(403, agent.as("operator").send(HttpMethod.DELETE, "/jobs/purged/executions", null).statusCode());
+    assertEquals(404, agent.admin().send(HttpMethod.DELETE, "/jobs/no-such-job/executions", null).statusCode());
   }
 
   @Test
