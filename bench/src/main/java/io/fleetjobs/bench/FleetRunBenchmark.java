@@ -48,7 +48,9 @@ public final class FleetRunBenchmark {
       sizes.add(Integer.parseInt(arg));
     }
     try (EmbeddedPostgres targets = EmbeddedPostgres.builder().setServerConfig("max_connections", "400").start();
-         EmbeddedPostgres jobDatabase = EmbeddedPostgres.builder().start()) {
+         // The job database commits durably, as the agent's own embedded default does.
+         EmbeddedPostgres jobDatabase = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on")
+           .setServerConfig("fsync", "on").start()) {
       Vertx vertx = Vertx.vertx();
       try {
         System.out.printf(Locale.ROOT, "%6s %12s %12s %8s %14s %14s%n",

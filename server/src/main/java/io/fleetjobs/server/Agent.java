@@ -86,17 +86,20 @@ public final class Agent {
     LOG.info("Starting fleetjobs agent: {}", config);
     return vertx.executeBlocking(() -> prepare(config))
       .compose(prepared -> {
-        Pool enginePool = prepared.db().pool(vertx, ENGINE_POOL_SIZE);
-        return new MasterKeyCheck(enginePool).verify(prepared.key())
-          .compose(keyOk -> configuredTier(enginePool, config))
+        Pool enginePool = prepared.db().enginePool(vertx, ENGINE_POOL_SIZE);
+        // Start-up writes (the key's fingerprint, the tier, the first token) commit durably.
+        Pool startup = prepared.db().pool(vertx, 1);
+        return new MasterKeyCheck(startup).verify(prepared.key())
+          .compose(keyOk -> configuredTier(startup, config))
           .compose(tier -> deploy(vertx, prepared, enginePool, registry, tier))
           // Last, so a start that fails earlier does not use up the one token that is ever shown.
-          .compose(deployed -> firstAdminToken(enginePool, prepared.config())
+          .compose(deployed -> firstAdminToken(startup, prepared.config())
             .map(token -> new Agent(vertx, prepared, enginePool, deployed, token)))
           .onFailure(e -> {
             enginePool.close();
             closeQuietly(prepared.embedded());
-          });
+          })
+          .eventually(startup::close);
       });
   }
 

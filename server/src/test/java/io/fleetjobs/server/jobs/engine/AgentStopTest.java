@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A stopping agent does not wait for long statements: it cancels them, and their attempts are retried. */
+/** A stopping agent does not wait for long statements: it cancels them and hands their claims back unspent. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AgentStopTest {
@@ -48,11 +48,12 @@ class AgentStopTest {
       assertEquals(0, server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%stop-marker%'"
         + " AND query NOT LIKE '%pg_stat_activity%'").size(), "the statement was cancelled on the target");
       try (Connection db = TestPostgres.connect(agent.database(), "postgres"); Statement sql = db.createStatement();
-           ResultSet row = sql.executeQuery("SELECT lifecycle FROM jobs_internal.target_executions"
-             + " WHERE job_execution_id = '" + id + "'")) {
+           ResultSet row = sql.executeQuery("SELECT lifecycle, current_attempts, lease_owner FROM"
+             + " jobs_internal.target_executions WHERE job_execution_id = '" + id + "'")) {
         row.next();
-        assertTrue(row.getString(1).equals("WaitingForRetry") || row.getString(1).equals("InProgress"),
-          "the attempt is left to be retried, not lost: " + row.getString(1));
+        assertEquals("Created", row.getString(1), "the claim was handed back for the next agent to run");
+        assertEquals(0, row.getInt(2), "stopping the agent spent none of the target's attempts");
+        assertEquals(null, row.getString(3));
       }
     } finally {
       server.close();
