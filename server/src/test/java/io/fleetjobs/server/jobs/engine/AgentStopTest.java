@@ -40,13 +40,18 @@ class AgentStopTest {
       Executions executions = new Executions(agent.admin());
       String id = executions.start("long");
       executions.awaitTarget("long", id, t -> t.getString("lifecycle").equals("InProgress"), Duration.ofSeconds(30));
+      // Running on the target, not just claimed: the executor holds it now.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (running(server) == 0) {
+        assertTrue(System.nanoTime() < deadline, "the statement never started on its target");
+        Executions.sleep(50);
+      }
 
       long started = System.nanoTime();
       agent.close();
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       assertTrue(tookMs < 10_000, "stop took " + tookMs + " ms; it must not wait for the 60 s statement");
-      assertEquals(0, server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%stop-marker%'"
-        + " AND query NOT LIKE '%pg_stat_activity%'").size(), "the statement was cancelled on the target");
+      assertEquals(0, running(server), "the statement was cancelled on the target");
       try (Connection db = TestPostgres.connect(agent.database(), "postgres"); Statement sql = db.createStatement();
            ResultSet row = sql.executeQuery("SELECT lifecycle, current_attempts, lease_owner FROM"
              + " jobs_internal.target_executions WHERE job_execution_id = '" + id + "'")) {
@@ -58,5 +63,10 @@ class AgentStopTest {
     } finally {
       server.close();
     }
+  }
+
+  private static int running(TargetServer server) {
+    return server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%stop-marker%'"
+      + " AND query NOT LIKE '%pg_stat_activity%'").size();
   }
 }
