@@ -88,7 +88,7 @@ public final class Agent {
       .compose(prepared -> {
         Pool enginePool = prepared.db().enginePool(vertx, ENGINE_POOL_SIZE);
         // Start-up writes (the key's fingerprint, the tier, the first token) commit durably.
-        Pool startup = prepared.db().pool(vertx, 1);
+        Pool startup = prepared.db().pool(vertx, "fleetjobs-startup", 1);
         return new MasterKeyCheck(startup).verify(prepared.key())
           .compose(keyOk -> configuredTier(startup, config))
           .compose(tier -> deploy(vertx, prepared, enginePool, registry, tier))

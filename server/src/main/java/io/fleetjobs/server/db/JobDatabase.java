@@ -52,8 +52,9 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
    * A pool whose every statement and lock wait is bounded, so a stuck transaction elsewhere turns into a
    * failed request instead of a request that never answers.
    */
-  public Pool pool(Vertx vertx, int maxSize) {
-    return pool(vertx, maxSize, options());
+  /** @param name names the pool in the metrics */
+  public Pool pool(Vertx vertx, String name, int maxSize) {
+    return pool(vertx, name, maxSize, options());
   }
 
   /**
@@ -64,7 +65,7 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
    * targets run again, like any interrupted attempt. Definitions, starts and cancels use {@link #pool}.
    */
   public Pool enginePool(Vertx vertx, int maxSize) {
-    return pool(vertx, maxSize, options().addProperty("synchronous_commit", "off"));
+    return pool(vertx, "fleetjobs-engine", maxSize, options().addProperty("synchronous_commit", "off"));
   }
 
   private PgConnectOptions options() {
@@ -75,9 +76,9 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
       .addProperty("application_name", "fleetjobs");
   }
 
-  private static Pool pool(Vertx vertx, int maxSize, PgConnectOptions options) {
+  private static Pool pool(Vertx vertx, String name, int maxSize, PgConnectOptions options) {
     return PgBuilder.pool()
-      .with(new PoolOptions().setMaxSize(maxSize).setConnectionTimeout(CONNECTION_TIMEOUT_SECONDS))
+      .with(new PoolOptions().setName(name).setMaxSize(maxSize).setConnectionTimeout(CONNECTION_TIMEOUT_SECONDS))
       .connectingTo(options)
       .using(vertx)
       .build();

@@ -49,7 +49,7 @@ public final class HttpServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AgentConfig config = AgentConfig.fromJson(config());
-    pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, POOL_SIZE);
+    pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, "fleetjobs-api", POOL_SIZE);
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
     JobRepository jobs = new JobRepository(pool);
     JobStepRepository steps = new JobStepRepository(pool, jobs);
