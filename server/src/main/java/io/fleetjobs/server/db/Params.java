@@ -1,5 +1,8 @@
 package io.fleetjobs.server.db;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,5 +20,10 @@ public final class Params {
       params.put((String) namesAndValues[i], namesAndValues[i + 1]);
     }
     return params;
+  }
+
+  /** A time as the job database's timestamptz parameters take it; null stays null. */
+  public static OffsetDateTime utc(Instant time) {
+    return time == null ? null : time.atOffset(ZoneOffset.UTC);
   }
 }

@@ -11,8 +11,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -58,8 +56,8 @@ public final class JobRepository {
         "enabled", schedule.enabled(),
         "intervalType", schedule.intervalType(),
         "intervalCount", schedule.intervalCount(),
-        "startTime", utc(schedule.startTime()),
-        "endTime", utc(schedule.endTime()),
+        "startTime", Params.utc(schedule.startTime()),
+        "endTime", Params.utc(schedule.endTime()),
         "overlapPolicy", overlapPolicy,
         "cron", schedule.cronExpression(),
         "timeZone", schedule.timeZone()))
@@ -93,9 +91,6 @@ public final class JobRepository {
         "Job '" + name + "' has no version " + version + ".")));
   }
 
-  private static OffsetDateTime utc(Instant time) {
-    return time == null ? null : time.atOffset(ZoneOffset.UTC);
-  }
 
   static NotFound notFound(String name) {
     return new NotFound("job_name", "Job '" + name + "' does not exist.");

@@ -11,8 +11,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,7 +98,7 @@ public final class ExecutionRepository {
 
   /** @param id the caller's id for an idempotent start, or a new one */
   public Future<Started> start(String jobName, UUID id, String trigger, Instant scheduledTime) {
-    return start.execute(Params.of("job", jobName, "id", id, "trigger", trigger, "scheduledTime", utc(scheduledTime)))
+    return start.execute(Params.of("job", jobName, "id", id, "trigger", trigger, "scheduledTime", Params.utc(scheduledTime)))
       .map(rows -> {
         Row row = rows.iterator().next();
         return new Started(row.getUUID("job_execution_id"), row.getBoolean("created"));
@@ -123,7 +121,7 @@ public final class ExecutionRepository {
   public Future<Integer> purge(String jobName, Instant oldest) {
     return jobExists.execute(Params.of("job", jobName))
       .compose(rows -> Rows.single(rows, () -> new NotFound("name", "Job '" + jobName + "' does not exist.")))
-      .compose(job -> purge.execute(Params.of("job", jobName, "oldest", utc(oldest))))
+      .compose(job -> purge.execute(Params.of("job", jobName, "oldest", Params.utc(oldest))))
       .map(RowSet::rowCount);
   }
 
@@ -154,10 +152,10 @@ public final class ExecutionRepository {
     return Params.of(
       "job", filter.jobName(),
       "id", id,
-      "createMin", utc(filter.createTimeMin()),
-      "createMax", utc(filter.createTimeMax()),
-      "endMin", utc(filter.endTimeMin()),
-      "endMax", utc(filter.endTimeMax()),
+      "createMin", Params.utc(filter.createTimeMin()),
+      "createMax", Params.utc(filter.createTimeMax()),
+      "endMin", Params.utc(filter.endTimeMin()),
+      "endMax", Params.utc(filter.endTimeMax()),
       "active", filter.isActive(),
       "limit", Page.probeLimit(filter.top()),
       "offset", filter.skip());
@@ -168,9 +166,6 @@ public final class ExecutionRepository {
     return params;
   }
 
-  private static OffsetDateTime utc(Instant time) {
-    return time == null ? null : time.atOffset(ZoneOffset.UTC);
-  }
 
   private static NotFound notFound(String jobName, UUID id) {
     return new NotFound("jobExecutionId", "Job '" + jobName + "' has no execution " + id + ".");

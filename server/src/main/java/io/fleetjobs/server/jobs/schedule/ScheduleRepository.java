@@ -10,8 +10,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.RowMapper;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -59,24 +57,21 @@ public final class ScheduleRepository {
 
   /** @return the started execution, or null when another agent fired this occurrence first */
   public Future<UUID> fire(UUID jobId, Instant lastFired, Instant due) {
-    return fire.execute(Params.of("id", jobId, "last", utc(lastFired), "due", utc(due)))
+    return fire.execute(Params.of("id", jobId, "last", Params.utc(lastFired), "due", Params.utc(due)))
       .map(rows -> rows.iterator().next().getUUID("execution_id"));
   }
 
   /** Removes finished executions and metric counts older than {@code before}; returns the executions removed. */
   public Future<Integer> purge(Instant before) {
     return purgeBatches(before, 0)
-      .compose(removed -> purgeMetrics.execute(Params.of("before", utc(before))).map(metrics -> removed));
+      .compose(removed -> purgeMetrics.execute(Params.of("before", Params.utc(before))).map(metrics -> removed));
   }
 
   private Future<Integer> purgeBatches(Instant before, int removedSoFar) {
-    return purgeHistory.execute(Params.of("before", utc(before), "batch", PURGE_BATCH))
+    return purgeHistory.execute(Params.of("before", Params.utc(before), "batch", PURGE_BATCH))
       .compose(batch -> batch.rowCount() < PURGE_BATCH
         ? Future.succeededFuture(removedSoFar + batch.rowCount())
         : purgeBatches(before, removedSoFar + batch.rowCount()));
   }
 
-  private static OffsetDateTime utc(Instant time) {
-    return time == null ? null : time.atOffset(ZoneOffset.UTC);
-  }
 }
