@@ -201,6 +201,23 @@ class EngineLifecycleTest {
   }
 
   @Test
+  void cancel_wins_over_a_failure_seen_before_it() {
+    agent.admin().put("/targetGroups/mixed", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", targets.serverName()).put("databaseName", "life_b"))
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "127.0.0.1:1").put("databaseName", "gone"))));
+    job("mixed", step("mixed", "SELECT pg_sleep(60) /* mixed-marker */")
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    String id = executions.start("mixed");
+    executions.awaitTarget("mixed", id, t -> t.getString("lifecycle").equals("Failed"), PATIENCE);
+    agent.admin().post("/jobs/mixed/executions/" + id + "/cancel", new JsonObject());
+    JsonObject done = executions.awaitEnd("mixed", id, Duration.ofSeconds(20));
+    assertEquals("Canceled", done.getString("lifecycle"), "a cancelled run ends Canceled: " + done.encode());
+    assertEquals(Set.of("Failed", "Canceled"), executions.targets("mixed", id).stream()
+      .map(t -> t.getString("lifecycle")).collect(Collectors.toSet()), "each target keeps what really happened");
+    awaitNoQuery("mixed-marker");
+  }
+
+  @Test
   void a_target_still_busy_from_an_earlier_execution_is_skipped() {
     job("overlap", step("one", "SELECT pg_sleep(3)"));
     String first = executions.start("overlap");
