@@ -302,9 +302,14 @@ END $$;
 
 -- Claims ready target work up to the free capacity of the tier, across every agent sharing this database.
 -- The tier is read here, inside the claim's transaction, so a change through the API binds every agent at once.
+-- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
+-- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
 CREATE FUNCTION jobs_internal.claim_targets(p_owner text, p_max integer, p_lease_seconds integer)
-RETURNS SETOF jobs_internal.target_executions
+RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
+               job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
+               execution_create_time timestamptz, job_version integer, job_name text, target_group_name text)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   v_free integer;
   v_capacity integer;
@@ -381,9 +386,14 @@ BEGIN
          current_attempt_start_time = now(),
          start_time = coalesce(t.start_time, now()),
          next_attempt_start_time = NULL
-    FROM chosen
+    FROM chosen, jobs_internal.job_executions e, jobs_internal.jobs j, jobs_internal.step_executions s
    WHERE t.target_execution_id = chosen.target_execution_id
-  RETURNING t.*;
+     AND e.job_execution_id = t.job_execution_id
+     AND j.job_id = t.job_id
+     AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
+  RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
+            t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
+            s.target_group_name;
 END $$;
 
 -- Records an attempt's result, fenced by its claim. A failure with attempts left waits for a retry with

@@ -2,7 +2,7 @@ package io.fleetjobs.server.bus;
 
 /** Every event-bus address of the agent, named area.noun.verb, with how it is used. */
 public final class Addresses {
-  /** send: one claimed target execution for an executor to run. Body: {@link TargetWork}. */
+  /** request-reply: one claimed target execution for an executor to run, acknowledged on receipt. Body: {@link TargetWork}. */
   public static final String TARGET_RUN = "targets.execution.run";
   /** publish: a target execution ended or went to wait for a retry. Body: {@link TargetFinished}. */
   public static final String TARGET_FINISHED = "targets.execution.finished";

@@ -47,8 +47,9 @@ public final class AgentFixture implements AutoCloseable {
       .put("dbUrl", TestPostgres.url(database))
       .put("masterKey", Base64.getEncoder().encodeToString(key))
       .put("bootstrapAdminToken", ADMIN_TOKEN)
-      // Short leases and ticks, so recovery and dispatch happen within a test's patience.
-      .put("leaseSeconds", 3)
+      // Short ticks, and leases short enough for a test's patience yet long enough that a busy machine's
+      // pauses do not expire them (CrashRecoveryTest shortens them further).
+      .put("leaseSeconds", 10)
       .put("dispatchIntervalMs", 50);
   }
 

@@ -60,14 +60,11 @@ public final class ClaimRepository {
              t.database_name, t.lifecycle, t.current_attempts, t.last_message
         FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryable}) t
         JOIN jobs_internal.jobs j ON j.job_id = t.job_id""";
+  /** The function joins what executors need itself: see the comment on jobs_internal.claim_targets. */
   private static final String CLAIM_SQL = """
-      SELECT t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
-             t.step_name, t.engine, t.server_name, t.database_name, e.create_time AS execution_create_time,
-             e.job_version, j.job_name, s.target_group_name
-        FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds}) t
-        JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
-        JOIN jobs_internal.jobs j ON j.job_id = t.job_id
-        JOIN jobs_internal.step_executions s ON s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id""";
+      SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
+             server_name, database_name, execution_create_time, job_version, job_name, target_group_name
+        FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds})""";
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> sweep;

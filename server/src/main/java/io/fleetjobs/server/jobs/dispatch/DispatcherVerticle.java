@@ -1,10 +1,12 @@
 package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.server.errors.NotFound;
 import io.fleetjobs.server.errors.TargetUnreachable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -20,6 +22,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DispatcherVerticle.class);
   private static final int EXPANSIONS_PER_ROUND = 8;
   private static final long HOUSEKEEPING_MS = 1000;
+  private static final long HANDOVER_MS = 5000;
 
   private final Engine engine;
   private boolean roundRunning;
@@ -105,11 +108,24 @@ public final class DispatcherVerticle extends VerticleBase {
     int capacity = engine.tier().current().maxConcurrentTargets();
     return engine.claims().claimTargets(engine.agentId(), capacity, engine.settings().leaseSeconds())
       .map(claimed -> {
-        claimed.forEach(work -> vertx.eventBus().send(Addresses.TARGET_RUN, work.toJson()));
+        claimed.forEach(this::handOver);
         if (claimed.size() == capacity) {
           roundWanted = true;
         }
         return claimed.size();
+      });
+  }
+
+  /**
+   * Gives claimed work to an executor, which acknowledges it on receipt. Work that no executor took (none
+   * registered, or none answering) is handed back at once rather than left to wait for its lease to expire.
+   */
+  private void handOver(TargetWork work) {
+    vertx.eventBus().request(Addresses.TARGET_RUN, work.toJson(), new DeliveryOptions().setSendTimeout(HANDOVER_MS))
+      .onFailure(e -> {
+        LOG.warn("No executor took target {} ({}/{}): {}; handing it back", work.targetExecutionId(),
+          work.serverName(), work.databaseName(), e.getMessage());
+        engine.claims().release(work).onComplete(released -> wake());
       });
   }
 

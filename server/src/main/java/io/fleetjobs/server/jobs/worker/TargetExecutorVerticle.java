@@ -78,8 +78,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
           running.stop(Lifecycles.CANCELED);
         }
       }));
-    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_RUN,
-      message -> run(TargetWork.fromJson(message.body()))).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_RUN, message -> {
+      // Acknowledged on receipt: the dispatcher hands back work no executor acknowledged.
+      message.reply(null);
+      run(TargetWork.fromJson(message.body()));
+    }).completion();
   }
 
   /**

@@ -43,7 +43,7 @@ class CrashRecoveryTest {
   void an_agent_killed_mid_run_loses_nothing_and_doubles_nothing(Vertx vertx, @TempDir Path dir) throws Exception {
     TargetServer server = TargetServer.start();
     String database = TestPostgres.newDatabase("crash");
-    JsonObject config = AgentFixture.config(database);
+    JsonObject config = AgentFixture.config(database).put("leaseSeconds", 3);
     server.createDatabases(IntStream.range(0, TARGETS).mapToObj(i -> "crash_" + i).toArray(String[]::new));
 
     Process first = startAgentProcess(config, dir.resolve("first.log"));
