@@ -1,6 +1,7 @@
 package io.fleetjobs.server.jobs.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
@@ -48,11 +49,13 @@ class SchedulerTest {
     sql("UPDATE jobs_internal.jobs SET last_scheduled_time = now() - interval '3 hours' WHERE job_name = 'catch-up'");
     List<String> fired = awaitScheduled("catch-up", 1, Duration.ofSeconds(10));
     Executions.sleep(2500);
-    // A new minute may begin while the test waits; only occurrences from the downtime count here.
-    List<String> missed = scheduledTimes("catch-up").stream().filter(t -> !Instant.parse(t).isAfter(back)).toList();
-    assertEquals(1, missed.size(), "one catch-up run, not one per missed minute: " + missed);
+    // One run for the whole downtime, not 180; a new minute beginning while the test waits may add its own.
+    List<Instant> all = scheduledTimes("catch-up").stream().map(Instant::parse).toList();
+    assertTrue(all.size() == 1 || (all.size() == 2 && Duration.between(all.get(0), all.get(1)).getSeconds() == 60),
+      "one catch-up run: " + all);
     Instant scheduledFor = Instant.parse(fired.get(0));
-    assertEquals(0, scheduledFor.getEpochSecond() % 60, "it fired for the latest minute boundary: " + scheduledFor);
+    assertEquals(0, scheduledFor.getEpochSecond() % 60, "it fired for a minute boundary: " + scheduledFor);
+    assertTrue(Duration.between(scheduledFor, back).getSeconds() < 120, "the latest occurrence, not an old one");
   }
 
   @Test
