@@ -40,7 +40,7 @@ public final class CredentialRepository {
       .mapTo(Credential.ROW_MAPPER);
     sealedPassword = SqlTemplate.forQuery(pool, """
         SELECT credential_name, username, password_sealed FROM jobs_internal.credentials
-         WHERE credential_name = #{name} OR credential_id = #{id}""");
+         WHERE credential_id = #{id}""");
   }
 
   /** @return true when the credential was created, false when replaced */
@@ -70,14 +70,8 @@ public final class CredentialRepository {
 
   /** The login with its opened password, for a connection to a target; by the id a step version pinned. */
   public Future<Login> login(UUID credentialId) {
-    return sealedPassword.execute(Params.of("name", null, "id", credentialId))
+    return sealedPassword.execute(Params.of("id", credentialId))
       .compose(rows -> Rows.single(rows, () -> new NotFound("credential", "The step's credential no longer exists.")))
-      .map(this::open);
-  }
-
-  public Future<Login> login(String name) {
-    return sealedPassword.execute(Params.of("name", name, "id", null))
-      .compose(rows -> Rows.single(rows, () -> notFound(name)))
       .map(this::open);
   }
 
