@@ -7,7 +7,6 @@ public final class SqlStates {
   public static final String NOT_FOUND = "FJ404";
   public static final String CONFLICT = "FJ409";
   public static final String UNIQUE_VIOLATION = "23505";
-  public static final String FOREIGN_KEY_VIOLATION = "23503";
   public static final String CHECK_VIOLATION = "23514";
   public static final String INVALID_TEXT_REPRESENTATION = "22P02";
   public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";

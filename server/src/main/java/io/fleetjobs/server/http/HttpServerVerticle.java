@@ -13,6 +13,7 @@ import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
@@ -63,7 +64,7 @@ public final class HttpServerVerticle extends VerticleBase {
       new TokensApi(tokens),
       new ExecutionsApi(new ExecutionRepository(pool), vertx),
       new TargetsPreviewApi(steps, new StepExpander(groups, credentials, services.drivers())),
-      new AgentApi(new TierSetting(pool), pool, vertx));
+      new AgentApi(new TierSetting(pool), new ClaimRepository(pool), vertx));
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);

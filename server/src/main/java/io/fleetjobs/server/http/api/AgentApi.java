@@ -5,25 +5,25 @@ import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import io.vertx.sqlclient.Pool;
 import java.util.Map;
 
 /** /agent: the job agent resource, with its tier as the Azure sku. The tier can change at run time. */
 public final class AgentApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of());
   private final TierSetting tier;
-  private final Pool pool;
+  private final ClaimRepository claims;
   private final Vertx vertx;
 
-  public AgentApi(TierSetting tier, Pool pool, Vertx vertx) {
+  public AgentApi(TierSetting tier, ClaimRepository claims, Vertx vertx) {
     this.tier = tier;
-    this.pool = pool;
+    this.claims = claims;
     this.vertx = vertx;
   }
 
@@ -40,19 +40,11 @@ public final class AgentApi {
   }
 
   private Future<Reply> describe(Tier current) {
-    return pool.query("""
-        SELECT count(*) FILTER (WHERE lifecycle = 'InProgress') AS running,
-               count(*) FILTER (WHERE lifecycle IN ('Created', 'WaitingForRetry')) AS queued
-          FROM jobs_internal.target_executions
-         WHERE lifecycle IN ('Created', 'WaitingForRetry', 'InProgress')""").execute()
-      .map(rows -> {
-        var row = rows.iterator().next();
-        return Reply.ok(new JsonObject()
-          .put("name", "fleetjobs")
-          .put("state", "Ready")
-          .put("sku", new JsonObject().put("name", current.name()).put("capacity", current.maxConcurrentTargets()))
-          .put("targetsInProgress", row.getLong("running"))
-          .put("queueDepth", row.getLong("queued")));
-      });
+    return claims.workCounts().map(counts -> Reply.ok(new JsonObject()
+      .put("name", "fleetjobs")
+      .put("state", "Ready")
+      .put("sku", new JsonObject().put("name", current.name()).put("capacity", current.maxConcurrentTargets()))
+      .put("targetsInProgress", counts[1])
+      .put("queueDepth", counts[0])));
   }
 }

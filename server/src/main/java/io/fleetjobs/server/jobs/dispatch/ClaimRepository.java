@@ -55,16 +55,6 @@ public final class ClaimRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> startStep;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetWork>> claimTargets;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> finish;
-  private static final String FINISH_SQL = """
-      SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
-             t.database_name, t.lifecycle, t.current_attempts, t.last_message
-        FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryable}) t
-        JOIN jobs_internal.jobs j ON j.job_id = t.job_id""";
-  /** The function joins what executors need itself: see the comment on jobs_internal.claim_targets. */
-  private static final String CLAIM_SQL = """
-      SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
-             server_name, database_name, execution_create_time, job_version, job_name, target_group_name
-        FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds})""";
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> sweep;
@@ -79,8 +69,16 @@ public final class ClaimRepository {
       .mapTo(ExpansionClaim.ROW_MAPPER);
     startStep = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.start_step(#{id}, #{claim}, #{targets}::jsonb, #{failure}) AS started");
-    claimTargets = SqlTemplate.forQuery(pool, CLAIM_SQL).mapTo(WORK);
-    finish = SqlTemplate.forQuery(pool, FINISH_SQL).mapTo(FINISHED);
+    // The function joins what executors need itself: see the comment on jobs_internal.claim_targets.
+    claimTargets = SqlTemplate.forQuery(pool, """
+        SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
+               server_name, database_name, execution_create_time, job_version, job_name, target_group_name
+          FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds})""").mapTo(WORK);
+    finish = SqlTemplate.forQuery(pool, """
+        SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
+               t.database_name, t.lifecycle, t.current_attempts, t.last_message
+          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryable}) t
+          JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
     // it expired) is not extended for the older attempt.
     renew = SqlTemplate.forQuery(pool, """
