@@ -1,0 +1,114 @@
+package io.fleetjobs.alerts;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The alerting part of the agent's configuration, read from the same flat JSON (environment keys such
+ * as FLEETJOBS_SMTP_HOST arrive as {@code smtpHost}). Defaults are written here, at the read site.
+ *
+ * @param retryDelays   waits between delivery attempts; null means the Standard Webhooks schedule
+ * @param webhookAllow  comma-separated addresses or CIDR ranges a webhook may reach although internal
+ */
+public record AlertsConfig(
+  Smtp smtp,
+  String publicUrl,
+  String webhookAllow,
+  List<Duration> retryDelays,
+  Duration attemptTimeout,
+  Duration deliveryLease,
+  Duration evaluationTick) {
+
+  /** How mail leaves: host and port, STARTTLS DISABLED|OPTIONAL|REQUIRED or TLS from the start. */
+  public record Smtp(String host, int port, String startTls, boolean tls, String user, String password, String from) {
+    @Override
+    public String toString() {
+      return "Smtp[host=" + host + ", port=" + port + ", startTls=" + startTls + ", tls=" + tls + ", user=" + user
+        + ", password=" + (password == null ? "none" : "set") + ", from=" + from + "]";
+    }
+  }
+
+  public static AlertsConfig fromJson(JsonObject json, int httpPort) {
+    String startTls = json.getString("smtpStarttls", "OPTIONAL").trim().toUpperCase(Locale.ROOT);
+    if (!List.of("DISABLED", "OPTIONAL", "REQUIRED").contains(startTls)) {
+      throw new IllegalArgumentException("smtpStarttls must be DISABLED, OPTIONAL or REQUIRED, not " + startTls);
+    }
+    Smtp smtp = new Smtp(
+      blankToNull(json.getString("smtpHost")),
+      integer(json, "smtpPort", 25),
+      startTls,
+      Boolean.parseBoolean(String.valueOf(json.getValue("smtpTls", "false"))),
+      blankToNull(json.getString("smtpUser")),
+      blankToNull(json.getString("smtpPassword")),
+      json.getString("smtpFrom", "fleetjobs@localhost"));
+    return new AlertsConfig(
+      smtp,
+      json.getString("publicUrl", "http://localhost:" + httpPort),
+      json.getString("webhookAllow", ""),
+      durations(json.getString("alertRetryDelays")),
+      Duration.ofSeconds(integer(json, "alertAttemptTimeoutSeconds", 15)),
+      Duration.ofSeconds(integer(json, "alertDeliveryLeaseSeconds", 60)),
+      Duration.ofMillis(integer(json, "alertEvaluationTickMs", 1000)));
+  }
+
+  /** The keys {@link #fromJson} reads, for handing the resolved config to verticles. */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("smtpHost", smtp.host())
+      .put("smtpPort", smtp.port())
+      .put("smtpStarttls", smtp.startTls())
+      .put("smtpTls", smtp.tls())
+      .put("smtpUser", smtp.user())
+      .put("smtpPassword", smtp.password())
+      .put("smtpFrom", smtp.from())
+      .put("publicUrl", publicUrl)
+      .put("webhookAllow", webhookAllow)
+      .put("alertRetryDelays", retryDelays == null ? null
+        : String.join(",", retryDelays.stream().map(Duration::toString).toList()))
+      .put("alertAttemptTimeoutSeconds", attemptTimeout.toSeconds())
+      .put("alertDeliveryLeaseSeconds", deliveryLease.toSeconds())
+      .put("alertEvaluationTickMs", evaluationTick.toMillis());
+  }
+
+  @Override
+  public String toString() {
+    return "AlertsConfig[smtp=" + smtp + ", publicUrl=" + publicUrl + ", webhookAllow=" + webhookAllow
+      + ", retryDelays=" + retryDelays + "]";
+  }
+
+  private static List<Duration> durations(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    List<Duration> delays = new ArrayList<>();
+    for (String part : text.split(",")) {
+      try {
+        delays.add(Duration.parse(part.trim()));
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("alertRetryDelays holds ISO-8601 durations such as PT5S, not " + part);
+      }
+    }
+    return List.copyOf(delays);
+  }
+
+  private static int integer(JsonObject json, String key, int defaultValue) {
+    Object value = json.getValue(key);
+    try {
+      int parsed = value == null ? defaultValue : Integer.parseInt(value.toString().trim());
+      if (parsed < 1) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a positive whole number, not " + value);
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

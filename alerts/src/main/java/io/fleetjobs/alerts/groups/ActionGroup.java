@@ -1,0 +1,65 @@
+package io.fleetjobs.alerts.groups;
+
+import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.alerts.notify.SsrfGuard;
+import io.fleetjobs.alerts.notify.WebhookSecrets;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** An action group as Azure shapes it: who is told, by email and by webhook. */
+public record ActionGroup(String name, List<Receiver> receivers) {
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"(),;:]+@[^@\\s<>\"(),;:]+");
+  private static final int MAX_RECEIVERS = 100;
+
+  public ActionGroup {
+    receivers = List.copyOf(receivers);
+  }
+
+  public static ActionGroup fromJson(String name, JsonObject body) {
+    JsonFields.checkName(name, "name");
+    JsonFields json = JsonFields.of(body);
+    json.string("name", 200).filter(n -> !n.equals(name)).ifPresent(n -> {
+      throw new InvalidField("name", "The body names '" + n + "' but the URL names '" + name + "'.");
+    });
+    List<Receiver> receivers = new ArrayList<>();
+    receivers.addAll(json.objects("emailReceivers", MAX_RECEIVERS, r -> email(name, r)));
+    receivers.addAll(json.objects("webhookReceivers", MAX_RECEIVERS, r -> webhook(name, r)));
+    Set<String> names = new HashSet<>();
+    for (Receiver receiver : receivers) {
+      if (!names.add(receiver.name())) {
+        throw new InvalidField(receiver.kind() + "Receivers", "Two receivers are named '" + receiver.name()
+          + "'; names are unique within an action group.");
+      }
+    }
+    return new ActionGroup(name, receivers);
+  }
+
+  private static Receiver email(String group, JsonFields json) {
+    String name = JsonFields.checkName(json.requiredString("name", 128), json.path("name"));
+    String address = json.requiredString("emailAddress", 254).trim();
+    if (!EMAIL.matcher(address).matches()) {
+      throw new InvalidField(json.path("emailAddress"), "Is not an email address: '" + address + "'.");
+    }
+    return new Receiver(group, name, Receiver.Kind.email, address, true, null, false);
+  }
+
+  private static Receiver webhook(String group, JsonFields json) {
+    String name = JsonFields.checkName(json.requiredString("name", 128), json.path("name"));
+    String uri = SsrfGuard.checkedUri(json.requiredString("serviceUri", 2048), json.path("serviceUri")).toString();
+    String secret = json.string("secret", 200).orElse(null);
+    if (secret != null) {
+      WebhookSecrets.validate(secret, json.path("secret"));
+    }
+    return new Receiver(group, name, Receiver.Kind.webhook, uri, json.bool("useCommonAlertSchema", true), secret,
+      false);
+  }
+
+  public List<Receiver> webhooks() {
+    return receivers.stream().filter(r -> r.kind() == Receiver.Kind.webhook).toList();
+  }
+}

@@ -1,0 +1,21 @@
+package io.fleetjobs.alerts.source;
+
+import io.fleetjobs.alerts.rules.AlertMetric;
+import io.fleetjobs.alerts.rules.MetricSnapshot;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where the three metrics come from. The server implements it over its execution history; alerts
+ * only read through it, so this module never depends on the server's tables or classes.
+ */
+public interface MetricSource {
+
+  /** Counts of target executions that ended within {@code window} of the job database's clock. */
+  Future<MetricSnapshot> snapshot(Duration window);
+
+  /** The newest executions that ended with one of these outcomes since {@code since}, newest first. */
+  Future<List<RecentExecution>> recent(List<AlertMetric> metrics, Instant since, int limit);
+}
