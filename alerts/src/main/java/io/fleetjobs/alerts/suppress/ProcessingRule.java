@@ -1,0 +1,93 @@
+package io.fleetjobs.alerts.suppress;
+
+import io.fleetjobs.alerts.errors.InvalidField;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An alert processing rule that suppresses notifications, as Azure's {@code RemoveAllActionGroups} rules do: while
+ * its schedule is active, alerts that meet all its conditions send nothing ({@link SuppressionMode#Drop}) or send a
+ * summary when the window closes ({@link SuppressionMode#Defer}). No conditions means every alert; a null
+ * {@code schedule} means always active.
+ */
+public record ProcessingRule(String name, String description, boolean enabled, SuppressionMode mode,
+  List<ProcessingCondition> conditions, SuppressionSchedule schedule) {
+  static final int MAX_DESCRIPTION = 2048;
+
+  public ProcessingRule {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(mode, "mode");
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  /**
+   * The rule stored as {@code name} from the body of PUT /api/v1/alertProcessingRules/{name}. Unknown fields are
+   * ignored, except a {@code name}, which has to agree with the path.
+   *
+   * @throws InvalidField naming the JSON path of the first offending field
+   */
+  public static ProcessingRule fromJson(String name, JsonObject body) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidField("name", "name must not be empty");
+    }
+    JsonFields json = JsonFields.root(body);
+    Optional<String> bodyName = json.string("name");
+    if (bodyName.isPresent() && !bodyName.get().equals(name)) {
+      throw new InvalidField("name", "name is " + bodyName.get() + " in the body but " + name + " in the path");
+    }
+    Optional<String> description = json.string("description");
+    if (description.isPresent() && description.get().length() > MAX_DESCRIPTION) {
+      throw new InvalidField("description", "description must be at most " + MAX_DESCRIPTION + " characters");
+    }
+    return new ProcessingRule(
+      name,
+      description.orElse(null),
+      json.bool("enabled").orElse(true),
+      json.requiredEnum("mode", SuppressionMode.class),
+      json
+        .objects("conditions")
+        .stream()
+        .map(ProcessingCondition::fromJson)
+        .toList(),
+      json
+        .object("schedule")
+        .map(SuppressionSchedule::fromJson)
+        .orElse(null));
+  }
+
+  /** The body shape {@link #fromJson} reads, with the name and the defaults written out. */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("name", name);
+    if (description != null) {
+      json.put("description", description);
+    }
+    json
+      .put("enabled", enabled)
+      .put("mode", mode.name())
+      .put("conditions", conditions
+        .stream()
+        .map(ProcessingCondition::toJson)
+        .collect(JsonArray::new, JsonArray::add, JsonArray::addAll));
+    if (schedule != null) {
+      json.put("schedule", schedule.toJson());
+    }
+    return json;
+  }
+
+  /**
+   * Until when this rule suppresses an alert with {@code facts} at {@code at}: empty when the rule is disabled, a
+   * condition does not match or the schedule is not active; {@link Instant#MAX} when the rule has no schedule.
+   */
+  public Optional<Instant> suppressesUntil(AlertFacts facts, Instant at) {
+    if (!enabled || !conditions
+      .stream()
+      .allMatch(condition -> condition.matches(facts))) {
+      return Optional.empty();
+    }
+    return schedule == null ? Optional.of(Instant.MAX) : schedule.activeUntil(at);
+  }
+}
