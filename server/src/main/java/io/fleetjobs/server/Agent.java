@@ -1,5 +1,7 @@
 package io.fleetjobs.server;
 
+import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.credentials.CredentialRepository;
@@ -20,6 +22,7 @@ import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
+import io.fleetjobs.server.metrics.JobMetricSource;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
 import io.fleetjobs.server.security.SecretBox;
@@ -55,6 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
   private static final int ENGINE_POOL_SIZE = 16;
+  private static final int ALERTS_POOL_SIZE = 6;
   /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
   private static final int EXECUTOR_INSTANCES = 4;
   static final String TARGET_WORKER_POOL = "fleetjobs-target-workers";
@@ -146,7 +150,7 @@ public final class Agent {
     return config.tier() == null ? setting.refresh() : setting.save(config.tier());
   }
 
-  private record Deployed(List<String> ids, int port, Tier tier) {
+  private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool,
@@ -155,7 +159,7 @@ public final class Agent {
     SecretBox secretBox = new SecretBox(prepared.key());
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx));
     Engine engine = engine(enginePool, config, secretBox, drivers, registry);
-    HttpServerVerticle http = new HttpServerVerticle(new HttpServerVerticle.Services(secretBox, drivers, registry));
+    Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = new DeploymentOptions(options)
@@ -167,9 +171,20 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), Clock.systemUTC(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
-      .compose(id -> vertx.deployVerticle(http, options)).onSuccess(ids::add)
-      .map(id -> new Deployed(ids, http.actualPort(), tier))
-      .onFailure(e -> ids.forEach(vertx::undeploy));
+      .compose(id -> Alerts.deploy(vertx, new Alerts.Wiring(alertsPool, config.alerts(), new JobMetricSource(alertsPool),
+        secretBox, Addresses.TARGET_FINISHED, engine.agentId())))
+      .compose(alerts -> {
+        HttpServerVerticle http = new HttpServerVerticle(
+          new HttpServerVerticle.Services(secretBox, drivers, registry, alerts));
+        return vertx.deployVerticle(http, options)
+          .onSuccess(ids::add)
+          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool))
+          .onFailure(e -> alerts.stop());
+      })
+      .onFailure(e -> {
+        ids.forEach(vertx::undeploy);
+        alertsPool.close();
+      });
   }
 
   private static Engine engine(Pool pool, AgentConfig config, SecretBox secretBox, TargetDrivers drivers,
@@ -199,6 +214,8 @@ public final class Agent {
       undeployed = undeployed.eventually(() -> vertx.undeploy(id));
     }
     return undeployed
+      .eventually(() -> deployed.alerts().stop())
+      .eventually(() -> deployed.alertsPool().close())
       .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());

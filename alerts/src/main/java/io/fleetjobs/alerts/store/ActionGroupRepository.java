@@ -164,6 +164,29 @@ public final class ActionGroupRepository {
       }));
   }
 
+  /** The receivers of these groups, in order, as a transition about to notify them sees them. */
+  public static Future<List<Receiver>> receivers(SqlClient conn, List<String> groups) {
+    if (groups.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return conn.preparedQuery("""
+        SELECT group_name, receiver_name, kind, address, use_common_alert_schema, disabled_at IS NOT NULL AS disabled
+          FROM alerts.receivers WHERE group_name = ANY($1) ORDER BY group_name, position""")
+      .execute(Tuple.of((Object) groups.toArray(String[]::new)))
+      .map(rows -> {
+        List<Receiver> receivers = new ArrayList<>();
+        rows.forEach(row -> receivers.add(new Receiver(
+          row.getString("group_name"),
+          row.getString("receiver_name"),
+          Receiver.Kind.valueOf(row.getString("kind")),
+          row.getString("address"),
+          row.getBoolean("use_common_alert_schema"),
+          null,
+          row.getBoolean("disabled"))));
+        return receivers;
+      });
+  }
+
   /** The secret of a webhook receiver, opened to sign one delivery. */
   public Future<String> webhookSecret(String group, String receiver) {
     return pool.preparedQuery("""

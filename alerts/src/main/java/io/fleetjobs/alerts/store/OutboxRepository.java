@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The notification outbox. Rows are written with the alert transition that caused them; delivery
@@ -151,6 +152,54 @@ public final class OutboxRepository {
         .addInteger(attempt.responseCode())
         .addString(agent))
       .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Closes the Defer windows that ended: for each alert still firing, one summary per receiver (made by
+   * {@code summarize} from the newest held row) is queued; everything held is closed as Summarized, or
+   * as Suppressed when its alert stopped firing meanwhile. One transaction, so nothing is sent twice.
+   *
+   * @return how many summaries were queued
+   */
+  public Future<Integer> summarizeDeferred(Function<HeldNotification, NewNotification> summarize) {
+    return pool.withTransaction(conn -> conn.query("""
+          WITH due AS (
+            SELECT notification_id FROM alerts.notifications
+             WHERE status = 'Deferred' AND deferred_until <= now()
+               FOR UPDATE SKIP LOCKED
+          ), closed AS (
+            UPDATE alerts.notifications n
+               SET status = CASE WHEN a.monitor_condition = 'Fired' THEN 'Summarized' ELSE 'Suppressed' END
+              FROM due d, alerts.alerts a
+             WHERE n.notification_id = d.notification_id AND a.alert_id = n.alert_id
+            RETURNING n.notification_id, n.alert_id, n.group_name, n.receiver_name, n.created_at,
+                      a.monitor_condition AS alert_state
+          ), latest AS (
+            SELECT DISTINCT ON (alert_id, group_name, receiver_name) notification_id,
+                   count(*) OVER (PARTITION BY alert_id, group_name, receiver_name) AS held
+              FROM closed
+             WHERE alert_state = 'Fired'
+             ORDER BY alert_id, group_name, receiver_name, created_at DESC
+          )
+          SELECT n.alert_id, n.monitor_condition, n.group_name, n.receiver_name, n.kind, n.address, n.subject,
+                 n.body, n.headers, n.max_attempts, n.suppressed_by, l.held
+            FROM latest l JOIN alerts.notifications n ON n.notification_id = l.notification_id""")
+      .execute()
+      .compose(rows -> {
+        List<NewNotification> summaries = new ArrayList<>();
+        rows.forEach(row -> summaries.add(summarize.apply(new HeldNotification(
+          row.getUUID("alert_id"),
+          row.getString("monitor_condition"),
+          new Receiver(row.getString("group_name"), row.getString("receiver_name"),
+            Receiver.Kind.valueOf(row.getString("kind")), row.getString("address"), true, null, false),
+          row.getString("subject"),
+          row.getString("body"),
+          (JsonObject) row.getValue("headers"),
+          row.getInteger("max_attempts"),
+          row.getString("suppressed_by"),
+          row.getLong("held").intValue()))));
+        return insert(conn, summaries).map(summaries.size());
+      }));
   }
 
   /** Hands a claimed row back unspent, for an agent that is stopping. */

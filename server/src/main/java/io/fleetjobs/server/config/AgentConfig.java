@@ -1,5 +1,6 @@
 package io.fleetjobs.server.config;
 
+import io.fleetjobs.alerts.AlertsConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
@@ -17,7 +18,8 @@ public record AgentConfig(
   String masterKey,
   String bootstrapAdminToken,
   Tier tier,
-  EngineSettings engine) {
+  EngineSettings engine,
+  AlertsConfig alerts) {
 
   /** How the execution engine paces itself. */
   public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs) {
@@ -31,16 +33,18 @@ public record AgentConfig(
 
   public static AgentConfig fromJson(JsonObject json) {
     String tier = blankToNull(json.getString("tier"));
+    int httpPort = port(json, "httpPort", 8080);
     return new AgentConfig(
       json.getString("httpHost", "0.0.0.0"),
-      port(json, "httpPort", 8080),
+      httpPort,
       Path.of(json.getString("dataDir", "./fleetjobs-data")).toAbsolutePath().normalize(),
       blankToNull(json.getString("dbUrl")),
       port(json, "embeddedDbPort", 0),
       blankToNull(json.getString("masterKey")),
       blankToNull(json.getString("bootstrapAdminToken")),
       tier == null ? null : Tier.parse(tier),
-      EngineSettings.fromJson(json));
+      EngineSettings.fromJson(json),
+      AlertsConfig.fromJson(json, httpPort));
   }
 
   public boolean embeddedDatabase() {
@@ -49,17 +53,17 @@ public record AgentConfig(
 
   public AgentConfig withDbUrl(String url) {
     return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
-      engine);
+      engine, alerts);
   }
 
   public AgentConfig withMasterKey(String key) {
     return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
-      engine);
+      engine, alerts);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
   public JsonObject toJson() {
-    return new JsonObject()
+    return alerts.toJson()
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
       .put("dataDir", dataDir.toString())
@@ -78,7 +82,7 @@ public record AgentConfig(
   public String toString() {
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.

@@ -1,6 +1,10 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.server.http.api.ActionGroupsApi;
 import io.fleetjobs.server.http.api.AgentApi;
+import io.fleetjobs.server.http.api.AlertProcessingRulesApi;
+import io.fleetjobs.server.http.api.AlertRulesApi;
+import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
@@ -28,7 +32,13 @@ public final class ApiRouter {
 
   /** Every resource API of the control plane, mounted together. */
   public record Apis(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs, JobStepsApi steps,
-                     TokensApi tokens, ExecutionsApi executions, TargetsPreviewApi preview, AgentApi agent) {
+                     TokensApi tokens, ExecutionsApi executions, TargetsPreviewApi preview, AgentApi agent,
+                     AlertApis alerts) {
+  }
+
+  /** The alerting resources, served by the alerts module's stores. */
+  public record AlertApis(AlertRulesApi rules, ActionGroupsApi actionGroups, AlertProcessingRulesApi processingRules,
+                          AlertsApi alerts) {
   }
 
   private ApiRouter() {
@@ -53,6 +63,10 @@ public final class ApiRouter {
     apis.executions().mount(builder);
     apis.preview().mount(builder);
     apis.agent().mount(builder);
+    apis.alerts().rules().mount(builder);
+    apis.alerts().actionGroups().mount(builder);
+    apis.alerts().processingRules().mount(builder);
+    apis.alerts().alerts().mount(builder);
     builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .end(contractText));

@@ -9,6 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
 import java.util.function.Function;
 
 /** Adapts a Future-returning handler to a route: sends its reply, or fails the context with named fields. */
@@ -57,6 +61,35 @@ public final class Endpoint {
   public static int queryInt(RoutingContext ctx, String name, int defaultValue) {
     RequestParameter value = validated(ctx).getQuery().get(name);
     return value == null || value.isNull() ? defaultValue : value.getInteger();
+  }
+
+  /** An optional ISO-8601 query time with an offset, or null. */
+  public static Instant queryTime(RoutingContext ctx, String name) {
+    RequestParameter value = validated(ctx).getQuery().get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value.getString()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new InvalidInput(name, "'" + value.getString() + "' is not an ISO-8601 date and time with an offset.");
+    }
+  }
+
+  /** An optional query string, or null. */
+  public static String queryString(RoutingContext ctx, String name) {
+    RequestParameter value = validated(ctx).getQuery().get(name);
+    return value == null || value.isNull() ? null : value.getString();
+  }
+
+  /** @param what what the id names, for the error: "a job execution id" */
+  public static UUID pathUuid(RoutingContext ctx, String name, String what) {
+    String id = pathParam(ctx, name);
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput(name, "'" + id + "' is not " + what + " (a UUID).");
+    }
   }
 
   public static JsonObject body(RoutingContext ctx) {

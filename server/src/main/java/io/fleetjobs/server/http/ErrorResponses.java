@@ -1,5 +1,6 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.alerts.errors.AlertsException;
 import io.fleetjobs.server.errors.Conflict;
 import io.fleetjobs.server.errors.FleetJobsException;
 import io.fleetjobs.server.errors.Forbidden;
@@ -31,7 +32,9 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       failure = ValidationFailures.toInvalidInput(invalid);
     }
-    if (failure instanceof FleetJobsException known) {
+    if (failure instanceof AlertsException alerts) {
+      send(ctx, alerts.status(), alerts.code(), alerts.getMessage(), alerts.target());
+    } else if (failure instanceof FleetJobsException known) {
       send(ctx, statusOf(known), known.code(), known.getMessage(), known.target());
     } else if (failure instanceof HttpException http) {
       sendStatus(ctx, http.getStatusCode());

@@ -1,9 +1,14 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.alerts.Alerts;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.db.JobDatabase;
+import io.fleetjobs.server.http.api.ActionGroupsApi;
 import io.fleetjobs.server.http.api.AgentApi;
+import io.fleetjobs.server.http.api.AlertProcessingRulesApi;
+import io.fleetjobs.server.http.api.AlertRulesApi;
+import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
@@ -36,7 +41,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
   /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
-  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry) {
+  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry, Alerts alerts) {
   }
 
   private final Services services;
@@ -64,7 +69,8 @@ public final class HttpServerVerticle extends VerticleBase {
       new TokensApi(tokens),
       new ExecutionsApi(new ExecutionRepository(pool), vertx),
       new TargetsPreviewApi(steps, new StepExpander(groups, credentials, services.drivers())),
-      new AgentApi(new TierSetting(pool), new ClaimRepository(pool), vertx));
+      new AgentApi(new TierSetting(pool), new ClaimRepository(pool), vertx),
+      alertApis(services.alerts()));
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);
@@ -81,6 +87,14 @@ public final class HttpServerVerticle extends VerticleBase {
           .listen(config.httpPort(), config.httpHost());
       })
       .onSuccess(server -> actualPort = server.actualPort());
+  }
+
+  private static ApiRouter.AlertApis alertApis(Alerts alerts) {
+    return new ApiRouter.AlertApis(
+      new AlertRulesApi(alerts.rules()),
+      new ActionGroupsApi(alerts.actionGroups(), alerts.actionGroupService()),
+      new AlertProcessingRulesApi(alerts.processingRules()),
+      new AlertsApi(alerts.alerts(), alerts.outbox()));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.security;
 
+import io.fleetjobs.alerts.store.SecretSealer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -12,7 +13,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * Seals secrets with AES-256-GCM under the master key. The context (for example the credential's name)
  * is bound as associated data, so a sealed value copied onto another row does not open.
  */
-public final class SecretBox {
+public final class SecretBox implements SecretSealer {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -24,6 +25,7 @@ public final class SecretBox {
   }
 
   /** @return nonce || ciphertext || tag */
+  @Override
   public byte[] seal(String plaintext, String context) {
     byte[] nonce = new byte[NONCE_BYTES];
     RANDOM.nextBytes(nonce);
@@ -36,6 +38,7 @@ public final class SecretBox {
     }
   }
 
+  @Override
   public String open(byte[] sealed, String context) {
     if (sealed.length <= NONCE_BYTES) {
       throw new SecurityException("The sealed secret is truncated");

@@ -131,24 +131,11 @@ public final class ExecutionsApi {
   }
 
   private static Instant time(RoutingContext ctx, String name) {
-    RequestParameter value = Endpoint.validated(ctx).getQuery().get(name);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(value.getString()).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new InvalidInput(name, "'" + value.getString() + "' is not an ISO-8601 date and time with an offset.");
-    }
+    return Endpoint.queryTime(ctx, name);
   }
 
   private static UUID executionId(RoutingContext ctx) {
-    String id = pathParam(ctx, "id");
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInput("id", "'" + id + "' is not a job execution id (a UUID).");
-    }
+    return Endpoint.pathUuid(ctx, "id", "a job execution id");
   }
 
   private static String location(RoutingContext ctx, String job, UUID id) {

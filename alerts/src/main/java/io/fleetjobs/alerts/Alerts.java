@@ -1,0 +1,126 @@
+package io.fleetjobs.alerts;
+
+import io.fleetjobs.alerts.api.ActionGroupService;
+import io.fleetjobs.alerts.evaluation.AlertEvaluationVerticle;
+import io.fleetjobs.alerts.evaluation.AlertEvaluator;
+import io.fleetjobs.alerts.notify.DashboardLinks;
+import io.fleetjobs.alerts.notify.EmailNotifier;
+import io.fleetjobs.alerts.notify.NotificationDelivery;
+import io.fleetjobs.alerts.notify.NotificationDeliveryVerticle;
+import io.fleetjobs.alerts.notify.NotificationFactory;
+import io.fleetjobs.alerts.notify.RetryPolicy;
+import io.fleetjobs.alerts.notify.SsrfGuard;
+import io.fleetjobs.alerts.notify.WebhookNotifier;
+import io.fleetjobs.alerts.source.MetricSource;
+import io.fleetjobs.alerts.store.ActionGroupRepository;
+import io.fleetjobs.alerts.store.AlertRepository;
+import io.fleetjobs.alerts.store.AlertRuleRepository;
+import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.alerts.store.ProcessingRuleRepository;
+import io.fleetjobs.alerts.store.SecretSealer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The alerts module as the server wires it: rule evaluation and outbox delivery deployed as verticles,
+ * and the stores and services the HTTP API calls. The server hands in what alerts may know of it: a
+ * pool on the job database, the metric source, a secret sealer and the engine's finished-target address.
+ */
+public final class Alerts {
+  /** What the server provides. */
+  public record Wiring(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
+                       String finishedAddress, String agentId) {
+  }
+
+  private final Vertx vertx;
+  private final List<String> deployments;
+  private final EmailNotifier mail;
+  private final AlertRuleRepository rules;
+  private final ActionGroupRepository actionGroups;
+  private final ProcessingRuleRepository processingRules;
+  private final AlertRepository alerts;
+  private final OutboxRepository outbox;
+  private final ActionGroupService actionGroupService;
+
+  private Alerts(Vertx vertx, Wiring wiring, List<String> deployments, EmailNotifier mail,
+                 ActionGroupService actionGroupService) {
+    this.vertx = vertx;
+    this.deployments = deployments;
+    this.mail = mail;
+    this.rules = new AlertRuleRepository(wiring.pool());
+    this.actionGroups = new ActionGroupRepository(wiring.pool(), wiring.sealer());
+    this.processingRules = new ProcessingRuleRepository(wiring.pool());
+    this.alerts = new AlertRepository(wiring.pool());
+    this.outbox = new OutboxRepository(wiring.pool());
+    this.actionGroupService = actionGroupService;
+  }
+
+  public static Future<Alerts> deploy(Vertx vertx, Wiring wiring) {
+    AlertsConfig config = wiring.config();
+    Clock clock = Clock.systemUTC();
+    SsrfGuard guard = SsrfGuard.parse(config.webhookAllow());
+    RetryPolicy retries = config.retryDelays() == null
+      ? RetryPolicy.standard()
+      : new RetryPolicy(config.retryDelays(), 0.2);
+    EmailNotifier mail = new EmailNotifier(vertx, config.smtp(), config.attemptTimeout());
+    OutboxRepository outbox = new OutboxRepository(wiring.pool());
+    ActionGroupRepository groups = new ActionGroupRepository(wiring.pool(), wiring.sealer());
+    NotificationDelivery delivery = new NotificationDelivery(outbox, groups, new NotificationDelivery.Channels(
+      new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock), mail, retries), clock, wiring.agentId());
+    NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
+    AlertEvaluator evaluator = new AlertEvaluator(wiring.pool(), wiring.metrics(), notifications,
+      retries.maxAttempts());
+    ActionGroupService service = new ActionGroupService(vertx, wiring.pool(), groups,
+      new ActionGroupService.Delivery(outbox, notifications, delivery, guard), clock, wiring.agentId());
+
+    List<String> ids = Collections.synchronizedList(new ArrayList<>());
+    return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Setup(
+        outbox, delivery, wiring.agentId(), config.deliveryLease())))
+      .onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Setup(evaluator,
+        new AlertRuleRepository(wiring.pool()), new ProcessingRuleRepository(wiring.pool()), wiring.finishedAddress(),
+        config.evaluationTick(), clock))))
+      .onSuccess(ids::add)
+      .map(id -> new Alerts(vertx, wiring, ids, mail, service))
+      .onFailure(e -> ids.forEach(vertx::undeploy));
+  }
+
+  public Future<Void> stop() {
+    List<String> newestFirst = new ArrayList<>(deployments);
+    Collections.reverse(newestFirst);
+    Future<Void> undeployed = Future.succeededFuture();
+    for (String id : newestFirst) {
+      undeployed = undeployed.eventually(() -> vertx.undeploy(id));
+    }
+    return undeployed.eventually(mail::close);
+  }
+
+  public AlertRuleRepository rules() {
+    return rules;
+  }
+
+  public ActionGroupRepository actionGroups() {
+    return actionGroups;
+  }
+
+  public ActionGroupService actionGroupService() {
+    return actionGroupService;
+  }
+
+  public ProcessingRuleRepository processingRules() {
+    return processingRules;
+  }
+
+  public AlertRepository alerts() {
+    return alerts;
+  }
+
+  public OutboxRepository outbox() {
+    return outbox;
+  }
+}

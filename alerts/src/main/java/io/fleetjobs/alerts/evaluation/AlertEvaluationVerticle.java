@@ -1,0 +1,94 @@
+package io.fleetjobs.alerts.evaluation;
+
+import io.fleetjobs.alerts.AlertsAddresses;
+import io.fleetjobs.alerts.rules.AlertRule;
+import io.fleetjobs.alerts.store.AlertRuleRepository;
+import io.fleetjobs.alerts.store.ProcessingRuleRepository;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when rules are evaluated: right after target executions finish (a burst is coalesced into
+ * one run), and on a ticker for each rule's evaluationFrequency, so windows that empty out resolve and
+ * executions finished by other agents are seen. One run at a time; a request during a run queues one more.
+ */
+public final class AlertEvaluationVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluationVerticle.class);
+  /** Long enough to fold a burst of finished targets into one run, short enough to alert within a second. */
+  private static final long COALESCE_MS = 50;
+
+  /** What the verticle needs; {@code finishedAddress} is where the engine publishes each finished target. */
+  public record Setup(AlertEvaluator evaluator, AlertRuleRepository rules, ProcessingRuleRepository processingRules,
+                      String finishedAddress, Duration tick, Clock clock) {
+  }
+
+  private final Setup setup;
+  private final Map<String, Instant> lastRun = new HashMap<>();
+  private boolean running;
+  private boolean eventPending;
+  private boolean scheduled;
+
+  public AlertEvaluationVerticle(Setup setup) {
+    this.setup = setup;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(setup.tick().toMillis(), id -> run(false));
+    return vertx.eventBus().localConsumer(setup.finishedAddress(), message -> onFinished()).completion();
+  }
+
+  private void onFinished() {
+    eventPending = true;
+    if (!scheduled) {
+      scheduled = true;
+      vertx.setTimer(COALESCE_MS, id -> {
+        scheduled = false;
+        run(true);
+      });
+    }
+  }
+
+  private void run(boolean event) {
+    if (running) {
+      return;
+    }
+    boolean all = event || eventPending;
+    eventPending = false;
+    running = true;
+    Instant now = setup.clock().instant();
+    Future.all(setup.rules().enabled(), setup.processingRules().all())
+      .compose(loaded -> {
+        List<AlertRule> enabled = loaded.resultAt(0);
+        List<AlertRule> due = all ? enabled : enabled.stream().filter(rule -> isDue(rule, now)).toList();
+        due.forEach(rule -> lastRun.put(rule.name(), now));
+        return setup.evaluator().evaluate(due, loaded.resultAt(1));
+      })
+      .onSuccess(written -> {
+        if (written > 0) {
+          vertx.eventBus().publish(AlertsAddresses.NOTIFICATIONS_WAKE, null);
+        }
+      })
+      .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e))
+      .onComplete(done -> {
+        running = false;
+        if (eventPending) {
+          onFinished();
+        }
+      });
+  }
+
+  private boolean isDue(AlertRule rule, Instant now) {
+    Instant last = lastRun.get(rule.name());
+    // Half a tick of slack, so a one-second rule on a one-second ticker does not skip every other tick.
+    return last == null || !last.plus(rule.evaluationFrequency()).minus(setup.tick().dividedBy(2)).isAfter(now);
+  }
+}

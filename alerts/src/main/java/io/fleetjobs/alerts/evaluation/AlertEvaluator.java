@@ -1,0 +1,146 @@
+package io.fleetjobs.alerts.evaluation;
+
+import io.fleetjobs.alerts.notify.AlertNotice;
+import io.fleetjobs.alerts.notify.NotificationFactory;
+import io.fleetjobs.alerts.rules.AlertMetric;
+import io.fleetjobs.alerts.rules.AlertRule;
+import io.fleetjobs.alerts.rules.Criterion;
+import io.fleetjobs.alerts.rules.Evaluation;
+import io.fleetjobs.alerts.rules.InstanceKey;
+import io.fleetjobs.alerts.rules.MetricSnapshot;
+import io.fleetjobs.alerts.rules.OpenAlert;
+import io.fleetjobs.alerts.rules.RuleEvaluator;
+import io.fleetjobs.alerts.rules.Transition;
+import io.fleetjobs.alerts.source.MetricSource;
+import io.fleetjobs.alerts.source.RecentExecution;
+import io.fleetjobs.alerts.store.ActionGroupRepository;
+import io.fleetjobs.alerts.store.AlertRepository;
+import io.fleetjobs.alerts.store.NewNotification;
+import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.alerts.suppress.ProcessingRule;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Evaluates rules against one snapshot and applies the transitions. Each rule is one transaction that
+ * holds the rule's row lock: the alert's new state and its outbox rows commit together or not at all,
+ * and an agent holding an older snapshot than the last one applied skips its turn.
+ */
+public final class AlertEvaluator {
+  /** How many executions a notification names; enough to see a pattern, small enough for a mail. */
+  private static final int RECENT_PER_NOTICE = 10;
+  private static final int RECENT_FETCHED = 500;
+  private final Pool pool;
+  private final MetricSource source;
+  private final NotificationFactory notifications;
+  private final int maxAttempts;
+
+  public AlertEvaluator(Pool pool, MetricSource source, NotificationFactory notifications, int maxAttempts) {
+    this.pool = pool;
+    this.source = source;
+    this.notifications = notifications;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** @return how many notifications the transitions wrote to the outbox */
+  public Future<Integer> evaluate(List<AlertRule> rules, List<ProcessingRule> processingRules) {
+    if (rules.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Duration longest = rules.stream().map(AlertRule::windowSize).max(Duration::compareTo).orElseThrow();
+    return source.snapshot(longest).compose(snapshot -> {
+      Future<Integer> written = Future.succeededFuture(0);
+      for (AlertRule rule : rules) {
+        written = written.compose(sum -> evaluate(rule.name(), snapshot, processingRules).map(n -> sum + n));
+      }
+      return written;
+    });
+  }
+
+  private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
+    return pool.withTransaction(conn -> AlertRepository.lockRule(conn, ruleName).compose(locked -> {
+      if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
+        && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
+        return Future.succeededFuture(0);
+      }
+      AlertRule rule = locked.get().rule();
+      return AlertRepository.open(conn, ruleName)
+        .compose(open -> apply(conn, rule, snapshot, open, processingRules))
+        .compose(written -> AlertRepository.markEvaluated(conn, ruleName, snapshot.at()).map(written));
+    }));
+  }
+
+  private Future<Integer> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot, List<OpenAlert> open,
+                                List<ProcessingRule> processingRules) {
+    Map<InstanceKey, OpenAlert> openByKey = open.stream()
+      .collect(Collectors.toMap(OpenAlert::key, Function.identity(), (a, b) -> a));
+    List<Evaluation> evaluations = RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet());
+    List<AlertNotice> notices = new ArrayList<>();
+    Future<?> chain = Future.succeededFuture();
+    for (Evaluation evaluation : evaluations) {
+      OpenAlert alert = openByKey.get(evaluation.key());
+      Transition transition = Transition.of(rule, alert, evaluation, snapshot.at());
+      chain = chain.compose(done -> switch (transition) {
+        case NONE -> Future.<Void>succeededFuture();
+        case START_CLEARING -> AlertRepository.clearSince(conn, alert.alertId(), snapshot.at());
+        case BREACH_AGAIN -> AlertRepository.clearSince(conn, alert.alertId(), null);
+        case FIRE -> {
+          UUID id = UUID.randomUUID();
+          yield AlertRepository.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
+            .onSuccess(v -> notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1)));
+        }
+        case RESOLVE -> AlertRepository.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
+          .onSuccess(sequence -> notices.add(notice(rule, alert.alertId(), AlertNotice.RESOLVED, alert.firedAt(),
+            snapshot.at(), evaluation, sequence)))
+          .<Void>mapEmpty();
+      });
+    }
+    return chain.compose(done -> {
+      if (notices.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
+      return Future.join(
+          source.recent(metrics, snapshot.at().minus(rule.windowSize()), RECENT_FETCHED),
+          ActionGroupRepository.receivers(conn, rule.actions()))
+        .compose(loaded -> {
+          List<RecentExecution> recent = loaded.resultAt(0);
+          List<NewNotification> rows = new ArrayList<>();
+          for (AlertNotice found : notices) {
+            AlertNotice notice = withRecent(found, rule, recent);
+            rows.addAll(notifications.forNotice(notice, loaded.resultAt(1), processingRules, snapshot.at(),
+              maxAttempts));
+          }
+          return OutboxRepository.insert(conn, rows).map(rows.size());
+        });
+    });
+  }
+
+  private static AlertNotice notice(AlertRule rule, UUID alertId, String condition, Instant firedAt,
+                                    Instant resolvedAt, Evaluation evaluation, int sequence) {
+    return new AlertNotice(alertId, rule.name(), rule.description(), rule.severity(), condition, firedAt, resolvedAt,
+      rule.windowSize(), resolvedAt == null ? firedAt : resolvedAt, evaluation.key(), evaluation.values(), List.of(),
+      sequence, false);
+  }
+
+  /** The executions behind this instance: the rule's own filters and the instance's dimension values. */
+  private static AlertNotice withRecent(AlertNotice notice, AlertRule rule, List<RecentExecution> recent) {
+    List<RecentExecution> mine = recent.stream()
+      .filter(e -> notice.key().matches(e.asSample()))
+      .filter(e -> rule.allOf().stream().anyMatch(c -> c.accepts(e.asSample())))
+      .limit(RECENT_PER_NOTICE)
+      .toList();
+    return new AlertNotice(notice.alertId(), notice.ruleName(), notice.description(), notice.severity(),
+      notice.monitorCondition(), notice.firedAt(), notice.resolvedAt(), notice.windowSize(), notice.windowEnd(),
+      notice.key(), notice.values(), mine, notice.sequence(), false);
+  }
+}

@@ -1,0 +1,112 @@
+package io.fleetjobs.alerts.notify;
+
+import io.fleetjobs.alerts.AlertsAddresses;
+import io.fleetjobs.alerts.store.ClaimedNotification;
+import io.fleetjobs.alerts.store.OutboxRepository;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the outbox: claims due rows (woken by new ones, else polling), attempts each on its own, and
+ * closes Defer windows that ended. A receiver may have only a few attempts in flight, so a slow one
+ * cannot take every slot; on stop, rows still in flight are handed back for the next claim.
+ */
+public final class NotificationDeliveryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(NotificationDeliveryVerticle.class);
+  private static final long POLL_MS = 500;
+  private static final long DEFERRED_MS = 1000;
+  private static final int MAX_IN_FLIGHT = 32;
+  private static final int PER_ADDRESS_IN_FLIGHT = 4;
+
+  /** What the verticle needs: where the rows are, how to attempt one, and who it is to the leases. */
+  public record Setup(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
+  }
+
+  private final Setup setup;
+  private final Map<String, Integer> inFlightByAddress = new HashMap<>();
+  private final Set<ClaimedNotification> inFlight = new HashSet<>();
+  private boolean claiming;
+  private boolean again;
+  private boolean stopping;
+
+  public NotificationDeliveryVerticle(Setup setup) {
+    this.setup = setup;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(POLL_MS, id -> claim());
+    vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
+    return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claim()).completion()
+      .onSuccess(ready -> claim());
+  }
+
+  private void claim() {
+    if (stopping) {
+      return;
+    }
+    if (claiming) {
+      again = true;
+      return;
+    }
+    int free = MAX_IN_FLIGHT - inFlight.size();
+    if (free <= 0) {
+      return;
+    }
+    claiming = true;
+    List<String> saturated = inFlightByAddress.entrySet().stream()
+      .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
+      .map(Map.Entry::getKey)
+      .toList();
+    setup.outbox().claim(setup.agent(), setup.lease(), free, saturated, null)
+      .onSuccess(rows -> rows.forEach(this::deliver))
+      .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e))
+      .onComplete(done -> {
+        claiming = false;
+        if (again) {
+          again = false;
+          claim();
+        }
+      });
+  }
+
+  private void deliver(ClaimedNotification row) {
+    inFlight.add(row);
+    inFlightByAddress.merge(row.address(), 1, Integer::sum);
+    setup.delivery().deliver(row)
+      .onFailure(e -> LOG.warn("Could not record the attempt at notification {}; its lease will expire and it is "
+        + "claimed again", row.id(), e))
+      .onComplete(done -> {
+        inFlight.remove(row);
+        inFlightByAddress.computeIfPresent(row.address(), (address, n) -> n == 1 ? null : n - 1);
+        claim();
+      });
+  }
+
+  private void summarizeDeferred() {
+    setup.outbox().summarizeDeferred(DeferredSummary::of)
+      .onSuccess(queued -> {
+        if (queued > 0) {
+          claim();
+        }
+      })
+      .onFailure(e -> LOG.warn("Could not close ended Defer windows; retrying", e));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    List<Future<Void>> released = new ArrayList<>();
+    inFlight.forEach(row -> released.add(setup.outbox().release(row)));
+    return Future.join(released);
+  }
+}

@@ -1,0 +1,63 @@
+package io.fleetjobs.server.http.api;
+
+import static io.fleetjobs.server.http.Endpoint.pathParam;
+
+import io.fleetjobs.alerts.api.ActionGroupService;
+import io.fleetjobs.alerts.groups.ActionGroup;
+import io.fleetjobs.alerts.store.ActionGroupRepository;
+import io.fleetjobs.server.db.Page;
+import io.fleetjobs.server.http.Endpoint;
+import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.Map;
+
+/**
+ * /actionGroups: who is told, by email and webhook. A webhook secret is write-only; one the agent
+ * generated is in the response of the save that made it, and never again.
+ */
+public final class ActionGroupsApi {
+  private static final FieldNames FIELDS = FieldNames.of(Map.of());
+  private final ActionGroupRepository groups;
+  private final ActionGroupService service;
+
+  public ActionGroupsApi(ActionGroupRepository groups, ActionGroupService service) {
+    this.groups = groups;
+    this.service = service;
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("listActionGroups").addHandler(Endpoint.of(FIELDS, this::list));
+    builder.getRoute("getActionGroup").addHandler(Endpoint.of(FIELDS,
+      ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
+    builder.getRoute("putActionGroup").addHandler(Endpoint.of(FIELDS, this::put));
+    builder.getRoute("deleteActionGroup").addHandler(Endpoint.of(FIELDS,
+      ctx -> groups.delete(pathParam(ctx, "name")).map(done -> Reply.noContent())));
+    builder.getRoute("testActionGroup").addHandler(Endpoint.of(FIELDS,
+      ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
+  }
+
+  private Future<Reply> list(RoutingContext ctx) {
+    int top = Endpoint.top(ctx);
+    int skip = Endpoint.skip(ctx);
+    return groups.list(Page.probeLimit(top), skip).map(rows -> Reply.page(ctx, Page.of(rows, top), top, skip));
+  }
+
+  private Future<Reply> put(RoutingContext ctx) {
+    String name = pathParam(ctx, "name");
+    ActionGroup group = ActionGroup.fromJson(name, Endpoint.body(ctx));
+    return service.save(group).compose(saved -> groups.get(name).map(body -> {
+      body.getJsonArray("webhookReceivers").forEach(receiver -> {
+        JsonObject webhook = (JsonObject) receiver;
+        String secret = saved.generatedSecrets().get(webhook.getString("name"));
+        if (secret != null) {
+          webhook.put("secret", secret);
+        }
+      });
+      return Reply.saved(saved.created(), body);
+    }));
+  }
+}

@@ -1,0 +1,60 @@
+package io.fleetjobs.server.http.api;
+
+import io.fleetjobs.alerts.store.AlertRepository;
+import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.server.db.Page;
+import io.fleetjobs.server.http.Endpoint;
+import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/** /alerts: fired and resolved alert instances, and the delivery log of their notifications, with replay. */
+public final class AlertsApi {
+  private static final FieldNames FIELDS = FieldNames.of(Map.of());
+  private final AlertRepository alerts;
+  private final OutboxRepository outbox;
+
+  public AlertsApi(AlertRepository alerts, OutboxRepository outbox) {
+    this.alerts = alerts;
+    this.outbox = outbox;
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("listAlerts").addHandler(Endpoint.of(FIELDS, ctx -> page(ctx, (limit, skip) -> alerts.list(
+      new AlertRepository.Filter(Endpoint.queryString(ctx, "alertRule"), Endpoint.queryString(ctx, "monitorCondition"),
+        Endpoint.queryTime(ctx, "startTime"), Endpoint.queryTime(ctx, "endTime")), limit, skip))));
+    builder.getRoute("getAlert").addHandler(Endpoint.of(FIELDS,
+      ctx -> alerts.get(alertId(ctx)).map(Reply::ok)));
+    builder.getRoute("listAlertNotifications").addHandler(Endpoint.of(FIELDS, ctx -> {
+      UUID id = alertId(ctx);
+      return alerts.get(id).compose(found -> page(ctx, (limit, skip) -> outbox.ofAlert(id, limit, skip)));
+    }));
+    builder.getRoute("listNotifications").addHandler(Endpoint.of(FIELDS,
+      ctx -> page(ctx, (limit, skip) -> outbox.list(Endpoint.queryString(ctx, "status"), limit, skip))));
+    builder.getRoute("getNotification").addHandler(Endpoint.of(FIELDS,
+      ctx -> outbox.get(notificationId(ctx)).map(Reply::ok)));
+    builder.getRoute("replayNotification").addHandler(Endpoint.of(FIELDS,
+      ctx -> outbox.replay(notificationId(ctx)).map(row -> new Reply(202, row, null))));
+  }
+
+  private static Future<Reply> page(RoutingContext ctx, BiFunction<Integer, Integer, Future<List<JsonObject>>> read) {
+    int top = Endpoint.top(ctx);
+    int skip = Endpoint.skip(ctx);
+    return read.apply(Page.probeLimit(top), skip).map(rows -> Reply.page(ctx, Page.of(rows, top), top, skip));
+  }
+
+  private static UUID alertId(RoutingContext ctx) {
+    return Endpoint.pathUuid(ctx, "id", "an alert id");
+  }
+
+  private static UUID notificationId(RoutingContext ctx) {
+    return Endpoint.pathUuid(ctx, "id", "a notification id");
+  }
+}
