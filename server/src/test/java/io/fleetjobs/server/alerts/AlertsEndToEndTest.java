@@ -23,8 +23,12 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -303,6 +307,73 @@ class AlertsEndToEndTest {
     }
     assertEquals(404, agent.admin().get("/alertRules/bad-rule").statusCode());
     assertEquals(400, agent.admin().put("/alertRules/bad%01name", good).statusCode());
+  }
+
+  @Test
+  void a_drop_processing_rule_suppresses_and_a_defer_rule_sends_one_summary_when_its_window_closes() {
+    actionGroup("maintenance", null, "/maintenance");
+    assertEquals(201, agent.admin().put("/alertProcessingRules/drop-all", new JsonObject()
+      .put("mode", "Drop")
+      .put("conditions", new JsonArray().add(new JsonObject().put("field", "AlertRuleName").put("operator", "Equals")
+        .put("values", new JsonArray().add("dropped-rule"))))).statusCode());
+    assertEquals(201, agent.admin().put("/alertRules/dropped-rule", rule("PT30S", new JsonArray(), "maintenance"))
+      .statusCode());
+    failingJob("dropped_job", "a");
+    executions.awaitEnd("dropped_job", executions.start("dropped_job"), PATIENCE);
+    JsonObject suppressed = awaitNotification("hook", "Suppressed");
+    assertEquals("drop-all", suppressed.getString("suppressedBy"));
+    agent.admin().delete("/alertRules/dropped-rule");
+
+    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).withNano(0);
+    assertEquals(201, agent.admin().put("/alertProcessingRules/patch-window", new JsonObject()
+      .put("mode", "Defer")
+      .put("conditions", new JsonArray().add(new JsonObject().put("field", "AlertRuleName").put("operator", "Equals")
+        .put("values", new JsonArray().add("deferred-rule"))))
+      .put("schedule", new JsonObject()
+        .put("effectiveFrom", now.minusMinutes(1).toString())
+        .put("effectiveUntil", now.plusSeconds(6).toString())
+        .put("timeZone", "UTC"))).statusCode());
+    assertEquals(201, agent.admin().put("/alertRules/deferred-rule", rule("PT60S", new JsonArray(), "maintenance"))
+      .statusCode());
+    failingJob("deferred_job", "a");
+    executions.awaitEnd("deferred_job", executions.start("deferred_job"), PATIENCE);
+    JsonObject deferred = awaitNotification("hook", "Deferred");
+    assertEquals("patch-window", deferred.getString("suppressedBy"));
+    assertTrue(receiver.at("/maintenance").isEmpty(), "nothing is sent while the window is open");
+
+    Received summary = receiver.await("/maintenance", got -> !got.isEmpty(), PATIENCE).get(0);
+    JsonObject custom = summary.json().getJsonObject("data").getJsonObject("customProperties");
+    assertEquals("true", custom.getString("deferred"), custom.encode());
+    assertEquals("1", custom.getString("heldNotifications"));
+    assertTrue(Instant.now().isAfter(now.plusSeconds(6).toInstant(ZoneOffset.UTC)), "sent after the window closed");
+    assertEquals("Summarized", awaitNotification("hook", "Summarized").getString("status"));
+    Executions.sleep(1500);
+    assertEquals(1, receiver.at("/maintenance").size(), "a single summary");
+    agent.admin().delete("/alertRules/deferred-rule");
+  }
+
+  @Test
+  void a_notification_left_mid_delivery_by_a_killed_agent_is_delivered_with_the_same_webhook_id() throws Exception {
+    receiver.script("/orphan", Reply.status(500));
+    actionGroup("orphans", null, "/orphan");
+    assertEquals(201, agent.admin().put("/alertRules/orphan-rule", rule("PT30S", new JsonArray(), "orphans"))
+      .statusCode());
+    failingJob("orphan_job", "a");
+    executions.awaitEnd("orphan_job", executions.start("orphan_job"), PATIENCE);
+    receiver.await("/orphan", got -> got.size() >= 4, PATIENCE);
+    JsonObject dead = awaitNotification("hook", "DeadLettered");
+    agent.admin().delete("/alertRules/orphan-rule");
+
+    // The row as an agent killed during an attempt leaves it: claimed, leased to it, its lease run out.
+    receiver.script("/orphan", Reply.status(200));
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement()) {
+      assertEquals(1, sql.executeUpdate("UPDATE alerts.notifications SET status = 'Delivering', claim = claim + 1, "
+        + "lease_owner = 'killed-agent', lease_until = now() - interval '1 second' WHERE notification_id = '"
+        + dead.getString("id") + "'"));
+    }
+    List<Received> got = receiver.await("/orphan", list -> list.size() >= 5, PATIENCE);
+    assertEquals(dead.getString("webhookId"), got.get(4).headers().get("webhook-id"));
+    assertEquals(dead.getString("webhookId"), got.get(0).headers().get("webhook-id"));
   }
 
   private static JsonObject withCriterion(JsonObject rule, String key, Object value) {
