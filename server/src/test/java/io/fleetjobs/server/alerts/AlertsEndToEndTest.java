@@ -68,6 +68,7 @@ class AlertsEndToEndTest {
       .put("publicUrl", "http://fleetjobs.example.test")
       .put("webhookAllow", "127.0.0.1")
       .put("alertRetryDelays", "PT0.3S,PT0.3S,PT0.3S")
+      .put("alertAttemptTimeoutSeconds", 2)
       .put("alertEvaluationTickMs", 200));
     executions = new Executions(agent.admin());
     agent.admin().put("/credentials/job", new JsonObject().put("username", "alert_job").put("password", "job-secret"));
@@ -222,6 +223,11 @@ class AlertsEndToEndTest {
     Received slow = receiver.await("/slow", got -> !got.isEmpty(), PATIENCE).get(0);
     assertTrue(fast.arrivedNanos() - slow.arrivedNanos() < Duration.ofSeconds(2).toNanos(),
       "the fast receiver did not wait for the slow one");
+    JsonObject timedOut = awaitNotification("slow", "DeadLettered");
+    JsonObject firstAttempt = timedOut.getJsonArray("attemptLog").getJsonObject(0);
+    assertEquals("Retry", firstAttempt.getString("outcome"));
+    assertTrue(firstAttempt.getString("error").toLowerCase().contains("timeout"), firstAttempt.encode());
+    assertTrue(firstAttempt.getInteger("latencyMs") < 3500, "an attempt is cut off at its timeout: " + firstAttempt);
 
     List<Received> flaky = receiver.await("/flaky", got -> got.size() >= 3, PATIENCE);
     assertEquals(1, flaky.stream().map(r -> r.headers().get("webhook-id")).distinct().count(),
