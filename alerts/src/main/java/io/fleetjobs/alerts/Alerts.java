@@ -37,57 +37,64 @@ public final class Alerts {
                        String finishedAddress, String agentId) {
   }
 
+  /** The stores the HTTP API reads and writes, each built once. */
+  private record Stores(AlertRuleRepository rules, ActionGroupRepository actionGroups,
+                        ProcessingRuleRepository processingRules, AlertRepository alerts, OutboxRepository outbox) {
+    static Stores of(Wiring wiring) {
+      return new Stores(new AlertRuleRepository(wiring.pool()), new ActionGroupRepository(wiring.pool(), wiring.sealer()),
+        new ProcessingRuleRepository(wiring.pool()), new AlertRepository(wiring.pool()),
+        new OutboxRepository(wiring.pool()));
+    }
+  }
+
   private final Vertx vertx;
   private final List<String> deployments;
-  private final EmailNotifier mail;
-  private final AlertRuleRepository rules;
-  private final ActionGroupRepository actionGroups;
-  private final ProcessingRuleRepository processingRules;
-  private final AlertRepository alerts;
-  private final OutboxRepository outbox;
+  private final NotificationDelivery.Channels channels;
+  private final Stores stores;
   private final ActionGroupService actionGroupService;
 
-  private Alerts(Vertx vertx, Wiring wiring, List<String> deployments, EmailNotifier mail,
+  private Alerts(Vertx vertx, List<String> deployments, NotificationDelivery.Channels channels, Stores stores,
                  ActionGroupService actionGroupService) {
     this.vertx = vertx;
     this.deployments = deployments;
-    this.mail = mail;
-    this.rules = new AlertRuleRepository(wiring.pool());
-    this.actionGroups = new ActionGroupRepository(wiring.pool(), wiring.sealer());
-    this.processingRules = new ProcessingRuleRepository(wiring.pool());
-    this.alerts = new AlertRepository(wiring.pool());
-    this.outbox = new OutboxRepository(wiring.pool());
+    this.channels = channels;
+    this.stores = stores;
     this.actionGroupService = actionGroupService;
   }
 
   public static Future<Alerts> deploy(Vertx vertx, Wiring wiring) {
     AlertsConfig config = wiring.config();
     Clock clock = Clock.systemUTC();
+    Stores stores = Stores.of(wiring);
     SsrfGuard guard = SsrfGuard.parse(config.webhookAllow());
     RetryPolicy retries = config.retryDelays() == null
       ? RetryPolicy.standard()
       : new RetryPolicy(config.retryDelays(), 0.2);
-    EmailNotifier mail = new EmailNotifier(vertx, config.smtp(), config.attemptTimeout());
-    OutboxRepository outbox = new OutboxRepository(wiring.pool());
-    ActionGroupRepository groups = new ActionGroupRepository(wiring.pool(), wiring.sealer());
-    NotificationDelivery delivery = new NotificationDelivery(outbox, groups, new NotificationDelivery.Channels(
-      new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock), mail, retries), clock, wiring.agentId());
+    NotificationDelivery.Channels channels = new NotificationDelivery.Channels(
+      new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock),
+      new EmailNotifier(vertx, config.smtp(), config.attemptTimeout()),
+      retries);
+    NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
+      wiring.agentId());
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
     AlertEvaluator evaluator = new AlertEvaluator(wiring.pool(), wiring.metrics(), notifications,
       retries.maxAttempts());
-    ActionGroupService service = new ActionGroupService(vertx, wiring.pool(), groups,
-      new ActionGroupService.Delivery(outbox, notifications, delivery, guard), clock, wiring.agentId());
+    ActionGroupService service = new ActionGroupService(vertx, wiring.pool(), stores.actionGroups(),
+      new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, wiring.agentId());
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
     return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Setup(
-        outbox, delivery, wiring.agentId(), config.deliveryLease())))
+        stores.outbox(), delivery, wiring.agentId(), config.deliveryLease())))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Setup(evaluator,
-        new AlertRuleRepository(wiring.pool()), new ProcessingRuleRepository(wiring.pool()), wiring.finishedAddress(),
-        config.evaluationTick(), clock))))
+        stores.rules(), stores.processingRules(), wiring.finishedAddress(), config.evaluationTick(), clock))))
       .onSuccess(ids::add)
-      .map(id -> new Alerts(vertx, wiring, ids, mail, service))
-      .onFailure(e -> ids.forEach(vertx::undeploy));
+      .map(id -> new Alerts(vertx, ids, channels, stores, service))
+      .onFailure(e -> {
+        ids.forEach(vertx::undeploy);
+        channels.webhooks().close();
+        channels.mail().close();
+      });
   }
 
   public Future<Void> stop() {
@@ -97,15 +104,17 @@ public final class Alerts {
     for (String id : newestFirst) {
       undeployed = undeployed.eventually(() -> vertx.undeploy(id));
     }
-    return undeployed.eventually(mail::close);
+    return undeployed
+      .eventually(() -> channels.webhooks().close())
+      .eventually(() -> channels.mail().close());
   }
 
   public AlertRuleRepository rules() {
-    return rules;
+    return stores.rules();
   }
 
   public ActionGroupRepository actionGroups() {
-    return actionGroups;
+    return stores.actionGroups();
   }
 
   public ActionGroupService actionGroupService() {
@@ -113,14 +122,14 @@ public final class Alerts {
   }
 
   public ProcessingRuleRepository processingRules() {
-    return processingRules;
+    return stores.processingRules();
   }
 
   public AlertRepository alerts() {
-    return alerts;
+    return stores.alerts();
   }
 
   public OutboxRepository outbox() {
-    return outbox;
+    return stores.outbox();
   }
 }

@@ -65,12 +65,14 @@ public final class AlertEvaluationVerticle extends VerticleBase {
     eventPending = false;
     running = true;
     Instant now = setup.clock().instant();
-    Future.all(setup.rules().enabled(), setup.processingRules().all())
-      .compose(loaded -> {
-        List<AlertRule> enabled = loaded.resultAt(0);
+    setup.rules().enabled()
+      .compose(enabled -> {
         List<AlertRule> due = all ? enabled : enabled.stream().filter(rule -> isDue(rule, now)).toList();
+        if (due.isEmpty()) {
+          return Future.succeededFuture(0);
+        }
         due.forEach(rule -> lastRun.put(rule.name(), now));
-        return setup.evaluator().evaluate(due, loaded.resultAt(1));
+        return setup.processingRules().all().compose(processing -> setup.evaluator().evaluate(due, processing));
       })
       .onSuccess(written -> {
         if (written > 0) {

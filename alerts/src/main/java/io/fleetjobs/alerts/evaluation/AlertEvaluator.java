@@ -134,13 +134,10 @@ public final class AlertEvaluator {
 
   /** The executions behind this instance: the rule's own filters and the instance's dimension values. */
   private static AlertNotice withRecent(AlertNotice notice, AlertRule rule, List<RecentExecution> recent) {
-    List<RecentExecution> mine = recent.stream()
+    return notice.withRecent(recent.stream()
       .filter(e -> notice.key().matches(e.asSample()))
       .filter(e -> rule.allOf().stream().anyMatch(c -> c.accepts(e.asSample())))
       .limit(RECENT_PER_NOTICE)
-      .toList();
-    return new AlertNotice(notice.alertId(), notice.ruleName(), notice.description(), notice.severity(),
-      notice.monitorCondition(), notice.firedAt(), notice.resolvedAt(), notice.windowSize(), notice.windowEnd(),
-      notice.key(), notice.values(), mine, notice.sequence(), false);
+      .toList());
   }
 }

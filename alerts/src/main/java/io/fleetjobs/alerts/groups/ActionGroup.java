@@ -1,6 +1,5 @@
 package io.fleetjobs.alerts.groups;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
 import io.fleetjobs.alerts.notify.SsrfGuard;
 import io.fleetjobs.alerts.notify.WebhookSecrets;
@@ -21,18 +20,14 @@ public record ActionGroup(String name, List<Receiver> receivers) {
   }
 
   public static ActionGroup fromJson(String name, JsonObject body) {
-    JsonFields.checkName(name, "name");
-    JsonFields json = JsonFields.of(body);
-    json.string("name", 200).filter(n -> !n.equals(name)).ifPresent(n -> {
-      throw new InvalidField("name", "The body names '" + n + "' but the URL names '" + name + "'.");
-    });
+    JsonFields json = JsonFields.named(name, body);
     List<Receiver> receivers = new ArrayList<>();
     receivers.addAll(json.objects("emailReceivers", MAX_RECEIVERS, r -> email(name, r)));
     receivers.addAll(json.objects("webhookReceivers", MAX_RECEIVERS, r -> webhook(name, r)));
     Set<String> names = new HashSet<>();
     for (Receiver receiver : receivers) {
       if (!names.add(receiver.name())) {
-        throw new InvalidField(receiver.kind() + "Receivers", "Two receivers are named '" + receiver.name()
+        throw json.invalid(receiver.kind() + "Receivers", "has two receivers named '" + receiver.name()
           + "'; names are unique within an action group.");
       }
     }
@@ -43,7 +38,7 @@ public record ActionGroup(String name, List<Receiver> receivers) {
     String name = JsonFields.checkName(json.requiredString("name", 128), json.path("name"));
     String address = json.requiredString("emailAddress", 254).trim();
     if (!EMAIL.matcher(address).matches()) {
-      throw new InvalidField(json.path("emailAddress"), "Is not an email address: '" + address + "'.");
+      throw json.invalid("emailAddress", "is not an email address: '" + address + "'.");
     }
     return new Receiver(group, name, Receiver.Kind.email, address, true, null, false);
   }

@@ -4,7 +4,11 @@ import io.fleetjobs.alerts.errors.InvalidField;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,10 +16,18 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Typed reads from a request body that fail with the field's JSON path, never with a ClassCastException.
- * The contract validates shapes first; these reads are the second line, and what pure code relies on.
+ * Typed reads of one JSON object of a request body. It knows where the object sits in the body, so every
+ * refusal is an {@link InvalidField} whose target and message start with the field's path (for example
+ * {@code criteria.allOf[0].threshold}), never a ClassCastException. JSON null reads as absent, since many
+ * clients send every property. The contract validates shapes first; these reads are what pure code relies on.
  */
 public final class JsonFields {
+  public static final DateTimeFormatter TIME = DateTimeFormatter
+    .ofPattern("HH:mm:ss")
+    .withResolverStyle(ResolverStyle.STRICT);
+  public static final DateTimeFormatter DATE_TIME = DateTimeFormatter
+    .ofPattern("uuuu-MM-dd'T'HH:mm:ss")
+    .withResolverStyle(ResolverStyle.STRICT);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}");
   private final JsonObject json;
   private final String path;
@@ -25,14 +37,23 @@ public final class JsonFields {
     this.path = path;
   }
 
-  public static JsonFields of(JsonObject json) {
-    return new JsonFields(json, "");
+  /**
+   * The body of a PUT to a named resource: the URL's name must be a valid name, and a {@code name} in the
+   * body, which Azure's bodies may repeat, must agree with it.
+   */
+  public static JsonFields named(String name, JsonObject body) {
+    checkName(name, "name");
+    JsonFields json = new JsonFields(body, "");
+    json.string("name", 200).filter(bodyName -> !bodyName.equals(name)).ifPresent(bodyName -> {
+      throw new InvalidField("name", "name is '" + bodyName + "' in the body but '" + name + "' in the URL.");
+    });
+    return json;
   }
 
   /** A resource name as it appears in a URL: letters, digits, space and {@code ._()-}, up to 128. */
   public static String checkName(String name, String field) {
     if (name == null || !NAME.matcher(name).matches() || name.endsWith(" ")) {
-      throw new InvalidField(field, "A name has 1 to 128 letters, digits, spaces or ._()- characters, "
+      throw new InvalidField(field, field + " has 1 to 128 letters, digits, spaces or ._()- characters, "
         + "starts with a letter or digit and does not end with a space.");
     }
     return name;
@@ -42,16 +63,20 @@ public final class JsonFields {
     return path.isEmpty() ? key : path + "." + key;
   }
 
+  public String path(String key, int index) {
+    return path(key) + "[" + index + "]";
+  }
+
   public Optional<String> string(String key, int maxLength) {
     Object value = json.getValue(key);
     if (value == null) {
       return Optional.empty();
     }
     if (!(value instanceof String text)) {
-      throw new InvalidField(path(key), "Must be a string.");
+      throw invalid(key, "must be a string.");
     }
     if (text.length() > maxLength) {
-      throw new InvalidField(path(key), "Must be at most " + maxLength + " characters.");
+      throw invalid(key, "must be at most " + maxLength + " characters.");
     }
     return Optional.of(text);
   }
@@ -59,7 +84,7 @@ public final class JsonFields {
   public String requiredString(String key, int maxLength) {
     return string(key, maxLength)
       .filter(text -> !text.isBlank())
-      .orElseThrow(() -> new InvalidField(path(key), "Is required."));
+      .orElseThrow(() -> invalid(key, "is required."));
   }
 
   public boolean bool(String key, boolean defaultValue) {
@@ -68,7 +93,7 @@ public final class JsonFields {
       return defaultValue;
     }
     if (!(value instanceof Boolean flag)) {
-      throw new InvalidField(path(key), "Must be true or false.");
+      throw invalid(key, "must be true or false.");
     }
     return flag;
   }
@@ -80,7 +105,7 @@ public final class JsonFields {
     }
     if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
       || number.doubleValue() < min || number.doubleValue() > max) {
-      throw new InvalidField(path(key), "Must be a whole number from " + min + " to " + max + ".");
+      throw invalid(key, "must be a whole number from " + min + " to " + max + ".");
     }
     return number.intValue();
   }
@@ -88,7 +113,7 @@ public final class JsonFields {
   public double requiredNumber(String key) {
     Object value = json.getValue(key);
     if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-      throw new InvalidField(path(key), value == null ? "Is required." : "Must be a number.");
+      throw invalid(key, value == null ? "is required." : "must be a number.");
     }
     return number.doubleValue();
   }
@@ -103,19 +128,40 @@ public final class JsonFields {
     try {
       duration = Duration.parse(text.get());
     } catch (DateTimeParseException e) {
-      throw new InvalidField(path(key), "Must be an ISO-8601 duration such as PT5M, not '" + text.get() + "'.");
+      throw invalid(key, "must be an ISO-8601 duration such as PT5M, not '" + text.get() + "'.");
     }
     if (duration.getNano() != 0 || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
-      throw new InvalidField(path(key), "Must be whole seconds from " + min + " to " + max + ".");
+      throw invalid(key, "must be whole seconds from " + min + " to " + max + ".");
     }
     return duration;
   }
 
+  public Optional<LocalTime> time(String key) {
+    return string(key, 64).map(text -> {
+      try {
+        return LocalTime.parse(text, TIME);
+      } catch (DateTimeParseException e) {
+        throw invalid(key, "is " + text + ", but must be a time like 22:00:00.");
+      }
+    });
+  }
+
+  public Optional<LocalDateTime> dateTime(String key) {
+    return string(key, 64).map(text -> {
+      try {
+        return LocalDateTime.parse(text, DATE_TIME);
+      } catch (DateTimeParseException e) {
+        throw invalid(key, "is " + text + ", but must be a local date-time without offset like 2026-12-01T22:00:00.");
+      }
+    });
+  }
+
+  /** @param defaultValue null when the field is required */
   public <E extends Enum<E>> E enumValue(String key, Class<E> type, E defaultValue) {
     Optional<String> text = string(key, 64);
     if (text.isEmpty()) {
       if (defaultValue == null) {
-        throw new InvalidField(path(key), "Is required.");
+        throw invalid(key, "is required.");
       }
       return defaultValue;
     }
@@ -124,15 +170,22 @@ public final class JsonFields {
         return constant;
       }
     }
-    throw new InvalidField(path(key), "Must be one of " + List.of(type.getEnumConstants()) + ".");
+    throw invalid(key, "is " + text.get() + ", but must be one of " + List.of(type.getEnumConstants()) + ".");
   }
 
   public JsonFields object(String key) {
+    return optionalObject(key).orElseThrow(() -> invalid(key, "is required."));
+  }
+
+  public Optional<JsonFields> optionalObject(String key) {
     Object value = json.getValue(key);
-    if (!(value instanceof JsonObject child)) {
-      throw new InvalidField(path(key), value == null ? "Is required." : "Must be an object.");
+    if (value == null) {
+      return Optional.empty();
     }
-    return new JsonFields(child, path(key));
+    if (!(value instanceof JsonObject child)) {
+      throw invalid(key, "must be an object.");
+    }
+    return Optional.of(new JsonFields(child, path(key)));
   }
 
   /** Each element of an optional array, read with its own path such as {@code allOf[2]}. */
@@ -140,11 +193,10 @@ public final class JsonFields {
     JsonArray array = array(key, max);
     List<T> items = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
-      String itemPath = path(key) + "[" + i + "]";
       if (!(array.getValue(i) instanceof JsonObject item)) {
-        throw new InvalidField(itemPath, "Must be an object.");
+        throw new InvalidField(path(key, i), path(key, i) + " must be an object.");
       }
-      items.add(reader.apply(new JsonFields(item, itemPath)));
+      items.add(reader.apply(new JsonFields(item, path(key, i))));
     }
     return items;
   }
@@ -154,7 +206,7 @@ public final class JsonFields {
     List<String> items = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof String text) || text.isEmpty() || text.length() > maxLength) {
-        throw new InvalidField(path(key) + "[" + i + "]", "Must be a non-empty string of at most " + maxLength
+        throw new InvalidField(path(key, i), path(key, i) + " must be a non-empty string of at most " + maxLength
           + " characters.");
       }
       items.add(text);
@@ -168,11 +220,16 @@ public final class JsonFields {
       return new JsonArray();
     }
     if (!(value instanceof JsonArray array)) {
-      throw new InvalidField(path(key), "Must be an array.");
+      throw invalid(key, "must be an array.");
     }
     if (array.size() > max) {
-      throw new InvalidField(path(key), "Holds at most " + max + " entries.");
+      throw invalid(key, "holds at most " + max + " entries, not " + array.size() + ".");
     }
     return array;
+  }
+
+  /** A refusal of {@code key} whose message starts with the field's path. */
+  public InvalidField invalid(String key, String problem) {
+    return new InvalidField(path(key), path(key) + " " + problem);
   }
 }

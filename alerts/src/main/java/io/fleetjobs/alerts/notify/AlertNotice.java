@@ -40,6 +40,12 @@ public record AlertNotice(
     recent = List.copyOf(recent);
   }
 
+  /** The same notice, naming the executions behind it. */
+  public AlertNotice withRecent(List<RecentExecution> executions) {
+    return new AlertNotice(alertId, ruleName, description, severity, monitorCondition, firedAt, resolvedAt, windowSize,
+      windowEnd, key, values, executions, sequence, test);
+  }
+
   public Instant windowStart() {
     return windowEnd.minus(windowSize);
   }

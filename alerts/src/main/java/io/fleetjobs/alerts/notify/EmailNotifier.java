@@ -26,7 +26,7 @@ public final class EmailNotifier {
   public EmailNotifier(Vertx vertx, AlertsConfig.Smtp smtp, Duration timeout) {
     this.smtp = smtp;
     this.timeout = timeout;
-    this.client = smtp.host() == null ? null : MailClient.createShared(vertx, config(smtp), "fleetjobs-alerts");
+    this.client = smtp.host() == null ? null : MailClient.create(vertx, config(smtp));
   }
 
   private static MailConfig config(AlertsConfig.Smtp smtp) {

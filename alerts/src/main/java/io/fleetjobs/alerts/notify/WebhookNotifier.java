@@ -82,6 +82,11 @@ public final class WebhookNotifier {
     return "HTTP " + response.statusCode() + (excerpt.isBlank() ? "" : ": " + excerpt.strip());
   }
 
+  public Future<Void> close() {
+    client.close();
+    return Future.succeededFuture();
+  }
+
   static String describe(Throwable failure) {
     String message = failure.getMessage();
     return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);

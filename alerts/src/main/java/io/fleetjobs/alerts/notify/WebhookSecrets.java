@@ -31,16 +31,16 @@ public final class WebhookSecrets {
   /** Returns {@code secret} unchanged, or fails with {@link InvalidField} on {@code field}. */
   public static String validate(String secret, String field) {
     if (secret == null || !secret.startsWith(PREFIX)) {
-      throw new InvalidField(field, "must be a webhook secret of the form whsec_<base64>");
+      throw new InvalidField(field, field + " must be a webhook secret of the form whsec_<base64>");
     }
     byte[] key;
     try {
       key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
     } catch (IllegalArgumentException e) {
-      throw new InvalidField(field, "must be whsec_ followed by standard base64");
+      throw new InvalidField(field, field + " must be whsec_ followed by standard base64");
     }
     if (key.length < MIN_BYTES || key.length > MAX_BYTES) {
-      throw new InvalidField(field, "must decode to between " + MIN_BYTES + " and " + MAX_BYTES
+      throw new InvalidField(field, field + " must decode to between " + MIN_BYTES + " and " + MAX_BYTES
           + " bytes, not " + key.length);
     }
     return secret;

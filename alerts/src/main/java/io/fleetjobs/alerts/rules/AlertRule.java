@@ -35,28 +35,24 @@ public record AlertRule(
   }
 
   public static AlertRule fromJson(String name, JsonObject body) {
-    JsonFields.checkName(name, "name");
-    JsonFields json = JsonFields.of(body);
-    json.string("name", 200).filter(n -> !n.equals(name)).ifPresent(n -> {
-      throw new InvalidField("name", "The body names '" + n + "' but the URL names '" + name + "'.");
-    });
+    JsonFields json = JsonFields.named(name, body);
     JsonFields criteria = json.object("criteria");
     List<Criterion> allOf = criteria.objects("allOf", 5, AlertRule::criterion);
     if (allOf.isEmpty()) {
-      throw new InvalidField(criteria.path("allOf"), "Holds at least one criterion.");
+      throw criteria.invalid("allOf", "holds at least one criterion.");
     }
     requireSameSplit(allOf, criteria.path("allOf"));
     Duration window = json.duration("windowSize", Duration.ofMinutes(5), MIN_PERIOD, MAX_WINDOW);
     Duration frequency = json.duration("evaluationFrequency", Duration.ofMinutes(1), MIN_PERIOD, MAX_FREQUENCY);
     if (frequency.compareTo(window) > 0) {
-      throw new InvalidField("evaluationFrequency", "Must not be longer than windowSize (" + window + ").");
+      throw json.invalid("evaluationFrequency", "must not be longer than windowSize (" + window + ").");
     }
     List<String> actions = json.strings("actions", 5, 128);
     for (int i = 0; i < actions.size(); i++) {
       JsonFields.checkName(actions.get(i), "actions[" + i + "]");
     }
     if (new HashSet<>(actions).size() != actions.size()) {
-      throw new InvalidField("actions", "Names each action group once.");
+      throw json.invalid("actions", "names each action group once.");
     }
     return new AlertRule(
       name,
@@ -72,18 +68,19 @@ public record AlertRule(
 
   private static Criterion criterion(JsonFields json) {
     String metricName = json.requiredString("metricName", 128);
-    AlertMetric metric = AlertMetric.parse(metricName).orElseThrow(() -> new InvalidField(json.path("metricName"),
-      "Must be elastic_jobs_failed, elastic_jobs_successful or elastic_jobs_timeout (or their display names)."));
+    AlertMetric metric = AlertMetric.parse(metricName).orElseThrow(() -> json.invalid("metricName",
+      "must be elastic_jobs_failed, elastic_jobs_successful or elastic_jobs_timeout (or their display names)."));
     json.string("metricNamespace", 256)
       .filter(namespace -> !namespace.equalsIgnoreCase(AlertMetric.NAMESPACE))
       .ifPresent(namespace -> {
-        throw new InvalidField(json.path("metricNamespace"), "Must be " + AlertMetric.NAMESPACE + " when given.");
+        throw json.invalid("metricNamespace", "must be " + AlertMetric.NAMESPACE + " when given.");
       });
     List<DimensionFilter> dimensions = json.objects("dimensions", 4, AlertRule::dimension);
     Set<Dimension> seen = new HashSet<>();
     for (int i = 0; i < dimensions.size(); i++) {
       if (!seen.add(dimensions.get(i).name())) {
-        throw new InvalidField(json.path("dimensions") + "[" + i + "].name", "Names a dimension twice.");
+        throw new InvalidField(json.path("dimensions", i) + ".name", json.path("dimensions", i)
+          + ".name names a dimension twice.");
       }
     }
     return new Criterion(
@@ -97,15 +94,15 @@ public record AlertRule(
 
   private static DimensionFilter dimension(JsonFields json) {
     String name = json.requiredString("name", 64);
-    Dimension dimension = Dimension.parse(name).orElseThrow(() -> new InvalidField(json.path("name"),
-      "Must be jobName, stepName, targetServer or targetDatabase."));
+    Dimension dimension = Dimension.parse(name).orElseThrow(() -> json.invalid("name",
+      "must be jobName, stepName, targetServer or targetDatabase."));
     DimensionOperator operator = json.enumValue("operator", DimensionOperator.class, DimensionOperator.Include);
     List<String> values = json.strings("values", 100, 256);
     if (values.isEmpty()) {
-      throw new InvalidField(json.path("values"), "Holds at least one value, or \"*\" for every value.");
+      throw json.invalid("values", "holds at least one value, or \"*\" for every value.");
     }
     if (operator == DimensionOperator.Exclude && values.contains(DimensionFilter.ALL)) {
-      throw new InvalidField(json.path("values"), "Exclude with \"*\" would exclude everything.");
+      throw json.invalid("values", "with Exclude and \"*\" would exclude everything.");
     }
     return new DimensionFilter(dimension, operator, values);
   }
@@ -115,8 +112,8 @@ public record AlertRule(
     Set<Dimension> first = splitOf(allOf.get(0));
     for (int i = 1; i < allOf.size(); i++) {
       if (!splitOf(allOf.get(i)).equals(first)) {
-        throw new InvalidField(path + "[" + i + "].dimensions",
-          "Every criterion of a rule must name the same dimensions, here " + first + ".");
+        throw new InvalidField(path + "[" + i + "].dimensions", path + "[" + i + "].dimensions must name the same "
+          + "dimensions as the first criterion, " + first + ": one alert instance per combination needs that.");
       }
     }
   }

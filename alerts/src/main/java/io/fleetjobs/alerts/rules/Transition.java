@@ -1,5 +1,7 @@
 package io.fleetjobs.alerts.rules;
 
+import java.time.Instant;
+
 /** What one evaluation does to one alert instance. Only FIRE and RESOLVE notify anyone. */
 public enum Transition {
   /** Normal, and still normal; or fired, and nothing new to record. */
@@ -18,7 +20,7 @@ public enum Transition {
    * clear for a full window, so a rule on a noisy metric does not flap; without autoMitigate it
    * stays fired until someone closes it.
    */
-  public static Transition of(AlertRule rule, OpenAlert open, Evaluation evaluation, java.time.Instant now) {
+  public static Transition of(AlertRule rule, OpenAlert open, Evaluation evaluation, Instant now) {
     if (open == null) {
       return evaluation.breached() ? FIRE : NONE;
     }

@@ -120,7 +120,6 @@ public final class AlertRepository {
       .mapEmpty();
   }
 
-  /** Whether the alert still fires, for a deferred summary decided at the end of a window. */
   public Future<JsonObject> get(UUID alertId) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts.alerts WHERE alert_id = $1")
       .execute(Tuple.of(alertId))

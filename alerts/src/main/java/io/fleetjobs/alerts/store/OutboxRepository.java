@@ -94,7 +94,7 @@ public final class OutboxRepository {
                  ORDER BY c.next_attempt_at
                  LIMIT $4
                    FOR UPDATE SKIP LOCKED)
-        RETURNING\s""" + CLAIMED_COLUMNS.replace("claim,", "n.claim,"))
+        RETURNING\s""" + CLAIMED_COLUMNS)
       .execute(Tuple.of(
         owner,
         lease.toMillis(),
@@ -229,7 +229,7 @@ public final class OutboxRepository {
   }
 
   public Future<JsonObject> get(UUID id) {
-    return log("notification_id = $1", Tuple.of(id, 1, 0)).map(rows -> {
+    return log("notification_id = $1", "notification_id", Tuple.of(id, 1, 0)).map(rows -> {
       if (rows.isEmpty()) {
         throw new NotFoundInAlerts("id", "Notification " + id + " does not exist.");
       }
@@ -239,16 +239,16 @@ public final class OutboxRepository {
 
   /** The delivery log of one alert, oldest first, each row with its attempts. */
   public Future<List<JsonObject>> ofAlert(UUID alertId, int limit, int offset) {
-    return log("alert_id = $1", Tuple.of(alertId, limit, offset));
+    return log("alert_id = $1", "created_at, notification_id", Tuple.of(alertId, limit, offset));
   }
 
   /** The delivery log across alerts, newest first; {@code status} null for all. */
   public Future<List<JsonObject>> list(String status, int limit, int offset) {
-    return log("($1::text IS NULL OR status = $1)", Tuple.of(status, limit, offset));
+    return log("($1::text IS NULL OR status = $1)", "created_at DESC, notification_id", Tuple.of(status, limit, offset));
   }
 
-  private Future<List<JsonObject>> log(String where, Tuple params) {
-    String order = where.startsWith("alert_id") ? "created_at, notification_id" : "created_at DESC, notification_id";
+  /** @param where and {@code order} are constants of this class; the values travel in {@code params} */
+  private Future<List<JsonObject>> log(String where, String order, Tuple params) {
     return pool.preparedQuery("SELECT " + LOG_COLUMNS + " FROM alerts.notifications WHERE " + where
         + " ORDER BY " + order + " LIMIT $2 OFFSET $3")
       .execute(params)

@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
 import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.alerts.json.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Objects;
 /** One condition of a processing rule. A rule's conditions are ANDed; the values of one condition are ORed. */
 public record ProcessingCondition(ConditionField field, ConditionOperator operator, List<String> values) {
   static final int MAX_VALUES = 5;
+  static final int MAX_VALUE_LENGTH = 256;
 
   public ProcessingCondition {
     Objects.requireNonNull(field, "field");
@@ -22,15 +24,14 @@ public record ProcessingCondition(ConditionField field, ConditionOperator operat
   }
 
   static ProcessingCondition fromJson(JsonFields json) {
-    ConditionField field = json.requiredEnum("field", ConditionField.class);
-    ConditionOperator operator = json.requiredEnum("operator", ConditionOperator.class);
-    List<String> values = json.strings("values");
-    if (values.isEmpty() || values.size() > MAX_VALUES) {
-      throw new InvalidField(json.target("values"),
-        json.target("values") + " must hold 1 to " + MAX_VALUES + " strings, not " + values.size());
+    ConditionField field = json.enumValue("field", ConditionField.class, null);
+    ConditionOperator operator = json.enumValue("operator", ConditionOperator.class, null);
+    List<String> values = json.strings("values", MAX_VALUES, MAX_VALUE_LENGTH);
+    if (values.isEmpty()) {
+      throw json.invalid("values", "must hold 1 to " + MAX_VALUES + " strings.");
     }
     for (int i = 0; i < values.size(); i++) {
-      String target = json.target("values", i);
+      String target = json.path("values", i);
       String value = values.get(i);
       // An empty value would make Contains match every alert and DoesNotContain none.
       if (value.isBlank()) {

@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
 import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.alerts.json.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.Optional;
 public record ProcessingRule(String name, String description, boolean enabled, SuppressionMode mode,
   List<ProcessingCondition> conditions, SuppressionSchedule schedule) {
   static final int MAX_DESCRIPTION = 2048;
+  static final int MAX_CONDITIONS = 10;
 
   public ProcessingRule {
     Objects.requireNonNull(name, "name");
@@ -31,30 +33,16 @@ public record ProcessingRule(String name, String description, boolean enabled, S
    * @throws InvalidField naming the JSON path of the first offending field
    */
   public static ProcessingRule fromJson(String name, JsonObject body) {
-    if (name == null || name.isBlank()) {
-      throw new InvalidField("name", "name must not be empty");
-    }
-    JsonFields json = JsonFields.root(body);
-    Optional<String> bodyName = json.string("name");
-    if (bodyName.isPresent() && !bodyName.get().equals(name)) {
-      throw new InvalidField("name", "name is " + bodyName.get() + " in the body but " + name + " in the path");
-    }
-    Optional<String> description = json.string("description");
-    if (description.isPresent() && description.get().length() > MAX_DESCRIPTION) {
-      throw new InvalidField("description", "description must be at most " + MAX_DESCRIPTION + " characters");
-    }
+    JsonFields json = JsonFields.named(name, body);
+    Optional<String> description = json.string("description", MAX_DESCRIPTION);
     return new ProcessingRule(
       name,
       description.orElse(null),
-      json.bool("enabled").orElse(true),
-      json.requiredEnum("mode", SuppressionMode.class),
+      json.bool("enabled", true),
+      json.enumValue("mode", SuppressionMode.class, null),
+      json.objects("conditions", MAX_CONDITIONS, ProcessingCondition::fromJson),
       json
-        .objects("conditions")
-        .stream()
-        .map(ProcessingCondition::fromJson)
-        .toList(),
-      json
-        .object("schedule")
+        .optionalObject("schedule")
         .map(SuppressionSchedule::fromJson)
         .orElse(null));
   }

@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
 import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.alerts.json.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DayOfWeek;
@@ -54,13 +55,12 @@ public record Recurrence(RecurrenceType recurrenceType, Set<DayOfWeek> daysOfWee
   }
 
   static Recurrence fromJson(JsonFields json) {
-    String typeTarget = json.target("recurrenceType");
-    if (json.requiredString("recurrenceType").equals("Monthly")) {
-      throw new InvalidField(typeTarget, typeTarget + " Monthly is not supported: only Daily and Weekly are");
+    if (json.requiredString("recurrenceType", 64).equalsIgnoreCase("Monthly")) {
+      throw json.invalid("recurrenceType", "Monthly is not supported: only Daily and Weekly are");
     }
-    RecurrenceType type = json.requiredEnum("recurrenceType", RecurrenceType.class);
-    List<String> dayNames = json.strings("daysOfWeek");
-    String daysTarget = json.target("daysOfWeek");
+    RecurrenceType type = json.enumValue("recurrenceType", RecurrenceType.class, null);
+    List<String> dayNames = json.strings("daysOfWeek", DayOfWeek.values().length, 16);
+    String daysTarget = json.path("daysOfWeek");
     if (type == RecurrenceType.Weekly && dayNames.isEmpty()) {
       throw new InvalidField(daysTarget, daysTarget + " is required for a Weekly recurrence");
     }
@@ -69,7 +69,7 @@ public record Recurrence(RecurrenceType recurrenceType, Set<DayOfWeek> daysOfWee
     }
     Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
     for (int i = 0; i < dayNames.size(); i++) {
-      String target = json.target("daysOfWeek", i);
+      String target = json.path("daysOfWeek", i);
       String dayName = dayNames.get(i);
       days.add(day(dayName).orElseThrow(() -> new InvalidField(target,
         target + " is " + dayName + ", but must be a day name from Monday to Sunday")));

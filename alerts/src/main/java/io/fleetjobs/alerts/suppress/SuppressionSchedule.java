@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
 import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.alerts.json.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
@@ -94,27 +95,19 @@ public record SuppressionSchedule(LocalDateTime effectiveFrom, LocalDateTime eff
     Optional<LocalDateTime> from = json.dateTime("effectiveFrom");
     Optional<LocalDateTime> until = json.dateTime("effectiveUntil");
     ZoneId zone = json
-      .string("timeZone")
-      .map(id -> zone(id, json.target("timeZone")))
+      .string("timeZone", 64)
+      .map(id -> zone(id, json.path("timeZone")))
       .orElse(UTC);
-    List<JsonFields> items = json.objects("recurrences");
-    if (items.size() > MAX_RECURRENCES) {
-      throw new InvalidField(json.target("recurrences"),
-        json.target("recurrences") + " holds " + items.size() + " recurrences, more than " + MAX_RECURRENCES);
-    }
-    List<Recurrence> recurrences = items
-      .stream()
-      .map(Recurrence::fromJson)
-      .toList();
+    List<Recurrence> recurrences = json.objects("recurrences", MAX_RECURRENCES, Recurrence::fromJson);
     if (recurrences.isEmpty()) {
-      requireForOneOff(from, json.target("effectiveFrom"));
-      requireForOneOff(until, json.target("effectiveUntil"));
+      requireForOneOff(from, json.path("effectiveFrom"));
+      requireForOneOff(until, json.path("effectiveUntil"));
     }
     SuppressionSchedule schedule = new SuppressionSchedule(from.orElse(null), until.orElse(null), zone, recurrences);
     // Compared as instants, so that a bound moved forward out of a daylight-saving gap is caught as well.
     if (from.isPresent() && until.isPresent()
       && !schedule.instant(until.get(), null).isAfter(schedule.instant(from.get(), null))) {
-      throw new InvalidField(json.target("effectiveUntil"), json.target("effectiveUntil") + " is " + until.get()
+      throw new InvalidField(json.path("effectiveUntil"), json.path("effectiveUntil") + " is " + until.get()
         + ", but must be after effectiveFrom " + from.get());
     }
     return schedule;

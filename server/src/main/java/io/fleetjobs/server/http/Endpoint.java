@@ -1,5 +1,6 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.errors.InvalidInput;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -13,6 +14,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
+import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** Adapts a Future-returning handler to a route: sends its reply, or fails the context with named fields. */
@@ -94,6 +97,18 @@ public final class Endpoint {
 
   public static JsonObject body(RoutingContext ctx) {
     return validated(ctx).getBody().getJsonObject();
+  }
+
+  /**
+   * A list page for a store that reads {@code limit} rows from {@code offset}: it is asked for one row more
+   * than the page, to learn whether a nextLink is due.
+   */
+  public static <T> Future<Reply> paged(RoutingContext ctx, BiFunction<Integer, Integer, Future<List<T>>> read,
+                                        Function<T, JsonObject> toJson) {
+    int top = top(ctx);
+    int skip = skip(ctx);
+    return read.apply(Page.probeLimit(top), skip)
+      .map(rows -> Reply.page(ctx, Page.of(rows, top).map(toJson), top, skip));
   }
 
   public static int top(RoutingContext ctx) {

@@ -24,6 +24,7 @@ import io.vertx.junit5.VertxExtension;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +87,8 @@ class AlertsEndToEndTest {
 
   @Test
   void the_documented_recipe_fires_by_mail_and_webhook_then_resolves_in_the_same_thread() throws Exception {
+    // The rule does not split, so another test's failure still inside its window would fire it first.
+    awaitNoFailureWithin(Duration.ofSeconds(3));
     String secret = actionGroup("ops", "ops@example.test", "/recipe")
       .getJsonArray("webhookReceivers").getJsonObject(0).getString("secret");
     assertTrue(secret.startsWith("whsec_"), "a generated secret is shown once");
@@ -146,9 +149,11 @@ class AlertsEndToEndTest {
     assertNotNull(resolvedEssentials.getString("resolvedDateTime"));
     assertNotEquals(fired.headers().get("webhook-id"), resolved.headers().get("webhook-id"));
     assertSigned(resolved, secret);
-    Duration clearFor = Duration.between(Instant.parse(essentials.getString("firedDateTime")),
-      Instant.parse(resolvedEssentials.getString("resolvedDateTime")));
-    assertTrue(clearFor.compareTo(Duration.ofSeconds(6)) >= 0, "breached for a window, then clear for one: " + clearFor);
+    // The failure counts for one window after it ended; then the condition must stay clear for another.
+    Instant failedAt = Instant.parse(executions.targets("recipe_job", id).get(0).getString("endTime"));
+    Duration untilResolved = Duration.between(failedAt, Instant.parse(resolvedEssentials.getString("resolvedDateTime")));
+    assertTrue(untilResolved.compareTo(Duration.ofSeconds(6)) >= 0,
+      "breached for a window, then clear for one: " + untilResolved);
 
     MimeMessage[] mails = awaitMail("ops@example.test", 2);
     MimeMessage firedMail = mails[0];
@@ -187,9 +192,9 @@ class AlertsEndToEndTest {
   @Test
   void a_rule_split_by_database_fires_one_alert_per_database() {
     actionGroup("split-group", null, "/split");
-    assertEquals(201, agent.admin().put("/alertRules/per-database", rule("PT3S", new JsonArray().add(new JsonObject()
+    assertCreated(agent.admin().put("/alertRules/per-database", rule("PT3S", new JsonArray().add(new JsonObject()
       .put("name", "targetDatabase").put("operator", "Include").put("values", new JsonArray().add("*"))),
-      "split-group")).statusCode());
+      "split-group")));
     failingJob("split_job", "both");
     executions.awaitEnd("split_job", executions.start("split_job"), PATIENCE);
 
@@ -214,8 +219,8 @@ class AlertsEndToEndTest {
     JsonObject group = new JsonObject().put("webhookReceivers", new JsonArray()
       .add(webhook("flaky", "/flaky")).add(webhook("down", "/down")).add(webhook("gone", "/gone"))
       .add(webhook("slow", "/slow")).add(webhook("fast", "/fast")));
-    assertEquals(201, agent.admin().put("/actionGroups/mixed", group).statusCode());
-    assertEquals(201, agent.admin().put("/alertRules/retry-rule", rule("PT30S", new JsonArray(), "mixed")).statusCode());
+    assertCreated(agent.admin().put("/actionGroups/mixed", group));
+    assertCreated(agent.admin().put("/alertRules/retry-rule", rule("PT30S", new JsonArray(), "mixed")));
     failingJob("retry_job", "a");
     executions.awaitEnd("retry_job", executions.start("retry_job"), PATIENCE);
 
@@ -318,10 +323,10 @@ class AlertsEndToEndTest {
   @Test
   void a_drop_processing_rule_suppresses_and_a_defer_rule_sends_one_summary_when_its_window_closes() {
     actionGroup("maintenance", null, "/maintenance");
-    assertEquals(201, agent.admin().put("/alertProcessingRules/drop-all", new JsonObject()
+    assertCreated(agent.admin().put("/alertProcessingRules/drop-all", new JsonObject()
       .put("mode", "Drop")
       .put("conditions", new JsonArray().add(new JsonObject().put("field", "AlertRuleName").put("operator", "Equals")
-        .put("values", new JsonArray().add("dropped-rule"))))).statusCode());
+        .put("values", new JsonArray().add("dropped-rule"))))));
     assertEquals(201, agent.admin().put("/alertRules/dropped-rule", rule("PT30S", new JsonArray(), "maintenance"))
       .statusCode());
     failingJob("dropped_job", "a");
@@ -331,14 +336,14 @@ class AlertsEndToEndTest {
     agent.admin().delete("/alertRules/dropped-rule");
 
     LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).withNano(0);
-    assertEquals(201, agent.admin().put("/alertProcessingRules/patch-window", new JsonObject()
+    assertCreated(agent.admin().put("/alertProcessingRules/patch-window", new JsonObject()
       .put("mode", "Defer")
       .put("conditions", new JsonArray().add(new JsonObject().put("field", "AlertRuleName").put("operator", "Equals")
         .put("values", new JsonArray().add("deferred-rule"))))
       .put("schedule", new JsonObject()
         .put("effectiveFrom", now.minusMinutes(1).toString())
         .put("effectiveUntil", now.plusSeconds(6).toString())
-        .put("timeZone", "UTC"))).statusCode());
+        .put("timeZone", "UTC"))));
     assertEquals(201, agent.admin().put("/alertRules/deferred-rule", rule("PT60S", new JsonArray(), "maintenance"))
       .statusCode());
     failingJob("deferred_job", "a");
@@ -380,6 +385,20 @@ class AlertsEndToEndTest {
     List<Received> got = receiver.await("/orphan", list -> list.size() >= 5, PATIENCE);
     assertEquals(dead.getString("webhookId"), got.get(4).headers().get("webhook-id"));
     assertEquals(dead.getString("webhookId"), got.get(0).headers().get("webhook-id"));
+  }
+
+  private static void awaitNoFailureWithin(Duration window) throws Exception {
+    try (Connection db = agent.jdbc(); Statement sql = db.createStatement();
+         ResultSet latest = sql.executeQuery("SELECT coalesce(extract(epoch FROM max(end_time)), 0) * 1000 "
+           + "FROM jobs_internal.target_executions WHERE lifecycle IN ('Failed', 'TimedOut')")) {
+      latest.next();
+      long quietAt = (long) latest.getDouble(1) + window.toMillis() + 500;
+      Executions.sleep(Math.max(0, quietAt - System.currentTimeMillis()));
+    }
+  }
+
+  private static void assertCreated(HttpResponse<Buffer> response) {
+    assertEquals(201, response.statusCode(), response.bodyAsString());
   }
 
   private static JsonObject withCriterion(JsonObject rule, String key, Object value) {

@@ -5,7 +5,6 @@ import static io.fleetjobs.server.http.Endpoint.pathParam;
 import io.fleetjobs.alerts.api.ActionGroupService;
 import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.store.ActionGroupRepository;
-import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
@@ -30,7 +29,8 @@ public final class ActionGroupsApi {
   }
 
   public void mount(RouterBuilder builder) {
-    builder.getRoute("listActionGroups").addHandler(Endpoint.of(FIELDS, this::list));
+    builder.getRoute("listActionGroups").addHandler(Endpoint.of(FIELDS,
+      ctx -> Endpoint.paged(ctx, groups::list, group -> group)));
     builder.getRoute("getActionGroup").addHandler(Endpoint.of(FIELDS,
       ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
     builder.getRoute("putActionGroup").addHandler(Endpoint.of(FIELDS, this::put));
@@ -38,12 +38,6 @@ public final class ActionGroupsApi {
       ctx -> groups.delete(pathParam(ctx, "name")).map(done -> Reply.noContent())));
     builder.getRoute("testActionGroup").addHandler(Endpoint.of(FIELDS,
       ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
-  }
-
-  private Future<Reply> list(RoutingContext ctx) {
-    int top = Endpoint.top(ctx);
-    int skip = Endpoint.skip(ctx);
-    return groups.list(Page.probeLimit(top), skip).map(rows -> Reply.page(ctx, Page.of(rows, top), top, skip));
   }
 
   private Future<Reply> put(RoutingContext ctx) {

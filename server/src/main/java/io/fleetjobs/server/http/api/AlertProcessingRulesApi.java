@@ -4,7 +4,6 @@ import static io.fleetjobs.server.http.Endpoint.pathParam;
 
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
 import io.fleetjobs.alerts.suppress.ProcessingRule;
-import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
@@ -23,19 +22,13 @@ public final class AlertProcessingRulesApi {
   }
 
   public void mount(RouterBuilder builder) {
-    builder.getRoute("listAlertProcessingRules").addHandler(Endpoint.of(FIELDS, this::list));
+    builder.getRoute("listAlertProcessingRules").addHandler(Endpoint.of(FIELDS,
+      ctx -> Endpoint.paged(ctx, rules::list, ProcessingRule::toJson)));
     builder.getRoute("getAlertProcessingRule").addHandler(Endpoint.of(FIELDS,
       ctx -> rules.get(pathParam(ctx, "name")).map(rule -> Reply.ok(rule.toJson()))));
     builder.getRoute("putAlertProcessingRule").addHandler(Endpoint.of(FIELDS, this::put));
     builder.getRoute("deleteAlertProcessingRule").addHandler(Endpoint.of(FIELDS,
       ctx -> rules.delete(pathParam(ctx, "name")).map(done -> Reply.noContent())));
-  }
-
-  private Future<Reply> list(RoutingContext ctx) {
-    int top = Endpoint.top(ctx);
-    int skip = Endpoint.skip(ctx);
-    return rules.list(Page.probeLimit(top), skip)
-      .map(rows -> Reply.page(ctx, Page.of(rows, top).map(ProcessingRule::toJson), top, skip));
   }
 
   private Future<Reply> put(RoutingContext ctx) {

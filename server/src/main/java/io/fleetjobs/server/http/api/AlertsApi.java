@@ -2,7 +2,6 @@ package io.fleetjobs.server.http.api;
 
 import io.fleetjobs.alerts.store.AlertRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
-import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
@@ -45,9 +44,7 @@ public final class AlertsApi {
   }
 
   private static Future<Reply> page(RoutingContext ctx, BiFunction<Integer, Integer, Future<List<JsonObject>>> read) {
-    int top = Endpoint.top(ctx);
-    int skip = Endpoint.skip(ctx);
-    return read.apply(Page.probeLimit(top), skip).map(rows -> Reply.page(ctx, Page.of(rows, top), top, skip));
+    return Endpoint.paged(ctx, read, row -> row);
   }
 
   private static UUID alertId(RoutingContext ctx) {

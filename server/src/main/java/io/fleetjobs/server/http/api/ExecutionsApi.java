@@ -3,7 +3,6 @@ package io.fleetjobs.server.http.api;
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
 import io.fleetjobs.server.bus.Addresses;
-import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.errors.NotFound;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
@@ -20,8 +19,6 @@ import io.vertx.openapi.validation.RequestParameter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
