@@ -6,6 +6,7 @@ import io.fleetjobs.server.http.api.AlertProcessingRulesApi;
 import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.EventsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
@@ -33,7 +34,7 @@ public final class ApiRouter {
   /** Every resource API of the control plane, mounted together. */
   public record Apis(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs, JobStepsApi steps,
                      TokensApi tokens, ExecutionsApi executions, TargetsPreviewApi preview, AgentApi agent,
-                     AlertApis alerts) {
+                     EventsApi events, AlertApis alerts) {
   }
 
   /** The alerting resources, served by the alerts module's stores. */
@@ -63,6 +64,7 @@ public final class ApiRouter {
     apis.executions().mount(builder);
     apis.preview().mount(builder);
     apis.agent().mount(builder);
+    apis.events().mount(builder);
     apis.alerts().rules().mount(builder);
     apis.alerts().actionGroups().mount(builder);
     apis.alerts().processingRules().mount(builder);

@@ -2,6 +2,7 @@ package io.fleetjobs.server.http;
 
 import io.fleetjobs.server.errors.Forbidden;
 import io.fleetjobs.server.errors.Unauthorized;
+import io.fleetjobs.server.tokens.AccessToken;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.Role;
 import io.fleetjobs.server.tokens.TokenSecrets;
@@ -18,7 +19,7 @@ import io.vertx.openapi.contract.Operation;
  */
 public final class BearerTokenHandler implements Handler<RoutingContext> {
   static final String ROLE_EXTENSION = "x-fleetjobs-role";
-  static final String ROLE_KEY = "fleetjobs.role";
+  private static final String CALLER_KEY = "fleetjobs.caller";
   private static final String BEARER = "Bearer ";
 
   private final OpenAPIContract contract;
@@ -48,18 +49,23 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
     }
     // Hold the body back until the caller is known: nothing is buffered for a caller who may not send it.
     ctx.request().pause();
-    tokens.roleOf(TokenSecrets.hash(header.substring(BEARER.length()).trim()))
-      .onSuccess(role -> {
-        if (role == null) {
+    tokens.tokenOf(TokenSecrets.hash(header.substring(BEARER.length()).trim()))
+      .onSuccess(token -> {
+        if (token == null) {
           ctx.fail(new Unauthorized());
-        } else if (!role.covers(required)) {
+        } else if (!token.role().covers(required)) {
           ctx.fail(new Forbidden(required.wireName()));
         } else {
-          ctx.put(ROLE_KEY, role);
+          ctx.put(CALLER_KEY, token);
           ctx.next();
         }
       })
       .onFailure(ctx::fail);
+  }
+
+  /** The token the request was authenticated with; only for operations that need a role. */
+  public static AccessToken caller(RoutingContext ctx) {
+    return ctx.get(CALLER_KEY);
   }
 
   /** Operations without the extension need admin: forgetting to mark one errs on the safe side. */

@@ -10,6 +10,7 @@ import io.fleetjobs.server.http.api.AlertProcessingRulesApi;
 import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
+import io.fleetjobs.server.http.api.EventsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
@@ -18,10 +19,14 @@ import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.dispatch.AgentStatus;
 import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
+import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
+import io.fleetjobs.server.live.ExecutionChangeRepository;
+import io.fleetjobs.server.live.LiveFeed;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.TargetDrivers;
@@ -30,8 +35,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
@@ -46,6 +51,7 @@ public final class HttpServerVerticle extends VerticleBase {
 
   private final Services services;
   private Pool pool;
+  private LiveFeed feed;
   private volatile int actualPort;
 
   public HttpServerVerticle(Services services) {
@@ -61,15 +67,18 @@ public final class HttpServerVerticle extends VerticleBase {
     JobStepRepository steps = new JobStepRepository(pool, jobs);
     CredentialRepository credentials = new CredentialRepository(pool, services.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
+    AgentStatus agent = new AgentStatus(new TierSetting(pool), new ClaimRepository(pool));
+    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
     ApiRouter.Apis apis = new ApiRouter.Apis(
       new CredentialsApi(credentials),
       new TargetGroupsApi(groups),
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), vertx),
+      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), vertx),
       new TargetsPreviewApi(steps, new StepExpander(groups, credentials, services.drivers())),
-      new AgentApi(new TierSetting(pool), new ClaimRepository(pool), vertx),
+      new AgentApi(agent, vertx),
+      new EventsApi(feed),
       alertApis(services.alerts()));
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
@@ -80,9 +89,9 @@ public final class HttpServerVerticle extends VerticleBase {
         HealthRoutes.mount(root, pool);
         root.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
-        root.get("/*").handler(StaticHandler.create("webroot"));
+        DashboardRoutes.mount(root);
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
-        return vertx.createHttpServer()
+        return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
           .requestHandler(root)
           .listen(config.httpPort(), config.httpHost());
       })
@@ -99,7 +108,8 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    return Future.join(feed == null ? Future.succeededFuture() : feed.close(),
+      pool == null ? Future.succeededFuture() : pool.close());
   }
 
   /** The bound port: differs from the configured one when that was 0. */

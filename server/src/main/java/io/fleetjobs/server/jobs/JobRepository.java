@@ -28,11 +28,20 @@ public final class JobRepository {
     delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_job(#{name}, #{force})");
     // name NULL lists all jobs.
     page = SqlTemplate.forQuery(pool, """
-        SELECT job_id, job_name, description, job_version, overlap_policy, enabled, schedule_interval_type,
-               schedule_interval_count, schedule_start_time, schedule_end_time, schedule_cron, schedule_time_zone
-          FROM jobs_internal.jobs
-         WHERE #{name}::text IS NULL OR job_name = #{name}
-         ORDER BY job_name
+        SELECT j.job_id, j.job_name, j.description, j.job_version, j.overlap_policy, j.enabled,
+               j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time, j.schedule_end_time,
+               j.schedule_cron, j.schedule_time_zone, j.last_scheduled_time,
+               last.job_execution_id AS last_execution_id, last.lifecycle AS last_lifecycle,
+               last.create_time AS last_create_time, last.end_time AS last_end_time
+          FROM jobs_internal.jobs j
+          LEFT JOIN LATERAL (
+                SELECT e.job_execution_id, e.lifecycle, e.create_time, e.end_time
+                  FROM jobs_internal.job_executions e
+                 WHERE e.job_id = j.job_id
+                 ORDER BY e.create_time DESC
+                 LIMIT 1) last ON true
+         WHERE #{name}::text IS NULL OR j.job_name = #{name}
+         ORDER BY j.job_name
          LIMIT #{limit} OFFSET #{offset}""")
       .mapTo(Job.ROW_MAPPER);
     // version NULL lists every version of the job.

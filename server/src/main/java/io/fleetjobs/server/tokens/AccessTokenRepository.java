@@ -14,14 +14,16 @@ import java.util.Map;
 
 /** All SQL on access tokens. Secrets never reach it: only their hashes. */
 public final class AccessTokenRepository {
-  private final SqlTemplate<Map<String, Object>, RowSet<Row>> roleByHash;
+  private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> byHash;
   private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> insert;
   private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> insertFirstAdmin;
   private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> list;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
 
   public AccessTokenRepository(Pool pool) {
-    roleByHash = SqlTemplate.forQuery(pool, "SELECT token_role FROM jobs_internal.access_tokens WHERE token_hash = #{hash}");
+    byHash = SqlTemplate.forQuery(pool, """
+        SELECT token_name, token_role, created_time FROM jobs_internal.access_tokens WHERE token_hash = #{hash}""")
+      .mapTo(AccessToken.ROW_MAPPER);
     insert = SqlTemplate.forQuery(pool, """
         INSERT INTO jobs_internal.access_tokens (token_name, token_role, token_hash)
         VALUES (#{name}, #{role}, #{hash})
@@ -42,10 +44,10 @@ public final class AccessTokenRepository {
     delete = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.access_tokens WHERE token_name = #{name}");
   }
 
-  /** @return the token's role, or null when no token has this hash */
-  public Future<Role> roleOf(byte[] hash) {
-    return roleByHash.execute(Map.of("hash", Buffer.buffer(hash)))
-      .map(rows -> rows.size() == 0 ? null : Role.parse(rows.iterator().next().getString("token_role")));
+  /** @return the token with this hash, or null when there is none */
+  public Future<AccessToken> tokenOf(byte[] hash) {
+    return byHash.execute(Map.of("hash", Buffer.buffer(hash)))
+      .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
   }
 
   public Future<AccessToken> create(String name, Role role, byte[] hash) {

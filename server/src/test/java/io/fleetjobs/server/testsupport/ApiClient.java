@@ -24,6 +24,11 @@ public final class ApiClient {
     return new ApiClient(WebClient.create(vertx), port, token);
   }
 
+  /** The bearer token this client sends, for requests it cannot make itself (streams, browsers). */
+  public String token() {
+    return token;
+  }
+
   public ApiClient as(String otherToken) {
     return new ApiClient(client, port, otherToken);
   }

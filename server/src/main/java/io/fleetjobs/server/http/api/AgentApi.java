@@ -5,8 +5,7 @@ import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
-import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
-import io.fleetjobs.server.jobs.dispatch.TierSetting;
+import io.fleetjobs.server.jobs.dispatch.AgentStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,34 +16,24 @@ import java.util.Map;
 /** /agent: the job agent resource, with its tier as the Azure sku. The tier can change at run time. */
 public final class AgentApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of());
-  private final TierSetting tier;
-  private final ClaimRepository claims;
+  private final AgentStatus agent;
   private final Vertx vertx;
 
-  public AgentApi(TierSetting tier, ClaimRepository claims, Vertx vertx) {
-    this.tier = tier;
-    this.claims = claims;
+  public AgentApi(AgentStatus agent, Vertx vertx) {
+    this.agent = agent;
     this.vertx = vertx;
   }
 
   public void mount(RouterBuilder builder) {
-    builder.getRoute("getAgent").addHandler(Endpoint.of(FIELDS, ctx -> tier.refresh().compose(this::describe)));
+    builder.getRoute("getAgent").addHandler(Endpoint.of(FIELDS, ctx -> agent.describe().map(Reply::ok)));
     builder.getRoute("putAgent").addHandler(Endpoint.of(FIELDS, this::put));
   }
 
   private Future<Reply> put(RoutingContext ctx) {
     Tier requested = Tier.parse(Endpoint.body(ctx).getJsonObject("sku").getString("name"));
-    return tier.save(requested)
+    return agent.save(requested)
       .onSuccess(saved -> vertx.eventBus().publish(Addresses.TIER_CHANGED, new JsonObject().put("tier", saved.name())))
-      .compose(this::describe);
-  }
-
-  private Future<Reply> describe(Tier current) {
-    return claims.workCounts().map(counts -> Reply.ok(new JsonObject()
-      .put("name", "fleetjobs")
-      .put("state", "Ready")
-      .put("sku", new JsonObject().put("name", current.name()).put("capacity", current.maxConcurrentTargets()))
-      .put("targetsInProgress", counts[1])
-      .put("queueDepth", counts[0])));
+      .compose(agent::describe)
+      .map(Reply::ok);
   }
 }

@@ -10,6 +10,7 @@ import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.jobs.executions.ExecutionFilter;
 import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
+import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -30,10 +31,12 @@ public final class ExecutionsApi {
     "job_execution_id", "id"));
 
   private final ExecutionRepository executions;
+  private final ExecutionStatsRepository stats;
   private final Vertx vertx;
 
-  public ExecutionsApi(ExecutionRepository executions, Vertx vertx) {
+  public ExecutionsApi(ExecutionRepository executions, ExecutionStatsRepository stats, Vertx vertx) {
     this.executions = executions;
+    this.stats = stats;
     this.vertx = vertx;
   }
 
@@ -41,6 +44,10 @@ public final class ExecutionsApi {
     builder.getRoute("startJob").addHandler(Endpoint.of(FIELDS, this::start));
     builder.getRoute("putJobExecution").addHandler(Endpoint.of(FIELDS, this::startWithId));
     builder.getRoute("cancelJobExecution").addHandler(Endpoint.of(FIELDS, this::cancel));
+    builder.getRoute("rerunFailedTargets").addHandler(Endpoint.of(FIELDS, this::rerunFailed));
+    builder.getRoute("getExecution").addHandler(Endpoint.of(FIELDS,
+      ctx -> executions.get(null, executionId(ctx)).map(execution -> Reply.ok(execution.toJson()))));
+    builder.getRoute("getExecutionStats").addHandler(Endpoint.of(FIELDS, this::stats));
     builder.getRoute("getJobExecution").addHandler(Endpoint.of(FIELDS, this::get));
     builder.getRoute("listJobExecutions").addHandler(Endpoint.of(FIELDS, ctx -> list(ctx, pathParam(ctx, "name"))));
     builder.getRoute("listExecutions").addHandler(Endpoint.of(FIELDS, ctx -> list(ctx, null)));
@@ -67,6 +74,21 @@ public final class ExecutionsApi {
       .compose(started -> executions.get(job, id)
         .map(execution -> new Reply(started.created() ? 201 : 200, execution.toJson(), location(ctx, job, id))))
       .onSuccess(started -> wakeDispatchers());
+  }
+
+  private Future<Reply> rerunFailed(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    return executions.rerunFailed(job, executionId(ctx))
+      .compose(id -> executions.get(job, id))
+      .map(execution -> new Reply(202, execution.toJson(), location(ctx, job, execution.jobExecutionId())))
+      .onSuccess(started -> wakeDispatchers());
+  }
+
+  private Future<Reply> stats(RoutingContext ctx) {
+    String interval = Endpoint.queryString(ctx, "interval");
+    return stats.series(interval == null ? ExecutionStatsRepository.Interval.PT1H
+        : ExecutionStatsRepository.Interval.valueOf(interval), Instant.now())
+      .map(Reply::ok);
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {
@@ -124,6 +146,7 @@ public final class ExecutionsApi {
     return new ExecutionFilter(job,
       time(ctx, "createTimeMin"), time(ctx, "createTimeMax"), time(ctx, "endTimeMin"), time(ctx, "endTimeMax"),
       active == null || active.isNull() ? null : active.getBoolean(),
+      Endpoint.queryString(ctx, "lifecycle"),
       Endpoint.top(ctx), Endpoint.skip(ctx));
   }
 

@@ -54,11 +54,11 @@ public final class JobsApi {
   private Future<Reply> list(RoutingContext ctx) {
     int top = Endpoint.top(ctx);
     int skip = Endpoint.skip(ctx);
-    return jobs.list(top, skip).map(page -> Reply.page(ctx, page.map(Job::toJson), top, skip));
+    return jobs.list(top, skip).map(page -> Reply.page(ctx, page.map(job -> job.toJson(Instant.now())), top, skip));
   }
 
   private Future<Reply> get(RoutingContext ctx) {
-    return jobs.get(pathParam(ctx, "name")).map(job -> Reply.ok(job.toJson()));
+    return jobs.get(pathParam(ctx, "name")).map(job -> Reply.ok(job.toJson(Instant.now())));
   }
 
   private Future<Reply> put(RoutingContext ctx) {
@@ -67,7 +67,7 @@ public final class JobsApi {
     Endpoint.requireSameName(body, name);
     ScheduleInput schedule = schedule(body.getJsonObject("schedule", new JsonObject()));
     return jobs.save(name, body.getString("description"), body.getString("overlapPolicy"), schedule)
-      .compose(created -> jobs.get(name).map(job -> Reply.saved(created, job.toJson())));
+      .compose(created -> jobs.get(name).map(job -> Reply.saved(created, job.toJson(Instant.now()))));
   }
 
   private Future<Reply> delete(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package io.fleetjobs.server.http.api;
 import static io.fleetjobs.server.http.Endpoint.body;
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
+import io.fleetjobs.server.http.BearerTokenHandler;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
@@ -29,6 +30,8 @@ public final class TokensApi {
     builder.getRoute("listTokens").addHandler(Endpoint.of(FIELDS, this::list));
     builder.getRoute("createToken").addHandler(Endpoint.of(FIELDS, this::create));
     builder.getRoute("revokeToken").addHandler(Endpoint.of(FIELDS, this::revoke));
+    builder.getRoute("getMe").addHandler(Endpoint.of(FIELDS,
+      ctx -> Future.succeededFuture(Reply.ok(BearerTokenHandler.caller(ctx).toJson()))));
   }
 
   private Future<Reply> list(RoutingContext ctx) {

@@ -10,6 +10,7 @@ public record ExecutionFilter(
   Instant endTimeMin,
   Instant endTimeMax,
   Boolean isActive,
+  String lifecycle,
   int top,
   int skip) {
 }

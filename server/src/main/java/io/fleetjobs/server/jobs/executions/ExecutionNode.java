@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /**
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
- * one of its steps (target type TargetGroup), or one target database of a step.
+ * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
+ * reruns another's failed targets names it in {@code rerunOf}.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -25,7 +26,8 @@ public record ExecutionNode(
   Instant currentAttemptStartTime,
   Instant nextAttemptStartTime,
   String lastMessage,
-  Target target) {
+  Target target,
+  UUID rerunOf) {
 
   /** Where a node ran: a target database, or for a step the target group it expanded. */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName) {
@@ -51,7 +53,8 @@ public record ExecutionNode(
       row.getUUID("target_id"),
       row.getString("target_group_name"),
       row.getString("target_server_name"),
-      row.getString("target_database_name")));
+      row.getString("target_database_name")),
+    row.getUUID("rerun_of"));
 
   public boolean isActive() {
     return Lifecycles.isActive(lifecycle);
@@ -73,6 +76,9 @@ public record ExecutionNode(
       .put("currentAttemptStartTime", text(currentAttemptStartTime))
       .put("nextAttemptStartTime", text(nextAttemptStartTime))
       .put("lastMessage", lastMessage);
+    if (stepId == null) {
+      json.put("rerunOf", rerunOf == null ? null : rerunOf.toString());
+    }
     if (target != null) {
       json.put("target", new JsonObject()
         .put("type", target.type())

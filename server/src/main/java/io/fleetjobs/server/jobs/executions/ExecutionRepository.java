@@ -23,9 +23,11 @@ public final class ExecutionRepository {
        AND (#{createMax}::timestamptz IS NULL OR x.create_time <= #{createMax})
        AND (#{endMin}::timestamptz IS NULL OR x.end_time >= #{endMin})
        AND (#{endMax}::timestamptz IS NULL OR x.end_time <= #{endMax})
-       AND (#{active}::boolean IS NULL OR jobs_internal.is_active(x.lifecycle) = #{active})""";
+       AND (#{active}::boolean IS NULL OR jobs_internal.is_active(x.lifecycle) = #{active})
+       AND (#{lifecycle}::text IS NULL OR x.lifecycle = #{lifecycle})""";
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> start;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> rerun;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> cancel;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> jobExists;
@@ -41,6 +43,7 @@ public final class ExecutionRepository {
     start = SqlTemplate.forQuery(pool, """
         SELECT job_execution_id, created
           FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime})""");
+    rerun = SqlTemplate.forQuery(pool, "SELECT jobs_internal.rerun_failed_targets(#{job}, #{source}, #{id}) AS id");
     cancel = SqlTemplate.forQuery(pool, "SELECT jobs_internal.cancel_execution(#{job}, #{id}) AS canceled");
     // Finished executions only: history of a run in progress is never purged from under it.
     purge = SqlTemplate.forQuery(pool, """
@@ -56,7 +59,7 @@ public final class ExecutionRepository {
                x.lifecycle, x.create_time, x.start_time, x.end_time, 0 AS current_attempts,
                NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
                x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
-               NULL::text AS target_server_name, NULL::text AS target_database_name
+               NULL::text AS target_server_name, NULL::text AS target_database_name, x.rerun_of
           FROM jobs_internal.job_executions x
           JOIN jobs_internal.jobs j ON j.job_id = x.job_id
          WHERE (#{job}::text IS NULL OR j.job_name = #{job})
@@ -70,7 +73,7 @@ public final class ExecutionRepository {
                x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
                NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
                NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
-               NULL::text AS target_database_name
+               NULL::text AS target_database_name, NULL::uuid AS rerun_of
           FROM jobs_internal.step_executions x
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
           JOIN jobs_internal.jobs j ON j.job_id = e.job_id
@@ -83,7 +86,7 @@ public final class ExecutionRepository {
         SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
                x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time, x.next_attempt_start_time,
                x.last_message, x.target_type, x.target_id, s.target_group_name, x.server_name AS target_server_name,
-               x.database_name AS target_database_name
+               x.database_name AS target_database_name, NULL::uuid AS rerun_of
           FROM jobs_internal.target_executions x
           JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
@@ -106,6 +109,13 @@ public final class ExecutionRepository {
       .recover(SqlFailures::translate);
   }
 
+  /** Starts a new execution limited to the targets that failed in {@code sourceId}; returns its id. */
+  public Future<UUID> rerunFailed(String jobName, UUID sourceId) {
+    return rerun.execute(Params.of("job", jobName, "source", sourceId, "id", UUID.randomUUID()))
+      .map(rows -> rows.iterator().next().getUUID("id"))
+      .recover(SqlFailures::translate);
+  }
+
   /** @return false when the execution had already ended */
   public Future<Boolean> cancel(String jobName, UUID id) {
     return cancel.execute(Params.of("job", jobName, "id", id))
@@ -125,8 +135,9 @@ public final class ExecutionRepository {
       .map(RowSet::rowCount);
   }
 
+  /** @param jobName null to find the execution by its id alone */
   public Future<ExecutionNode> get(String jobName, UUID id) {
-    return parents.execute(filterParams(new ExecutionFilter(jobName, null, null, null, null, null, 1, 0), id))
+    return parents.execute(filterParams(new ExecutionFilter(jobName, null, null, null, null, null, null, 1, 0), id))
       .compose(rows -> Rows.single(rows, () -> notFound(jobName, id)));
   }
 
@@ -157,6 +168,7 @@ public final class ExecutionRepository {
       "endMin", Params.utc(filter.endTimeMin()),
       "endMax", Params.utc(filter.endTimeMax()),
       "active", filter.isActive(),
+      "lifecycle", filter.lifecycle(),
       "limit", Page.probeLimit(filter.top()),
       "offset", filter.skip());
   }
@@ -168,6 +180,7 @@ public final class ExecutionRepository {
 
 
   private static NotFound notFound(String jobName, UUID id) {
-    return new NotFound("jobExecutionId", "Job '" + jobName + "' has no execution " + id + ".");
+    return new NotFound("jobExecutionId", jobName == null ? "There is no job execution " + id + "."
+      : "Job '" + jobName + "' has no execution " + id + ".");
   }
 }

@@ -39,6 +39,43 @@ public final class ScheduleCalculator {
       .filter(occurrence -> lastFired == null || occurrence.isAfter(lastFired));
   }
 
+  /**
+   * When the job runs by itself next: an occurrence due now but not fired yet, else the first one after
+   * {@code now}; empty when the schedule is disabled or has nothing left before its end.
+   */
+  public static Optional<Instant> next(JobSchedule schedule, Instant lastFired, Instant now) {
+    Optional<Instant> pending = due(schedule, lastFired, now);
+    if (!schedule.enabled() || pending.isPresent()) {
+      return pending;
+    }
+    return firstOccurrenceAfter(schedule, now.isBefore(schedule.startTime()) ? schedule.startTime().minusNanos(1) : now)
+      .filter(occurrence -> !occurrence.isAfter(schedule.endTime()))
+      .filter(occurrence -> lastFired == null || occurrence.isAfter(lastFired));
+  }
+
+  /** The first occurrence strictly after {@code after}, which is not before the schedule's start. */
+  private static Optional<Instant> firstOccurrenceAfter(JobSchedule schedule, Instant after) {
+    String type = schedule.interval().intervalType();
+    Instant start = schedule.startTime();
+    if (type.equals("Once")) {
+      return start.isAfter(after) ? Optional.of(start) : Optional.empty();
+    }
+    if (schedule.isCron()) {
+      return ExecutionTime.forCron(CronExpressions.parse(schedule.cronExpression(), "cronExpression"))
+        .nextExecution(after.atZone(ZoneId.of(schedule.timeZone())))
+        .map(ZonedDateTime::toInstant);
+    }
+    if (after.isBefore(start)) {
+      return Optional.of(start);
+    }
+    Optional<Instant> latest = latestOccurrence(schedule, after);
+    int count = schedule.interval().intervalCount();
+    if (type.equals("Months")) {
+      return latest.map(occurrence -> occurrence.atZone(ZoneOffset.UTC).plusMonths(count).toInstant());
+    }
+    return latest.map(occurrence -> occurrence.plusSeconds(FIXED.get(type).getSeconds() * count));
+  }
+
   /** The last occurrence at or before {@code limit}. */
   private static Optional<Instant> latestOccurrence(JobSchedule schedule, Instant limit) {
     String type = schedule.interval().intervalType();

@@ -77,6 +77,41 @@ class ScheduleCalculatorTest {
     assertTrue(ScheduleCalculator.due(berlin, null, Instant.parse("2026-01-15T07:00:00Z")).isPresent());
   }
 
+  @Test
+  void next_run_is_the_first_occurrence_after_now_or_the_one_still_pending() {
+    Recurring every15 = new Recurring("Minutes", 15);
+    Instant fired = Instant.parse("2026-01-01T10:15:00Z");
+    assertEquals(Optional.of(Instant.parse("2026-01-01T10:30:00Z")),
+      ScheduleCalculator.next(every15.build(), fired, Instant.parse("2026-01-01T10:16:30Z")));
+    assertEquals(Optional.of(fired), ScheduleCalculator.next(every15.build(), Instant.parse("2026-01-01T10:00:00Z"),
+      Instant.parse("2026-01-01T10:16:30Z")), "an occurrence due but not fired yet runs next");
+    assertEquals(Optional.of(START), ScheduleCalculator.next(every15.build(), null, START.minusSeconds(60)),
+      "before the start, the start");
+    assertEquals(Optional.of(Instant.parse("2026-05-01T00:00:00Z")), ScheduleCalculator.next(
+      new Recurring("Months", 2).build(), Instant.parse("2026-03-01T00:00:00Z"), Instant.parse("2026-04-10T00:00:00Z")));
+  }
+
+  @Test
+  void next_run_is_empty_when_nothing_is_left() {
+    JobSchedule once = new JobSchedule(true, ScheduleInterval.ONCE, START, END, null, null);
+    assertEquals(Optional.of(START), ScheduleCalculator.next(once, null, START.minusSeconds(1)));
+    assertEquals(Optional.empty(), ScheduleCalculator.next(once, START, START.plusSeconds(1)));
+    JobSchedule disabled = new JobSchedule(false, new ScheduleInterval("Minutes", 1), START, END, null, null);
+    assertEquals(Optional.empty(), ScheduleCalculator.next(disabled, null, START.plusSeconds(600)));
+    Instant end = START.plusSeconds(3600);
+    JobSchedule ending = new JobSchedule(true, new ScheduleInterval("Minutes", 45), START, end, null, null);
+    assertEquals(Optional.empty(), ScheduleCalculator.next(ending, START.plusSeconds(2700), START.plusSeconds(2800)),
+      "the next occurrence would fall after the end");
+  }
+
+  @Test
+  void next_cron_run_follows_its_time_zone() {
+    JobSchedule berlin = new JobSchedule(true, new ScheduleInterval(ScheduleInterval.CRON, 1), START, END,
+      "0 8 * * *", "Europe/Berlin");
+    assertEquals(Optional.of(Instant.parse("2026-07-02T06:00:00Z")),
+      ScheduleCalculator.next(berlin, Instant.parse("2026-07-01T06:00:00Z"), Instant.parse("2026-07-01T06:30:00Z")));
+  }
+
   /** A recurring UTC schedule from START. */
   private record Recurring(String type, int count) {
     JobSchedule build() {

@@ -1,0 +1,146 @@
+package io.fleetjobs.server.live;
+
+import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.jobs.dispatch.AgentStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes what live pages need to every open event stream: an {@code execution} event when an execution
+ * may have changed, and an {@code agent} event (tier and capacity in use) every {@value #TICK_MS} ms.
+ * A target finishing or a run starting on this agent triggers a check at once; the periodic check finds
+ * what other agents sharing the job database did. One check serves every client, so the job database
+ * sees the same load with one dashboard open as with fifty. Confined to the event loop that created it.
+ */
+public final class LiveFeed {
+  static final long TICK_MS = 5_000;
+  /** A burst of finished targets becomes one check. */
+  private static final long COALESCE_MS = 250;
+  /** How far back each check looks before the last one: covers commits that raced with it. */
+  private static final Duration OVERLAP = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
+
+  private final Vertx vertx;
+  private final ExecutionChangeRepository changes;
+  private final AgentStatus agent;
+  private final Set<HttpServerResponse> clients = new LinkedHashSet<>();
+  /** The state last sent of each ended execution still inside the look-back, so it is sent once. */
+  private final Map<UUID, String> sent = new HashMap<>();
+  private final MessageConsumer<Object> finished;
+  private final MessageConsumer<Object> started;
+  private final long ticker;
+  private Instant since;
+  private boolean checkScheduled;
+  private boolean checking;
+  private boolean checkAgain;
+
+  public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, AgentStatus agent) {
+    this.vertx = vertx;
+    this.changes = changes;
+    this.agent = agent;
+    finished = vertx.eventBus().localConsumer(Addresses.TARGET_FINISHED, message -> checkSoon());
+    started = vertx.eventBus().localConsumer(Addresses.DISPATCH_WAKE, message -> checkSoon());
+    ticker = vertx.setPeriodic(TICK_MS, id -> tick());
+  }
+
+  /** Streams events to this response until the client goes away. */
+  public void subscribe(HttpServerResponse response) {
+    clients.add(response);
+    response.closeHandler(closed -> clients.remove(response));
+    response.exceptionHandler(failure -> clients.remove(response));
+    agent.describe().onSuccess(status -> send(response, "agent", status));
+  }
+
+  int clientCount() {
+    return clients.size();
+  }
+
+  private void tick() {
+    if (clients.isEmpty()) {
+      since = null;
+      sent.clear();
+      return;
+    }
+    check();
+    agent.describe()
+      .onSuccess(status -> clients.forEach(client -> send(client, "agent", status)))
+      .onFailure(failure -> LOG.warn("Live feed could not read the agent status: {}", failure.getMessage()));
+  }
+
+  private void checkSoon() {
+    if (clients.isEmpty() || checkScheduled) {
+      return;
+    }
+    checkScheduled = true;
+    vertx.setTimer(COALESCE_MS, id -> {
+      checkScheduled = false;
+      check();
+    });
+  }
+
+  private void check() {
+    if (checking) {
+      checkAgain = true;
+      return;
+    }
+    checking = true;
+    Instant from = since == null ? Instant.now().minus(OVERLAP) : since.minus(OVERLAP);
+    changes.since(from)
+      .onSuccess(found -> {
+        since = found.checkedAt();
+        publish(found);
+      })
+      .onFailure(failure -> LOG.warn("Live feed could not read execution changes: {}", failure.getMessage()))
+      .onComplete(done -> {
+        checking = false;
+        if (checkAgain) {
+          checkAgain = false;
+          check();
+        }
+      });
+  }
+
+  /** Active executions always go out, since their targets move on; an ended one only when it changed. */
+  private void publish(ExecutionChangeRepository.Changes found) {
+    Map<UUID, String> stillInWindow = new HashMap<>();
+    for (ExecutionChange change : found.executions()) {
+      stillInWindow.put(change.jobExecutionId(), change.state());
+      if (change.active() || !change.state().equals(sent.get(change.jobExecutionId()))) {
+        JsonObject event = change.toJson();
+        clients.forEach(client -> send(client, "execution", event));
+      }
+    }
+    sent.clear();
+    sent.putAll(stillInWindow);
+  }
+
+  /** A client too slow to take an event misses it; the next check or tick brings it up to date. */
+  private static void send(HttpServerResponse client, String event, JsonObject data) {
+    if (!client.closed() && !client.writeQueueFull()) {
+      client.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+    }
+  }
+
+  public Future<Void> close() {
+    vertx.cancelTimer(ticker);
+    clients.forEach(client -> {
+      if (!client.closed()) {
+        client.end();
+      }
+    });
+    clients.clear();
+    return Future.join(finished.unregister(), started.unregister()).mapEmpty();
+  }
+}

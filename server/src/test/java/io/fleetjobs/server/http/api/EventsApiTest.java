@@ -1,0 +1,121 @@
+package io.fleetjobs.server.http.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** /events: live pages learn of execution changes and the agent's load as they happen. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class EventsApiTest {
+  private static AgentFixture agent;
+  private static TargetServer server;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    server = TargetServer.start();
+    server.createDatabases("events_a", "events_b");
+    agent = AgentFixture.start(vertx, "events_api");
+    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
+    agent.admin().put("/targetGroups/two", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "events_a"))
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "events_b"))));
+    agent.admin().put("/jobs/live", new JsonObject());
+    agent.admin().put("/jobs/live/steps/only", new JsonObject().put("targetGroup", "two").put("credential", "job")
+      .put("action", new JsonObject().put("value", "SELECT pg_sleep(1)")));
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+    server.close();
+  }
+
+  @Test
+  void a_reader_sees_the_agent_status_at_once_and_an_execution_through_to_its_end(Vertx vertx) throws Exception {
+    HttpClient client = vertx.createHttpClient();
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    HttpClientResponse response = open(client, agent.as("reader").token(), events).await();
+    assertEquals(200, response.statusCode());
+    assertTrue(response.getHeader("Content-Type").startsWith("text/event-stream"), response.getHeader("Content-Type"));
+    
+    JsonObject status = data(awaitEvent(events, "agent", body -> true, Duration.ofSeconds(5)));
+    assertEquals("JA100", status.getJsonObject("sku").getString("name"));
+
+    String id = new Executions(agent.admin()).start("live");
+    JsonObject running = data(awaitEvent(events, "execution", body -> body.contains(id), Duration.ofSeconds(5)));
+    assertEquals("live", running.getString("jobName"));
+    JsonObject ended = data(awaitEvent(events, "execution",
+      body -> body.contains(id) && body.contains("\"Succeeded\""), Duration.ofSeconds(20)));
+    assertEquals(false, ended.getBoolean("isActive"));
+    client.close().await();
+  }
+
+  @Test
+  void the_stream_needs_a_token() {
+    assertEquals(401, agent.anonymous().get("/events").statusCode());
+  }
+
+  private static Future<HttpClientResponse> open(HttpClient client, String token, BlockingQueue<String> events) {
+    return client.request(new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost("127.0.0.1")
+        .setPort(agent.port())
+        .setURI("/api/v1/events")
+        .putHeader("Authorization", "Bearer " + token))
+      // The handler is set on the event loop as the response arrives, so no early chunk is missed.
+      .compose(request -> request.send())
+      .onSuccess(response -> response.handler(chunk -> events.add(chunk.toString())));
+  }
+
+  /** Reads chunks until one holds the event; SSE frames may arrive split or several to a chunk. */
+  private static String awaitEvent(BlockingQueue<String> chunks, String name, Predicate<String> match,
+                                   Duration patience) throws InterruptedException {
+    StringBuilder stream = new StringBuilder();
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      String chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
+      if (chunk != null) {
+        stream.append(chunk);
+      }
+      int end;
+      while ((end = stream.indexOf("\n\n")) >= 0) {
+        String frame = stream.substring(0, end);
+        stream.delete(0, end + 2);
+        List<String> lines = frame.lines().toList();
+        if (lines.contains("event: " + name) && match.test(frame)) {
+          return frame;
+        }
+      }
+    }
+    throw new AssertionError("No '" + name + "' event within " + patience + "; unread: " + stream);
+  }
+
+  private static JsonObject data(String frame) {
+    return new JsonObject(frame.lines().filter(line -> line.startsWith("data: ")).findFirst().orElseThrow()
+      .substring("data: ".length()));
+  }
+}
