@@ -76,7 +76,7 @@ public final class HttpServerVerticle extends VerticleBase {
       new JobStepsApi(steps),
       new TokensApi(tokens),
       new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), vertx),
-      new TargetsPreviewApi(steps, new StepExpander(groups, credentials, services.drivers())),
+      new TargetsPreviewApi(steps, groups, new StepExpander(groups, credentials, services.drivers())),
       new AgentApi(agent, vertx),
       new EventsApi(feed),
       alertApis(services.alerts()));

@@ -8,11 +8,13 @@ import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.jobs.JobStep;
 import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,10 +24,12 @@ import java.util.Map;
 public final class TargetsPreviewApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of("job_name", "name", "step_name", "stepName"));
   private final JobStepRepository steps;
+  private final TargetGroupRepository groups;
   private final StepExpander expander;
 
-  public TargetsPreviewApi(JobStepRepository steps, StepExpander expander) {
+  public TargetsPreviewApi(JobStepRepository steps, TargetGroupRepository groups, StepExpander expander) {
     this.steps = steps;
+    this.groups = groups;
     this.expander = expander;
   }
 
@@ -37,6 +41,11 @@ public final class TargetsPreviewApi {
       steps.get(pathParam(ctx, "name"), null, pathParam(ctx, "stepName"))
         .compose(this::preview)
         .map(Reply::ok)));
+    builder.getRoute("previewTargetGroupTargets").addHandler(Endpoint.of(FIELDS, ctx ->
+      groups.get(pathParam(ctx, "name"))
+        .compose(group -> withTargets(new JsonObject().put("targetGroup", group.name()), expander.expand(group)
+          .map(targets -> targets.stream().map(ResolvedTarget::toJson).toList())))
+        .map(Reply::ok)));
   }
 
   private Future<JsonObject> preview(JobStep step) {
@@ -45,16 +54,14 @@ public final class TargetsPreviewApi {
       .put("stepName", step.name())
       .put("targetGroup", step.targetGroup())
       .put("credential", step.credential());
-    return expander.expand(step.targetGroupId())
-      .map(targets -> json
-        .put("targets", new JsonArray(targets.stream()
-          .map(target -> withCredential(target, step))
-          .toList()))
-        .putNull("error"))
-      .otherwise(e -> json.put("targets", new JsonArray()).put("error", e.getMessage()));
+    return withTargets(json, expander.expand(step.targetGroupId())
+      .map(targets -> targets.stream().map(target -> target.toJson().put("credential", step.credential())).toList()));
   }
 
-  private static JsonObject withCredential(ResolvedTarget target, JobStep step) {
-    return target.toJson().put("credential", step.credential());
+  /** The expansion's targets, or its error (a server that cannot be enumerated) beside no targets. */
+  private static Future<JsonObject> withTargets(JsonObject json, Future<List<JsonObject>> expansion) {
+    return expansion
+      .map(targets -> json.put("targets", new JsonArray(targets)).putNull("error"))
+      .otherwise(e -> json.put("targets", new JsonArray()).put("error", e.getMessage()));
   }
 }

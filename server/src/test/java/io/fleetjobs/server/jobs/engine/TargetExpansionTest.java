@@ -107,6 +107,20 @@ class TargetExpansionTest {
     assertEquals(2, single.getJsonArray("targets").size());
   }
 
+  @Test
+  void a_group_previews_its_databases_without_a_job_and_shows_why_a_server_cannot_be_enumerated() {
+    JsonObject fleet = agent.as("reader").get("/targetGroups/fleet/targets/preview").bodyAsJsonObject();
+    assertNull(fleet.getString("error"));
+    assertEquals(List.of("tenant_a", "tenant_b"), fleet.getJsonArray("targets").stream()
+      .map(t -> ((JsonObject) t).getString("databaseName")).sorted().toList());
+    agent.admin().put("/targetGroups/nowhere", new JsonObject().put("members", new JsonArray()
+      .add(member("SqlServer", "127.0.0.1:1").put("refreshCredential", "refresh"))));
+    JsonObject nowhere = agent.admin().get("/targetGroups/nowhere/targets/preview").bodyAsJsonObject();
+    assertTrue(nowhere.getString("error").toLowerCase().contains("connection refused"), nowhere.encode());
+    assertEquals(0, nowhere.getJsonArray("targets").size());
+    assertEquals(404, agent.admin().get("/targetGroups/missing/targets/preview").statusCode());
+  }
+
   private static JsonObject member(String type, String serverName) {
     return new JsonObject().put("type", type).put("serverName", serverName);
   }
