@@ -1,5 +1,6 @@
 package io.fleetjobs.server.http;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -18,9 +19,9 @@ final class DashboardRoutes {
   }
 
   static void mount(Router root) {
-    root.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars")
+    root.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("META-INF/resources/webjars")
       .setMaxAgeSeconds(WEBJAR_MAX_AGE_SECONDS));
-    root.get("/*")
+    root.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
       .handler(ctx -> {
         ctx.response()
           .putHeader("Content-Security-Policy", SECURITY_POLICY)

@@ -1,0 +1,213 @@
+// The overview: tier and capacity, the queue, running executions, the outcome chart, recent failures and
+// firing alerts. Every list asks only for what it shows ($top=10) and all requests start at once; Chart.js
+// loads after the numbers are on screen. Live "agent" events (every 5 s) refresh the tiles for free, and
+// the lists are refetched on that heartbeat only when an execution event said something changed.
+import { api } from '../api.js';
+import { on } from '../live.js';
+import { h, fill, link, section, errorBox } from '../ui/dom.js';
+import { time, duration, lifecycleBadge, severityBadge, shortId } from '../ui/format.js';
+import { table, row } from '../ui/table.js';
+import { loadChart, cssVar } from '../ui/chart.js';
+
+const INTERVALS = [['PT1H', 'Last hour'], ['P1D', 'Last day'], ['P7D', 'Last week']];
+let chosenInterval = 'PT1H'; // kept across visits within the tab
+
+export async function render(view, ctx) {
+  const tiles = h('div', { class: 'tiles' });
+  const runningBox = h('div', {});
+  const failuresBox = h('div', {});
+  const alertsBox = h('div', {});
+  const chartBox = h('div', { class: 'chart-box' });
+  const chartSummary = h('p', { class: 'muted chart-summary' });
+  const switcher = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Chart period' });
+
+  view.append(
+    h('h1', {}, 'Overview'),
+    h('section', { class: 'tiles-section', 'aria-label': 'Agent' }, tiles),
+    h('div', { class: 'grid-2' },
+      section('Outcomes over time', switcher, chartBox, chartSummary),
+      section('Running executions', runningBox)),
+    h('div', { class: 'grid-2' },
+      section('Recent failures', failuresBox),
+      section('Alerts firing', alertsBox)));
+
+  const { signal } = ctx;
+  let agent = null;
+  let runningCount = null;
+
+  function drawTiles() {
+    const cap = agent?.sku?.capacity ?? 0;
+    const inUse = agent?.targetsInProgress ?? 0;
+    const pct = cap ? Math.min(100, Math.round((inUse / cap) * 100)) : 0;
+    fill(tiles,
+      tile('Tier', agent ? agent.sku?.name : '…', agent ? `${cap} targets at once` : ''),
+      tile('Capacity in use', agent ? `${inUse} / ${cap}` : '…',
+        h('progress', { max: 100, value: pct, 'aria-label': `Capacity in use: ${pct}%` }, `${pct}%`)),
+      tile('Queue depth', agent ? String(agent.queueDepth ?? 0) : '…', 'targets waiting for capacity'),
+      tile('Running executions', runningCount === null ? '…' : String(runningCount), h('a', { href: '#/executions?active=true' }, 'See all')));
+  }
+  drawTiles();
+
+  const loadAgent = api.get('/agent', { signal }).then((a) => { agent = a; drawTiles(); })
+    .catch((e) => { if (e.name !== 'AbortError') fill(tiles, errorBox(e)); });
+
+  async function loadRunning() {
+    const page = await api.list('/executions', { isActive: true, $top: 10 }, { signal });
+    const items = page.value || [];
+    runningCount = items.length < 10 || !page.nextLink ? items.length : `${items.length}+`;
+    drawTiles();
+    fill(runningBox, table({
+      caption: 'Running executions',
+      columns: ['Execution', 'Job', 'Lifecycle', 'Started', 'Running for'],
+      rows: items.map((x) => row([
+        link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+        link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
+        lifecycleBadge(x.lifecycle),
+        time(x.startTime || x.createTime, { short: true }),
+        duration(x.startTime || x.createTime, null),
+      ], { 'data-execution': x.jobExecutionId })),
+      empty: 'Nothing is running.',
+    }));
+  }
+
+  async function loadFailures() {
+    // The API filters one lifecycle at a time: ask for both kinds of failure and merge the newest 10.
+    const [failed, timedOut] = await Promise.all([
+      api.list('/executions', { lifecycle: 'Failed', $top: 10 }, { signal }),
+      api.list('/executions', { lifecycle: 'TimedOut', $top: 10 }, { signal }),
+    ]);
+    const items = [...(failed.value || []), ...(timedOut.value || [])]
+      .sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))
+      .slice(0, 10);
+    fill(failuresBox, table({
+      caption: 'Recent failures',
+      columns: ['Execution', 'Job', 'Lifecycle', 'Ended'],
+      rows: items.map((x) => row([
+        link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+        link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
+        lifecycleBadge(x.lifecycle),
+        time(x.endTime || x.createTime, { short: true }),
+      ], { 'data-execution': x.jobExecutionId })),
+      empty: 'No failures. ',
+    }), h('p', {}, h('a', { href: '#/executions?lifecycle=Failed' }, 'All failed executions')));
+  }
+
+  async function loadAlerts() {
+    const page = await api.list('/alerts', { monitorCondition: 'Fired', $top: 10 }, { signal });
+    const items = page.value || [];
+    fill(alertsBox, table({
+      caption: 'Alerts firing',
+      columns: ['Alert rule', 'Severity', 'Dimensions', 'Fired'],
+      rows: items.map((a) => row([
+        link(`/alerts/${a.id}`, a.alertRule),
+        severityBadge(a.severity),
+        dimensionsText(a.dimensions),
+        time(a.firedDateTime, { short: true }),
+      ], { 'data-alert': a.id })),
+      empty: 'No alert is firing.',
+    }), h('p', {}, h('a', { href: '#/alerts' }, 'Alert rules and history')));
+  }
+
+  let chart = null;
+  let chartData = null;
+  async function loadStats() {
+    chartData = await api.get(`/executions/stats?interval=${chosenInterval}`, { signal });
+    const totals = (chartData.buckets || []).reduce((t, b) => ({
+      succeeded: t.succeeded + (b.succeeded || 0), failed: t.failed + (b.failed || 0), timedOut: t.timedOut + (b.timedOut || 0),
+    }), { succeeded: 0, failed: 0, timedOut: 0 });
+    const label = INTERVALS.find(([v]) => v === chosenInterval)[1].toLowerCase();
+    chartSummary.textContent = `Target executions in the ${label}: ${totals.succeeded} succeeded, ${totals.failed} failed, ${totals.timedOut} timed out.`;
+    drawChart(); // not awaited: the page is ready without the picture
+  }
+
+  async function drawChart() {
+    let Chart;
+    try {
+      Chart = await loadChart();
+    } catch (e) {
+      fill(chartBox, errorBox(e));
+      return;
+    }
+    if (signal.aborted || !chartData) return;
+    const buckets = chartData.buckets || [];
+    const fmt = chosenInterval === 'P7D'
+      ? new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit' })
+      : new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+    const labels = buckets.map((b) => fmt.format(new Date(b.time)));
+    const datasets = [
+      ['Succeeded', 'succeeded', cssVar('--ok') || '#16a34a'],
+      ['Failed', 'failed', cssVar('--bad') || '#dc2626'],
+      ['Timed out', 'timedOut', cssVar('--warn') || '#d97706'],
+    ].map(([lbl, key, color]) => ({ label: lbl, data: buckets.map((b) => b[key] || 0), backgroundColor: color, borderWidth: 0, stack: 'x' }));
+    if (chart) {
+      chart.data.labels = labels;
+      chart.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
+      chart.update('none');
+      return;
+    }
+    const canvas = h('canvas', { role: 'img', 'aria-label': 'Succeeded, failed and timed-out target executions over time; the totals are below the chart.' });
+    fill(chartBox, canvas);
+    chart = new Chart(canvas, {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { stacked: true, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, color: cssVar('--muted') }, grid: { display: false } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0, color: cssVar('--muted') }, grid: { color: cssVar('--line') } },
+        },
+        plugins: { legend: { position: 'bottom', labels: { color: cssVar('--text') } } },
+      },
+    });
+    ctx.onCleanup(() => chart.destroy());
+  }
+
+  for (const [value, text] of INTERVALS) {
+    const b = h('button', { type: 'button', class: 'secondary', 'aria-pressed': String(value === chosenInterval) }, text);
+    b.addEventListener('click', () => {
+      chosenInterval = value;
+      switcher.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', String(x === b)));
+      loadStats().catch(showIn(chartBox));
+    });
+    switcher.append(b);
+  }
+
+  const showIn = (box) => (e) => { if (e.name !== 'AbortError') fill(box, errorBox(e)); };
+  const first = Promise.all([
+    loadAgent,
+    loadRunning().catch(showIn(runningBox)),
+    loadFailures().catch(showIn(failuresBox)),
+    loadAlerts().catch(showIn(alertsBox)),
+    loadStats().catch(showIn(chartBox)),
+  ]);
+
+  // Live: tiles from every heartbeat; lists only after an execution event, and at most once per beat.
+  let dirty = false;
+  let lastStats = Date.now();
+  ctx.onCleanup(on('execution', () => { dirty = true; }));
+  ctx.onCleanup(on('agent', (a) => {
+    agent = a;
+    drawTiles();
+    if (!dirty) return;
+    dirty = false;
+    loadRunning().catch(() => {});
+    loadFailures().catch(() => {});
+    loadAlerts().catch(() => {});
+    if (Date.now() - lastStats > 30000) { lastStats = Date.now(); loadStats().catch(() => {}); }
+  }));
+
+  await first;
+}
+
+function tile(label, value, extra) {
+  return h('div', { class: 'tile' }, h('p', { class: 'tile-label' }, label), h('p', { class: 'tile-value' }, value),
+    extra ? h('div', { class: 'tile-extra' }, extra) : null);
+}
+
+export function dimensionsText(dimensions) {
+  if (!dimensions || !dimensions.length) return h('span', { class: 'muted' }, 'all');
+  return dimensions.map((d) => `${d.name}=${d.value}`).join(', ');
+}
