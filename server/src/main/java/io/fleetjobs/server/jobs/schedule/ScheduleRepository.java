@@ -20,7 +20,7 @@ public final class ScheduleRepository {
   public record Scheduled(Job job, Instant lastFired) {
   }
 
-  private static final RowMapper<Scheduled> SCHEDULED = row -> new Scheduled(Job.ROW_MAPPER.map(row),
+  private static final RowMapper<Scheduled> SCHEDULED = row -> new Scheduled(Job.DEFINITION_MAPPER.map(row),
     row.getOffsetDateTime("last_scheduled_time") == null ? null
       : row.getOffsetDateTime("last_scheduled_time").toInstant());
 
