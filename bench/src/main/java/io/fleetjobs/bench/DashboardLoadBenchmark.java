@@ -15,23 +15,24 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * How long the dashboard's pages take to show their data in a real headless Chromium, cold (browser cache
- * off), against the agent on its embedded default job database: first with an empty job database, then
- * with 100 jobs and 10,000 job executions (each with its step and target row, plus a week of per-minute
- * metrics). The empty runs are the baseline: the same pages, code and browser, without the data.
+ * How long the dashboard's pages take to show their data in a real headless Chromium, cold (a new browser
+ * with an empty cache for every visit), against agents on their embedded default job database: one with an
+ * empty job database, the baseline, and one with 100 jobs and 10,000 job executions (each with its step and
+ * target row, plus a week of per-minute metrics). Same pages, code and browser; only the data differs.
  *
  * <p>A page counts as shown when its {@code main} carries its data-page and is no longer aria-busy (the
- * hooks in webapp/README.md), timed by the page's own clock from the start of navigation. Usage:
+ * hooks in webapp/README.md), timed by the page's own clock from the start of navigation. The two job
+ * databases belong to two agents in one process, visited in turn. Usage:
  * DashboardLoadBenchmark [samples] (default 7); the median, minimum and maximum are printed.
  */
 public final class DashboardLoadBenchmark {
@@ -59,63 +60,96 @@ public final class DashboardLoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     int samples = args.length == 0 ? 7 : Integer.parseInt(args[0]);
-    Path dataDir = Files.createTempDirectory("fleetjobs-dashboard-bench");
-    int dbPort = freePort();
     Vertx vertx = Vertx.vertx();
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(new JsonObject()
+    Agent empty = null;
+    Agent seeded = null;
+    try {
+      empty = startAgent(vertx, Files.createTempDirectory("fleetjobs-bench-empty"), freePort());
+      Path seededDir = Files.createTempDirectory("fleetjobs-bench-seeded");
+      int seededDbPort = freePort();
+      seeded = startAgent(vertx, seededDir, seededDbPort);
+      seed(vertx, seeded.httpPort(), seededDir, seededDbPort);
+      System.out.printf(Locale.ROOT, "%-28s %26s %26s %7s%n", "page (ms: median [min-max])",
+        "empty job database", JOBS + " jobs, " + EXECUTIONS + " executions", "ratio");
+      for (Page page : PAGES) {
+        double[][] times = measure(base(empty), base(seeded), page, samples);
+        System.out.printf(Locale.ROOT, "%-28s %26s %26s %7.2f%n", page.label(), text(times[0]), text(times[1]),
+          times[1][0] / times[0][0]);
+      }
+    } finally {
+      for (Agent agent : new Agent[] {empty, seeded}) {
+        if (agent != null) {
+          agent.stop().await();
+        }
+      }
+      vertx.close().await();
+    }
+  }
+
+  /** An agent on its embedded default job database, in a directory of its own. */
+  private static Agent startAgent(Vertx vertx, Path dataDir, int dbPort) {
+    return Agent.start(vertx, AgentConfig.fromJson(new JsonObject()
       .put("httpHost", "127.0.0.1")
       .put("httpPort", 0)
       .put("dataDir", dataDir.toString())
       .put("embeddedDbPort", dbPort)
       .put("bootstrapAdminToken", TOKEN))).await();
-    ChromeDriver browser = browser();
-    try {
-      String base = "http://127.0.0.1:" + agent.httpPort() + "/";
-      signIn(browser, base);
-      Map<String, double[]> empty = new LinkedHashMap<>();
-      for (Page page : PAGES) {
-        empty.put(page.label(), measure(browser, base, page, samples));
-      }
-      seed(vertx, agent.httpPort(), dataDir, dbPort);
-      System.out.printf(Locale.ROOT, "%-28s %26s %26s %7s%n", "page (ms: median [min-max])",
-        "empty job database", JOBS + " jobs, " + EXECUTIONS + " executions", "ratio");
-      for (Page page : PAGES) {
-        double[] before = empty.get(page.label());
-        double[] after = measure(browser, base, page, samples);
-        System.out.printf(Locale.ROOT, "%-28s %26s %26s %7.2f%n", page.label(), text(before), text(after),
-          after[0] / before[0]);
-      }
-    } finally {
-      browser.quit();
-      agent.stop().await();
-      vertx.close().await();
-    }
   }
 
-  /** @return median, min and max in ms */
-  private static double[] measure(ChromeDriver browser, String base, Page page, int samples) {
-    measureOnce(browser, base, page);
-    List<Double> times = new ArrayList<>();
-    for (int i = 0; i < samples; i++) {
-      times.add(measureOnce(browser, base, page));
+  private static String base(Agent agent) {
+    return "http://127.0.0.1:" + agent.httpPort() + "/";
+  }
+
+  /**
+   * Visits alternate between the two agents, so both see the same machine load and JIT state; three
+   * untimed visits to each first warm the agents (not the browsers, which are new for every visit).
+   * @return for each agent: median, min and max in ms
+   */
+  private static double[][] measure(String emptyBase, String seededBase, Page page, int samples) {
+    for (int i = 0; i < 3; i++) {
+      measureOnce(emptyBase, page);
+      measureOnce(seededBase, page);
     }
+    List<Double> baseline = new ArrayList<>();
+    List<Double> loaded = new ArrayList<>();
+    for (int i = 0; i < samples; i++) {
+      baseline.add(measureOnce(emptyBase, page));
+      loaded.add(measureOnce(seededBase, page));
+    }
+    return new double[][] {stats(baseline), stats(loaded)};
+  }
+
+  private static double[] stats(List<Double> times) {
     Collections.sort(times);
     return new double[] {times.get(times.size() / 2), times.get(0), times.get(times.size() - 1)};
   }
 
-  private static double measureOnce(ChromeDriver browser, String base, Page page) {
-    browser.get("about:blank");
-    browser.get(base + page.hash());
-    Object shown = new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver ->
-      browser.executeScript("return window.__shown && window.__shown[arguments[0]]", page.dataPage()));
-    return ((Number) shown).doubleValue();
+  /** One visit in a browser of its own: an empty cache, as on a user's first visit. */
+  private static double measureOnce(String base, Page page) {
+    ChromeDriver browser = browser(!page.dataPage().equals("login"));
+    try {
+      browser.get(base + page.hash());
+      Object shown = new WebDriverWait(browser, Duration.ofSeconds(30)).until(driver ->
+        browser.executeScript("return window.__shown && window.__shown[arguments[0]]", page.dataPage()));
+      return ((Number) shown).doubleValue();
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(page.label() + " never showed; recorded: "
+        + browser.executeScript("return JSON.stringify(window.__shown)") + "; main: "
+        + browser.executeScript("const m = document.getElementById('main'); return m && m.innerText.slice(0, 1500)"), e);
+    } finally {
+      browser.quit();
+    }
   }
 
   private static String text(double[] times) {
     return String.format(Locale.ROOT, "%.0f [%.0f-%.0f]", times[0], times[1], times[2]);
   }
 
-  private static ChromeDriver browser() {
+  /**
+   * @param signedIn whether the tab starts signed in, as after the sign-in page: the token is put in the
+   *     tab's sessionStorage before the page's own scripts run
+   */
+  private static ChromeDriver browser(boolean signedIn) {
     ChromeOptions options = new ChromeOptions()
       .setBinary(System.getenv().getOrDefault("CHROME_BIN", "/usr/bin/chromium"))
       .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -125,19 +159,12 @@ public final class DashboardLoadBenchmark {
       .usingDriverExecutable(Path.of(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver")).toFile())
       .build();
     ChromeDriver driver = new ChromeDriver(service, options);
-    driver.executeCdpCommand("Network.enable", Map.of());
-    driver.executeCdpCommand("Network.setCacheDisabled", Map.of("cacheDisabled", true));
-    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", READY_RECORDER));
+    String signIn = signedIn ? """
+        sessionStorage.setItem('fleetjobs.token', '%s');
+        sessionStorage.setItem('fleetjobs.me', JSON.stringify({name: 'admin', role: 'admin'}));
+        """.formatted(TOKEN) : "";
+    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", signIn + READY_RECORDER));
     return driver;
-  }
-
-  /** The token lives in the tab's sessionStorage, as when a user signs in; it survives the navigations. */
-  private static void signIn(ChromeDriver browser, String base) {
-    browser.get(base + "#/login");
-    browser.executeScript("""
-        sessionStorage.setItem('fleetjobs.token', arguments[0]);
-        sessionStorage.setItem('fleetjobs.me', JSON.stringify({name: 'admin', role: 'admin'}));""",
-      TOKEN);
   }
 
   /** 100 jobs through the API; then 10,000 finished executions, 1 in 10 failed, over the last week, by SQL. */
@@ -161,7 +188,7 @@ public final class DashboardLoadBenchmark {
       sql.execute("""
           CREATE TEMP TABLE seeded AS
           SELECT gen_random_uuid() AS id, j.job_id, j.job_name, j.job_version,
-                 CASE WHEN g % 10 = 0 THEN 'Failed' ELSE 'Succeeded' END AS lifecycle,
+                 CASE WHEN g %% 10 = 0 THEN 'Failed' ELSE 'Succeeded' END AS lifecycle,
                  now() - g * interval '1 minute' AS started
             FROM generate_series(1, %d) g
             JOIN (SELECT job_id, job_name, job_version, row_number() OVER (ORDER BY job_name) - 1 AS k
