@@ -112,6 +112,7 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
 
       @Override
       public Future<Void> cancel() {
+        run.markCancelled();
         // If the server ignores the cancel, closing the connection ends the statement and frees its thread.
         vertx.setTimer(CANCEL_GRACE_MS, late -> {
           if (!result.isComplete()) {

@@ -119,7 +119,12 @@ final class ScriptRun {
       + (batch.repeat() > 1 ? ", run " + run + " of " + batch.repeat() : "") + ")";
   }
 
-  /** Asks the server to stop the running statement; the batch then fails and no later batch starts. */
+  /** From now on no batch starts; cheap, so callers mark before they cancel. */
+  void markCancelled() {
+    cancelled = true;
+  }
+
+  /** Asks the server to stop the running statement; the batch then fails and no later batch starts. Blocking. */
   void cancel() {
     cancelled = true;
     Statement statement = current;
