@@ -174,7 +174,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
     Future<Login> login = output.credentialId() == null || !driver.usesStoredCredentials()
       ? Future.succeededFuture(driver.usesStoredCredentials() ? stepLogin : null)
       : engine.logins().get(output.credentialId());
-    return login.compose(outputLogin -> driver.appendOutput(table, outputLogin, result));
+    return login.compose(outputLogin -> outputLogin == null && driver.usesStoredCredentials()
+      ? Future.failedFuture(new InvalidInput("output.credential", "The output table needs a credential: the step "
+        + "connects as the agent's identity, which the " + output.engine() + " engine does not use."))
+      : driver.appendOutput(table, outputLogin, result));
   }
 
   /**
