@@ -29,6 +29,8 @@ import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
 import io.fleetjobs.server.targets.TargetDrivers;
+import io.fleetjobs.server.targets.TargetWorkerPool;
+import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,6 +48,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +63,6 @@ public final class Agent {
   private static final int ALERTS_POOL_SIZE = 6;
   /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
   private static final int EXECUTOR_INSTANCES = 4;
-  static final String TARGET_WORKER_POOL = "fleetjobs-target-workers";
 
   private final Vertx vertx;
   private final Prepared prepared;
@@ -149,22 +151,29 @@ public final class Agent {
     return config.tier() == null ? setting.refresh() : setting.save(config.tier());
   }
 
-  private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool) {
+  private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
+                          TargetDrivers drivers, TargetWorkerPool workers) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool,
                                          PrometheusMeterRegistry registry, Tier tier) {
     AgentConfig config = prepared.config();
     SecretBox secretBox = new SecretBox(prepared.key());
-    TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx));
-    Engine engine = engine(enginePool, config, secretBox, drivers, registry);
+    TierSetting tierSetting = new TierSetting(enginePool);
+    // JDBC targets block a thread per statement: the same named pool as the executors, following the tier.
+    TargetWorkerPool workers = TargetWorkerPool.open(vertx, tier);
+    TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
+      SqlServerTargets.driver(vertx, config.sqlserver(), workers, tierSetting::current));
+    Engine engine = engine(enginePool, config, secretBox, drivers, registry, tierSetting);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = new DeploymentOptions(options)
       .setThreadingModel(ThreadingModel.WORKER)
-      .setWorkerPoolName(TARGET_WORKER_POOL)
-      .setWorkerPoolSize(tier.workerThreads());
+      .setWorkerPoolName(TargetWorkerPool.NAME)
+      .setWorkerPoolSize(tier.workerThreads())
+      .setMaxWorkerExecuteTime(TargetWorkerPool.MAX_EXECUTE_HOURS)
+      .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
     return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine), executors.setInstances(EXECUTOR_INSTANCES))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
@@ -177,19 +186,20 @@ public final class Agent {
           new HttpServerVerticle.Services(secretBox, drivers, registry, alerts));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
-          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool))
+          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
           .onFailure(e -> alerts.stop());
       })
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
         alertsPool.close();
+        drivers.close();
+        workers.close();
       });
   }
 
   private static Engine engine(Pool pool, AgentConfig config, SecretBox secretBox, TargetDrivers drivers,
-                               PrometheusMeterRegistry registry) {
+                               PrometheusMeterRegistry registry, TierSetting tier) {
     CredentialRepository credentials = new CredentialRepository(pool, secretBox);
-    TierSetting tier = new TierSetting(pool);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
     String agentId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     return new Engine(agentId, config.engine(), new ClaimRepository(pool),
@@ -215,6 +225,11 @@ public final class Agent {
     return undeployed
       .eventually(() -> deployed.alerts().stop())
       .eventually(() -> deployed.alertsPool().close())
+      .eventually(() -> {
+        deployed.drivers().close();
+        deployed.workers().close();
+        return Future.succeededFuture();
+      })
       .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());

@@ -19,7 +19,8 @@ public record AgentConfig(
   String bootstrapAdminToken,
   Tier tier,
   EngineSettings engine,
-  AlertsConfig alerts) {
+  AlertsConfig alerts,
+  SqlServerSettings sqlserver) {
 
   /** How the execution engine paces itself. */
   public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs) {
@@ -44,7 +45,8 @@ public record AgentConfig(
       blankToNull(json.getString("bootstrapAdminToken")),
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
-      AlertsConfig.fromJson(json, httpPort));
+      AlertsConfig.fromJson(json, httpPort),
+      SqlServerSettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -53,17 +55,19 @@ public record AgentConfig(
 
   public AgentConfig withDbUrl(String url) {
     return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
-      engine, alerts);
+      engine, alerts, sqlserver);
   }
 
   public AgentConfig withMasterKey(String key) {
     return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
-      engine, alerts);
+      engine, alerts, sqlserver);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
   public JsonObject toJson() {
-    return alerts.toJson()
+    JsonObject json = alerts.toJson();
+    sqlserver.putInto(json);
+    return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
       .put("dataDir", dataDir.toString())
@@ -82,7 +86,7 @@ public record AgentConfig(
   public String toString() {
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.

@@ -10,6 +10,7 @@ public enum Tier {
   JA400(400),
   JA800(800);
 
+  private static final int SPARE_WORKER_THREADS = 16;
   private final int maxConcurrentTargets;
 
   Tier(int maxConcurrentTargets) {
@@ -22,10 +23,12 @@ public enum Tier {
 
   /**
    * Threads of the named worker pool that runs target work: one per target the tier lets run at once,
-   * so a blocking driver (JDBC) can never have fewer threads than the cap lets targets in.
+   * so a blocking driver (JDBC) can never have fewer threads than the cap lets targets in, and a few more:
+   * while every slot's statement holds a thread, the executors still need threads to time out and cancel
+   * those statements, and enumeration and output writes need theirs.
    */
   public int workerThreads() {
-    return maxConcurrentTargets;
+    return maxConcurrentTargets + SPARE_WORKER_THREADS;
   }
 
   public static Tier parse(String value) {

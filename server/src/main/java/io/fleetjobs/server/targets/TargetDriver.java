@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets;
 
+import io.fleetjobs.server.errors.InvalidInput;
 import io.vertx.core.Future;
 import java.util.List;
 
@@ -11,6 +12,24 @@ public interface TargetDriver {
 
   /** Every database of the server that a SqlServer member expands to, read with the refresh login. */
   Future<List<String>> listDatabases(String serverName, Login login);
+
+  /** Every database of the elastic pool on the server, read with the refresh login (through master on Azure SQL). */
+  default Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login) {
+    return Future.failedFuture(new InvalidInput("elasticPoolName", "The " + engine() + " engine has no elastic pools."));
+  }
+
+  /**
+   * How connections authenticate, as the API shows it: SqlLogin (stored credentials), or the agent's
+   * Microsoft Entra identity (ManagedIdentity, ServicePrincipal, DefaultAzureCredential).
+   */
+  default String authentication() {
+    return "SqlLogin";
+  }
+
+  /** False once the agent has an identity for this engine: logins may then be null, and are not read. */
+  default boolean usesStoredCredentials() {
+    return true;
+  }
 
   /**
    * Runs the script as one batch on the database; it may hold several statements.

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** The driver of each engine. */
-public final class TargetDrivers {
+public final class TargetDrivers implements AutoCloseable {
   private final Map<String, TargetDriver> byEngine;
 
   public TargetDrivers(TargetDriver... drivers) {
@@ -20,5 +20,19 @@ public final class TargetDrivers {
       throw new InvalidInput("engine", "This agent has no driver for the " + engine + " engine yet.");
     }
     return driver;
+  }
+
+  /** Closes the drivers that hold connections (the JDBC pools). */
+  @Override
+  public void close() {
+    byEngine.values().forEach(driver -> {
+      if (driver instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
   }
 }

@@ -44,7 +44,7 @@ public final class TargetsPreviewApi {
     builder.getRoute("previewTargetGroupTargets").addHandler(Endpoint.of(FIELDS, ctx ->
       groups.get(pathParam(ctx, "name"))
         .compose(group -> withTargets(new JsonObject().put("targetGroup", group.name()), expander.expand(group)
-          .map(targets -> targets.stream().map(ResolvedTarget::toJson).toList())))
+          .map(targets -> targets.stream().map(this::entry).toList())))
         .map(Reply::ok)));
   }
 
@@ -55,7 +55,12 @@ public final class TargetsPreviewApi {
       .put("targetGroup", step.targetGroup())
       .put("credential", step.credential());
     return withTargets(json, expander.expand(step.targetGroupId())
-      .map(targets -> targets.stream().map(target -> target.toJson().put("credential", step.credential())).toList()));
+      .map(targets -> targets.stream().map(target -> entry(target).put("credential", step.credential())).toList()));
+  }
+
+  /** A target, and how this agent would authenticate on it (SqlLogin, or its Entra identity). */
+  private JsonObject entry(ResolvedTarget target) {
+    return target.toJson().put("authentication", expander.authentication(target.engine()));
   }
 
   /** The expansion's targets, or its error (a server that cannot be enumerated) beside no targets. */

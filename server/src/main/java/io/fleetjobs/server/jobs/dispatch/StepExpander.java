@@ -5,6 +5,7 @@ import io.fleetjobs.server.errors.FleetJobsException;
 import io.fleetjobs.server.targetgroups.TargetGroup;
 import io.fleetjobs.server.targetgroups.TargetGroupMember;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
+import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetSets;
@@ -54,12 +55,23 @@ public final class StepExpander {
     }
     try {
       var driver = drivers.forEngine(member.engine());
-      return credentials.login(member.refreshCredentialId())
-        .compose(login -> driver.listDatabases(member.serverName(), login))
+      // With the agent's identity (or no refresh credential to read) the driver decides how to log in.
+      Future<Login> login = driver.usesStoredCredentials() && member.refreshCredentialId() != null
+        ? credentials.login(member.refreshCredentialId())
+        : Future.succeededFuture(null);
+      return login
+        .compose(refresh -> member.type().equals("SqlElasticPool")
+          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh)
+          : driver.listDatabases(member.serverName(), refresh))
         .map(names -> names.stream().map(name -> target(member, name)).toList());
     } catch (FleetJobsException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  /** How the targets of an engine authenticate on this agent, as the API shows it. */
+  public String authentication(String engine) {
+    return drivers.forEngine(engine).authentication();
   }
 
   private static ResolvedTarget target(TargetGroupMember member, String database) {

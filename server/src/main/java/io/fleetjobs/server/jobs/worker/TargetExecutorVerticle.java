@@ -12,6 +12,8 @@ import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.TargetDriver;
+import io.fleetjobs.server.targets.jdbc.Messages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -49,6 +51,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
     final Promise<Void> done = Promise.promise();
     volatile RunningScript script;
     volatile String stopReason;
+    volatile List<String> messages = List.of();
 
     InFlight(TargetWork work) {
       this.work = work;
@@ -120,11 +123,14 @@ public final class TargetExecutorVerticle extends VerticleBase {
 
   private Future<Void> runStep(InFlight attempt, JobStep step) {
     TargetWork work = attempt.work;
-    if (step.credentialId() == null) {
-      return Future.failedFuture(new InvalidInput("credential", "The step has no credential to connect to targets with."));
+    TargetDriver driver;
+    try {
+      driver = engine.drivers().forEngine(work.engine());
+    } catch (InvalidInput e) {
+      return Future.failedFuture(e);
     }
-    return engine.logins().get(step.credentialId()).compose(login -> {
-      RunningScript script = engine.drivers().forEngine(work.engine()).run(work.serverName(), work.databaseName(),
+    return login(driver, step.credentialId(), "The step has no credential to connect to targets with.").compose(login -> {
+      RunningScript script = driver.run(work.serverName(), work.databaseName(),
         login, ScriptVariables.substitute(step.action().value(), work), step.output() != null);
       attempt.script = script;
       if (attempt.stopReason != null) {
@@ -140,8 +146,21 @@ public final class TargetExecutorVerticle extends VerticleBase {
           vertx.cancelTimer(timer);
           return Future.succeededFuture();
         })
-        .compose(result -> writeOutput(step, work, login, result));
+        .compose(result -> {
+          attempt.messages = result.messages();
+          return writeOutput(step, work, login, result);
+        });
     });
+  }
+
+  /** The stored login, unless the driver authenticates as the agent's identity and reads none. */
+  private Future<Login> login(TargetDriver driver, UUID credentialId, String missing) {
+    if (!driver.usesStoredCredentials()) {
+      return Future.succeededFuture(null);
+    }
+    return credentialId == null
+      ? Future.failedFuture(new InvalidInput("credential", missing))
+      : engine.logins().get(credentialId);
   }
 
   private Future<Void> writeOutput(JobStep step, TargetWork work, Login stepLogin, ScriptResult result) {
@@ -151,11 +170,14 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
     OutputTable table = new OutputTable(output.serverName(), output.databaseName(), output.schemaName(),
       output.tableName(), work.jobExecutionId(), work.serverName(), work.databaseName());
-    Future<Login> login = output.credentialId() == null
-      ? Future.succeededFuture(stepLogin)
+    TargetDriver driver = engine.drivers().forEngine(output.engine());
+    Future<Login> login = output.credentialId() == null || !driver.usesStoredCredentials()
+      ? Future.succeededFuture(driver.usesStoredCredentials() ? stepLogin : null)
       : engine.logins().get(output.credentialId());
-    return login.compose(outputLogin -> engine.drivers().forEngine(output.engine())
-      .appendOutput(table, outputLogin, result));
+    return login.compose(outputLogin -> outputLogin == null && driver.usesStoredCredentials()
+      ? Future.failedFuture(new InvalidInput("output.credential", "The output table needs a credential: the step "
+        + "connects as the agent's identity, which the " + output.engine() + " engine does not use."))
+      : driver.appendOutput(table, outputLogin, result));
   }
 
   /**
@@ -189,7 +211,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
         + "; its statement was cancelled on the server.", false);
     }
     if (failure == null) {
-      return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + ".", false);
+      // PRINT and other informational messages follow the status line: Azure drops them, its users ask for them.
+      return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
+        + Messages.suffix(attempt.messages), false);
     }
     // A definition that cannot work now (no credential, an output table of another shape) will not work on
     // a retry either.

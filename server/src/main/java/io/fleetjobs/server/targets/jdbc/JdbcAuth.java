@@ -1,0 +1,55 @@
+package io.fleetjobs.server.targets.jdbc;
+
+import io.fleetjobs.server.targets.Login;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+
+/** How the connections of one pool authenticate. */
+public sealed interface JdbcAuth {
+
+  /** What the API shows: SqlLogin, ManagedIdentity, ServicePrincipal or DefaultAzureCredential. */
+  String method();
+
+  /** Tells pools apart without holding a password in the key. */
+  String poolKey();
+
+  /** A stored credential: user name and password. */
+  record Password(Login login) implements JdbcAuth {
+    public static final String METHOD = "SqlLogin";
+
+    @Override
+    public String method() {
+      return METHOD;
+    }
+
+    @Override
+    public String poolKey() {
+      try {
+        byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest((login.username() + '\0' + login.password()).getBytes(StandardCharsets.UTF_8));
+        return "login:" + login.username() + ":" + HexFormat.of().formatHex(digest, 0, 8);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * The agent's Microsoft Entra identity: {@code token} is asked for a current access token each time a
+   * connection opens (it blocks while a token is fetched, so only worker threads call it).
+   */
+  record Token(String method, Supplier<String> token) implements JdbcAuth {
+    @Override
+    public String poolKey() {
+      return "entra";
+    }
+
+    @Override
+    public String toString() {
+      return "Token[" + method + "]";
+    }
+  }
+}

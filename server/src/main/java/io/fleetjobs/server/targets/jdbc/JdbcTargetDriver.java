@@ -1,0 +1,176 @@
+package io.fleetjobs.server.targets.jdbc;
+
+import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.server.targets.Login;
+import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.TargetDriver;
+import io.fleetjobs.server.targets.TargetWorkerPool;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A target driver over JDBC and vertx-jdbc-client's pools, for any engine a {@link JdbcDialect} describes:
+ * the sqlserver engine through mssql-jdbc, and the same code over the PostgreSQL JDBC driver in tests.
+ * Scripts are split into sqlcmd batches and run in order on one connection; the first result set and the
+ * server's informational messages come back; a cancel stops the running statement on the server.
+ */
+public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
+  private static final long CANCEL_GRACE_MS = 5_000;
+  private static final int ENUMERATION_TIMEOUT_SECONDS = 30;
+
+  /** @param trustServerCertificate whether the agent's configuration trusts any server certificate */
+  public record Wiring(String engine, JdbcDialect dialect, JdbcPools pools, TargetWorkerPool workers,
+                       TargetAuthenticator authenticator, boolean trustServerCertificate) {
+  }
+
+  private final Vertx vertx;
+  private final Wiring wiring;
+  private final JdbcDialect dialect;
+  private final OutputWriter output;
+
+  public JdbcTargetDriver(Vertx vertx, Wiring wiring) {
+    this.vertx = vertx;
+    this.wiring = wiring;
+    this.dialect = wiring.dialect();
+    this.output = new OutputWriter(wiring.dialect());
+  }
+
+  @Override
+  public String engine() {
+    return wiring.engine();
+  }
+
+  @Override
+  public String authentication() {
+    return wiring.authenticator().method();
+  }
+
+  @Override
+  public boolean usesStoredCredentials() {
+    return wiring.authenticator().usesStoredCredentials();
+  }
+
+  @Override
+  public Future<List<String>> listDatabases(String serverName, Login login) {
+    return list(serverName, login, dialect.databasesQuery(), null);
+  }
+
+  @Override
+  public Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login) {
+    return dialect.poolDatabasesQuery()
+      .map(query -> list(serverName, login, query, elasticPoolName))
+      .orElseGet(() -> Future.failedFuture(new InvalidInput("elasticPoolName",
+        "The " + engine() + " engine has no elastic pools.")));
+  }
+
+  private Future<List<String>> list(String serverName, Login login, String query, String parameter) {
+    String database = dialect.maintenanceDatabase();
+    return connect(serverName, database, login, "refreshCredential", connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(query)) {
+        statement.setQueryTimeout(ENUMERATION_TIMEOUT_SECONDS);
+        if (parameter != null) {
+          statement.setString(1, parameter);
+        }
+        List<String> names = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            names.add(rows.getString(1));
+          }
+        }
+        return names;
+      }
+    })
+      .recover(e -> Future.failedFuture(e instanceof FleetJobsException ? e : new TargetUnreachable("serverName",
+        "Could not list the databases of server '" + serverName + "'"
+          + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage())));
+  }
+
+  @Override
+  public RunningScript run(String serverName, String databaseName, Login login, String script,
+                           boolean keepFirstResult) {
+    ScriptRun run;
+    try {
+      run = new ScriptRun(dialect, dialect.batches(script), keepFirstResult);
+    } catch (RuntimeException e) {
+      return failed(e);
+    }
+    Future<ScriptResult> result = connect(serverName, databaseName, login, "credential", run::execute);
+    return new RunningScript() {
+      @Override
+      public Future<ScriptResult> result() {
+        return result;
+      }
+
+      @Override
+      public Future<Void> cancel() {
+        run.markCancelled();
+        // If the server ignores the cancel, closing the connection ends the statement and frees its thread.
+        vertx.setTimer(CANCEL_GRACE_MS, late -> {
+          if (!result.isComplete()) {
+            wiring.workers().executor().executeBlocking(() -> {
+              run.abort(Runnable::run);
+              return null;
+            }, false);
+          }
+        });
+        return wiring.workers().executor().executeBlocking(() -> {
+          run.cancel();
+          return null;
+        }, false);
+      }
+    };
+  }
+
+  @Override
+  public Future<Void> appendOutput(OutputTable table, Login login, ScriptResult result) {
+    if (!result.hasResultSet()) {
+      return Future.succeededFuture();
+    }
+    return connect(table.serverName(), table.databaseName(), login, "output.credential", connection -> {
+      output.append(connection, table, result);
+      return null;
+    });
+  }
+
+  private <T> Future<T> connect(String serverName, String database, Login login, String credentialField,
+                                JdbcPools.SqlWork<T> work) {
+    JdbcAuth auth;
+    try {
+      auth = wiring.authenticator().auth(login, credentialField);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    String key = serverName.toLowerCase(Locale.ROOT) + "/" + database + "/" + auth.poolKey();
+    return wiring.pools().withConnection(key,
+      () -> dialect.endpoint(serverName, database, auth, wiring.trustServerCertificate()), work);
+  }
+
+  /** Closes every pool; the worker pool belongs to whoever opened it. */
+  @Override
+  public void close() {
+    wiring.pools().close();
+  }
+
+  private static RunningScript failed(RuntimeException e) {
+    return new RunningScript() {
+      @Override
+      public Future<ScriptResult> result() {
+        return Future.failedFuture(e);
+      }
+
+      @Override
+      public Future<Void> cancel() {
+        return Future.succeededFuture();
+      }
+    };
+  }
+}

@@ -1,0 +1,130 @@
+package io.fleetjobs.server.targets.jdbc;
+
+import io.fleetjobs.server.errors.InvalidInput;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Splits a script into batches the way sqlcmd does: on lines that hold only {@code GO} (any case, an
+ * optional repeat count and a trailing {@code --} comment), never on one inside a string, a quoted or
+ * bracketed identifier, or a comment. Block comments nest, as in T-SQL. Pure.
+ */
+public final class SqlcmdBatches {
+  private static final Pattern GO_LINE = Pattern.compile("(?i)\\s*GO(?:\\s+(\\d+))?\\s*(?:--.*)?");
+
+  private enum State { CODE, SINGLE_QUOTED, DOUBLE_QUOTED, BRACKETED, BLOCK_COMMENT }
+
+  private SqlcmdBatches() {
+  }
+
+  /** Batches in order; batches holding nothing but white space are dropped, as sqlcmd drops them. */
+  public static List<ScriptBatch> split(String script) {
+    List<ScriptBatch> batches = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    State state = State.CODE;
+    int depth = 0;
+    int firstLine = 1;
+    String[] lines = script.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      Matcher go = GO_LINE.matcher(line);
+      if (state == State.CODE && go.matches()) {
+        int repeat = repeat(go.group(1), i + 1);
+        add(batches, current, repeat, firstLine);
+        current.setLength(0);
+        firstLine = i + 2;
+        continue;
+      }
+      Scan scan = scan(line, state, depth);
+      state = scan.state();
+      depth = scan.depth();
+      if (current.length() > 0) {
+        current.append('\n');
+      } else if (line.isBlank()) {
+        // Leading blank lines belong to no statement; where the batch starts is its first real line.
+        firstLine = i + 2;
+        continue;
+      }
+      current.append(line);
+    }
+    add(batches, current, 1, firstLine);
+    return batches;
+  }
+
+  private static int repeat(String count, int line) {
+    if (count == null) {
+      return 1;
+    }
+    try {
+      int repeat = Integer.parseInt(count);
+      if (repeat >= 1) {
+        return repeat;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the same message as a zero count
+    }
+    throw new InvalidInput("action.value", "GO on line " + line + " repeats its batch " + count
+      + " times; the count must be between 1 and " + Integer.MAX_VALUE + ".");
+  }
+
+  private static void add(List<ScriptBatch> batches, StringBuilder text, int repeat, int firstLine) {
+    if (!text.toString().isBlank()) {
+      batches.add(new ScriptBatch(text.toString(), repeat, firstLine));
+    }
+  }
+
+  private record Scan(State state, int depth) {
+  }
+
+  /** Where a line leaves the lexical state: inside a string or a comment, or in code. */
+  private static Scan scan(String line, State state, int depth) {
+    int i = 0;
+    while (i < line.length()) {
+      char c = line.charAt(i);
+      char next = i + 1 < line.length() ? line.charAt(i + 1) : '\0';
+      switch (state) {
+        case CODE -> {
+          if (c == '-' && next == '-') {
+            return new Scan(State.CODE, 0);
+          } else if (c == '/' && next == '*') {
+            state = State.BLOCK_COMMENT;
+            depth = 1;
+            i++;
+          } else if (c == '\'') {
+            state = State.SINGLE_QUOTED;
+          } else if (c == '"') {
+            state = State.DOUBLE_QUOTED;
+          } else if (c == '[') {
+            state = State.BRACKETED;
+          }
+        }
+        case SINGLE_QUOTED, DOUBLE_QUOTED, BRACKETED -> {
+          char close = state == State.SINGLE_QUOTED ? '\'' : state == State.DOUBLE_QUOTED ? '"' : ']';
+          if (c == close) {
+            if (next == close) {
+              i++;
+            } else {
+              state = State.CODE;
+            }
+          }
+        }
+        case BLOCK_COMMENT -> {
+          if (c == '/' && next == '*') {
+            depth++;
+            i++;
+          } else if (c == '*' && next == '/') {
+            depth--;
+            i++;
+            if (depth == 0) {
+              state = State.CODE;
+            }
+          }
+        }
+      }
+      i++;
+    }
+    return new Scan(state, depth);
+  }
+}

@@ -1,0 +1,48 @@
+package io.fleetjobs.server.targets.sqlserver;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import io.fleetjobs.server.errors.TargetUnreachable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Access tokens of the agent's Entra identity for Azure SQL, cached and fetched again shortly before they
+ * expire, so opening a connection rarely waits on Entra and never presents a token about to lapse.
+ * {@link #token()} blocks while it fetches: only worker threads call it, as a connection opens.
+ */
+public final class AccessTokens {
+  public static final String SCOPE = "https://database.windows.net/.default";
+  /** Refreshed this long before expiry, as azure-identity's own clients do. */
+  public static final Duration REFRESH_BEFORE = Duration.ofMinutes(5);
+
+  private final TokenCredential credential;
+  private final Clock clock;
+  private AccessToken cached;
+
+  public AccessTokens(TokenCredential credential, Clock clock) {
+    this.credential = credential;
+    this.clock = clock;
+  }
+
+  /** One fetch at a time: connections opening together share the token the first of them fetched. */
+  public synchronized String token() {
+    Instant now = clock.instant();
+    if (cached == null || !cached.getExpiresAt().toInstant().isAfter(now.plus(REFRESH_BEFORE))) {
+      try {
+        AccessToken fresh = credential.getTokenSync(new TokenRequestContext().addScopes(SCOPE));
+        if (fresh == null) {
+          throw new IllegalStateException("the credential returned no token");
+        }
+        cached = fresh;
+      } catch (RuntimeException e) {
+        // The message is Entra's own; a token is never part of it.
+        throw new TargetUnreachable("authentication", "Could not get a Microsoft Entra token for Azure SQL: "
+          + e.getMessage());
+      }
+    }
+    return cached.getToken();
+  }
+}

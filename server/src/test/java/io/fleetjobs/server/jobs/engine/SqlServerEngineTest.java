@@ -1,0 +1,117 @@
+package io.fleetjobs.server.jobs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Jobs on sqlserver targets through the whole engine: the agent's sqlserver driver with its test dialect
+ * (sqlserverDialect: postgresql) runs every step over JDBC against a real PostgreSQL, so enumeration,
+ * batches, messages, output, timeouts and the API's view of them are the sqlserver engine's own code.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SqlServerEngineTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static AgentFixture agent;
+  private static TargetServer server;
+  private static Executions executions;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    server = TargetServer.start();
+    server.createDatabases("sq_a", "sq_b", "sq_results");
+    agent = AgentFixture.start(vertx, "sqlserver_engine", new JsonObject().put("sqlserverDialect", "postgresql"));
+    executions = new Executions(agent.admin());
+    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "postgres").put("password", "x"));
+    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
+    agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
+      .add(member("SqlServer").put("refreshCredential", "refresh"))
+      .add(member("SqlDatabase").put("databaseName", "sq_results").put("membershipType", "Exclude"))));
+    agent.admin().put("/targetGroups/one", new JsonObject().put("members", new JsonArray()
+      .add(member("SqlDatabase").put("databaseName", "sq_a"))));
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+    server.close();
+  }
+
+  private static JsonObject member(String type) {
+    return new JsonObject().put("type", type).put("engine", "sqlserver").put("serverName", server.serverName());
+  }
+
+  @Test
+  void a_server_member_is_enumerated_over_jdbc_and_the_preview_names_the_authentication() {
+    JsonObject preview = agent.admin().get("/targetGroups/fleet/targets/preview").bodyAsJsonObject();
+    assertEquals(List.of("sq_a:SqlLogin:sqlserver", "sq_b:SqlLogin:sqlserver"), preview.getJsonArray("targets").stream()
+      .map(JsonObject.class::cast)
+      .map(t -> t.getString("databaseName") + ":" + t.getString("authentication") + ":" + t.getString("engine"))
+      .sorted().toList(), preview.encode());
+  }
+
+  @Test
+  void batches_run_their_messages_reach_last_message_and_the_first_result_set_reaches_the_output_table() {
+    agent.admin().put("/jobs/report", new JsonObject());
+    agent.admin().put("/jobs/report/steps/collect", new JsonObject().put("targetGroup", "fleet").put("credential", "job")
+      .put("action", new JsonObject().put("value", """
+        CREATE TEMP TABLE seen (step int)
+        GO
+        INSERT INTO seen VALUES ($(step_id))
+        GO 2
+        DO $$ BEGIN RAISE NOTICE 'counted on %', current_database(); END $$;
+        SELECT current_database() AS db, count(*)::int AS inserts FROM seen
+        """))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0))
+      .put("output", new JsonObject().put("engine", "sqlserver").put("serverName", server.serverName())
+        .put("databaseName", "sq_results").put("schemaName", "public").put("tableName", "report")
+        .put("credential", "job")));
+    String id = executions.start("report");
+    assertEquals("Succeeded", executions.awaitEnd("report", id, PATIENCE).getString("lifecycle"),
+      executions.targets("report", id).toString());
+    for (JsonObject target : executions.targets("report", id)) {
+      String message = target.getString("lastMessage");
+      assertTrue(message.endsWith("succeeded execution on target (server '" + server.serverName() + "', database '"
+        + target.getJsonObject("target").getString("databaseName") + "').\nMessages:\ncounted on "
+        + target.getJsonObject("target").getString("databaseName")), message);
+    }
+    assertEquals(List.of(id + " sq_a 2", id + " sq_b 2"), server.column("sq_results",
+      "SELECT internal_execution_id || ' ' || db || ' ' || inserts FROM public.report ORDER BY db"));
+  }
+
+  @Test
+  void a_timed_out_step_is_cancelled_on_the_server_and_ends_timed_out() {
+    agent.admin().put("/jobs/slow", new JsonObject());
+    agent.admin().put("/jobs/slow/steps/sleep", new JsonObject().put("targetGroup", "one").put("credential", "job")
+      .put("action", new JsonObject().put("value", "SELECT 'fleetjobs-slow-step', pg_sleep(120)"))
+      .put("executionOptions", new JsonObject().put("timeoutSeconds", 2).put("retryAttempts", 0)));
+    String id = executions.start("slow");
+    assertEquals("TimedOut", executions.awaitEnd("slow", id, PATIENCE).getString("lifecycle"));
+    String target = executions.targets("slow", id).get(0).getString("lastMessage");
+    assertTrue(target.contains("timed out") && target.contains("cancelled on the server"), target);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<String> active;
+    do {
+      active = server.column("postgres", "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+        + "AND query LIKE 'SELECT ''fleetjobs-slow-step''%'");
+      Executions.sleep(50);
+    } while (!active.equals(List.of("0")) && System.nanoTime() < deadline);
+    assertEquals(List.of("0"), active, "the statement no longer runs on the target");
+  }
+}

@@ -1,0 +1,197 @@
+package io.fleetjobs.server.targets.sqlserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.errors.OutputMismatch;
+import io.fleetjobs.server.targets.Login;
+import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.TargetWorkerPool;
+import io.fleetjobs.server.targets.jdbc.JdbcAuth;
+import io.fleetjobs.server.targets.jdbc.JdbcPools;
+import io.fleetjobs.server.targets.jdbc.JdbcTargetDriver;
+import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;
+import io.fleetjobs.server.testsupport.Executions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The sqlserver driver against a real SQL Server, when FLEETJOBS_TEST_MSSQL_URL names one, for example
+ * {@code sqlserver://sa:Str0ng%21Pass@localhost:1433?trustServerCertificate=true} (user and password
+ * percent-encoded; the login must be allowed to create databases). Without it the class is skipped, with
+ * that reason in the test report.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RealSqlServerTest {
+  private static final String ENV = "FLEETJOBS_TEST_MSSQL_URL";
+  private static final String DATABASE = "fleetjobs_it_" + ProcessHandle.current().pid();
+  private static String serverName;
+  private static Login login;
+  private static boolean trust;
+  private static TargetWorkerPool workers;
+  private static JdbcTargetDriver driver;
+
+  @BeforeAll
+  static void start(Vertx vertx) throws SQLException {
+    String url = System.getenv(ENV);
+    if (url == null || url.isBlank()) {
+      return;
+    }
+    URI uri = URI.create(url);
+    String[] user = uri.getRawUserInfo().split(":", 2);
+    serverName = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    login = new Login(decode(user[0]), decode(user[1]));
+    trust = uri.getQuery() != null && uri.getQuery().contains("trustServerCertificate=true");
+    workers = TargetWorkerPool.open(vertx, Tier.JA100);
+    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new SqlServerDialect(),
+      new JdbcPools(vertx, workers, () -> Tier.JA100, JdbcPools.Settings.DEFAULT), workers,
+      TargetAuthenticator.storedCredentials(), trust));
+    execute("master", "CREATE DATABASE " + DATABASE);
+  }
+
+  /** Each test is reported as skipped, with the reason, where no SQL Server is named. */
+  @BeforeEach
+  void needsSqlServer() {
+    assumeTrue(driver != null, ENV + " is not set: no SQL Server to test against (see README, Tests)");
+  }
+
+  @AfterAll
+  static void stop() throws SQLException {
+    if (driver == null) {
+      return;
+    }
+    driver.close();
+    workers.close();
+    execute("master", "ALTER DATABASE " + DATABASE + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE",
+      "DROP DATABASE " + DATABASE);
+  }
+
+  @Test
+  void the_server_lists_its_online_user_databases() {
+    List<String> names = driver.listDatabases(serverName, login).await();
+    assertTrue(names.contains(DATABASE) && !names.contains("master") && !names.contains("tempdb"), names.toString());
+  }
+
+  @Test
+  void go_batches_run_in_order_print_messages_are_kept_and_the_first_result_set_comes_back() {
+    ScriptResult result = driver.run(serverName, DATABASE, login, """
+      CREATE TABLE #marks (n int)
+      GO
+      INSERT INTO #marks VALUES (1)
+      GO 3
+      PRINT 'counted'
+      SELECT COUNT(*) AS runs, CAST(N'done' AS nvarchar(10)) AS status, CAST(1.5 AS decimal(5,2)) AS amount FROM #marks
+      GO
+      """, true).result().await();
+    assertEquals(List.of("int", "nvarchar(10)", "decimal(5,2)"),
+      result.columns().stream().map(ScriptResult.Column::typeName).toList());
+    assertEquals(3, result.rows().get(0).get(0));
+    assertEquals(List.of("counted"), result.messages());
+  }
+
+  @Test
+  void a_failing_batch_stops_the_script() {
+    Throwable failed = failure(driver.run(serverName, DATABASE, login,
+      "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", false).result());
+    assertTrue(failed.getMessage().contains("batch 2 of 3") && failed.getMessage().contains("Messages:\nbefore"),
+      failed.getMessage());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'never_made'"));
+  }
+
+  @Test
+  void a_cancel_stops_the_statement_on_the_server() {
+    RunningScript waiting = driver.run(serverName, DATABASE, login, "WAITFOR DELAY '00:02:00'", false);
+    String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (column(running).equals(List.of("0")) && System.nanoTime() < deadline) {
+      Executions.sleep(100);
+    }
+    waiting.cancel().await();
+    failure(waiting.result());
+    assertEquals(List.of("0"), column(running));
+  }
+
+  @Test
+  void the_output_table_gets_a_uniqueidentifier_and_its_index_and_a_premade_table_is_checked() throws SQLException {
+    ScriptResult result = driver.run(serverName, DATABASE, login, "SELECT DB_NAME() AS db, 42 AS answer", true)
+      .result().await();
+    UUID execution = UUID.randomUUID();
+    OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Runs", execution, "srv", "db1");
+    driver.appendOutput(table, login, result).await();
+    driver.appendOutput(table, login, result).await();
+    assertEquals(List.of("1"), column("SELECT COUNT(*) FROM dbo.Runs"));
+    assertEquals(List.of("uniqueidentifier"), column("SELECT t.name FROM sys.columns c JOIN sys.types t "
+      + "ON t.user_type_id = c.user_type_id WHERE c.object_id = OBJECT_ID('dbo.Runs') AND c.name = 'internal_execution_id'"));
+    assertEquals(List.of("IX_Runs_Internal_Execution_ID"),
+      column("SELECT name FROM sys.indexes WHERE object_id = OBJECT_ID('dbo.Runs') AND name IS NOT NULL"));
+
+    execute(DATABASE, "CREATE TABLE dbo.Premade (internal_execution_id uniqueidentifier, target_server_name "
+      + "nvarchar(256), target_database_name nvarchar(128), db nvarchar(128), answer int)");
+    Throwable unindexed = failure(driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Premade", execution,
+      "srv", "db1"), login, result));
+    assertInstanceOf(OutputMismatch.class, unindexed);
+    assertTrue(unindexed.getMessage().contains("[IX_Premade_Internal_Execution_ID]"), unindexed.getMessage());
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
+      .getCause();
+  }
+
+  private static String decode(String text) {
+    return URLDecoder.decode(text, StandardCharsets.UTF_8);
+  }
+
+  private static Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:sqlserver://", new SqlServerDialect().endpoint(serverName, database,
+      new JdbcAuth.Password(login), trust).properties());
+  }
+
+  private static void execute(String database, String... statements) throws SQLException {
+    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    }
+  }
+
+  private static List<String> column(String query) {
+    try (Connection connection = connect(DATABASE); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery(query)) {
+      List<String> values = new ArrayList<>();
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
