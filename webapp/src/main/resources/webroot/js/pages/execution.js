@@ -90,7 +90,7 @@ export async function render(view, ctx) {
       h('p', { class: 'target-message' }, message));
     details.addEventListener('toggle', () => openState.set(key, details.open));
     return row([
-      targetName(t),
+      h('div', {}, targetName(t), authenticationNote(t.target)),
       lifecycleBadge(t.lifecycle),
       { cell: true, content: String(t.currentAttempts ?? 0), className: 'num' },
       time(t.startTime, { short: true }),
@@ -148,4 +148,11 @@ function targetName(t) {
 function firstWords(text) {
   const line = text.split(/\r?\n/)[0];
   return line.length > 48 ? `${line.slice(0, 48)}…` : line;
+}
+
+/** The engine and how the agent signs in there (SqlLogin, or its Entra identity for SQL Server targets). */
+function authenticationNote(target) {
+  if (!target?.engine) return null;
+  const how = target.authentication ? ` · ${target.authentication}` : '';
+  return h('div', { class: 'muted target-auth', title: 'Engine and authentication' }, `${target.engine}${how}`);
 }

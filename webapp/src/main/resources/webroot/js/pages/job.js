@@ -314,8 +314,9 @@ export function renderPreview(entries) {
     entry.error ? h('p', { class: 'error-box' }, entry.error) : null,
     table({
       caption: `Targets of ${entry.stepName || entry.targetGroup || 'the group'}`,
-      columns: ['Server', 'Database', 'Engine', 'Credential'],
-      rows: (entry.targets || []).map((t) => row([t.serverName, t.databaseName || '—', t.engine || '—', t.credential || '—'],
+      columns: ['Server', 'Database', 'Engine', 'Authentication', 'Credential'],
+      rows: (entry.targets || []).map((t) => row([t.serverName, t.databaseName || '—', t.engine || '—',
+        t.authentication || '—', t.authentication && t.authentication !== 'SqlLogin' ? 'not used' : (t.credential || '—')],
         { 'data-target': `${t.serverName}/${t.databaseName}` })),
       empty: 'No databases.',
     }))));

@@ -75,7 +75,7 @@ public final class HttpServerVerticle extends VerticleBase {
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), vertx),
+      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), services.drivers(), vertx),
       new TargetsPreviewApi(steps, groups, new StepExpander(groups, credentials, services.drivers())),
       new AgentApi(agent, vertx),
       new EventsApi(feed),

@@ -11,6 +11,7 @@ import io.fleetjobs.server.jobs.executions.ExecutionFilter;
 import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
+import io.fleetjobs.server.targets.TargetDrivers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -32,11 +33,14 @@ public final class ExecutionsApi {
 
   private final ExecutionRepository executions;
   private final ExecutionStatsRepository stats;
+  private final TargetDrivers drivers;
   private final Vertx vertx;
 
-  public ExecutionsApi(ExecutionRepository executions, ExecutionStatsRepository stats, Vertx vertx) {
+  public ExecutionsApi(ExecutionRepository executions, ExecutionStatsRepository stats, TargetDrivers drivers,
+                       Vertx vertx) {
     this.executions = executions;
     this.stats = stats;
+    this.drivers = drivers;
     this.vertx = vertx;
   }
 
@@ -128,7 +132,15 @@ public final class ExecutionsApi {
     String job = pathParam(ctx, "name");
     ExecutionFilter filter = filter(ctx, job);
     return executions.targets(job, executionId(ctx), stepName, filter)
-      .map(page -> Reply.page(ctx, page.map(ExecutionNode::toJson), filter.top(), filter.skip()));
+      .map(page -> Reply.page(ctx, page.map(this::withAuthentication), filter.top(), filter.skip()));
+  }
+
+  /** A target row, with how this agent authenticates on its engine: SqlLogin, or its Entra identity. */
+  private JsonObject withAuthentication(ExecutionNode target) {
+    JsonObject json = target.toJson();
+    json.getJsonObject("target")
+      .put("authentication", drivers.forEngine(target.target().engine()).authentication());
+    return json;
   }
 
   private Future<Reply> purge(RoutingContext ctx) {

@@ -30,7 +30,8 @@ public record ExecutionNode(
   UUID rerunOf) {
 
   /** Where a node ran: a target database, or for a step the target group it expanded. */
-  public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName) {
+  public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
+                       String engine) {
   }
 
   /** Reads the column names every execution query of {@link ExecutionRepository} returns. */
@@ -53,7 +54,8 @@ public record ExecutionNode(
       row.getUUID("target_id"),
       row.getString("target_group_name"),
       row.getString("target_server_name"),
-      row.getString("target_database_name")),
+      row.getString("target_database_name"),
+      row.getString("target_engine")),
     row.getUUID("rerun_of"));
 
   public boolean isActive() {
@@ -85,7 +87,8 @@ public record ExecutionNode(
         .put("targetId", target.targetId() == null ? null : target.targetId().toString())
         .put("targetGroupName", target.targetGroupName())
         .put("serverName", target.serverName())
-        .put("databaseName", target.databaseName()));
+        .put("databaseName", target.databaseName())
+        .put("engine", target.engine()));
     }
     return json;
   }

@@ -67,6 +67,27 @@ class SqlServerEngineTest {
   }
 
   @Test
+  void with_an_agent_identity_sqlserver_targets_show_it_and_postgresql_targets_keep_their_login(Vertx vertx) {
+    AgentFixture withIdentity = AgentFixture.start(vertx, "sqlserver_identity", new JsonObject()
+      .put("entraMode", "ManagedIdentity")
+      .put("entraClientId", "00000000-0000-0000-0000-000000000001"));
+    try {
+      withIdentity.admin().put("/targetGroups/mixed", new JsonObject().put("members", new JsonArray()
+        .add(member("SqlDatabase").put("databaseName", "sq_a"))
+        .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName())
+          .put("databaseName", "sq_b"))));
+      JsonObject preview = withIdentity.admin().get("/targetGroups/mixed/targets/preview").bodyAsJsonObject();
+      assertEquals(List.of("sq_a:sqlserver:ManagedIdentity", "sq_b:postgresql:SqlLogin"),
+        preview.getJsonArray("targets").stream()
+          .map(JsonObject.class::cast)
+          .map(t -> t.getString("databaseName") + ":" + t.getString("engine") + ":" + t.getString("authentication"))
+          .sorted().toList(), preview.encode());
+    } finally {
+      withIdentity.close();
+    }
+  }
+
+  @Test
   void batches_run_their_messages_reach_last_message_and_the_first_result_set_reaches_the_output_table() {
     agent.admin().put("/jobs/report", new JsonObject());
     agent.admin().put("/jobs/report/steps/collect", new JsonObject().put("targetGroup", "fleet").put("credential", "job")
@@ -90,6 +111,9 @@ class SqlServerEngineTest {
       assertTrue(message.endsWith("succeeded execution on target (server '" + server.serverName() + "', database '"
         + target.getJsonObject("target").getString("databaseName") + "').\nMessages:\ncounted on "
         + target.getJsonObject("target").getString("databaseName")), message);
+      assertEquals("sqlserver", target.getJsonObject("target").getString("engine"));
+      assertEquals("SqlLogin", target.getJsonObject("target").getString("authentication"),
+        "each target row says how the agent signed in there");
     }
     assertEquals(List.of(id + " sq_a 2", id + " sq_b 2"), server.column("sq_results",
       "SELECT internal_execution_id || ' ' || db || ' ' || inserts FROM public.report ORDER BY db"));
