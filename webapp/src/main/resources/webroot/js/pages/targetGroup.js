@@ -16,9 +16,9 @@ export async function render(view, ctx) {
   } else {
     view.append(section('Members', table({
       caption: 'Members',
-      columns: ['Type', 'Membership', 'Server', 'Database', 'Elastic pool', 'Refresh credential', 'Engine'],
+      columns: ['Type', 'Membership', 'Server', 'Database', 'Elastic pool', 'Refresh credential', 'Engine', 'Trust server certificate'],
       rows: (group.members || []).map((m) => row([m.type, m.membershipType, m.serverName, m.databaseName || '—',
-        m.elasticPoolName || '—', m.refreshCredential || '—', m.engine || '—'])),
+        m.elasticPoolName || '—', m.refreshCredential || '—', m.engine || '—', m.trustServerCertificate ? 'Yes' : 'No'])),
       empty: 'No members.',
     })));
   }

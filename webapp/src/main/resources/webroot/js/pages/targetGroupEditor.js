@@ -5,7 +5,7 @@ import { h, fill, announce } from '../ui/dom.js';
 import { field, formAlert, value, submitting, confirmButton, actions } from '../ui/forms.js';
 import { can } from '../roles.js';
 
-const BLANK = { type: 'SqlDatabase', membershipType: 'Include', serverName: '', databaseName: '', elasticPoolName: '', refreshCredential: '', engine: 'postgresql' };
+const BLANK = { type: 'SqlDatabase', membershipType: 'Include', serverName: '', databaseName: '', elasticPoolName: '', refreshCredential: '', engine: 'postgresql', trustServerCertificate: false };
 
 /** onSaved(name) runs after a successful PUT; group null means a new group (with a name field). */
 export function groupEditor(ctx, group, onSaved) {
@@ -16,7 +16,7 @@ export function groupEditor(ctx, group, onSaved) {
   function readMembers() {
     return members.map((_, i) => {
       const m = {};
-      for (const k of ['type', 'membershipType', 'serverName', 'databaseName', 'elasticPoolName', 'refreshCredential', 'engine']) {
+      for (const k of ['type', 'membershipType', 'serverName', 'databaseName', 'elasticPoolName', 'refreshCredential', 'engine', 'trustServerCertificate']) {
         const v = value(form, `members[${i}].${k}`);
         if (v !== undefined) m[k] = v;
       }
@@ -36,7 +36,9 @@ export function groupEditor(ctx, group, onSaved) {
         field({ label: 'Elastic pool', name: `members[${i}].elasticPoolName`, value: m.elasticPoolName, help: 'SqlElasticPool members.' }),
         field({ label: 'Refresh credential', name: `members[${i}].refreshCredential`, value: m.refreshCredential,
           help: 'Lists the databases of a server or pool.' }),
-        field({ label: 'Engine', name: `members[${i}].engine`, type: 'select', value: m.engine || 'postgresql', options: ['postgresql', 'sqlserver'] })),
+        field({ label: 'Engine', name: `members[${i}].engine`, type: 'select', value: m.engine || 'postgresql', options: ['postgresql', 'sqlserver'] }),
+        field({ label: 'Trust server certificate', name: `members[${i}].trustServerCertificate`, type: 'checkbox', value: m.trustServerCertificate,
+          help: 'sqlserver members only: stay encrypted, but accept a certificate no trusted authority signed (self-signed).' })),
       can('putTargetGroup') ? actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove member ${i + 1}`, onclick: () => {
         members = readMembers();
         members.splice(i, 1);

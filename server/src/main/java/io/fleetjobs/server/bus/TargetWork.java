@@ -4,7 +4,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A claimed target execution: which attempt (claim) of which step to run where. */
+/**
+ * A claimed target execution: which attempt (claim) of which step to run where, and whether the member that
+ * brought the database in trusts its server's certificate.
+ */
 public record TargetWork(
   UUID targetExecutionId,
   int claim,
@@ -19,7 +22,8 @@ public record TargetWork(
   String targetGroupName,
   String engine,
   String serverName,
-  String databaseName) {
+  String databaseName,
+  boolean trustServerCertificate) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -36,7 +40,8 @@ public record TargetWork(
       .put("targetGroupName", targetGroupName)
       .put("engine", engine)
       .put("serverName", serverName)
-      .put("databaseName", databaseName);
+      .put("databaseName", databaseName)
+      .put("trustServerCertificate", trustServerCertificate);
   }
 
   public static TargetWork fromJson(JsonObject json) {
@@ -54,6 +59,7 @@ public record TargetWork(
       json.getString("targetGroupName"),
       json.getString("engine"),
       json.getString("serverName"),
-      json.getString("databaseName"));
+      json.getString("databaseName"),
+      json.getBoolean("trustServerCertificate", false));
   }
 }

@@ -3,7 +3,10 @@ package io.fleetjobs.server.targetgroups;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
-/** One include or exclude rule of a target group, as stored (defaults applied). */
+/**
+ * One include or exclude rule of a target group, as stored (defaults applied). {@code trustServerCertificate}
+ * (sqlserver members only) accepts the server's TLS certificate without checking who signed it.
+ */
 public record TargetGroupMember(
   UUID targetId,
   String membershipType,
@@ -13,7 +16,8 @@ public record TargetGroupMember(
   String databaseName,
   String elasticPoolName,
   String refreshCredential,
-  UUID refreshCredentialId) {
+  UUID refreshCredentialId,
+  boolean trustServerCertificate) {
 
   public boolean isInclude() {
     return membershipType.equals("Include");
@@ -30,7 +34,8 @@ public record TargetGroupMember(
       json.getString("databaseName"),
       json.getString("elasticPoolName"),
       json.getString("refreshCredential"),
-      json.getString("refreshCredentialId") == null ? null : UUID.fromString(json.getString("refreshCredentialId")));
+      json.getString("refreshCredentialId") == null ? null : UUID.fromString(json.getString("refreshCredentialId")),
+      json.getBoolean("trustServerCertificate", false));
   }
 
   public JsonObject toJson() {
@@ -43,7 +48,7 @@ public record TargetGroupMember(
     putIfPresent(json, "databaseName", databaseName);
     putIfPresent(json, "elasticPoolName", elasticPoolName);
     putIfPresent(json, "refreshCredential", refreshCredential);
-    return json;
+    return json.put("trustServerCertificate", trustServerCertificate);
   }
 
   private static void putIfPresent(JsonObject json, String key, String value) {

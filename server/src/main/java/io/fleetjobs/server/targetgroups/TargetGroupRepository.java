@@ -31,7 +31,8 @@ public final class TargetGroupRepository {
                           'targetId', m.target_id, 'membershipType', m.membership_type, 'type', m.target_type,
                           'engine', m.engine, 'serverName', m.server_name, 'databaseName', m.database_name,
                           'elasticPoolName', m.elastic_pool_name, 'refreshCredential', c.credential_name,
-                          'refreshCredentialId', m.refresh_credential_id))
+                          'refreshCredentialId', m.refresh_credential_id,
+                          'trustServerCertificate', m.trust_server_certificate))
                         ORDER BY m.member_position) FILTER (WHERE m.target_id IS NOT NULL),
                         '[]'::jsonb) AS members
           FROM jobs_internal.target_groups g

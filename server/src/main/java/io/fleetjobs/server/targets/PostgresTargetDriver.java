@@ -49,7 +49,7 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
-  public Future<List<String>> listDatabases(String serverName, Login login) {
+  public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
     return connect(serverName, MAINTENANCE_DATABASE, login)
       .compose(connection -> connection.query("""
           SELECT datname FROM pg_database
@@ -68,8 +68,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
-  public RunningScript run(String serverName, String databaseName, Login login, String script,
-                           boolean keepFirstResult) {
+  public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
+                           String script, boolean keepFirstResult) {
     AtomicReference<PgConnection> open = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
     Future<ScriptResult> result = connect(serverName, databaseName, login)

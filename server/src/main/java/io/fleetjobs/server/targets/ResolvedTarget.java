@@ -5,11 +5,11 @@ import java.util.UUID;
 
 /**
  * One database a step runs on, with the member that brought it in. {@code parallelGroup} is what a step's
- * maxParallelism counts per: the server, or the elastic pool on SQL Server.
+ * maxParallelism counts per: the server, or the elastic pool on SQL Server. {@code trustServerCertificate}
+ * is that member's: whether its connections accept any TLS certificate.
  */
 public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String databaseName,
-                             String parallelGroup) {
-
+                             String parallelGroup, boolean trustServerCertificate) {
 
   /** The shape jobs_internal.start_step reads. */
   public JsonObject toSqlJson() {
@@ -19,7 +19,8 @@ public record ResolvedTarget(String targetType, UUID targetId, String engine, St
       .put("engine", engine)
       .put("server_name", serverName)
       .put("database_name", databaseName)
-      .put("parallel_group", parallelGroup);
+      .put("parallel_group", parallelGroup)
+      .put("trust_server_certificate", trustServerCertificate);
   }
 
   public JsonObject toJson() {

@@ -4,17 +4,22 @@ import io.fleetjobs.server.errors.InvalidInput;
 import io.vertx.core.Future;
 import java.util.List;
 
-/** Everything the engine does on one kind of database server. One implementation per engine. */
+/**
+ * Everything the engine does on one kind of database server. One implementation per engine.
+ * {@code trustServerCertificate} is the member's own: whether TLS may accept a certificate no trusted
+ * authority signed. Only the sqlserver engine has the setting; the others are never given true.
+ */
 public interface TargetDriver {
 
   /** The engine name used by target group members: postgresql or sqlserver. */
   String engine();
 
   /** Every database of the server that a SqlServer member expands to, read with the refresh login. */
-  Future<List<String>> listDatabases(String serverName, Login login);
+  Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate);
 
   /** Every database of the elastic pool on the server, read with the refresh login (through master on Azure SQL). */
-  default Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login) {
+  default Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login,
+                                                 boolean trustServerCertificate) {
     return Future.failedFuture(new InvalidInput("elasticPoolName", "The " + engine() + " engine has no elastic pools."));
   }
 
@@ -35,7 +40,8 @@ public interface TargetDriver {
    * Runs the script as one batch on the database; it may hold several statements.
    * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept
    */
-  RunningScript run(String serverName, String databaseName, Login login, String script, boolean keepFirstResult);
+  RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate, String script,
+                    boolean keepFirstResult);
 
   /**
    * Appends a result set to the output table, creating the table on first use. Rows an earlier attempt of

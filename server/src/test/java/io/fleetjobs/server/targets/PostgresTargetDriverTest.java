@@ -43,17 +43,17 @@ class PostgresTargetDriverTest {
   @Test
   void the_first_result_set_of_a_multi_statement_script_is_kept_only_when_wanted() {
     String script = "CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1), (2); SELECT x, x * 10 AS y FROM t ORDER BY x";
-    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, script, true).result().await();
+    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, true).result().await();
     assertEquals(List.of("x", "y"), kept.columns().stream().map(ScriptResult.Column::name).toList());
     assertEquals(List.of(List.of(1, 10), List.of(2, 20)), kept.rows());
-    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, script, false).result().await().hasResultSet(),
-      "without an output table no row is kept");
+    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, false, script, false).result().await()
+      .hasResultSet(), "without an output table no row is kept");
   }
 
   @Test
   void an_attempt_run_again_replaces_its_own_output_rows() {
-    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, "SELECT 1 AS one, 'a' AS letter", true)
-      .result().await();
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1 AS one, 'a' AS letter",
+      true).result().await();
     UUID execution = UUID.randomUUID();
     OutputTable target = new OutputTable(server.serverName(), "drv_out", "public", "replaced", execution, "srv", "db1");
     driver.appendOutput(target, LOGIN, result).await();
@@ -66,7 +66,8 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_result_that_cannot_become_a_table_fails_without_a_retry() {
-    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, "SELECT 1, 2", true).result().await();
+    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", true).result()
+      .await();
     Throwable failure = assertThrows(CompletionException.class, () -> driver.appendOutput(
       new OutputTable(server.serverName(), "drv_out", "public", "clash", UUID.randomUUID(), "s", "d"), LOGIN, twice)
       .toCompletionStage().toCompletableFuture().join()).getCause();
@@ -75,9 +76,9 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_server_that_cannot_be_listed_fails_with_its_own_error() {
-    Throwable failure = assertThrows(CompletionException.class, () -> driver.listDatabases("127.0.0.1:1", LOGIN)
+    Throwable failure = assertThrows(CompletionException.class, () -> driver.listDatabases("127.0.0.1:1", LOGIN, false)
       .toCompletionStage().toCompletableFuture().join()).getCause();
     assertInstanceOf(TargetUnreachable.class, failure);
-    assertEquals(List.of("drv_out", "drv_target"), driver.listDatabases(server.serverName(), LOGIN).await());
+    assertEquals(List.of("drv_out", "drv_target"), driver.listDatabases(server.serverName(), LOGIN, false).await());
   }
 }

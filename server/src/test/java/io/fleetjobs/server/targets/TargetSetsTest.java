@@ -33,6 +33,6 @@ class TargetSetsTest {
   }
 
   private static ResolvedTarget target(String server, String database) {
-    return new ResolvedTarget("SqlDatabase", UUID.randomUUID(), "postgresql", server, database, server);
+    return new ResolvedTarget("SqlDatabase", UUID.randomUUID(), "postgresql", server, database, server, false);
   }
 }

@@ -25,7 +25,8 @@ public final class TargetGroupsApi {
     "serverName", "server_name",
     "databaseName", "database_name",
     "elasticPoolName", "elastic_pool_name",
-    "refreshCredential", "refresh_credential_name");
+    "refreshCredential", "refresh_credential_name",
+    "trustServerCertificate", "trust_server_certificate");
   private static final FieldNames FIELDS = MEMBER.names(Map.of("target_group_name", "name"));
 
   private final TargetGroupRepository groups;

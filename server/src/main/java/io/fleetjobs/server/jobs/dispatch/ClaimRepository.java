@@ -38,7 +38,8 @@ public final class ClaimRepository {
     row.getString("target_group_name"),
     row.getString("engine"),
     row.getString("server_name"),
-    row.getString("database_name"));
+    row.getString("database_name"),
+    row.getBoolean("trust_server_certificate"));
   private static final RowMapper<TargetFinished> FINISHED = row -> new TargetFinished(
     row.getUUID("target_execution_id"),
     row.getUUID("job_execution_id"),
@@ -72,7 +73,8 @@ public final class ClaimRepository {
     // The function joins what executors need itself: see the comment on jobs_internal.claim_targets.
     claimTargets = SqlTemplate.forQuery(pool, """
         SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
-               server_name, database_name, execution_create_time, job_version, job_name, target_group_name
+               server_name, database_name, execution_create_time, job_version, job_name, target_group_name,
+               trust_server_certificate
           FROM jobs_internal.claim_targets(#{owner}, #{max}, #{leaseSeconds})""").mapTo(WORK);
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,

@@ -61,8 +61,9 @@ public final class StepExpander {
         : Future.succeededFuture(null);
       return login
         .compose(refresh -> member.type().equals("SqlElasticPool")
-          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh)
-          : driver.listDatabases(member.serverName(), refresh))
+          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh,
+              member.trustServerCertificate())
+          : driver.listDatabases(member.serverName(), refresh, member.trustServerCertificate()))
         .map(names -> names.stream().map(name -> target(member, name)).toList());
     } catch (FleetJobsException e) {
       return Future.failedFuture(e);
@@ -76,6 +77,7 @@ public final class StepExpander {
 
   private static ResolvedTarget target(TargetGroupMember member, String database) {
     String group = member.elasticPoolName() != null ? member.elasticPoolName() : member.serverName();
-    return new ResolvedTarget(member.type(), member.targetId(), member.engine(), member.serverName(), database, group);
+    return new ResolvedTarget(member.type(), member.targetId(), member.engine(), member.serverName(), database, group,
+      member.trustServerCertificate());
   }
 }

@@ -130,8 +130,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     return login(driver, step.credentialId(), "The step has no credential to connect to targets with.").compose(login -> {
-      RunningScript script = driver.run(work.serverName(), work.databaseName(),
-        login, ScriptVariables.substitute(step.action().value(), work), step.output() != null);
+      RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
+        ScriptVariables.substitute(step.action().value(), work), step.output() != null);
       attempt.script = script;
       if (attempt.stopReason != null) {
         script.cancel();

@@ -60,21 +60,23 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
   }
 
   @Override
-  public Future<List<String>> listDatabases(String serverName, Login login) {
-    return list(serverName, login, dialect.databasesQuery(), null);
+  public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
+    return list(new Where(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login,
+      dialect.databasesQuery(), null);
   }
 
   @Override
-  public Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login) {
+  public Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login,
+                                                boolean trustServerCertificate) {
     return dialect.poolDatabasesQuery()
-      .map(query -> list(serverName, login, query, elasticPoolName))
+      .map(query -> list(new Where(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login, query,
+        elasticPoolName))
       .orElseGet(() -> Future.failedFuture(new InvalidInput("elasticPoolName",
         "The " + engine() + " engine has no elastic pools.")));
   }
 
-  private Future<List<String>> list(String serverName, Login login, String query, String parameter) {
-    String database = dialect.maintenanceDatabase();
-    return connect(serverName, database, login, "refreshCredential", connection -> {
+  private Future<List<String>> list(Where where, Login login, String query, String parameter) {
+    return connect(where, login, "refreshCredential", connection -> {
       try (PreparedStatement statement = connection.prepareStatement(query)) {
         statement.setQueryTimeout(ENUMERATION_TIMEOUT_SECONDS);
         if (parameter != null) {
@@ -90,20 +92,21 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
       }
     })
       .recover(e -> Future.failedFuture(e instanceof FleetJobsException ? e : new TargetUnreachable("serverName",
-        "Could not list the databases of server '" + serverName + "'"
+        "Could not list the databases of server '" + where.serverName() + "'"
           + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage())));
   }
 
   @Override
-  public RunningScript run(String serverName, String databaseName, Login login, String script,
-                           boolean keepFirstResult) {
+  public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
+                           String script, boolean keepFirstResult) {
     ScriptRun run;
     try {
       run = new ScriptRun(dialect, dialect.batches(script), keepFirstResult);
     } catch (RuntimeException e) {
       return failed(e);
     }
-    Future<ScriptResult> result = connect(serverName, databaseName, login, "credential", run::execute);
+    Future<ScriptResult> result = connect(new Where(serverName, databaseName, trustServerCertificate), login,
+      "credential", run::execute);
     return new RunningScript() {
       @Override
       public Future<ScriptResult> result() {
@@ -135,23 +138,34 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
     if (!result.hasResultSet()) {
       return Future.succeededFuture();
     }
-    return connect(table.serverName(), table.databaseName(), login, "output.credential", connection -> {
+    // The output database belongs to no member: only the agent's configuration may trust its certificate.
+    Where where = new Where(table.serverName(), table.databaseName(), false);
+    return connect(where, login, "output.credential", connection -> {
       output.append(connection, table, result);
       return null;
     });
   }
 
-  private <T> Future<T> connect(String serverName, String database, Login login, String credentialField,
-                                JdbcPools.SqlWork<T> work) {
+  /** A database to connect to, and whether its member trusts the server's certificate. */
+  private record Where(String serverName, String database, boolean trustServerCertificate) {
+  }
+
+  /**
+   * The certificate is trusted when the agent's configuration or the member says so. Whether it is belongs
+   * to the pool's key, so members that differ only in it never share a connection.
+   */
+  private <T> Future<T> connect(Where where, Login login, String credentialField, JdbcPools.SqlWork<T> work) {
     JdbcAuth auth;
     try {
       auth = wiring.authenticator().auth(login, credentialField);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    String key = serverName.toLowerCase(Locale.ROOT) + "/" + database + "/" + auth.poolKey();
+    boolean trust = wiring.trustServerCertificate() || where.trustServerCertificate();
+    String key = where.serverName().toLowerCase(Locale.ROOT) + "/" + where.database() + "/" + auth.poolKey()
+      + (trust ? "/trustServerCertificate" : "");
     return wiring.pools().withConnection(key,
-      () -> dialect.endpoint(serverName, database, auth, wiring.trustServerCertificate()), work);
+      () -> dialect.endpoint(where.serverName(), where.database(), auth, trust), work);
   }
 
   /** Closes every pool; the worker pool belongs to whoever opened it. */

@@ -35,7 +35,12 @@ public final class PostgresJdbcDialect implements JdbcDialect {
     String host = address.host().contains(":") ? "[" + address.host() + "]" : address.host();
     Properties properties = new Properties();
     properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    properties.setProperty("ApplicationName", "fleetjobs");
+    // The test servers have no TLS, so the certificate setting cannot change how these connections encrypt.
+    // The application name carries it instead: pg_stat_activity shows which setting a connection opened with.
+    // Sent at login (which needs a version assumed), it is the session's default, so DISCARD ALL keeps it.
+    properties.setProperty("ApplicationName",
+      trustServerCertificate ? "fleetjobs trustServerCertificate" : "fleetjobs");
+    properties.setProperty("assumeMinServerVersion", "10");
     if (auth instanceof JdbcAuth.Password password) {
       properties.setProperty("user", password.login().username());
       properties.setProperty("password", password.login().password());

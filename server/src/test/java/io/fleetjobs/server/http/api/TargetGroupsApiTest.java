@@ -109,6 +109,48 @@ class TargetGroupsApiTest {
   }
 
   @Test
+  void a_sqlserver_member_may_trust_its_server_certificate_and_keeps_its_id_when_that_changes() {
+    JsonObject sales = member("SqlDatabase", "sql1.example.com").put("engine", "sqlserver")
+      .put("databaseName", "sales");
+    HttpResponse<Buffer> created = agent.admin().put("/targetGroups/trusting", group(
+      sales.copy().put("trustServerCertificate", true),
+      member("SqlDatabase", "pg1.example.com").put("databaseName", "d").put("trustServerCertificate", false)));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    JsonArray members = created.bodyAsJsonObject().getJsonArray("members");
+    assertEquals(true, members.getJsonObject(0).getBoolean("trustServerCertificate"));
+    assertEquals(false, members.getJsonObject(1).getBoolean("trustServerCertificate"));
+    assertEquals(created.bodyAsJsonObject(), agent.admin().get("/targetGroups/trusting").bodyAsJsonObject());
+
+    JsonObject verified = agent.admin().put("/targetGroups/trusting", group(sales)).bodyAsJsonObject();
+    JsonObject member = verified.getJsonArray("members").getJsonObject(0);
+    assertEquals(false, member.getBoolean("trustServerCertificate"), "false unless given");
+    assertEquals(members.getJsonObject(0).getString("targetId"), member.getString("targetId"),
+      "the flag is not part of what a member selects");
+  }
+
+  @Test
+  void a_postgresql_member_cannot_trust_its_server_certificate_and_the_refusal_stores_nothing() {
+    assertRefused(group(member("SqlDatabase", "h").put("databaseName", "d").put("trustServerCertificate", true)),
+      "members[0].trustServerCertificate");
+    assertRefused(group(member("SqlServer", "h").put("refreshCredential", "refresh")
+      .put("trustServerCertificate", true)), "members[0].trustServerCertificate");
+    assertEquals(404, agent.admin().get("/targetGroups/refused").statusCode(), "nothing was stored");
+
+    JsonObject before = agent.admin().put("/targetGroups/unchanged", group(
+      member("SqlDatabase", "sql1.example.com").put("engine", "sqlserver").put("databaseName", "sales")))
+      .bodyAsJsonObject();
+    HttpResponse<Buffer> refused = agent.admin().put("/targetGroups/unchanged", group(
+      member("SqlDatabase", "sql1.example.com").put("engine", "sqlserver").put("databaseName", "sales")
+        .put("trustServerCertificate", true),
+      member("SqlDatabase", "pg1.example.com").put("databaseName", "d").put("trustServerCertificate", true)));
+    assertEquals(400, refused.statusCode(), refused.bodyAsString());
+    assertEquals("members[1].trustServerCertificate",
+      refused.bodyAsJsonObject().getJsonObject("error").getString("target"));
+    assertEquals(before, agent.admin().get("/targetGroups/unchanged").bodyAsJsonObject(),
+      "the group is as it was, its sqlserver member still verifying the certificate");
+  }
+
+  @Test
   void group_used_by_a_step_cannot_be_deleted_and_the_refusal_names_the_step() {
     agent.admin().put("/targetGroups/used", group(member("SqlDatabase", "h").put("databaseName", "d")));
     agent.admin().put("/jobs/uses-group", new JsonObject());

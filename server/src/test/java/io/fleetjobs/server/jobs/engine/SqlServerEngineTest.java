@@ -119,6 +119,48 @@ class SqlServerEngineTest {
       "SELECT internal_execution_id || ' ' || db || ' ' || inserts FROM public.report ORDER BY db"));
   }
 
+  /**
+   * The test dialect names a connection after the certificate setting it opened with (the test servers have
+   * no TLS to trust or verify): what the endpoint was given shows in pg_stat_activity and to the script.
+   */
+  @Test
+  void a_member_that_trusts_its_server_certificate_connects_so_and_shares_no_connection_with_one_that_does_not() {
+    agent.admin().put("/targetGroups/trusting", new JsonObject().put("members", new JsonArray()
+      .add(member("SqlDatabase").put("databaseName", "sq_a").put("trustServerCertificate", true))));
+    agent.admin().put("/jobs/tls", new JsonObject());
+    String script = "DO $$ BEGIN RAISE NOTICE 'connected as %', current_setting('application_name'); END $$;";
+    agent.admin().put("/jobs/tls/steps/trusting", new JsonObject().put("targetGroup", "trusting")
+      .put("credential", "job").put("action", new JsonObject().put("value", script))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    agent.admin().put("/jobs/tls/steps/verifying", new JsonObject().put("targetGroup", "one")
+      .put("credential", "job").put("action", new JsonObject().put("value", script))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    String id = executions.start("tls");
+    assertEquals("Succeeded", executions.awaitEnd("tls", id, PATIENCE).getString("lifecycle"),
+      executions.targets("tls", id).toString());
+    List<String> connected = executions.targets("tls", id).stream()
+      .sorted(java.util.Comparator.comparing(target -> target.getInteger("stepId")))
+      .map(target -> target.getString("lastMessage"))
+      .map(message -> message.substring(message.lastIndexOf('\n') + 1))
+      .toList();
+    assertEquals(List.of("connected as fleetjobs trustServerCertificate", "connected as fleetjobs"), connected,
+      "the same database, once through each member: each step connected with its own member's setting");
+
+    JsonObject preview = agent.admin().put("/targetGroups/trusting-fleet", new JsonObject().put("members",
+      new JsonArray().add(member("SqlServer").put("refreshCredential", "refresh").put("trustServerCertificate", true))))
+      .bodyAsJsonObject();
+    assertEquals(true, preview.getJsonArray("members").getJsonObject(0).getBoolean("trustServerCertificate"));
+    assertEquals(List.of("sq_a", "sq_b", "sq_results"), agent.admin().get("/targetGroups/trusting-fleet/targets/preview")
+      .bodyAsJsonObject().getJsonArray("targets").stream()
+      .map(target -> ((JsonObject) target).getString("databaseName"))
+      .sorted().toList());
+    agent.admin().get("/targetGroups/fleet/targets/preview");
+    // Pooled connections stay open a while after use: enumeration left one of each setting on master's stand-in.
+    assertEquals(List.of("fleetjobs", "fleetjobs trustServerCertificate"), server.column("postgres",
+      "SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = 'postgres' "
+        + "AND application_name LIKE 'fleetjobs%' ORDER BY 1"));
+  }
+
   @Test
   void a_timed_out_step_is_cancelled_on_the_server_and_ends_timed_out() {
     agent.admin().put("/jobs/slow", new JsonObject());

@@ -65,7 +65,7 @@ class JdbcTargetDriverTest {
   }
 
   private static ScriptResult run(String script, boolean keep) {
-    return driver.run(server.serverName(), "jdbc_target", LOGIN, script, keep).result().await();
+    return driver.run(server.serverName(), "jdbc_target", LOGIN, false, script, keep).result().await();
   }
 
   private static Throwable failure(Future<?> future) {
@@ -100,7 +100,7 @@ class JdbcTargetDriverTest {
   @Test
   void the_first_failing_batch_stops_the_script_and_is_named_with_the_messages_before_it() {
     server.execute("jdbc_target", "CREATE TABLE IF NOT EXISTS after_failure (x int)");
-    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, """
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false, """
       DO $$ BEGIN RAISE NOTICE 'about to divide'; END $$
       GO
       SELECT 1 / 0
@@ -128,7 +128,7 @@ class JdbcTargetDriverTest {
 
   @Test
   void a_cancel_stops_the_running_statement_on_the_server() {
-    RunningScript sleeping = driver.run(server.serverName(), "jdbc_target", LOGIN,
+    RunningScript sleeping = driver.run(server.serverName(), "jdbc_target", LOGIN, false,
       "SELECT 'fleetjobs-cancel-me', pg_sleep(60)", false);
     String activeSleep = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
       + "AND query LIKE 'SELECT ''fleetjobs-cancel-me''%'";
@@ -138,7 +138,7 @@ class JdbcTargetDriverTest {
     assertTrue(failed.getMessage().contains("canceling statement due to user request"), failed.getMessage());
     awaitColumn(activeSleep, "0");
 
-    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, "SELECT pg_sleep(60)", false);
+    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)", false);
     early.cancel();
     String message = failure(early.result()).getMessage();
     assertTrue(message.contains("Canceled before") || message.contains("canceling statement"), message);
@@ -188,18 +188,38 @@ class JdbcTargetDriverTest {
 
   @Test
   void servers_and_pools_are_enumerated_through_queries_and_an_unreachable_server_fails_with_its_error() {
-    assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"), driver.listDatabases(server.serverName(), LOGIN)
-      .await());
-    assertEquals(List.of("jdbc_pooled"), driver.listPoolDatabases(server.serverName(), "pool-1", LOGIN).await());
-    Throwable unreachable = failure(driver.listDatabases("127.0.0.1:1", LOGIN));
+    assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"),
+      driver.listDatabases(server.serverName(), LOGIN, false).await());
+    assertEquals(List.of("jdbc_pooled"), driver.listPoolDatabases(server.serverName(), "pool-1", LOGIN, false).await());
+    Throwable unreachable = failure(driver.listDatabases("127.0.0.1:1", LOGIN, false));
     assertInstanceOf(TargetUnreachable.class, unreachable);
     assertTrue(unreachable.getMessage().startsWith("Could not list the databases of server '127.0.0.1:1'"),
       unreachable.getMessage());
   }
 
+  /** The test dialect names a connection after the certificate setting its endpoint was given. */
+  @Test
+  void the_certificate_is_trusted_when_the_member_or_the_agent_says_so(Vertx vertx) {
+    String app = "SELECT current_setting('application_name')";
+    for (int reused = 0; reused < 2; reused++) {
+      assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
+        driver.run(server.serverName(), "jdbc_target", LOGIN, true, app, true).result().await().rows());
+      assertEquals(List.of(List.of("fleetjobs")),
+        driver.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
+        "a member that does not trust the certificate gets a connection of its own");
+    }
+    JdbcPools own = new JdbcPools(vertx, workers, tier::get, JdbcPools.Settings.DEFAULT);
+    try (JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
+      new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true))) {
+      assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
+        trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
+        "the agent's configuration trusts it for every member");
+    }
+  }
+
   @Test
   void idle_pools_are_closed_and_the_worker_pool_follows_the_tier() {
-    driver.listDatabases(server.serverName(), LOGIN).await();
+    driver.listDatabases(server.serverName(), LOGIN, false).await();
     assertTrue(pools.size() > 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (pools.size() > 0 && System.nanoTime() < deadline) {
@@ -210,7 +230,7 @@ class JdbcTargetDriverTest {
     tier.set(Tier.JA200);
     try {
       assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"),
-        driver.listDatabases(server.serverName(), LOGIN).await());
+        driver.listDatabases(server.serverName(), LOGIN, false).await());
       assertEquals(Tier.JA200.workerThreads(), ((ThreadPoolExecutor) workers.pool().executor()).getMaximumPoolSize());
     } finally {
       tier.set(Tier.JA100);

@@ -95,13 +95,13 @@ class RealSqlServerTest {
 
   @Test
   void the_server_lists_its_online_user_databases() {
-    List<String> names = driver.listDatabases(serverName, login).await();
+    List<String> names = driver.listDatabases(serverName, login, false).await();
     assertTrue(names.contains(DATABASE) && !names.contains("master") && !names.contains("tempdb"), names.toString());
   }
 
   @Test
   void go_batches_run_in_order_print_messages_are_kept_and_the_first_result_set_comes_back() {
-    ScriptResult result = driver.run(serverName, DATABASE, login, """
+    ScriptResult result = driver.run(serverName, DATABASE, login, false, """
       CREATE TABLE #marks (n int)
       GO
       INSERT INTO #marks VALUES (1)
@@ -118,7 +118,7 @@ class RealSqlServerTest {
 
   @Test
   void a_failing_batch_stops_the_script() {
-    Throwable failed = failure(driver.run(serverName, DATABASE, login,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
       "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", false).result());
     assertTrue(failed.getMessage().contains("batch 2 of 3") && failed.getMessage().contains("Messages:\nbefore"),
       failed.getMessage());
@@ -127,7 +127,7 @@ class RealSqlServerTest {
 
   @Test
   void a_cancel_stops_the_statement_on_the_server() {
-    RunningScript waiting = driver.run(serverName, DATABASE, login, "WAITFOR DELAY '00:02:00'", false);
+    RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", false);
     String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (column(running).equals(List.of("0")) && System.nanoTime() < deadline) {
@@ -140,7 +140,7 @@ class RealSqlServerTest {
 
   @Test
   void the_output_table_gets_a_uniqueidentifier_and_its_index_and_a_premade_table_is_checked() throws SQLException {
-    ScriptResult result = driver.run(serverName, DATABASE, login, "SELECT DB_NAME() AS db, 42 AS answer", true)
+    ScriptResult result = driver.run(serverName, DATABASE, login, false, "SELECT DB_NAME() AS db, 42 AS answer", true)
       .result().await();
     UUID execution = UUID.randomUUID();
     OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Runs", execution, "srv", "db1");

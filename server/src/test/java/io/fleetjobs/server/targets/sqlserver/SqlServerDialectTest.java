@@ -39,6 +39,17 @@ class SqlServerDialectTest {
   }
 
   @Test
+  void trusting_the_server_certificate_keeps_encryption_on_and_only_true_trusts_it() {
+    JdbcAuth login = new JdbcAuth.Password(new Login("job_user", "s3cret"));
+    Properties trusting = dialect.endpoint("sql1.example.com", "sales", login, true).properties();
+    assertEquals("true", trusting.getProperty("trustServerCertificate"));
+    assertEquals("true", trusting.getProperty("encrypt"), "trusting a certificate never turns TLS off");
+    Properties verifying = dialect.endpoint("sql1.example.com", "sales", login, false).properties();
+    assertEquals("false", verifying.getProperty("trustServerCertificate"));
+    assertEquals("true", verifying.getProperty("encrypt"));
+  }
+
+  @Test
   void an_entra_identity_connects_with_the_current_access_token_and_no_password() {
     String[] current = {"token-1"};
     JdbcAuth.Token identity = new JdbcAuth.Token("ManagedIdentity", () -> current[0]);
