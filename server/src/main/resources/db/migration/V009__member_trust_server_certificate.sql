@@ -304,3 +304,6 @@ BEGIN
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
             s.target_group_name, t.trust_server_certificate;
 END $$;
+
+-- As V002 and V005 do: routines created since (here and in V008) are for the agent's own login only.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA jobs_internal FROM PUBLIC;
