@@ -33,6 +33,7 @@ import javax.sql.DataSource;
  * that opened it, and two targets must never wait on each other's statements.
  */
 public final class JdbcPools implements AutoCloseable {
+  private static final int VALIDATION_SECONDS = 5;
 
   /** @param idlePool how long an unused pool stays open; @param idleConnection the same for a connection */
   public record Settings(Duration idlePool, Duration idleConnection, Duration acquireTimeout) {
@@ -48,6 +49,8 @@ public final class JdbcPools implements AutoCloseable {
 
   private static final class Entry {
     final Pool pool;
+    /** A connection of this pool was found closed or unusable after its work; see {@link #release}. */
+    volatile boolean broken;
     int inUse;
     long lastUsedNanos = System.nanoTime();
 
@@ -87,14 +90,41 @@ public final class JdbcPools implements AutoCloseable {
     context.runOnContext(started -> {
       Entry entry = acquire(key, endpoint);
       entry.pool.getConnection()
-        .compose(connection -> context.<T>executeBlocking(() -> work.apply(RawJdbc.of(connection)), false)
+        .compose(connection -> context.<T>executeBlocking(() -> {
+          Connection jdbc = RawJdbc.of(connection);
+          try {
+            return work.apply(jdbc);
+          } catch (Exception e) {
+            if (!usable(jdbc)) {
+              entry.broken = true;
+            }
+            throw e;
+          } finally {
+            if (jdbc.isClosed()) {
+              entry.broken = true;
+            }
+          }
+        }, false)
           .eventually(connection::close))
         .onComplete(done -> {
-          release(entry);
+          release(key, entry);
           result.handle(done);
         });
     });
     return result.future();
+  }
+
+  /**
+   * vertx-jdbc-client 5.0 never tests a connection it takes back, so one the server killed, a failover
+   * dropped or a cancel aborted would be handed to the next target, and fail it with a misleading error.
+   * Only after a failure is the connection asked (one round trip), on the worker thread that used it.
+   */
+  private static boolean usable(Connection jdbc) {
+    try {
+      return !jdbc.isClosed() && jdbc.isValid(VALIDATION_SECONDS);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   /** How many pools are open now. */
@@ -116,9 +146,23 @@ public final class JdbcPools implements AutoCloseable {
     return entry;
   }
 
-  private synchronized void release(Entry entry) {
-    entry.inUse--;
-    entry.lastUsedNanos = System.nanoTime();
+  /**
+   * A pool with a broken connection is retired: new work gets a fresh pool, and this one closes once its
+   * last user is done, since the client cannot drop a single connection from it.
+   */
+  private void release(String key, Entry entry) {
+    boolean retire;
+    synchronized (this) {
+      entry.inUse--;
+      entry.lastUsedNanos = System.nanoTime();
+      if (entry.broken) {
+        pools.remove(key, entry);
+      }
+      retire = entry.broken && entry.inUse == 0;
+    }
+    if (retire) {
+      entry.pool.close();
+    }
   }
 
   private void closeIdle() {

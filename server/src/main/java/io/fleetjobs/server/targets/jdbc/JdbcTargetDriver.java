@@ -1,6 +1,5 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.FleetJobsException;
 import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
@@ -11,11 +10,13 @@ import io.fleetjobs.server.targets.TargetDriver;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * A target driver over JDBC and vertx-jdbc-client's pools, for any engine a {@link JdbcDialect} describes:
@@ -26,6 +27,7 @@ import java.util.Locale;
 public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
   private static final long CANCEL_GRACE_MS = 5_000;
   private static final int ENUMERATION_TIMEOUT_SECONDS = 30;
+  private static final long UNANSWERED_LIMIT_MS = 120_000;
 
   /** @param trustServerCertificate whether the agent's configuration trusts any server certificate */
   public record Wiring(String engine, JdbcDialect dialect, JdbcPools pools, TargetWorkerPool workers,
@@ -76,7 +78,7 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
   }
 
   private Future<List<String>> list(Where where, Login login, String query, String parameter) {
-    return connect(where, login, "refreshCredential", connection -> {
+    return connect(where, login, "refreshCredential", connection -> boundedWait(connection, () -> {
       try (PreparedStatement statement = connection.prepareStatement(query)) {
         statement.setQueryTimeout(ENUMERATION_TIMEOUT_SECONDS);
         if (parameter != null) {
@@ -90,8 +92,9 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
         }
         return names;
       }
-    })
-      .recover(e -> Future.failedFuture(e instanceof FleetJobsException ? e : new TargetUnreachable("serverName",
+    }))
+      // Whatever stops the listing fails the step with its reason; nothing here gets better by waiting.
+      .recover(e -> Future.failedFuture(e instanceof TargetUnreachable ? e : new TargetUnreachable("serverName",
         "Could not list the databases of server '" + where.serverName() + "'"
           + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage())));
   }
@@ -140,10 +143,26 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
     }
     // The output database belongs to no member: only the agent's configuration may trust its certificate.
     Where where = new Where(table.serverName(), table.databaseName(), false);
-    return connect(where, login, "output.credential", connection -> {
+    return connect(where, login, "output.credential", connection -> boundedWait(connection, () -> {
       output.append(connection, table, result);
       return null;
-    });
+    }));
+  }
+
+  /**
+   * Enumeration and output writes run outside a step's timeout, so nothing else would end them: a server
+   * that stops answering (or a lock that is never released) fails them after this long without a reply.
+   */
+  private static <T> T boundedWait(Connection connection, Callable<T> work) throws Exception {
+    int before = connection.getNetworkTimeout();
+    connection.setNetworkTimeout(Runnable::run, (int) UNANSWERED_LIMIT_MS);
+    try {
+      return work.call();
+    } finally {
+      if (!connection.isClosed()) {
+        connection.setNetworkTimeout(Runnable::run, before);
+      }
+    }
   }
 
   /** A database to connect to, and whether its member trusts the server's certificate. */

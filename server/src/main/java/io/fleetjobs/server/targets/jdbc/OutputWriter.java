@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -25,6 +26,9 @@ final class OutputWriter {
   private static final List<String> RESERVED = List.of("internal_execution_id", "target_server_name",
     "target_database_name");
   private static final int ROWS_PER_BATCH = 500;
+  /** A built-in type as the dialects spell it: nvarchar(50), decimal(18,4), varchar(max), int4[], double precision. */
+  private static final Pattern PLAIN_TYPE =
+    Pattern.compile("[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*(\\((\\d+(,\\d+)?|max)\\))?(\\[\\])?");
 
   private final JdbcDialect dialect;
 
@@ -62,10 +66,18 @@ final class OutputWriter {
     }
   }
 
-  /** A table cannot have a column twice, nor one without a name. */
+  /**
+   * A table cannot have a column twice, nor one without a name. Type names come from the target's result
+   * metadata and go into DDL on the output database unquoted, so a target's own type (a domain, an enum,
+   * a user-defined type with a crafted name) must not carry SQL there: only plain type names pass.
+   */
   private static void checkNames(ScriptResult result) {
     Set<String> seen = new HashSet<>(RESERVED);
     for (ScriptResult.Column column : result.columns()) {
+      if (!PLAIN_TYPE.matcher(column.typeName()).matches()) {
+        throw new OutputMismatch("The result's column '" + column.name() + "' has the type '" + column.typeName()
+          + "', which an output table cannot be made with; CAST it to a built-in type.");
+      }
       if (column.name() == null || column.name().isBlank() || !seen.add(column.name().toLowerCase(Locale.ROOT))) {
         throw new OutputMismatch("The result has a column without a name, the column '" + column.name()
           + "' twice, or one the output table reserves; name the result's columns with AS.");

@@ -3,7 +3,6 @@ package io.fleetjobs.server.targets.sqlserver;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
-import io.fleetjobs.server.errors.TargetUnreachable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +26,11 @@ public final class AccessTokens {
     this.clock = clock;
   }
 
-  /** One fetch at a time: connections opening together share the token the first of them fetched. */
+  /**
+   * One fetch at a time: connections opening together share the token the first of them fetched. A fetch
+   * that fails while the cached token is still valid keeps using it; once there is none, the failure is
+   * an ordinary error, so the target's retries apply (Entra throttles, and IMDS has bad seconds).
+   */
   public synchronized String token() {
     Instant now = clock.instant();
     if (cached == null || !cached.getExpiresAt().toInstant().isAfter(now.plus(REFRESH_BEFORE))) {
@@ -38,11 +41,20 @@ public final class AccessTokens {
         }
         cached = fresh;
       } catch (RuntimeException e) {
+        if (cached != null && cached.getExpiresAt().toInstant().isAfter(now)) {
+          return cached.getToken();
+        }
         // The message is Entra's own; a token is never part of it.
-        throw new TargetUnreachable("authentication", "Could not get a Microsoft Entra token for Azure SQL: "
-          + e.getMessage());
+        throw new TokenUnavailable("Could not get a Microsoft Entra token for Azure SQL: " + e.getMessage());
       }
     }
     return cached.getToken();
+  }
+
+  /** No token to connect with now; a later attempt may get one. */
+  public static final class TokenUnavailable extends RuntimeException {
+    TokenUnavailable(String message) {
+      super(message);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets.sqlserver;
 
+import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;
@@ -41,10 +42,8 @@ public final class SqlServerDialect implements JdbcDialect {
    */
   @Override
   public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate) {
-    ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
     Properties properties = new Properties();
-    properties.setProperty("serverName", address.host());
-    properties.setProperty("portNumber", Integer.toString(address.port()));
+    address(serverName, properties);
     properties.setProperty("databaseName", database);
     properties.setProperty("encrypt", "true");
     properties.setProperty("trustServerCertificate", Boolean.toString(trustServerCertificate));
@@ -57,6 +56,38 @@ public final class SqlServerDialect implements JdbcDialect {
       properties.setProperty("accessToken", token.token().get());
     }
     return new JdbcEndpoint("jdbc:sqlserver://", properties);
+  }
+
+  /**
+   * Host, port and named instance, from the forms DBAs write: host, host:port, [ipv6]:port, sqlcmd's
+   * tcp:host,port, and host\INSTANCE (optionally with :port). A named instance without a port is found
+   * through the SQL Server Browser, so no port is set for it: the driver would otherwise ignore the name.
+   */
+  static void address(String serverName, Properties properties) {
+    String name = serverName.regionMatches(true, 0, "tcp:", 0, 4) ? serverName.substring(4) : serverName;
+    int comma = name.lastIndexOf(',');
+    if (comma > 0) {
+      name = name.substring(0, comma) + ":" + name.substring(comma + 1).trim();
+    }
+    int slash = name.indexOf('\\');
+    if (slash > 0) {
+      String instance = name.substring(slash + 1);
+      int colon = instance.indexOf(':');
+      properties.setProperty("instanceName", colon < 0 ? instance : instance.substring(0, colon));
+      name = name.substring(0, slash) + (colon < 0 ? "" : instance.substring(colon));
+    }
+    ServerAddress address;
+    try {
+      address = ServerAddress.parse(name, -1);
+    } catch (RuntimeException e) {
+      throw new InvalidInput("serverName", "'" + serverName + "' is not host, host:port, tcp:host,port or host\\INSTANCE.");
+    }
+    properties.setProperty("serverName", address.host());
+    if (address.port() != -1) {
+      properties.setProperty("portNumber", Integer.toString(address.port()));
+    } else if (!properties.containsKey("instanceName")) {
+      properties.setProperty("portNumber", Integer.toString(DEFAULT_PORT));
+    }
   }
 
   @Override

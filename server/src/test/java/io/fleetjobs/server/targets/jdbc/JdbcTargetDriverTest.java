@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -145,6 +146,26 @@ class JdbcTargetDriverTest {
   }
 
   @Test
+  void a_connection_the_server_killed_fails_at_most_one_run_and_is_never_handed_out_again() {
+    String pid = run("SELECT pg_backend_pid()::text AS pid", true).rows().get(0).get(0).toString();
+    server.execute("postgres", "SELECT pg_terminate_backend(" + pid + ")");
+    List<String> outcomes = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      try {
+        run("SELECT 1", false);
+        outcomes.add("ok");
+      } catch (Exception e) {
+        outcomes.add("failed: " + e.getMessage());
+      }
+    }
+    // Which idle connection of the pool comes first is the pool's choice; the dead one fails once at most.
+    int firstFailure = outcomes.indexOf(outcomes.stream().filter(o -> !o.equals("ok")).findFirst().orElse("ok"));
+    assertTrue(outcomes.stream().filter(o -> !o.equals("ok")).count() <= 1
+      && outcomes.subList(firstFailure + 1, outcomes.size()).stream().allMatch("ok"::equals),
+      "after the dead connection fails once, its pool is retired: " + outcomes);
+  }
+
+  @Test
   void the_output_table_is_created_with_its_index_and_an_attempt_run_again_replaces_its_rows() {
     ScriptResult result = run("SELECT 1 AS one, 'a'::text AS letter, now() AS at", true);
     UUID execution = UUID.randomUUID();
@@ -164,6 +185,18 @@ class JdbcTargetDriverTest {
     Throwable mismatch = failure(driver.appendOutput(target, LOGIN, run("SELECT 'x' AS other", true)));
     assertInstanceOf(OutputMismatch.class, mismatch);
     assertTrue(mismatch.getMessage().contains("a column other of type text"), mismatch.getMessage());
+  }
+
+  @Test
+  void a_result_type_named_to_inject_sql_never_reaches_the_output_databases_ddl() {
+    server.execute("jdbc_target", "CREATE TYPE \"int4); DROP TABLE victim; --\" AS ENUM ('a')");
+    server.execute("jdbc_out", "CREATE TABLE victim (id int4)");
+    ScriptResult result = run("SELECT 'a'::\"int4); DROP TABLE victim; --\" AS v", true);
+    Throwable refused = failure(driver.appendOutput(new OutputTable(server.serverName(), "jdbc_out", "public",
+      "typed", UUID.randomUUID(), "s", "d"), LOGIN, result));
+    assertInstanceOf(OutputMismatch.class, refused);
+    assertTrue(refused.getMessage().contains("CAST it to a built-in type"), refused.getMessage());
+    assertEquals(List.of("0"), server.column("jdbc_out", "SELECT count(*)::text FROM victim"), "victim still there");
   }
 
   @Test

@@ -16,7 +16,6 @@ import com.azure.identity.ManagedIdentityCredential;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.SqlServerSettings;
 import io.fleetjobs.server.errors.InvalidInput;
-import io.fleetjobs.server.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;
@@ -95,8 +94,26 @@ class EntraAuthenticationTest {
   void a_token_that_cannot_be_had_fails_the_connection_with_entras_reason() {
     AccessTokens tokens = new AccessTokens(request -> Mono.error(new IllegalStateException("AADSTS700016: no such app")),
       Clock.systemUTC());
-    TargetUnreachable failure = assertThrows(TargetUnreachable.class, tokens::token);
+    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class, tokens::token);
     assertTrue(failure.getMessage().contains("AADSTS700016"), failure.getMessage());
+  }
+
+  @Test
+  void a_failed_refresh_keeps_the_cached_token_while_it_is_valid_then_fails() {
+    MovableClock clock = new MovableClock();
+    boolean[] entraDown = {false};
+    CountingCredential working = new CountingCredential(clock);
+    AccessTokens tokens = new AccessTokens(request -> entraDown[0]
+      ? Mono.error(new IllegalStateException("429 Too Many Requests")) : working.getToken(request), clock);
+    assertEquals("token-1", tokens.token());
+    entraDown[0] = true;
+    clock.advance(Duration.ofMinutes(57));
+    assertEquals("token-1", tokens.token(), "the refresh failed, but the token is good for three more minutes");
+    clock.advance(Duration.ofMinutes(4));
+    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class, tokens::token);
+    assertTrue(failure.getMessage().contains("429"), failure.getMessage());
+    entraDown[0] = false;
+    assertEquals("token-2", tokens.token(), "a later attempt gets a token again");
   }
 
   @Test

@@ -2,8 +2,10 @@ package io.fleetjobs.server.targets.sqlserver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptResult;
@@ -36,6 +38,24 @@ class SqlServerDialectTest {
     assertEquals("s3cret", p.getProperty("password"));
     assertFalse(p.containsKey("accessToken"));
     assertFalse(endpoint.toString().contains("s3cret"), "an endpoint never prints its secrets");
+  }
+
+  @Test
+  void server_names_take_the_forms_dbas_write_and_a_named_instance_is_not_pinned_to_a_port() {
+    assertEquals("sql1|1433|null", address("sql1"));
+    assertEquals("sql1|14330|null", address("sql1:14330"));
+    assertEquals("sql1|14330|null", address("tcp:sql1,14330"));
+    assertEquals("::1|1433|null", address("[::1]:1433"));
+    assertEquals("sql1|null|INST2", address("sql1\\INST2"), "the SQL Server Browser finds the instance's port");
+    assertEquals("sql1|50000|INST2", address("sql1\\INST2:50000"));
+    assertThrows(InvalidInput.class, () -> address("tcp:sql1,port"));
+  }
+
+  private static String address(String serverName) {
+    Properties properties = new Properties();
+    SqlServerDialect.address(serverName, properties);
+    return properties.getProperty("serverName") + "|" + properties.getProperty("portNumber") + "|"
+      + properties.getProperty("instanceName");
   }
 
   @Test
