@@ -14,6 +14,7 @@ import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetDriver;
 import io.fleetjobs.server.targets.jdbc.Messages;
+import io.fleetjobs.server.targets.jdbc.ScriptFailed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -202,13 +203,15 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private Outcome outcome(InFlight attempt, Throwable failure) {
     TargetWork work = attempt.work;
     String where = "target (server '" + work.serverName() + "', database '" + work.databaseName() + "')";
+    // What a script printed before it was stopped often says how far it got.
+    String printed = Messages.suffix(failure instanceof ScriptFailed stopped ? stopped.messages() : List.of());
     if (Lifecycles.TIMED_OUT.equals(attempt.stopReason)) {
       return new Outcome(Lifecycles.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
-        + "; its statement was cancelled on the server.", false);
+        + "; its statement was cancelled on the server." + printed, false);
     }
     if (Lifecycles.CANCELED.equals(attempt.stopReason)) {
       return new Outcome(Lifecycles.CANCELED, "Canceled while running on " + where
-        + "; its statement was cancelled on the server.", false);
+        + "; its statement was cancelled on the server." + printed, false);
     }
     if (failure == null) {
       // PRINT and other informational messages follow the status line: Azure drops them, its users ask for them.

@@ -88,7 +88,13 @@ public final class JdbcPools implements AutoCloseable {
       .withWorkerPool(workers.pool())
       .build();
     context.runOnContext(started -> {
-      Entry entry = acquire(key, endpoint);
+      Entry entry;
+      try {
+        entry = acquire(key, endpoint);
+      } catch (RuntimeException e) {
+        result.fail(e);
+        return;
+      }
       entry.pool.getConnection()
         .compose(connection -> context.<T>executeBlocking(() -> {
           Connection jdbc = RawJdbc.of(connection);

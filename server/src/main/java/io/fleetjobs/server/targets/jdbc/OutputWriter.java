@@ -59,11 +59,16 @@ final class OutputWriter {
       insert(connection, table, qualified, result);
       connection.commit();
     } catch (SQLException | RuntimeException e) {
-      connection.rollback();
+      // On a dead connection these fail too; the first error is the one that explains what happened.
+      try {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      } catch (SQLException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    connection.setAutoCommit(true);
   }
 
   /**

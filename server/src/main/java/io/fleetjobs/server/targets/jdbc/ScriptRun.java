@@ -49,8 +49,9 @@ final class ScriptRun {
         ? new ScriptResult(List.of(), List.of(), messages.list())
         : new ScriptResult(first.columns(), first.rows(), messages.list());
     } finally {
-      connection = null;
+      // Still abortable while the session is reset: a half-dead socket can hang the rollback too.
       reset(target);
+      connection = null;
     }
   }
 

@@ -165,12 +165,14 @@ class SqlServerEngineTest {
   void a_timed_out_step_is_cancelled_on_the_server_and_ends_timed_out() {
     agent.admin().put("/jobs/slow", new JsonObject());
     agent.admin().put("/jobs/slow/steps/sleep", new JsonObject().put("targetGroup", "one").put("credential", "job")
-      .put("action", new JsonObject().put("value", "SELECT 'fleetjobs-slow-step', pg_sleep(120)"))
+      .put("action", new JsonObject().put("value",
+        "DO $$ BEGIN RAISE NOTICE 'reached the slow part'; END $$\nGO\nSELECT 'fleetjobs-slow-step', pg_sleep(120)"))
       .put("executionOptions", new JsonObject().put("timeoutSeconds", 2).put("retryAttempts", 0)));
     String id = executions.start("slow");
     assertEquals("TimedOut", executions.awaitEnd("slow", id, PATIENCE).getString("lifecycle"));
     String target = executions.targets("slow", id).get(0).getString("lastMessage");
     assertTrue(target.contains("timed out") && target.contains("cancelled on the server"), target);
+    assertTrue(target.endsWith("Messages:\nreached the slow part"), "what it printed before it was stopped: " + target);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     List<String> active;
     do {
