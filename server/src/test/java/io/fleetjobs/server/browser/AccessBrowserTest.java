@@ -67,16 +67,7 @@ class AccessBrowserTest {
         .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
       .put("actions", new JsonArray().add("readable-group"))));
 
-    PAGES.put("/", "overview");
-    PAGES.put("/jobs", "jobs");
-    PAGES.put("/jobs/readable-job", "job");
-    PAGES.put("/executions", "executions");
-    PAGES.put("/executions/" + executionId, "execution");
-    PAGES.put("/targetGroups", "target-groups");
-    PAGES.put("/targetGroups/readable", "target-group");
-    PAGES.put("/credentials", "credentials");
-    PAGES.put("/alerts", "alerts");
-    PAGES.put("/settings", "settings");
+    PAGES.putAll(Fleet.mainPages("readable-job", executionId, "readable"));
     ADMIN_SEES.put("/jobs", List.of("New job"));
     ADMIN_SEES.put("/jobs/readable-job", List.of("Start now", "Add step", "Save", "Delete", "Edit"));
     ADMIN_SEES.put("/targetGroups", List.of("New target group"));

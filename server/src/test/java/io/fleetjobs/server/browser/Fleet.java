@@ -11,6 +11,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Real target databases for one test class, on the tests' PostgreSQL server, and the API calls that set up
@@ -83,5 +85,21 @@ final class Fleet {
   static HttpResponse<Buffer> ok(HttpResponse<Buffer> response) {
     assertTrue(response.statusCode() < 300, response.statusCode() + " " + response.bodyAsString());
     return response;
+  }
+
+  /** Every main page, route to data-page, showing this job, execution and target group. */
+  static Map<String, String> mainPages(String job, String executionId, String group) {
+    Map<String, String> pages = new LinkedHashMap<>();
+    pages.put("/", "overview");
+    pages.put("/jobs", "jobs");
+    pages.put("/jobs/" + job, "job");
+    pages.put("/executions", "executions");
+    pages.put("/executions/" + executionId, "execution");
+    pages.put("/targetGroups", "target-groups");
+    pages.put("/targetGroups/" + group, "target-group");
+    pages.put("/credentials", "credentials");
+    pages.put("/alerts", "alerts");
+    pages.put("/settings", "settings");
+    return pages;
   }
 }

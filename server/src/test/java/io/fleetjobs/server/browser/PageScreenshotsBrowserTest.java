@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -87,18 +86,8 @@ class PageScreenshotsBrowserTest {
     browser.screenshot("login");
     browser.signIn(AgentFixture.ADMIN_TOKEN);
 
-    Map<String, String> pages = new LinkedHashMap<>();
-    pages.put("/", "overview");
-    pages.put("/jobs", "jobs");
-    pages.put("/jobs/vacuum-west", "job");
-    pages.put("/executions", "executions");
-    pages.put("/executions/" + failedExecution, "execution");
-    pages.put("/targetGroups", "target-groups");
-    pages.put("/targetGroups/all-shops", "target-group");
-    pages.put("/credentials", "credentials");
-    pages.put("/alerts", "alerts");
+    Map<String, String> pages = Fleet.mainPages("vacuum-west", failedExecution, "all-shops");
     pages.put("/alerts/" + alertId, "alert");
-    pages.put("/settings", "settings");
     pages.forEach((route, page) -> {
       browser.go(route, page);
       settle(page);
