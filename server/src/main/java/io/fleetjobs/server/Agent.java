@@ -13,10 +13,12 @@ import io.fleetjobs.server.http.HttpServerVerticle;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.jobs.PinnedSteps;
-import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
+import io.fleetjobs.server.jobs.claims.AttemptRepository;
+import io.fleetjobs.server.jobs.claims.ClaimRepository;
+import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
-import io.fleetjobs.server.jobs.dispatch.Engine;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.jobs.dispatch.StepStarter;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
@@ -78,18 +80,31 @@ public final class Agent {
     this.firstAdminToken = firstAdminToken;
   }
 
-  /** What start-up resolved off the event loop: the database and the key. */
-  private record Prepared(EmbeddedJobDatabase embedded, JobDatabase db, MasterKey key, AgentConfig config) {
+  /**
+   * What start-up resolved off the event loop (the database and the key), and the clock every decision by
+   * time reads.
+   */
+  private record Prepared(EmbeddedJobDatabase embedded, JobDatabase db, MasterKey key, AgentConfig config,
+                          Clock clock) {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, config, Clock.systemUTC());
+  }
+
+  /** @param clock when schedules are due and retries ready; tests move it instead of sleeping */
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, Clock clock) {
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
   }
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
   public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, registry, Clock.systemUTC());
+  }
+
+  private static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry, Clock clock) {
     LOG.info("Starting fleetjobs agent: {}", config);
-    return vertx.executeBlocking(() -> prepare(config))
+    return vertx.executeBlocking(() -> prepare(config, clock))
       .compose(prepared -> {
         Pool enginePool = prepared.db().enginePool(vertx, ENGINE_POOL_SIZE);
         // Start-up writes (the key's fingerprint, the tier, the first token) commit durably.
@@ -109,7 +124,7 @@ public final class Agent {
   }
 
   /** Blocking: starts the embedded database if configured so, applies migrations, loads the key. */
-  private static Prepared prepare(AgentConfig config) throws Exception {
+  private static Prepared prepare(AgentConfig config, Clock clock) throws Exception {
     EmbeddedJobDatabase embedded = null;
     JobDatabase db;
     if (config.embeddedDatabase()) {
@@ -123,9 +138,9 @@ public final class Agent {
       LOG.info("Using the job database at {}", db.displayUrl());
     }
     try {
-      LOG.info("Job database schema is current ({} migrations applied now)", Migrations.apply(db).migrationsExecuted);
+      LOG.info("Job database schema is current ({} migrations applied now)", Migrations.apply(db));
       MasterKey key = masterKey(config);
-      return new Prepared(embedded, db, key, config.withDbUrl(db.url()).withMasterKey(null));
+      return new Prepared(embedded, db, key, config.withDbUrl(db.url()).withMasterKey(null), clock);
     } catch (Exception e) {
       closeQuietly(embedded);
       throw e;
@@ -164,7 +179,8 @@ public final class Agent {
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, tier);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
       SqlServerTargets.driver(vertx, config.sqlserver(), workers, tierSetting::current));
-    Engine engine = engine(enginePool, config, secretBox, drivers, registry, tierSetting);
+    Engine engine = engine(prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, tierSetting),
+      tierSetting);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
@@ -174,16 +190,17 @@ public final class Agent {
       .setWorkerPoolSize(tier.workerThreads())
       .setMaxWorkerExecuteTime(TargetWorkerPool.MAX_EXECUTE_HOURS)
       .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
-    return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine), executors.setInstances(EXECUTOR_INSTANCES))
+    return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
+        executors.setInstances(EXECUTOR_INSTANCES))
       .onSuccess(ids::add)
-      .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
-      .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), Clock.systemUTC(),
+      .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Wiring(alertsPool, config.alerts(), new JobMetricSource(alertsPool),
-        secretBox, Addresses.TARGET_FINISHED, engine.agentId())))
+        secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
-          new HttpServerVerticle.Services(secretBox, drivers, registry, alerts));
+          new HttpServerVerticle.Services(secretBox, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
@@ -197,15 +214,28 @@ public final class Agent {
       });
   }
 
-  private static Engine engine(Pool pool, AgentConfig config, SecretBox secretBox, TargetDrivers drivers,
-                               PrometheusMeterRegistry registry, TierSetting tier) {
+  /** The engine's two sides: the dispatcher claims and hands out, the executors run and record. */
+  private record Engine(Claimant claimant, DispatcherVerticle.Dependencies dispatcher,
+                        TargetExecutorVerticle.Dependencies executors) {
+  }
+
+  private static Engine engine(Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
+                               ExecutionMetrics metrics, TierSetting tier) {
+    Clock clock = prepared.clock();
     CredentialRepository credentials = new CredentialRepository(pool, secretBox);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
-    String agentId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
-    return new Engine(agentId, config.engine(), new ClaimRepository(pool),
-      new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool))),
-      new StepExpander(new TargetGroupRepository(pool), credentials, drivers),
-      new LoginCache(credentials, Clock.systemUTC()), drivers, tier, new ExecutionMetrics(registry, tier));
+    Claimant claimant = new Claimant(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
+      prepared.config().engine().leaseSeconds());
+    ClaimRepository claims = new ClaimRepository(pool, clock);
+    AttemptRepository attempts = new AttemptRepository(pool, clock);
+    PinnedSteps steps = new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool, clock)));
+    StepStarter starter = new StepStarter(steps, new StepExpander(new TargetGroupRepository(pool), credentials, drivers),
+      claims);
+    return new Engine(claimant,
+      new DispatcherVerticle.Dependencies(claimant, prepared.config().engine().dispatchIntervalMs(), claims, attempts,
+        starter, tier, metrics),
+      new TargetExecutorVerticle.Dependencies(claimant, attempts, steps, new LoginCache(credentials, clock), drivers,
+        metrics));
   }
 
   /** @return the first admin token's secret when this start created it, else null */

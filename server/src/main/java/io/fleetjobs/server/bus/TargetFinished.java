@@ -1,5 +1,6 @@
 package io.fleetjobs.server.bus;
 
+import io.fleetjobs.server.jobs.executions.Lifecycle;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
@@ -20,7 +21,7 @@ public record TargetFinished(
   String lastMessage) {
 
   public boolean isFinal() {
-    return !lifecycle.equals("WaitingForRetry");
+    return !Lifecycle.of(lifecycle).isActive();
   }
 
   public JsonObject toJson() {

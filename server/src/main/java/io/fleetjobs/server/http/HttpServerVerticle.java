@@ -19,8 +19,8 @@ import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
+import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
-import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
@@ -40,13 +40,15 @@ import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 
 /** Serves the control-plane API at /api/v1, health at /health, metrics at /metrics and the dashboard at /. */
 public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
   /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
-  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry, Alerts alerts) {
+  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry, Alerts alerts,
+                         Clock clock) {
   }
 
   private final Services services;
@@ -63,11 +65,11 @@ public final class HttpServerVerticle extends VerticleBase {
     AgentConfig config = AgentConfig.fromJson(config());
     pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, "fleetjobs-api", POOL_SIZE);
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
-    JobRepository jobs = new JobRepository(pool);
+    JobRepository jobs = new JobRepository(pool, services.clock());
     JobStepRepository steps = new JobStepRepository(pool, jobs);
     CredentialRepository credentials = new CredentialRepository(pool, services.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
-    AgentStatus agent = new AgentStatus(new TierSetting(pool), new ClaimRepository(pool));
+    AgentStatus agent = new AgentStatus(new TierSetting(pool), new ClaimRepository(pool, services.clock()));
     feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
     ApiRouter.Apis apis = new ApiRouter.Apis(
       new CredentialsApi(credentials),

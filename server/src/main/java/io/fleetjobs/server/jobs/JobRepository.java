@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +21,15 @@ public final class JobRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
   private final SqlTemplate<Map<String, Object>, RowSet<Job>> page;
   private final SqlTemplate<Map<String, Object>, RowSet<JobVersion>> versions;
+  private final Clock clock;
 
-  public JobRepository(Pool pool) {
+  /** @param clock where a changed recurring schedule starts counting from */
+  public JobRepository(Pool pool, Clock clock) {
+    this.clock = clock;
     save = SqlTemplate.forQuery(pool, """
         SELECT jobs_internal.save_job(#{name}, #{description}, #{enabled}, #{intervalType}, #{intervalCount},
-                                      #{startTime}, #{endTime}, #{overlapPolicy}, #{cron}, #{timeZone}) AS created""");
+                                      #{startTime}, #{endTime}, #{overlapPolicy}, #{cron}, #{timeZone},
+                                      #{now}) AS created""");
     delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_job(#{name}, #{force})");
     // name NULL lists all jobs.
     page = SqlTemplate.forQuery(pool, """
@@ -69,7 +74,8 @@ public final class JobRepository {
         "endTime", Params.utc(schedule.endTime()),
         "overlapPolicy", overlapPolicy,
         "cron", schedule.cronExpression(),
-        "timeZone", schedule.timeZone()))
+        "timeZone", schedule.timeZone(),
+        "now", Params.utc(clock.instant())))
       .map(rows -> rows.iterator().next().getBoolean("created"))
       .recover(SqlFailures::translate);
   }

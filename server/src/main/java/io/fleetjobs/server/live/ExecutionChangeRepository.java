@@ -25,12 +25,14 @@ public final class ExecutionChangeRepository {
   public ExecutionChangeRepository(Pool pool) {
     // Three index-backed arms rather than one OR, which would read the whole history on every check.
     changed = SqlTemplate.forQuery(pool, """
-        SELECT e.job_execution_id, j.job_name, e.lifecycle, jobs_internal.is_active(e.lifecycle) AS active,
+        SELECT e.job_execution_id, j.job_name, e.lifecycle, l.is_active AS active,
                e.end_time, clock_timestamp() AS checked_at
           FROM jobs_internal.job_executions e
           JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+          JOIN jobs_internal.lifecycles l ON l.lifecycle = e.lifecycle
          WHERE e.job_execution_id IN (
                  SELECT a.job_execution_id FROM jobs_internal.job_executions a
+                  -- Spelled out, as the partial index job_executions_active is, so that index serves it.
                   WHERE a.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry', 'WaitingForChildJobExecutions')
                  UNION
                  SELECT c.job_execution_id FROM jobs_internal.job_executions c WHERE c.create_time >= #{since}

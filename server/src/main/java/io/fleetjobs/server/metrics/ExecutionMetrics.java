@@ -1,11 +1,11 @@
 package io.fleetjobs.server.metrics;
 
 import io.fleetjobs.server.bus.TargetFinished;
+import io.fleetjobs.server.jobs.executions.Lifecycle;
 import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,11 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * The per-minute counts the alert rules read are kept in the job database by finish_target.
  */
 public final class ExecutionMetrics {
-  private static final Map<String, String> METRIC_OF_LIFECYCLE = Map.of(
-    "Succeeded", "elastic_jobs_successful",
-    "Failed", "elastic_jobs_failed",
-    "TimedOut", "elastic_jobs_timeout");
-
   private final MeterRegistry registry;
   private final AtomicLong queueDepth = new AtomicLong();
   private final AtomicLong inProgress = new AtomicLong();
@@ -37,18 +32,14 @@ public final class ExecutionMetrics {
   }
 
   public void record(TargetFinished finished) {
-    String metric = METRIC_OF_LIFECYCLE.get(finished.lifecycle());
-    if (metric == null) {
-      return;
-    }
-    Counter.builder(metric)
+    Lifecycle.of(finished.lifecycle()).metricName().ifPresent(metric -> Counter.builder(metric)
       .description("Target executions that ended " + finished.lifecycle())
       .tag("jobName", finished.jobName())
       .tag("stepName", finished.stepName())
       .tag("targetServer", finished.serverName())
       .tag("targetDatabase", finished.databaseName())
       .register(registry)
-      .increment();
+      .increment());
   }
 
   public void observe(long queued, long running) {

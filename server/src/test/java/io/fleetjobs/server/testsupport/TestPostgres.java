@@ -30,11 +30,16 @@ public final class TestPostgres {
 
   /** Creates an empty database and returns its name. */
   public static String newDatabase(String purpose) {
+    return newDatabase(purpose, "template1");
+  }
+
+  /** Creates a database as a copy of {@code template} (which nobody may be connected to) and returns its name. */
+  public static String newDatabase(String purpose, String template) {
     String name = purpose.toLowerCase().replaceAll("[^a-z0-9]", "_") + "_" + COUNTER.incrementAndGet()
       + "_" + ProcessHandle.current().pid();
     try (Connection connection = server().getPostgresDatabase().getConnection();
          Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE " + name);
+      statement.execute("CREATE DATABASE " + name + " TEMPLATE " + template);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

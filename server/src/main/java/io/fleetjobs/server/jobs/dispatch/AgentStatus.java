@@ -1,6 +1,7 @@
 package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 

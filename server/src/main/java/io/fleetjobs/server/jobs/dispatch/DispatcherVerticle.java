@@ -2,14 +2,15 @@ package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetWork;
-import io.fleetjobs.server.errors.NotFound;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.server.jobs.claims.AttemptRepository;
+import io.fleetjobs.server.jobs.claims.ClaimRepository;
+import io.fleetjobs.server.jobs.claims.Claimant;
+import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,29 +25,49 @@ public final class DispatcherVerticle extends VerticleBase {
   private static final long HOUSEKEEPING_MS = 1000;
   private static final long HANDOVER_MS = 5000;
 
-  private final Engine engine;
+  /**
+   * What the dispatcher uses: the claims it makes as {@code claimant}, how often it looks for work anyway,
+   * where it hands work back, how it starts steps, the tier, and the meters it keeps current.
+   */
+  public record Dependencies(Claimant claimant, long intervalMs, ClaimRepository claims, AttemptRepository attempts,
+                             StepStarter steps, TierSetting tier, ExecutionMetrics metrics) {
+  }
+
+  private final Claimant claimant;
+  private final long intervalMs;
+  private final ClaimRepository claims;
+  private final AttemptRepository attempts;
+  private final StepStarter steps;
+  private final TierSetting tier;
+  private final ExecutionMetrics metrics;
   private boolean roundRunning;
   private boolean roundWanted;
   private boolean settleWanted;
   private boolean housekeeping;
 
-  public DispatcherVerticle(Engine engine) {
-    this.engine = engine;
+  public DispatcherVerticle(Dependencies dependencies) {
+    this.claimant = dependencies.claimant();
+    this.intervalMs = dependencies.intervalMs();
+    this.claims = dependencies.claims();
+    this.attempts = dependencies.attempts();
+    this.steps = dependencies.steps();
+    this.tier = dependencies.tier();
+    this.metrics = dependencies.metrics();
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(engine.settings().dispatchIntervalMs(), id -> wake());
+    vertx.setPeriodic(intervalMs, id -> wake());
     vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> engine.tier().refresh()
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> tier.refresh()
       .onComplete(refreshed -> wake()));
     // A finished target frees a slot and may finish its step: claim, and settle what finished together.
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
       settleWanted = true;
       wake();
     });
-    return engine.tier().refresh();
+    return tier.refresh();
   }
 
   private void wake() {
@@ -75,38 +96,17 @@ public final class DispatcherVerticle extends VerticleBase {
    * hold up the targets other runs have ready. Each expansion wakes a round when it has started its step.
    */
   private Future<Void> expandSteps() {
-    return engine.claims().claimExpansions(engine.agentId(), EXPANSIONS_PER_ROUND, engine.settings().leaseSeconds())
-      .map(claims -> {
-        claims.forEach(claim -> startStep(claim).onComplete(started -> wake()));
+    return claims.claimExpansions(claimant.agentId(), EXPANSIONS_PER_ROUND, claimant.leaseSeconds())
+      .map(claimed -> {
+        claimed.forEach(claim -> steps.start(claim).onComplete(started -> wake()));
         return null;
       });
   }
 
-  /**
-   * Expands the step's group now. A server that cannot be enumerated, or a group or credential that is
-   * gone, fails the step with that error; anything else (the job database blinking) leaves the claim to
-   * expire and the step to be expanded again.
-   */
-  private Future<Boolean> startStep(ExpansionClaim claim) {
-    return engine.steps().get(claim.jobId(), claim.jobVersion(), claim.stepId())
-      .compose(step -> engine.expander().expand(step.targetGroupId()))
-      .compose(targets -> engine.claims().startStep(claim, targets, null),
-        failure -> {
-          if (!(failure instanceof TargetUnreachable) && !(failure instanceof NotFound)) {
-            LOG.warn("Step {} of job {} (execution {}) will be expanded again: {}", claim.stepId(), claim.jobName(),
-              claim.jobExecutionId(), failure.getMessage());
-            return Future.succeededFuture(false);
-          }
-          LOG.warn("Step {} of job {} (execution {}) cannot start: {}", claim.stepId(), claim.jobName(),
-            claim.jobExecutionId(), failure.getMessage());
-          return engine.claims().startStep(claim, List.of(), failure.getMessage());
-        });
-  }
-
   private Future<Integer> dispatchTargets() {
     // Up to a whole tier's worth per round; the job database decides how many slots are really free.
-    int capacity = engine.tier().current().maxConcurrentTargets();
-    return engine.claims().claimTargets(engine.agentId(), capacity, engine.settings().leaseSeconds())
+    int capacity = tier.current().maxConcurrentTargets();
+    return claims.claimTargets(claimant.agentId(), capacity, capacity, claimant.leaseSeconds())
       .map(claimed -> {
         claimed.forEach(this::handOver);
         if (claimed.size() == capacity) {
@@ -125,15 +125,15 @@ public final class DispatcherVerticle extends VerticleBase {
       .onFailure(e -> {
         LOG.warn("No executor took target {} ({}/{}): {}; handing it back", work.targetExecutionId(),
           work.serverName(), work.databaseName(), e.getMessage());
-        engine.claims().release(work).onComplete(released -> wake());
+        attempts.release(work).onComplete(released -> wake());
       });
   }
 
   /** Ends what lost its agent, settles steps, and publishes the targets it ended like any other result. */
   private Future<Void> sweep() {
-    return engine.claims().sweep().map(ended -> {
+    return claims.sweep().map(ended -> {
       ended.forEach(finished -> {
-        engine.metrics().record(finished);
+        metrics.record(finished);
         vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
       });
       return null;
@@ -147,16 +147,16 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     housekeeping = true;
     sweep()
-      .compose(swept -> engine.claims().canceledInFlight(engine.agentId()))
+      .compose(swept -> claims.canceledInFlight(claimant.agentId()))
       .onSuccess(canceled -> {
         if (!canceled.isEmpty()) {
           vertx.eventBus().publish(Addresses.TARGET_CANCEL, new JsonObject()
             .put("targetExecutionIds", new JsonArray(canceled.stream().map(Object::toString).toList())));
         }
       })
-      .compose(published -> engine.tier().refresh())
-      .compose(tier -> engine.claims().workCounts())
-      .onSuccess(counts -> engine.metrics().observe(counts[0], counts[1]))
+      .compose(published -> tier.refresh())
+      .compose(refreshed -> claims.workCounts())
+      .onSuccess(counts -> metrics.observe(counts[0], counts[1]))
       .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))
       .onComplete(done -> housekeeping = false);
   }

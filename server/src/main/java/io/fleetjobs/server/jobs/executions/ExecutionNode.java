@@ -59,7 +59,7 @@ public record ExecutionNode(
     row.getUUID("rerun_of"));
 
   public boolean isActive() {
-    return Lifecycles.isActive(lifecycle);
+    return Lifecycle.of(lifecycle).isActive();
   }
 
   public JsonObject toJson() {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** All SQL that starts, cancels, reads and purges executions. The engine's own claims are in jobs.dispatch. */
+/** All SQL that starts, cancels, reads and purges executions. The engine's own claims are in jobs.claims. */
 public final class ExecutionRepository {
   /** The list filters of the Azure API, on a table aliased x. */
   private static final String FILTERS = """
@@ -23,7 +23,8 @@ public final class ExecutionRepository {
        AND (#{createMax}::timestamptz IS NULL OR x.create_time <= #{createMax})
        AND (#{endMin}::timestamptz IS NULL OR x.end_time >= #{endMin})
        AND (#{endMax}::timestamptz IS NULL OR x.end_time <= #{endMax})
-       AND (#{active}::boolean IS NULL OR jobs_internal.is_active(x.lifecycle) = #{active})
+       AND (#{active}::boolean IS NULL OR EXISTS (SELECT 1 FROM jobs_internal.lifecycles l
+                                                   WHERE l.lifecycle = x.lifecycle AND l.is_active = #{active}))
        AND (#{lifecycle}::text IS NULL OR x.lifecycle = #{lifecycle})""";
 
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> start;
@@ -51,7 +52,7 @@ public final class ExecutionRepository {
          USING jobs_internal.jobs j
          WHERE j.job_id = e.job_id
            AND j.job_name = #{job}
-           AND NOT jobs_internal.is_active(e.lifecycle)
+           AND e.lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
            AND (#{oldest}::timestamptz IS NULL OR e.end_time < #{oldest})""");
     jobExists = SqlTemplate.forQuery(pool, "SELECT job_id FROM jobs_internal.jobs WHERE job_name = #{job}");
     parents = SqlTemplate.forQuery(pool, """

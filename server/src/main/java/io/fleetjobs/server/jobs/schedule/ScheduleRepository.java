@@ -46,7 +46,8 @@ public final class ScheduleRepository {
         DELETE FROM jobs_internal.job_executions
          WHERE job_execution_id IN (
                  SELECT job_execution_id FROM jobs_internal.job_executions
-                  WHERE end_time < #{before} AND NOT jobs_internal.is_active(lifecycle)
+                  WHERE end_time < #{before}
+                    AND lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
                   LIMIT #{batch})""");
     purgeMetrics = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.metric_counts WHERE bucket_start < #{before}");
   }

@@ -5,20 +5,27 @@ import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.server.errors.FleetJobsException;
 import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.server.credentials.LoginCache;
 import io.fleetjobs.server.jobs.JobStep;
-import io.fleetjobs.server.jobs.dispatch.Engine;
-import io.fleetjobs.server.jobs.executions.Lifecycles;
+import io.fleetjobs.server.jobs.PinnedSteps;
+import io.fleetjobs.server.jobs.RetryBackoff;
+import io.fleetjobs.server.jobs.claims.AttemptRepository;
+import io.fleetjobs.server.jobs.claims.Claimant;
+import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetDriver;
+import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.jdbc.Messages;
 import io.fleetjobs.server.targets.jdbc.ScriptFailed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +50,20 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private static final int RECORD_TRIES = 3;
   private static final long RECORD_RETRY_MS = 500;
 
-  private final Engine engine;
+  /**
+   * What an executor uses: the claimant whose leases it renews, the attempts it records, the pinned step
+   * definitions, the logins and drivers it connects with, and the meters of finished targets.
+   */
+  public record Dependencies(Claimant claimant, AttemptRepository attempts, PinnedSteps steps, LoginCache logins,
+                             TargetDrivers drivers, ExecutionMetrics metrics) {
+  }
+
+  private final Claimant claimant;
+  private final AttemptRepository attempts;
+  private final PinnedSteps steps;
+  private final LoginCache logins;
+  private final TargetDrivers drivers;
+  private final ExecutionMetrics metrics;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
 
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
@@ -64,22 +84,27 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
   }
 
-  private record Outcome(String lifecycle, String message, boolean retryable) {
+  private record Outcome(Lifecycle lifecycle, String message, boolean retryable) {
   }
 
-  public TargetExecutorVerticle(Engine engine) {
-    this.engine = engine;
+  public TargetExecutorVerticle(Dependencies dependencies) {
+    this.claimant = dependencies.claimant();
+    this.attempts = dependencies.attempts();
+    this.steps = dependencies.steps();
+    this.logins = dependencies.logins();
+    this.drivers = dependencies.drivers();
+    this.metrics = dependencies.metrics();
   }
 
   @Override
   public Future<?> start() {
-    long renewEvery = engine.settings().leaseSeconds() * 1000L / 3;
+    long renewEvery = claimant.leaseSeconds() * 1000L / 3;
     vertx.setPeriodic(renewEvery, id -> renewLeases());
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_CANCEL, message ->
       message.body().getJsonArray("targetExecutionIds").forEach(id -> {
         InFlight running = inFlight.get(UUID.fromString((String) id));
         if (running != null) {
-          running.stop(Lifecycles.CANCELED);
+          running.stop(Lifecycle.CANCELED.value());
         }
       }));
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_RUN, message -> {
@@ -109,9 +134,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
     if (older != null && older.work.claim() < work.claim()) {
       older.stop(LEASE_LOST);
     }
-    engine.steps().get(work.jobId(), work.jobVersion(), work.stepId())
-      .compose(step -> runStep(attempt, step))
-      .transform(result -> record(attempt, result.failed() ? result.cause() : null))
+    steps.get(work.jobId(), work.jobVersion(), work.stepId())
+      .transform(loaded -> loaded.failed()
+        ? record(attempt, RetryBackoff.ELASTIC_JOBS_DEFAULT, loaded.cause())
+        : runStep(attempt, loaded.result()).transform(result -> record(attempt,
+          RetryBackoff.of(loaded.result().executionOptions()), result.failed() ? result.cause() : null)))
       .onSuccess(this::published)
       .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
         + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
@@ -126,7 +153,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
     TargetWork work = attempt.work;
     TargetDriver driver;
     try {
-      driver = engine.drivers().forEngine(work.engine());
+      driver = drivers.forEngine(work.engine());
     } catch (InvalidInput e) {
       return Future.failedFuture(e);
     }
@@ -139,7 +166,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
       }
       // The timeout counts from this attempt's start on this target, not from the job's start.
       long timeoutMs = step.executionOptions().timeoutSeconds() * 1000L;
-      long timer = vertx.setTimer(timeoutMs, fired -> attempt.stop(Lifecycles.TIMED_OUT));
+      long timer = vertx.setTimer(timeoutMs, fired -> attempt.stop(Lifecycle.TIMED_OUT.value()));
       return script.result()
         // A target that ignores the cancel does not keep its slot: the attempt ends after a grace period.
         .timeout(timeoutMs + GRACE_MS, TimeUnit.MILLISECONDS)
@@ -161,7 +188,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
     return credentialId == null
       ? Future.failedFuture(new InvalidInput("credential", missing))
-      : engine.logins().get(credentialId);
+      : logins.get(credentialId);
   }
 
   private Future<Void> writeOutput(JobStep step, TargetWork work, Login stepLogin, ScriptResult result) {
@@ -171,10 +198,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
     OutputTable table = new OutputTable(output.serverName(), output.databaseName(), output.schemaName(),
       output.tableName(), work.jobExecutionId(), work.serverName(), work.databaseName());
-    TargetDriver driver = engine.drivers().forEngine(output.engine());
+    TargetDriver driver = drivers.forEngine(output.engine());
     Future<Login> login = output.credentialId() == null || !driver.usesStoredCredentials()
       ? Future.succeededFuture(driver.usesStoredCredentials() ? stepLogin : null)
-      : engine.logins().get(output.credentialId());
+      : logins.get(output.credentialId());
     return login.compose(outputLogin -> outputLogin == null && driver.usesStoredCredentials()
       ? Future.failedFuture(new InvalidInput("output.credential", "The output table needs a credential: the step "
         + "connects as the agent's identity, which the " + output.engine() + " engine does not use."))
@@ -185,19 +212,23 @@ public final class TargetExecutorVerticle extends VerticleBase {
    * Records the outcome, fenced by the claim, trying again briefly: a result that cannot be recorded would
    * otherwise be run again once the lease expires. A stopping agent hands the claim back instead.
    */
-  private Future<Optional<TargetFinished>> record(InFlight attempt, Throwable failure) {
+  /** @param backoff the step's retry policy (the Elastic Jobs default when the step itself could not be read) */
+  private Future<Optional<TargetFinished>> record(InFlight attempt, RetryBackoff backoff, Throwable failure) {
     TargetWork work = attempt.work;
     if (STOPPING.equals(attempt.stopReason) || LEASE_LOST.equals(attempt.stopReason)) {
-      return engine.claims().release(work).map(released -> Optional.empty());
+      return attempts.release(work).map(released -> Optional.empty());
     }
     Outcome outcome = outcome(attempt, failure);
-    return recordWithRetries(work, outcome, RECORD_TRIES);
+    // The job database retries only while attempts are left; the backoff says when.
+    Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
+    return recordWithRetries(work, outcome, retryAt, RECORD_TRIES);
   }
 
-  private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, int triesLeft) {
-    return engine.claims().finish(work, outcome.lifecycle(), outcome.message(), outcome.retryable())
+  private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
+                                                             int triesLeft) {
+    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt)
       .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
-        .compose(waited -> recordWithRetries(work, outcome, triesLeft - 1)));
+        .compose(waited -> recordWithRetries(work, outcome, retryAt, triesLeft - 1)));
   }
 
   private Outcome outcome(InFlight attempt, Throwable failure) {
@@ -205,30 +236,30 @@ public final class TargetExecutorVerticle extends VerticleBase {
     String where = "target (server '" + work.serverName() + "', database '" + work.databaseName() + "')";
     // What a script printed before it was stopped often says how far it got.
     String printed = Messages.suffix(failure instanceof ScriptFailed stopped ? stopped.messages() : List.of());
-    if (Lifecycles.TIMED_OUT.equals(attempt.stopReason)) {
-      return new Outcome(Lifecycles.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
+    if (Lifecycle.TIMED_OUT.value().equals(attempt.stopReason)) {
+      return new Outcome(Lifecycle.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
         + "; its statement was cancelled on the server." + printed, false);
     }
-    if (Lifecycles.CANCELED.equals(attempt.stopReason)) {
-      return new Outcome(Lifecycles.CANCELED, "Canceled while running on " + where
+    if (Lifecycle.CANCELED.value().equals(attempt.stopReason)) {
+      return new Outcome(Lifecycle.CANCELED, "Canceled while running on " + where
         + "; its statement was cancelled on the server." + printed, false);
     }
     if (failure == null) {
       // PRINT and other informational messages follow the status line: Azure drops them, its users ask for them.
-      return new Outcome(Lifecycles.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
+      return new Outcome(Lifecycle.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
         + Messages.suffix(attempt.messages), false);
     }
     // A definition that cannot work now (no credential, an output table of another shape) will not work on
     // a retry either.
     boolean retryable = !(failure instanceof FleetJobsException);
-    return new Outcome(Lifecycles.FAILED, "Attempt " + work.attempt() + " of step " + work.stepId() + " failed on "
+    return new Outcome(Lifecycle.FAILED, "Attempt " + work.attempt() + " of step " + work.stepId() + " failed on "
       + where + ": " + failure.getMessage(), retryable);
   }
 
   private void published(Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
       if (finished.isFinal()) {
-        engine.metrics().record(finished);
+        metrics.record(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
     });
@@ -244,8 +275,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
     if (running.isEmpty()) {
       return;
     }
-    engine.claims().renew(engine.agentId(), running.stream().map(attempt -> attempt.work).toList(),
-        engine.settings().leaseSeconds())
+    attempts.renew(claimant.agentId(), running.stream().map(attempt -> attempt.work).toList(),
+        claimant.leaseSeconds())
       .onSuccess(held -> running.stream()
         .filter(attempt -> !held.contains(attempt.work.targetExecutionId()))
         .forEach(attempt -> attempt.stop(LEASE_LOST)))

@@ -1,6 +1,7 @@
 -- Alert rules, action groups, alert instances and the notification outbox. A state change of an alert
 -- and the notifications it causes are written in one transaction, so none is lost or sent twice.
-CREATE SCHEMA alerts;
+-- The alerts module keeps its own Flyway history (alerts.flyway_schema_history) and numbering; Flyway
+-- creates the alerts schema.
 
 CREATE TABLE alerts.alert_rules (
   rule_name           text        PRIMARY KEY,

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.jobs.dispatch;
+package io.fleetjobs.server.jobs.claims;
 
 import io.vertx.sqlclient.templates.RowMapper;
 import java.util.UUID;

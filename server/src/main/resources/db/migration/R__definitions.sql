@@ -1,18 +1,19 @@
--- The definition logic (validation, defaults, versioning, step renumbering) lives here, once.
--- The REST API calls these routines, and the Elastic Jobs procedures (jobs.sp_*) wrap the same ones,
--- so both surfaces accept and refuse exactly the same things.
+-- The definition rules (validation, defaults, versioning, step renumbering), each defined once. The REST API
+-- calls these routines, and the Elastic Jobs procedures (jobs.sp_*) wrap the same ones, so both surfaces
+-- accept and refuse exactly the same things. None of them decides by time except save_job, which takes
+-- p_now from the agent's clock.
 --
 -- Errors carry a SQLSTATE the agent maps to HTTP, and the offending parameter in COLUMN:
 --   FJ400 invalid value (400) · FJ422 unknown reference (400) · FJ404 not found (404) · FJ409 conflict (409)
 
-CREATE FUNCTION jobs_internal.fail(p_code text, p_field text, p_message text) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.fail(p_code text, p_field text, p_message text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION USING ERRCODE = p_code, MESSAGE = p_message, COLUMN = p_field;
 END $$;
 
 -- Names follow nvarchar(128) object names: required, at most 128 characters, no control characters.
-CREATE FUNCTION jobs_internal.check_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.check_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF p_value IS NULL OR p_value = '' THEN
@@ -24,7 +25,7 @@ BEGIN
   END IF;
 END $$;
 
-CREATE FUNCTION jobs_internal.check_optional_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.check_optional_name(p_field text, p_value text, p_max integer DEFAULT 128) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF p_value IS NOT NULL THEN
@@ -32,7 +33,7 @@ BEGIN
   END IF;
 END $$;
 
-CREATE FUNCTION jobs_internal.check_one_of(p_field text, p_value text, p_allowed text[]) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.check_one_of(p_field text, p_value text, p_allowed text[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF p_value IS NULL OR NOT p_value = ANY (p_allowed) THEN
@@ -42,7 +43,7 @@ BEGIN
 END $$;
 
 -- host, host:port, or [ipv6]:port
-CREATE FUNCTION jobs_internal.check_server_name(p_field text, p_value text) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.check_server_name(p_field text, p_value text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM jobs_internal.check_name(p_field, p_value, 256);
@@ -54,7 +55,7 @@ BEGIN
 END $$;
 
 -- Resolves a credential reference; FOR KEY SHARE keeps it from being deleted until this transaction ends.
-CREATE FUNCTION jobs_internal.credential_id_of(p_field text, p_credential_name text) RETURNS uuid
+CREATE OR REPLACE FUNCTION jobs_internal.credential_id_of(p_field text, p_credential_name text) RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE v_id uuid;
 BEGIN
@@ -71,7 +72,7 @@ BEGIN
   RETURN v_id;
 END $$;
 
-CREATE FUNCTION jobs_internal.target_group_id_of(p_field text, p_target_group_name text) RETURNS uuid
+CREATE OR REPLACE FUNCTION jobs_internal.target_group_id_of(p_field text, p_target_group_name text) RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE v_id uuid;
 BEGIN
@@ -88,7 +89,7 @@ END $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Credentials: the agent seals the password before it reaches the database.
-CREATE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
+CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE v_created boolean;
@@ -106,7 +107,7 @@ BEGIN
   RETURN v_created;
 END $$;
 
-CREATE FUNCTION jobs_internal.delete_credential(p_credential_name text) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.delete_credential(p_credential_name text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_id uuid;
@@ -145,18 +146,9 @@ END $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Target groups
-CREATE TYPE jobs_internal.member_definition AS (
-  membership_type       text,
-  target_type           text,
-  engine                text,
-  server_name           text,
-  database_name         text,
-  elastic_pool_name     text,
-  refresh_credential_id uuid
-);
 
 -- What a member selects; host names compare without case, as DNS does.
-CREATE FUNCTION jobs_internal.member_identity(
+CREATE OR REPLACE FUNCTION jobs_internal.member_identity(
   p_target_type text, p_engine text, p_server_name text, p_database_name text, p_elastic_pool_name text)
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -164,9 +156,10 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Validates one member and applies its defaults. p_prefix names the member in error fields.
-CREATE FUNCTION jobs_internal.member_of(
+CREATE OR REPLACE FUNCTION jobs_internal.member_of(
   p_prefix text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
-  p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text)
+  p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text,
+  p_trust_server_certificate boolean DEFAULT NULL)
 RETURNS jobs_internal.member_definition
 LANGUAGE plpgsql AS $$
 DECLARE m jobs_internal.member_definition;
@@ -177,6 +170,12 @@ BEGIN
   PERFORM jobs_internal.check_one_of(p_prefix || 'target_type', p_target_type,
                                      ARRAY['SqlServer', 'SqlElasticPool', 'SqlDatabase']);
   PERFORM jobs_internal.check_one_of(p_prefix || 'engine', m.engine, ARRAY['postgresql', 'sqlserver']);
+  m.trust_server_certificate := coalesce(p_trust_server_certificate, false);
+  -- The postgresql engine has no such setting: refusing the flag says so, where ignoring it would not.
+  IF m.trust_server_certificate AND m.engine <> 'sqlserver' THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'trust_server_certificate',
+      'Only a sqlserver member can trust its server''s certificate.');
+  END IF;
   PERFORM jobs_internal.check_server_name(p_prefix || 'server_name', p_server_name);
   PERFORM jobs_internal.check_optional_name(p_prefix || 'database_name', p_database_name);
   PERFORM jobs_internal.check_optional_name(p_prefix || 'elastic_pool_name', p_elastic_pool_name);
@@ -224,8 +223,9 @@ END $$;
 
 -- Create-or-replace a whole group. A member is identified by what it selects (type, engine, server,
 -- database, pool): one that selects what an existing member selected keeps its target_id, and takes the
--- new membership type and refresh credential. Two members that select the same thing are refused.
-CREATE FUNCTION jobs_internal.save_target_group(p_target_group_name text, p_members jsonb) RETURNS boolean
+-- new membership type, refresh credential and certificate trust. Two members that select the same thing
+-- are refused.
+CREATE OR REPLACE FUNCTION jobs_internal.save_target_group(p_target_group_name text, p_members jsonb) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
   v_group_id uuid;
@@ -252,10 +252,14 @@ BEGIN
       FROM jsonb_array_elements(coalesce(p_members, '[]')) WITH ORDINALITY AS e
   LOOP
     v_prefix := format('members[%s].', v_item.position);
+    IF jsonb_typeof(v_item.member->'trust_server_certificate') NOT IN ('boolean', 'null') THEN
+      PERFORM jobs_internal.fail('FJ400', v_prefix || 'trust_server_certificate',
+        v_prefix || 'trust_server_certificate must be true or false.');
+    END IF;
     v_member := jobs_internal.member_of(v_prefix,
       v_item.member->>'membership_type', v_item.member->>'target_type', v_item.member->>'engine',
       v_item.member->>'server_name', v_item.member->>'database_name', v_item.member->>'elastic_pool_name',
-      v_item.member->>'refresh_credential_name');
+      v_item.member->>'refresh_credential_name', (v_item.member->>'trust_server_certificate')::boolean);
     v_identity := jobs_internal.member_identity(v_member.target_type, v_member.engine, v_member.server_name,
                                                 v_member.database_name, v_member.elastic_pool_name);
     IF v_identity = ANY (v_identities) THEN
@@ -273,14 +277,15 @@ BEGIN
       v_target_id := gen_random_uuid();
       INSERT INTO jobs_internal.target_group_members
         (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
-         database_name, elastic_pool_name, refresh_credential_id)
+         database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate)
       VALUES (v_target_id, v_group_id, v_item.position, v_member.membership_type, v_member.target_type,
               v_member.engine, v_member.server_name, v_member.database_name, v_member.elastic_pool_name,
-              v_member.refresh_credential_id);
+              v_member.refresh_credential_id, v_member.trust_server_certificate);
     ELSE
       UPDATE jobs_internal.target_group_members
          SET member_position = v_item.position, membership_type = v_member.membership_type,
-             server_name = v_member.server_name, refresh_credential_id = v_member.refresh_credential_id
+             server_name = v_member.server_name, refresh_credential_id = v_member.refresh_credential_id,
+             trust_server_certificate = v_member.trust_server_certificate
        WHERE target_id = v_target_id;
     END IF;
     v_kept := v_kept || v_target_id;
@@ -291,7 +296,7 @@ BEGIN
   RETURN v_created;
 END $$;
 
-CREATE FUNCTION jobs_internal.delete_target_group(p_target_group_name text) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.delete_target_group(p_target_group_name text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_id uuid;
@@ -320,11 +325,11 @@ END $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Jobs
-CREATE FUNCTION jobs_internal.save_job(
+CREATE OR REPLACE FUNCTION jobs_internal.save_job(
   p_job_name text, p_description text, p_enabled boolean, p_schedule_interval_type text,
   p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz,
-  p_overlap_policy text DEFAULT 'SkipTargets', p_schedule_cron text DEFAULT NULL,
-  p_schedule_time_zone text DEFAULT NULL)
+  p_overlap_policy text, p_schedule_cron text, p_schedule_time_zone text,
+  p_now timestamptz)                  -- the agent's clock: where a recurring schedule starts counting
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -369,7 +374,7 @@ BEGIN
   VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false), v_type,
           coalesce(p_schedule_interval_count, 1), v_start, v_end, coalesce(p_overlap_policy, 'SkipTargets'),
           p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END,
-          CASE WHEN v_type <> 'Once' THEN now() END)
+          CASE WHEN v_type <> 'Once' THEN p_now END)
   ON CONFLICT (job_name) DO UPDATE
      SET description = excluded.description,
          enabled = excluded.enabled,
@@ -397,13 +402,8 @@ BEGIN
   RETURN v_created;
 END $$;
 
-CREATE FUNCTION jobs_internal.is_active(p_lifecycle text) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT p_lifecycle IN ('Created', 'InProgress', 'WaitingForRetry', 'WaitingForChildJobExecutions')
-$$;
-
 -- p_force: cancel active executions first (sp_delete_job @force = 1); otherwise refuse while one runs.
-CREATE FUNCTION jobs_internal.delete_job(p_job_name text, p_force boolean DEFAULT false) RETURNS void
+CREATE OR REPLACE FUNCTION jobs_internal.delete_job(p_job_name text, p_force boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_job_id uuid;
@@ -426,7 +426,7 @@ END $$;
 -- renumbered to leave no gaps, and the changed step is placed at its position.
 
 -- Validates a step definition (snake_case keys, as the sp_* parameters) and applies the defaults.
-CREATE FUNCTION jobs_internal.step_of(p_def jsonb) RETURNS jobs_internal.jobstep_versions
+CREATE OR REPLACE FUNCTION jobs_internal.step_of(p_def jsonb) RETURNS jobs_internal.jobstep_versions
 LANGUAGE plpgsql AS $$
 DECLARE
   s jobs_internal.jobstep_versions;
@@ -503,7 +503,7 @@ BEGIN
 END $$;
 
 -- Locks the job and starts a new version; returns (job_id, previous version).
-CREATE FUNCTION jobs_internal.lock_job(p_job_name text, OUT job_id uuid, OUT job_version integer)
+CREATE OR REPLACE FUNCTION jobs_internal.lock_job(p_job_name text, OUT job_id uuid, OUT job_version integer)
 LANGUAGE plpgsql AS $$
 BEGIN
   SELECT j.job_id, j.job_version INTO job_id, job_version
@@ -517,7 +517,7 @@ END $$;
 
 -- Copies every step but p_skip_step from one version to the next, numbered 1..n in their order,
 -- leaving step id p_gap free (NULL: no gap).
-CREATE FUNCTION jobs_internal.copy_steps(p_job_id uuid, p_from integer, p_skip_step text, p_gap integer)
+CREATE OR REPLACE FUNCTION jobs_internal.copy_steps(p_job_id uuid, p_from integer, p_skip_step text, p_gap integer)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -547,7 +547,7 @@ END $$;
 
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
 -- p_step_id NULL keeps an existing step where it is and appends a new one.
-CREATE FUNCTION jobs_internal.save_jobstep(
+CREATE OR REPLACE FUNCTION jobs_internal.save_jobstep(
   p_job_name text, p_step_name text, p_step_id integer, p_def jsonb, p_mode text DEFAULT 'upsert',
   OUT job_version integer, OUT step_id integer, OUT created boolean)
 LANGUAGE plpgsql AS $$
@@ -624,7 +624,7 @@ BEGIN
           v_new.max_parallelism);
 END $$;
 
-CREATE FUNCTION jobs_internal.delete_jobstep(p_job_name text, p_step_name text) RETURNS integer
+CREATE OR REPLACE FUNCTION jobs_internal.delete_jobstep(p_job_name text, p_step_name text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE v_job record;
 BEGIN
@@ -638,7 +638,3 @@ BEGIN
   PERFORM jobs_internal.copy_steps(v_job.job_id, v_job.job_version, p_step_name, NULL);
   RETURN v_job.job_version + 1;
 END $$;
-
--- Nothing outside the agent's own role may call these.
-REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA jobs_internal FROM PUBLIC;
-REVOKE ALL ON SCHEMA jobs_internal FROM PUBLIC;

@@ -1,7 +1,9 @@
--- The read-only catalog, with exactly the names and columns of the Elastic Jobs views.
--- Times are UTC timestamps without zone, as datetime2 is in the original.
+-- The read-only catalog, with exactly the names and columns of the Elastic Jobs views, each defined once.
+-- Times are UTC timestamps without zone, as datetime2 is in the original. jobs_reader may read them (the
+-- default privilege set in V001 grants it on every view created here) and nothing in jobs_internal.
+-- A view whose columns change is dropped first, here: CREATE OR REPLACE VIEW may only add columns at the end.
 
-CREATE VIEW jobs.jobs AS
+CREATE OR REPLACE VIEW jobs.jobs AS
 SELECT j.job_name,
        j.job_id,
        j.job_version,
@@ -13,14 +15,14 @@ SELECT j.job_name,
        j.schedule_end_time AT TIME ZONE 'UTC' AS schedule_end_time
   FROM jobs_internal.jobs j;
 
-CREATE VIEW jobs.job_versions AS
+CREATE OR REPLACE VIEW jobs.job_versions AS
 SELECT j.job_name,
        j.job_id,
        v.job_version
   FROM jobs_internal.job_versions v
   JOIN jobs_internal.jobs j USING (job_id);
 
-CREATE VIEW jobs.jobstep_versions AS
+CREATE OR REPLACE VIEW jobs.jobstep_versions AS
 SELECT j.job_name,
        s.job_id,
        s.job_version,
@@ -49,7 +51,7 @@ SELECT j.job_name,
   FROM jobs_internal.jobstep_versions s
   JOIN jobs_internal.jobs j USING (job_id);
 
-CREATE VIEW jobs.jobsteps AS
+CREATE OR REPLACE VIEW jobs.jobsteps AS
 SELECT v.job_name, v.job_id, v.job_version, v.step_id, v.step_name, v.command_type, v.command_source, v.command,
        v.credential_name, v.target_group_name, v.target_group_id, v.initial_retry_interval_seconds,
        v.maximum_retry_interval_seconds, v.retry_interval_backoff_multiplier, v.retry_attempts,
@@ -59,12 +61,12 @@ SELECT v.job_name, v.job_id, v.job_version, v.step_id, v.step_name, v.command_ty
   FROM jobs.jobstep_versions v
   JOIN jobs_internal.jobs j ON j.job_id = v.job_id AND j.job_version = v.job_version;
 
-CREATE VIEW jobs.target_groups AS
+CREATE OR REPLACE VIEW jobs.target_groups AS
 SELECT g.target_group_name,
        g.target_group_id
   FROM jobs_internal.target_groups g;
 
-CREATE VIEW jobs.target_group_members AS
+CREATE OR REPLACE VIEW jobs.target_group_members AS
 SELECT g.target_group_name,
        g.target_group_id,
        m.membership_type,
@@ -81,46 +83,51 @@ SELECT g.target_group_name,
   JOIN jobs_internal.target_groups g USING (target_group_id)
   LEFT JOIN jobs_internal.credentials c ON c.credential_id = m.refresh_credential_id;
 
--- Empty until the execution engine records runs; the engine's migration replaces its body.
-CREATE VIEW jobs.job_executions AS
-SELECT NULL::uuid AS job_execution_id,
-       NULL::text AS job_name,
-       NULL::uuid AS job_id,
-       NULL::integer AS job_version,
+-- One row per job execution, per step execution and per target execution, as in Elastic Jobs.
+CREATE OR REPLACE VIEW jobs.job_executions AS
+SELECT e.job_execution_id,
+       j.job_name,
+       e.job_id,
+       e.job_version,
        NULL::integer AS step_id,
-       NULL::boolean AS is_active,
-       NULL::text AS lifecycle,
-       NULL::timestamp AS create_time,
-       NULL::timestamp AS start_time,
-       NULL::timestamp AS end_time,
-       NULL::integer AS current_attempts,
+       l.is_active,
+       e.lifecycle,
+       e.create_time AT TIME ZONE 'UTC' AS create_time,
+       e.start_time AT TIME ZONE 'UTC' AS start_time,
+       e.end_time AT TIME ZONE 'UTC' AS end_time,
+       0 AS current_attempts,
        NULL::timestamp AS current_attempt_start_time,
        NULL::timestamp AS next_attempt_start_time,
-       NULL::text AS last_message,
+       e.last_message,
        NULL::text AS target_type,
        NULL::uuid AS target_id,
        NULL::text AS target_group_name,
        NULL::text AS target_server_name,
        NULL::text AS target_database_name
- WHERE false;
-
--- jobs_reader may read the catalog and nothing in jobs_internal. Roles belong to the whole cluster,
--- so another job database on the same server may have made it already; a login without CREATEROLE
--- leaves the grant to the DBA instead of failing the migration.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'jobs_reader') THEN
-    CREATE ROLE jobs_reader NOLOGIN;
-  END IF;
-EXCEPTION WHEN insufficient_privilege THEN
-  RAISE WARNING 'Cannot create role jobs_reader; create it and grant SELECT on schema jobs by hand.';
-END $$;
-
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'jobs_reader') THEN
-    GRANT USAGE ON SCHEMA jobs TO jobs_reader;
-    GRANT SELECT ON ALL TABLES IN SCHEMA jobs TO jobs_reader;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA jobs GRANT SELECT ON TABLES TO jobs_reader;
-  END IF;
-END $$;
+  FROM jobs_internal.job_executions e
+  JOIN jobs_internal.jobs j USING (job_id)
+  JOIN jobs_internal.lifecycles l ON l.lifecycle = e.lifecycle
+UNION ALL
+SELECT s.job_execution_id, j.job_name, e.job_id, e.job_version, s.step_id,
+       l.is_active,
+       s.lifecycle,
+       s.create_time AT TIME ZONE 'UTC', s.start_time AT TIME ZONE 'UTC', s.end_time AT TIME ZONE 'UTC',
+       1, NULL::timestamp, NULL::timestamp, s.last_message,
+       'TargetGroup', NULL::uuid, s.target_group_name, NULL::text, NULL::text
+  FROM jobs_internal.step_executions s
+  JOIN jobs_internal.job_executions e USING (job_execution_id)
+  JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+  JOIN jobs_internal.lifecycles l ON l.lifecycle = s.lifecycle
+UNION ALL
+SELECT t.job_execution_id, j.job_name, t.job_id, e.job_version, t.step_id,
+       l.is_active,
+       t.lifecycle,
+       t.create_time AT TIME ZONE 'UTC', t.start_time AT TIME ZONE 'UTC', t.end_time AT TIME ZONE 'UTC',
+       t.current_attempts,
+       t.current_attempt_start_time AT TIME ZONE 'UTC', t.next_attempt_start_time AT TIME ZONE 'UTC',
+       t.last_message, t.target_type, t.target_id, s.target_group_name, t.server_name, t.database_name
+  FROM jobs_internal.target_executions t
+  JOIN jobs_internal.step_executions s USING (job_execution_id, step_id)
+  JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+  JOIN jobs_internal.jobs j ON j.job_id = t.job_id
+  JOIN jobs_internal.lifecycles l ON l.lifecycle = t.lifecycle;

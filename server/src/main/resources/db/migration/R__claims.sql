@@ -1,0 +1,243 @@
+-- The engine's claims: expanding a step, claiming target work within the tier's capacity, recording an
+-- attempt's result, handing an attempt back, and the sweep. Every write of a claimed row is fenced by its
+-- claim number: an agent that lost its lease cannot overwrite a newer result.
+--
+-- One clock per decision:
+--   * leases (who holds a row, and whether that hold expired) use the job database's now(): it is the one
+--     clock every agent sharing the database reads, so agents with skewed clocks still agree on expiry;
+--   * readiness (whether a target's next_attempt_start_time has come) uses p_now, the agent's injected clock:
+--     the same clock that set that time (start_step, release_target, and the retry policy behind p_retry_at),
+--     so tests move time instead of sleeping.
+-- Times that are only recorded (start, attempt start, end, the metric minute) are the job database's now().
+
+-- Claims executions whose next step needs its target group expanded.
+CREATE OR REPLACE FUNCTION jobs_internal.claim_expansions(p_owner text, p_max integer, p_lease_seconds integer)
+RETURNS TABLE (job_execution_id uuid, job_id uuid, job_name text, job_version integer, step_id integer,
+               expansion_claim integer, create_time timestamptz)
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN QUERY
+  UPDATE jobs_internal.job_executions e
+     SET expansion_owner = p_owner,                                   -- this agent
+         expansion_until = now() + make_interval(secs => p_lease_seconds),
+         expansion_claim = e.expansion_claim + 1,                     -- fences the step start
+         lifecycle = 'InProgress',
+         start_time = coalesce(e.start_time, now())
+    FROM jobs_internal.jobs j
+   WHERE j.job_id = e.job_id
+     AND e.job_execution_id IN (
+           SELECT c.job_execution_id
+             FROM jobs_internal.job_executions c
+            WHERE c.next_step_id IS NOT NULL
+              AND NOT c.cancel_requested
+              AND (c.expansion_until IS NULL OR c.expansion_until < now())
+            ORDER BY c.create_time
+            LIMIT p_max                                               -- at most this many per call
+              FOR UPDATE SKIP LOCKED)
+  RETURNING e.job_execution_id, e.job_id, j.job_name, e.job_version, e.next_step_id, e.expansion_claim, e.create_time;
+END $$;
+
+-- Claims ready target work up to p_capacity running at once across every agent sharing this database (the
+-- tier's cap, which the agent's Capacity hands in), and at most p_max in this call. The running count is
+-- read under the dispatch semaphore, so concurrent claims from several agents cannot exceed the cap together.
+-- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
+-- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
+CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
+  p_owner text, p_capacity integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
+RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
+               job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
+               execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
+               trust_server_certificate boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_free integer;
+BEGIN
+  PERFORM 1 FROM jobs_internal.dispatch_semaphore WHERE semaphore_id = 1 FOR UPDATE;
+  SELECT p_capacity - count(*) INTO v_free
+    FROM jobs_internal.target_executions
+   WHERE lifecycle = 'InProgress' AND lease_until >= now();
+  v_free := least(v_free, p_max);
+  IF v_free <= 0 THEN
+    RETURN;
+  END IF;
+  -- Overlap, decided under the same lock that starts targets, for the targets next in line: the same step
+  -- of the same job still busy on the same database from an earlier execution. The sweep settles the
+  -- steps this leaves finished.
+  UPDATE jobs_internal.target_executions t
+     SET lifecycle = 'Skipped', end_time = now(), next_attempt_start_time = NULL,
+         last_message = 'Skipped: an earlier execution of this step was still running on this target.'
+   WHERE t.target_execution_id IN (
+           SELECT c.target_execution_id
+             FROM jobs_internal.target_executions c
+            WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now
+            ORDER BY c.next_attempt_start_time, c.target_execution_id
+            LIMIT v_free * 4)
+     -- An earlier execution that still has the step active there (running, waiting to retry, or queued).
+     AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
+                  WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
+                    AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
+                    AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry') AND o.create_time < t.create_time);
+  RETURN QUERY
+  WITH candidates AS (
+    SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
+           coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
+      FROM jobs_internal.target_executions t
+     WHERE ((t.lifecycle IN ('Created', 'WaitingForRetry') AND t.next_attempt_start_time <= p_now)
+            -- its agent died: run it again, while attempts are left and nobody cancelled it
+            OR (t.lifecycle = 'InProgress' AND t.lease_until < now() AND t.current_attempts < t.max_attempts
+                AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions e
+                                 WHERE e.job_execution_id = t.job_execution_id AND e.cancel_requested)))
+       -- A group already at its maxParallelism takes no candidate slot, so it cannot starve other work.
+       AND (t.max_parallelism IS NULL
+            OR (SELECT count(*) FROM jobs_internal.target_executions r
+                 WHERE r.job_execution_id = t.job_execution_id AND r.step_id = t.step_id
+                   AND r.parallel_group = t.parallel_group AND r.lifecycle = 'InProgress'
+                   AND r.lease_until >= now()) < t.max_parallelism)
+     ORDER BY 6, 1
+     LIMIT v_free * 4                                                 -- headroom for maxParallelism
+       FOR UPDATE SKIP LOCKED
+  ), ranked AS (
+    SELECT c.target_execution_id, c.ready_time, c.max_parallelism,
+           row_number() OVER (PARTITION BY c.job_execution_id, c.step_id, c.parallel_group ORDER BY c.ready_time) AS rn,
+           (SELECT count(*) FROM jobs_internal.target_executions r
+             WHERE r.job_execution_id = c.job_execution_id AND r.step_id = c.step_id
+               AND r.parallel_group = c.parallel_group AND r.lifecycle = 'InProgress'
+               AND r.lease_until >= now()) AS running
+      FROM candidates c
+  ), chosen AS (
+    SELECT r.target_execution_id
+      FROM ranked r
+     WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
+     ORDER BY r.ready_time
+     LIMIT v_free
+  )
+  UPDATE jobs_internal.target_executions t
+     SET lifecycle = 'InProgress',
+         lease_owner = p_owner,                                        -- this agent
+         lease_until = now() + make_interval(secs => p_lease_seconds),  -- renewed while it runs
+         claim = t.claim + 1,                                          -- the fencing number of this attempt
+         current_attempts = t.current_attempts + 1,
+         current_attempt_start_time = now(),
+         start_time = coalesce(t.start_time, now()),
+         next_attempt_start_time = NULL
+    FROM chosen, jobs_internal.job_executions e, jobs_internal.jobs j, jobs_internal.step_executions s
+   WHERE t.target_execution_id = chosen.target_execution_id
+     AND e.job_execution_id = t.job_execution_id
+     AND j.job_id = t.job_id
+     AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
+  RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
+            t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
+            s.target_group_name, t.trust_server_certificate;
+END $$;
+
+-- Records an attempt's result, fenced by its claim. A failure the agent found retryable (p_retry_at, from
+-- the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
+-- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
+-- the claim was stale.
+CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
+  p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz)
+RETURNS SETOF jobs_internal.target_executions
+LANGUAGE plpgsql AS $$
+DECLARE
+  t jobs_internal.target_executions;
+  v_cancel boolean;
+BEGIN
+  SELECT * INTO t FROM jobs_internal.target_executions
+   WHERE target_execution_id = p_target_execution_id AND claim = p_claim AND lifecycle = 'InProgress'
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  SELECT e.cancel_requested INTO v_cancel FROM jobs_internal.job_executions e
+   WHERE e.job_execution_id = t.job_execution_id;
+  -- A cancelled run retries nothing; what really succeeded or timed out stays recorded as such.
+  IF v_cancel AND p_outcome = 'Failed' THEN
+    p_outcome := 'Canceled';
+  END IF;
+
+  IF p_outcome = 'Failed' AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
+    UPDATE jobs_internal.target_executions
+       SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
+           last_message = p_message, lease_owner = NULL, lease_until = NULL
+     WHERE target_execution_id = t.target_execution_id
+    RETURNING * INTO t;
+    RETURN NEXT t;
+    RETURN;
+  END IF;
+
+  UPDATE jobs_internal.target_executions
+     SET lifecycle = p_outcome, end_time = now(), last_message = p_message, lease_owner = NULL, lease_until = NULL
+   WHERE target_execution_id = t.target_execution_id
+  RETURNING * INTO t;
+  INSERT INTO jobs_internal.metric_counts AS m
+    (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
+  SELECT date_trunc('minute', now()), l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name, 1
+    FROM jobs_internal.jobs j, jobs_internal.lifecycles l
+   WHERE j.job_id = t.job_id AND l.lifecycle = p_outcome AND l.metric_name IS NOT NULL
+  ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
+  DO UPDATE SET count = m.count + 1;
+  PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
+  RETURN NEXT t;
+END $$;
+
+-- Hands a claimed attempt back unspent, for an agent that is stopping: the target waits for the next
+-- claim as it was, without using up an attempt. Fenced by the claim.
+CREATE OR REPLACE FUNCTION jobs_internal.release_target(p_target_execution_id uuid, p_claim integer, p_now timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE jobs_internal.target_executions
+     SET lifecycle = CASE WHEN current_attempts > 1 THEN 'WaitingForRetry' ELSE 'Created' END,
+         current_attempts = current_attempts - 1, next_attempt_start_time = p_now,
+         lease_owner = NULL, lease_until = NULL
+   WHERE target_execution_id = p_target_execution_id AND claim = p_claim AND lifecycle = 'InProgress';
+  RETURN FOUND;
+END $$;
+
+-- Housekeeping any agent may run at any time: targets whose agent died with no attempts left, cancelled
+-- targets whose agent died, and steps left unsettled (such as those whose targets were all skipped).
+-- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
+CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_step record;
+BEGIN
+  RETURN QUERY
+  WITH ended AS (
+    UPDATE jobs_internal.target_executions t
+       SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,
+           end_time = now(), lease_owner = NULL, lease_until = NULL,
+           last_message = CASE WHEN e.cancel_requested THEN 'Canceled.'
+             ELSE 'The agent running this target stopped before it finished, and no attempts are left.' END
+      FROM jobs_internal.job_executions e
+     WHERE e.job_execution_id = t.job_execution_id
+       AND t.lifecycle = 'InProgress' AND t.lease_until < now()
+       AND (t.current_attempts >= t.max_attempts OR e.cancel_requested)
+    RETURNING t.*
+  ), counted AS (
+    INSERT INTO jobs_internal.metric_counts AS m
+      (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
+    SELECT date_trunc('minute', now()), l.metric_name, j.job_name, x.step_name, x.server_name,
+           x.database_name, count(*)
+      FROM ended x
+      JOIN jobs_internal.jobs j ON j.job_id = x.job_id
+      JOIN jobs_internal.lifecycles l ON l.lifecycle = x.lifecycle
+     WHERE l.metric_name IS NOT NULL
+     GROUP BY l.metric_name, j.job_name, x.step_name, x.server_name, x.database_name
+    ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
+    DO UPDATE SET count = m.count + excluded.count
+  )
+  SELECT x.* FROM ended x;
+
+  FOR v_step IN
+    SELECT s.job_execution_id, s.step_id
+      FROM jobs_internal.step_executions s
+     WHERE s.lifecycle = 'InProgress'
+       AND NOT EXISTS (SELECT 1 FROM jobs_internal.target_executions t
+                        WHERE t.job_execution_id = s.job_execution_id AND t.step_id = s.step_id
+                          AND t.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry'))
+  LOOP
+    PERFORM jobs_internal.settle_step(v_step.job_execution_id, v_step.step_id);
+  END LOOP;
+END $$;

@@ -1,0 +1,198 @@
+package io.fleetjobs.server.jobs.claims;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.RoutineDatabase;
+import io.fleetjobs.server.testsupport.RoutineDatabase.Claimed;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The claim routines of R__claims.sql called directly on a real PostgreSQL, with the time, the capacity and
+ * the owners each test passes: the cap, fencing, leases, retries and the sweep.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class ClaimRoutinesTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T12:00:00Z");
+  private RoutineDatabase db;
+
+  @BeforeEach
+  void migrate() throws Exception {
+    db = RoutineDatabase.migrated("claim_routines");
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    db.close();
+  }
+
+  @Test
+  void concurrent_claims_from_two_connections_never_exceed_the_capacity() throws Exception {
+    UUID execution = db.execution("cap", 1, 60, 0, T0);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try (Connection a = db.connect(); Connection b = db.connect()) {
+      List<Future<Integer>> claimed = new ArrayList<>();
+      for (Connection connection : List.of(a, b)) {
+        String owner = connection == a ? "agent-a" : "agent-b";
+        Callable<Integer> claimAll = () -> {
+          int total = 0;
+          // Each asks for more than the whole capacity, again and again.
+          for (int round = 0; round < 20; round++) {
+            total += RoutineDatabase.claim(connection, owner, 10, 25, 30, T0).size();
+          }
+          return total;
+        };
+        claimed.add(threads.submit(claimAll));
+      }
+      int total = claimed.get(0).get() + claimed.get(1).get();
+      assertEquals(10, total, "the two agents together claimed the capacity, and no more");
+      assertEquals(10, db.count("SELECT count(*) FROM jobs_internal.target_executions WHERE job_execution_id = ?"
+        + " AND lifecycle = 'InProgress'", execution));
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void a_claim_takes_only_what_the_capacity_leaves_free() throws Exception {
+    db.execution("free", 1, 8, 0, T0);
+    int runningElsewhere = (int) db.count(
+      "SELECT count(*) FROM jobs_internal.target_executions WHERE lifecycle = 'InProgress' AND lease_until >= now()");
+    List<Claimed> first = db.claim("agent-a", runningElsewhere + 5, 100, 30, T0);
+    assertEquals(5, first.size());
+    assertEquals(0, db.claim("agent-b", runningElsewhere + 5, 100, 30, T0).size(), "the capacity is in use");
+    assertEquals(3, db.claim("agent-b", runningElsewhere + 8, 100, 30, T0).size(), "a larger tier frees 3 more");
+  }
+
+  @Test
+  void targets_are_not_ready_before_their_time() throws Exception {
+    Instant later = T0.plusSeconds(3600);
+    UUID execution = db.execution("not-yet", 1, 2, 0, later);
+    List<Claimed> early = db.claim("agent-a", 1000, 100, 30, later.minusSeconds(1));
+    assertTrue(early.stream().noneMatch(claimed -> belongsTo(claimed, execution)), "nothing of it is ready yet");
+    List<Claimed> onTime = db.claim("agent-a", 1000, 100, 30, later);
+    assertEquals(2, onTime.stream().filter(claimed -> belongsTo(claimed, execution)).count());
+  }
+
+  @Test
+  void a_result_with_a_stale_claim_number_is_refused() throws Exception {
+    UUID execution = db.execution("fencing", 1, 1, 3, T0);
+    Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    db.expireLeases(execution);
+    Claimed second = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
+    assertEquals(first.targetExecutionId(), second.targetExecutionId());
+    assertTrue(second.claim() > first.claim(), "a reclaim takes a new fencing number");
+
+    assertNull(db.finish(first, "Succeeded", null), "the agent that lost the lease records nothing");
+    assertEquals("InProgress", lifecycle(first));
+    assertEquals("Succeeded", db.finish(second, "Succeeded", null));
+    assertNull(db.finish(second, "Failed", null), "a result is recorded once");
+    assertEquals("Succeeded", lifecycle(first));
+  }
+
+  @Test
+  void an_expired_lease_is_reclaimed_by_another_agent_as_a_new_attempt() throws Exception {
+    UUID execution = db.execution("lease", 1, 1, 3, T0);
+    Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    assertTrue(db.claim("agent-b", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
+      "a live lease is not taken over");
+    db.expireLeases(execution);
+    Claimed second = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
+    assertEquals(first.attempt() + 1, second.attempt());
+    assertEquals("agent-b", db.value("SELECT lease_owner FROM jobs_internal.target_executions"
+      + " WHERE target_execution_id = ?", second.targetExecutionId()));
+  }
+
+  @Test
+  void a_retryable_failure_waits_until_the_retry_time_it_was_given() throws Exception {
+    UUID execution = db.execution("retry", 1, 1, 2, T0);
+    Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    Instant retryAt = T0.plusSeconds(60);
+    assertEquals("WaitingForRetry", db.finish(first, "Failed", retryAt));
+    assertEquals(RoutineDatabase.at(retryAt), db.value("SELECT next_attempt_start_time FROM"
+      + " jobs_internal.target_executions WHERE target_execution_id = ?", first.targetExecutionId()));
+    assertTrue(db.claim("agent-a", 1000, 100, 30, retryAt.minusSeconds(1)).stream()
+      .noneMatch(c -> belongsTo(c, execution)), "not before its retry time");
+    Claimed second = only(db.claim("agent-a", 1000, 100, 30, retryAt), execution);
+    assertEquals(2, second.attempt());
+  }
+
+  @Test
+  void a_failure_is_final_without_a_retry_time_or_without_attempts_left() throws Exception {
+    UUID notRetryable = db.execution("final-a", 1, 1, 5, T0);
+    assertEquals("Failed", db.finish(only(db.claim("agent-a", 1000, 100, 30, T0), notRetryable), "Failed", null));
+
+    UUID lastAttempt = db.execution("final-b", 1, 1, 0, T0);
+    assertEquals("Failed", db.finish(only(db.claim("agent-a", 1000, 100, 30, T0), lastAttempt), "Failed",
+      T0.plusSeconds(1)), "retryAttempts 0: the first attempt is the last");
+    assertEquals(2, db.count("SELECT count(*) FROM jobs_internal.metric_counts"
+      + " WHERE metric_name = 'elastic_jobs_failed' AND job_name IN ('final-a', 'final-b')"));
+  }
+
+  @Test
+  void a_released_attempt_is_ready_again_without_spending_an_attempt() throws Exception {
+    UUID execution = db.execution("release", 1, 1, 0, T0);
+    Claimed claimed = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    Instant later = T0.plusSeconds(5);
+    assertEquals(true, db.value("SELECT jobs_internal.release_target(?, ?, ?)", claimed.targetExecutionId(),
+      claimed.claim(), RoutineDatabase.at(later)));
+    assertEquals(false, db.value("SELECT jobs_internal.release_target(?, ?, ?)", claimed.targetExecutionId(),
+      claimed.claim(), RoutineDatabase.at(later)), "fenced like a result");
+    Claimed again = only(db.claim("agent-b", 1000, 100, 30, later), execution);
+    assertEquals(1, again.attempt(), "the stop spent no attempt");
+  }
+
+  @Test
+  void the_sweep_ends_a_dead_agents_target_that_has_no_attempts_left() throws Exception {
+    UUID execution = db.execution("sweep", 1, 1, 0, T0);
+    Claimed claimed = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    assertTrue(db.query("SELECT target_execution_id FROM jobs_internal.sweep()").stream()
+      .noneMatch(row -> row.get(0).equals(claimed.targetExecutionId())), "a live lease is left alone");
+    db.expireLeases(execution);
+    assertTrue(db.claim("agent-b", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
+      "no attempt left to run it again");
+    List<List<Object>> ended = db.query("SELECT target_execution_id, lifecycle, last_message FROM jobs_internal.sweep()"
+      + " WHERE job_execution_id = ?", execution);
+    assertEquals(1, ended.size());
+    assertEquals("Failed", ended.get(0).get(1));
+    assertTrue(((String) ended.get(0).get(2)).contains("stopped before it finished"), ended.toString());
+    assertEquals("Failed", db.value("SELECT lifecycle FROM jobs_internal.job_executions WHERE job_execution_id = ?",
+      execution), "and the sweep settled the step and the execution");
+    assertEquals(1, db.count("SELECT count(*) FROM jobs_internal.metric_counts WHERE job_name = 'sweep'"
+      + " AND metric_name = 'elastic_jobs_failed'"));
+  }
+
+  private boolean belongsTo(Claimed claimed, UUID execution) {
+    try {
+      return execution.equals(db.value("SELECT job_execution_id FROM jobs_internal.target_executions"
+        + " WHERE target_execution_id = ?", claimed.targetExecutionId()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Claimed only(List<Claimed> claimed, UUID execution) {
+    List<Claimed> mine = claimed.stream().filter(c -> belongsTo(c, execution)).toList();
+    assertEquals(1, mine.size(), "claimed " + claimed);
+    return mine.get(0);
+  }
+
+  private String lifecycle(Claimed claimed) throws Exception {
+    return (String) db.value("SELECT lifecycle FROM jobs_internal.target_executions WHERE target_execution_id = ?",
+      claimed.targetExecutionId());
+  }
+}
