@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Base64;
 
 /** A real agent on a job database of its own, with a known admin token. */
@@ -33,8 +34,13 @@ public final class AgentFixture implements AutoCloseable {
 
   /** @param overrides config keys to set on top of the test defaults */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
+    return start(vertx, purpose, overrides, Clock.systemUTC());
+  }
+
+  /** @param clock the agent's clock, for a test that moves time instead of waiting for it */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, Clock clock) {
     String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides))).await();
+    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), clock).await();
     return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
   }
 

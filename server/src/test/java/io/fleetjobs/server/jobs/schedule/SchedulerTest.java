@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.MovableClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +29,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SchedulerTest {
+  // The agent's clock stands still unless a test moves it: no occurrence becomes due while a test looks.
+  private static final MovableClock CLOCK = new MovableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   private static AgentFixture agent;
 
   @BeforeAll
   static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "scheduler");
+    agent = AgentFixture.start(vertx, "scheduler", new JsonObject(), CLOCK);
     agent.admin().put("/targetGroups/empty", new JsonObject().put("members", new JsonArray()));
   }
 
@@ -44,9 +48,9 @@ class SchedulerTest {
   void a_schedule_missed_during_downtime_fires_once_to_catch_up() throws Exception {
     job("catch-up", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
       .put("startTime", "2026-01-01T00:00:00Z"));
-    // As if the agent had been down for three hours since it last fired.
-    Instant back = Instant.now();
-    sql("UPDATE jobs_internal.jobs SET last_scheduled_time = now() - interval '3 hours' WHERE job_name = 'catch-up'");
+    // As if the agent had been down for three hours since the schedule was set.
+    CLOCK.advance(Duration.ofHours(3));
+    Instant back = CLOCK.instant();
     List<String> fired = awaitScheduled("catch-up", 1, Duration.ofSeconds(10));
     Executions.sleep(2500);
     // One run for the whole downtime, not 180; a new minute beginning while the test waits may add its own.
@@ -62,7 +66,7 @@ class SchedulerTest {
   void a_once_job_runs_once_and_a_disabled_job_not_at_all() throws Exception {
     job("once", new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"));
     job("disabled", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false));
-    sql("UPDATE jobs_internal.jobs SET last_scheduled_time = now() - interval '1 hour' WHERE job_name = 'disabled'");
+    CLOCK.advance(Duration.ofHours(1));
     awaitScheduled("once", 1, Duration.ofSeconds(10));
     Executions.sleep(2500);
     assertEquals(1, scheduledTimes("once").size());
@@ -99,12 +103,6 @@ class SchedulerTest {
         times.add(rows.getString(1));
       }
       return times;
-    }
-  }
-
-  private static void sql(String statement) throws Exception {
-    try (Connection db = agent.jdbc(); Statement sql = db.createStatement()) {
-      sql.execute(statement);
     }
   }
 }
