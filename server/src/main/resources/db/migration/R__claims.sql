@@ -10,6 +10,13 @@
 --     so tests move time instead of sleeping.
 -- Times that are only recorded (start, attempt start, end, the metric minute) are the job database's now().
 
+-- How many times a target may lose its agent (its lease expires) before it ends Failed; until then it runs again
+-- each time without spending an attempt. A script that kills the agents running it must not loop forever.
+CREATE OR REPLACE FUNCTION jobs_internal.max_lease_losses() RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 3
+$$;
+
 -- Claims executions whose next step needs its target group expanded.
 CREATE OR REPLACE FUNCTION jobs_internal.claim_expansions(p_owner text, p_max integer, p_lease_seconds integer)
 RETURNS TABLE (job_execution_id uuid, job_id uuid, job_name text, job_version integer, step_id integer,
@@ -84,8 +91,10 @@ BEGIN
            coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
       FROM jobs_internal.target_executions t
      WHERE ((t.lifecycle IN ('Created', 'WaitingForRetry') AND t.next_attempt_start_time <= p_now)
-            -- its agent died: run it again, while attempts are left and nobody cancelled it
-            OR (t.lifecycle = 'InProgress' AND t.lease_until < now() AND t.current_attempts < t.max_attempts
+            -- its agent died: run it again, as the same attempt, unless that happened too often or the run
+            -- was cancelled (the sweep ends those)
+            OR (t.lifecycle = 'InProgress' AND t.lease_until < now()
+                AND t.lease_losses + 1 < jobs_internal.max_lease_losses()
                 AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions e
                                  WHERE e.job_execution_id = t.job_execution_id AND e.cancel_requested)))
        -- A group already at its maxParallelism takes no candidate slot, so it cannot starve other work.
@@ -117,7 +126,9 @@ BEGIN
          lease_owner = p_owner,                                        -- this agent
          lease_until = now() + make_interval(secs => p_lease_seconds),  -- renewed while it runs
          claim = t.claim + 1,                                          -- the fencing number of this attempt
-         current_attempts = t.current_attempts + 1,
+         -- A lease lost with its agent spends no attempt: the same attempt runs again, and counts the loss.
+         current_attempts = t.current_attempts + CASE WHEN t.lifecycle = 'InProgress' THEN 0 ELSE 1 END,
+         lease_losses = t.lease_losses + CASE WHEN t.lifecycle = 'InProgress' THEN 1 ELSE 0 END,
          current_attempt_start_time = now(),
          start_time = coalesce(t.start_time, now()),
          next_attempt_start_time = NULL
@@ -195,8 +206,8 @@ BEGIN
   RETURN FOUND;
 END $$;
 
--- Housekeeping any agent may run at any time: targets whose agent died with no attempts left, cancelled
--- targets whose agent died, and steps left unsettled (such as those whose targets were all skipped).
+-- Housekeeping any agent may run at any time: targets whose agent died once too often, cancelled targets
+-- whose agent died, and steps left unsettled (such as those whose targets were all skipped).
 -- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
 CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
@@ -209,11 +220,13 @@ BEGIN
        SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,
            end_time = now(), lease_owner = NULL, lease_until = NULL,
            last_message = CASE WHEN e.cancel_requested THEN 'Canceled.'
-             ELSE 'The agent running this target stopped before it finished, and no attempts are left.' END
+             ELSE format('The agent running this target stopped before it finished, %s times; it is not run '
+                         'again, in case the script itself stops the agents.', t.lease_losses + 1) END,
+           lease_losses = t.lease_losses + CASE WHEN e.cancel_requested THEN 0 ELSE 1 END
       FROM jobs_internal.job_executions e
      WHERE e.job_execution_id = t.job_execution_id
        AND t.lifecycle = 'InProgress' AND t.lease_until < now()
-       AND (t.current_attempts >= t.max_attempts OR e.cancel_requested)
+       AND (t.lease_losses + 1 >= jobs_internal.max_lease_losses() OR e.cancel_requested)
     RETURNING t.*
   ), counted AS (
     INSERT INTO jobs_internal.metric_counts AS m

@@ -105,14 +105,14 @@ class ClaimRoutinesTest {
   }
 
   @Test
-  void an_expired_lease_is_reclaimed_by_another_agent_as_a_new_attempt() throws Exception {
+  void an_expired_lease_is_reclaimed_by_another_agent() throws Exception {
     UUID execution = db.execution("lease", 1, 1, 3, T0);
     Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
     assertTrue(db.claim("agent-b", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
       "a live lease is not taken over");
     db.expireLeases(execution);
     Claimed second = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
-    assertEquals(first.attempt() + 1, second.attempt());
+    assertEquals(first.attempt(), second.attempt(), "the same attempt, run again");
     assertEquals("agent-b", db.value("SELECT lease_owner FROM jobs_internal.target_executions"
       + " WHERE target_execution_id = ?", second.targetExecutionId()));
   }
@@ -157,23 +157,55 @@ class ClaimRoutinesTest {
   }
 
   @Test
-  void the_sweep_ends_a_dead_agents_target_that_has_no_attempts_left() throws Exception {
-    UUID execution = db.execution("sweep", 1, 1, 0, T0);
-    Claimed claimed = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
-    assertTrue(db.query("SELECT target_execution_id FROM jobs_internal.sweep()").stream()
-      .noneMatch(row -> row.get(0).equals(claimed.targetExecutionId())), "a live lease is left alone");
+  void a_lost_lease_runs_the_same_attempt_again_without_spending_one() throws Exception {
+    UUID execution = db.execution("lease-loss", 1, 1, 0, T0);
+    Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
     db.expireLeases(execution);
-    assertTrue(db.claim("agent-b", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
-      "no attempt left to run it again");
-    List<List<Object>> ended = db.query("SELECT target_execution_id, lifecycle, last_message FROM jobs_internal.sweep()"
+    Claimed again = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
+    assertEquals(1, again.attempt(), "retryAttempts 0, and the target still runs again after its agent died");
+    assertTrue(again.claim() > first.claim());
+    assertEquals("Succeeded", db.finish(again, "Succeeded", null));
+    assertEquals(1, db.count("SELECT lease_losses FROM jobs_internal.target_executions WHERE job_execution_id = ?",
+      execution));
+  }
+
+  @Test
+  void a_target_whose_agent_dies_three_times_ends_failed_and_says_why() throws Exception {
+    UUID execution = db.execution("agent-killer", 1, 1, 5, T0);
+    for (int loss = 1; loss < 3; loss++) {
+      only(db.claim("agent-" + loss, 1000, 100, 30, T0), execution);
+      db.expireLeases(execution);
+      assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep()"),
+        "after " + loss + " lost leases the target runs again");
+    }
+    only(db.claim("agent-3", 1000, 100, 30, T0), execution);
+    db.expireLeases(execution);
+    assertTrue(db.claim("agent-4", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
+      "not a fourth time");
+    List<List<Object>> ended = db.query("SELECT lifecycle, last_message, current_attempts FROM jobs_internal.sweep()"
       + " WHERE job_execution_id = ?", execution);
     assertEquals(1, ended.size());
-    assertEquals("Failed", ended.get(0).get(1));
-    assertTrue(((String) ended.get(0).get(2)).contains("stopped before it finished"), ended.toString());
+    assertEquals("Failed", ended.get(0).get(0));
+    assertTrue(((String) ended.get(0).get(1)).contains("stopped before it finished, 3 times"), ended.toString());
+    assertEquals(1, ended.get(0).get(2), "the lost leases spent no attempt");
     assertEquals("Failed", db.value("SELECT lifecycle FROM jobs_internal.job_executions WHERE job_execution_id = ?",
       execution), "and the sweep settled the step and the execution");
-    assertEquals(1, db.count("SELECT count(*) FROM jobs_internal.metric_counts WHERE job_name = 'sweep'"
+    assertEquals(1, db.count("SELECT count(*) FROM jobs_internal.metric_counts WHERE job_name = 'agent-killer'"
       + " AND metric_name = 'elastic_jobs_failed'"));
+  }
+
+  @Test
+  void the_sweep_ends_the_running_targets_of_a_cancelled_run_whose_agent_died() throws Exception {
+    UUID execution = db.execution("cancel-dead", 1, 1, 5, T0);
+    only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    db.query("SELECT jobs_internal.cancel_execution('cancel-dead', ?)", execution);
+    assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep()"),
+      "a live lease is left to its agent, which cancels the statement");
+    db.expireLeases(execution);
+    assertEquals("Canceled", db.value("SELECT lifecycle FROM jobs_internal.sweep() WHERE job_execution_id = ?",
+      execution));
+    assertEquals("Canceled", db.value("SELECT lifecycle FROM jobs_internal.job_executions WHERE job_execution_id = ?",
+      execution));
   }
 
   private boolean belongsTo(Claimed claimed, UUID execution) {
