@@ -2,6 +2,7 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.alerts.Alerts;
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.credentials.CredentialRepository;
@@ -17,7 +18,6 @@ import io.fleetjobs.server.jobs.dispatch.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
 import io.fleetjobs.server.jobs.dispatch.Engine;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
-import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
@@ -37,7 +37,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
@@ -48,7 +47,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,8 +145,8 @@ public final class Agent {
 
   /** A tier in the configuration is written to the job database; without one the stored tier stays. */
   private static Future<Tier> configuredTier(Pool pool, AgentConfig config) {
-    TierSetting setting = new TierSetting(pool);
-    return config.tier() == null ? setting.refresh() : setting.save(config.tier());
+    Capacity stored = new Capacity(pool);
+    return config.tier() == null ? stored.refresh() : stored.save(config.tier());
   }
 
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
@@ -159,21 +157,16 @@ public final class Agent {
                                          PrometheusMeterRegistry registry, Tier tier) {
     AgentConfig config = prepared.config();
     SecretBox secretBox = new SecretBox(prepared.key());
-    TierSetting tierSetting = new TierSetting(enginePool);
-    // JDBC targets block a thread per statement: the same named pool as the executors, following the tier.
-    TargetWorkerPool workers = TargetWorkerPool.open(vertx, tier);
+    Capacity capacity = new Capacity(enginePool);
+    // JDBC targets block a thread per statement: the same named pool as the executors.
+    TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
-      SqlServerTargets.driver(vertx, config.sqlserver(), workers, tierSetting::current));
-    Engine engine = engine(enginePool, config, secretBox, drivers, registry, tierSetting);
+      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity));
+    Engine engine = engine(enginePool, config, secretBox, drivers, registry, capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
-    DeploymentOptions executors = new DeploymentOptions(options)
-      .setThreadingModel(ThreadingModel.WORKER)
-      .setWorkerPoolName(TargetWorkerPool.NAME)
-      .setWorkerPoolSize(tier.workerThreads())
-      .setMaxWorkerExecuteTime(TargetWorkerPool.MAX_EXECUTE_HOURS)
-      .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
+    DeploymentOptions executors = workers.deployOn(options);
     return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine), executors.setInstances(EXECUTOR_INSTANCES))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
@@ -198,14 +191,14 @@ public final class Agent {
   }
 
   private static Engine engine(Pool pool, AgentConfig config, SecretBox secretBox, TargetDrivers drivers,
-                               PrometheusMeterRegistry registry, TierSetting tier) {
+                               PrometheusMeterRegistry registry, Capacity capacity) {
     CredentialRepository credentials = new CredentialRepository(pool, secretBox);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
     String agentId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     return new Engine(agentId, config.engine(), new ClaimRepository(pool),
       new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool))),
       new StepExpander(new TargetGroupRepository(pool), credentials, drivers),
-      new LoginCache(credentials, Clock.systemUTC()), drivers, tier, new ExecutionMetrics(registry, tier));
+      new LoginCache(credentials, Clock.systemUTC()), drivers, capacity, new ExecutionMetrics(registry, capacity));
   }
 
   /** @return the first admin token's secret when this start created it, else null */
@@ -227,8 +220,7 @@ public final class Agent {
       .eventually(() -> deployed.alertsPool().close())
       .eventually(() -> {
         deployed.drivers().close();
-        deployed.workers().close();
-        return Future.succeededFuture();
+        return deployed.workers().close();
       })
       .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {

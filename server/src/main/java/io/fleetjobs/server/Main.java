@@ -1,6 +1,7 @@
 package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.ConfigLoader;
 import io.fleetjobs.server.config.Tier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -23,7 +24,7 @@ public final class Main {
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
         // vertx-jdbc-client opens physical connections on this pool, not on the target workers: at the top
         // tier every target may be connecting at once. Its threads start only when needed.
-        .setInternalBlockingPoolSize(Tier.JA800.workerThreads()))
+        .setInternalBlockingPoolSize(Capacity.inMemory(Tier.JA800).workerThreads()))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
     Agent agent;

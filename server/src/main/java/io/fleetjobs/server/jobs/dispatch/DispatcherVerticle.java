@@ -39,14 +39,14 @@ public final class DispatcherVerticle extends VerticleBase {
     vertx.setPeriodic(engine.settings().dispatchIntervalMs(), id -> wake());
     vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> engine.tier().refresh()
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> engine.capacity().refresh()
       .onComplete(refreshed -> wake()));
     // A finished target frees a slot and may finish its step: claim, and settle what finished together.
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
       settleWanted = true;
       wake();
     });
-    return engine.tier().refresh();
+    return engine.capacity().refresh();
   }
 
   private void wake() {
@@ -104,8 +104,8 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   private Future<Integer> dispatchTargets() {
-    // Up to a whole tier's worth per round; the job database decides how many slots are really free.
-    int capacity = engine.tier().current().maxConcurrentTargets();
+    // Asks for every slot; the job database decides how many are really free.
+    int capacity = engine.capacity().concurrentTargets();
     return engine.claims().claimTargets(engine.agentId(), capacity, engine.settings().leaseSeconds())
       .map(claimed -> {
         claimed.forEach(this::handOver);
@@ -154,7 +154,7 @@ public final class DispatcherVerticle extends VerticleBase {
             .put("targetExecutionIds", new JsonArray(canceled.stream().map(Object::toString).toList())));
         }
       })
-      .compose(published -> engine.tier().refresh())
+      .compose(published -> engine.capacity().refresh())
       .compose(tier -> engine.claims().workCounts())
       .onSuccess(counts -> engine.metrics().observe(counts[0], counts[1]))
       .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))

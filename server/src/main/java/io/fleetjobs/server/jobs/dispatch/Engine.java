@@ -1,5 +1,6 @@
 package io.fleetjobs.server.jobs.dispatch;
 
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig.EngineSettings;
 import io.fleetjobs.server.credentials.LoginCache;
 import io.fleetjobs.server.jobs.PinnedSteps;
@@ -18,6 +19,6 @@ public record Engine(
   StepExpander expander,
   LoginCache logins,
   TargetDrivers drivers,
-  TierSetting tier,
+  Capacity capacity,
   ExecutionMetrics metrics) {
 }

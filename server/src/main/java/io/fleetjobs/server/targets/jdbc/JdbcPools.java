@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -61,15 +61,15 @@ public final class JdbcPools implements AutoCloseable {
 
   private final VertxInternal vertx;
   private final TargetWorkerPool workers;
-  private final Supplier<Tier> tier;
+  private final Capacity capacity;
   private final Settings settings;
   private final Map<String, Entry> pools = new HashMap<>();
   private final long evictionTimer;
 
-  public JdbcPools(Vertx vertx, TargetWorkerPool workers, Supplier<Tier> tier, Settings settings) {
+  public JdbcPools(Vertx vertx, TargetWorkerPool workers, Capacity capacity, Settings settings) {
     this.vertx = (VertxInternal) vertx;
     this.workers = workers;
-    this.tier = tier;
+    this.capacity = capacity;
     this.settings = settings;
     long every = Math.max(1_000, settings.idlePool().toMillis() / 2);
     this.evictionTimer = vertx.setPeriodic(every, id -> closeIdle());
@@ -80,7 +80,6 @@ public final class JdbcPools implements AutoCloseable {
    * @param endpoint asked each time a physical connection opens, so a token is current when it is used
    */
   public <T> Future<T> withConnection(String key, Supplier<JdbcEndpoint> endpoint, SqlWork<T> work) {
-    workers.follow(tier.get());
     ContextInternal caller = vertx.getOrCreateContext();
     PromiseInternal<T> result = caller.promise();
     ContextInternal context = vertx.contextBuilder()
@@ -141,8 +140,7 @@ public final class JdbcPools implements AutoCloseable {
   private synchronized Entry acquire(String key, Supplier<JdbcEndpoint> endpoint) {
     Entry entry = pools.computeIfAbsent(key, k -> new Entry(JDBCPool.pool(vertx, new EndpointDataSource(endpoint),
       new PoolOptions()
-        // No more connections to one database than the tier lets targets run at once.
-        .setMaxSize(tier.get().maxConcurrentTargets())
+        .setMaxSize(capacity.jdbcPoolSize())
         .setIdleTimeout((int) settings.idleConnection().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setConnectionTimeout((int) settings.acquireTimeout().toMillis())

@@ -1,7 +1,7 @@
 package io.fleetjobs.server.targets.sqlserver;
 
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.SqlServerSettings;
-import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
@@ -11,7 +11,6 @@ import io.fleetjobs.server.targets.jdbc.PostgresJdbcDialect;
 import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.function.Supplier;
 
 /** Builds the sqlserver engine's driver from the agent's configuration. */
 public final class SqlServerTargets {
@@ -21,10 +20,10 @@ public final class SqlServerTargets {
   }
 
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
-                                        Supplier<Tier> tier) {
+                                        Capacity capacity) {
     JdbcDialect dialect = settings.dialect().equals("postgresql") ? new PostgresJdbcDialect() : new SqlServerDialect();
     return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring(ENGINE, dialect,
-      new JdbcPools(vertx, workers, tier, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
+      new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
       settings.trustServerCertificate()));
   }
 
