@@ -185,8 +185,8 @@ public final class Agent {
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
         alertsPool.close();
-        drivers.close();
-        workers.close();
+        drivers.close()
+          .eventually(workers::close);
       });
   }
 
@@ -218,10 +218,8 @@ public final class Agent {
     return undeployed
       .eventually(() -> deployed.alerts().stop())
       .eventually(() -> deployed.alertsPool().close())
-      .eventually(() -> {
-        deployed.drivers().close();
-        return deployed.workers().close();
-      })
+      .eventually(() -> deployed.drivers().close())
+      .eventually(() -> deployed.workers().close())
       .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());

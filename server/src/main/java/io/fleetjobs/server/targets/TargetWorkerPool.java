@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.internal.WorkerExecutorInternal;
-import io.vertx.core.internal.WorkerPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,10 +31,6 @@ public final class TargetWorkerPool {
     int threads = capacity.workerThreads();
     return new TargetWorkerPool(vertx.createSharedWorkerExecutor(NAME, threads, MAX_EXECUTE_HOURS, TimeUnit.HOURS),
       threads);
-  }
-
-  public WorkerPool pool() {
-    return ((WorkerExecutorInternal) executor).pool();
   }
 
   public WorkerExecutor executor() {

@@ -61,7 +61,7 @@ class JdbcTargetDriverTest {
 
   @AfterAll
   static void stop() {
-    driver.close();
+    driver.close().await();
     workers.close().await();
     server.close();
   }
@@ -243,11 +243,14 @@ class JdbcTargetDriverTest {
         "a member that does not trust the certificate gets a connection of its own");
     }
     JdbcPools own = new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT);
-    try (JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
-      new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true))) {
+    JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
+      new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true));
+    try {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
         trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
         "the agent's configuration trusts it for every member");
+    } finally {
+      trustingAgent.close().await();
     }
   }
 

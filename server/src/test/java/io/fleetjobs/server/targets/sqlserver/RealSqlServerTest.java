@@ -89,7 +89,7 @@ class RealSqlServerTest {
     if (driver == null) {
       return;
     }
-    driver.close();
+    driver.close().await();
     workers.close().await();
     execute("master", "ALTER DATABASE " + DATABASE + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE",
       "DROP DATABASE " + DATABASE);
