@@ -30,6 +30,8 @@ import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetWorkerPool;
+import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
@@ -86,6 +88,22 @@ public final class Agent {
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
   public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
+    return start(vertx, config, Wiring.of(registry));
+  }
+
+  /**
+   * What an agent is built with besides its configuration.
+   * @param registry where /metrics reads from
+   * @param sqlserverDialect how the sqlserver engine speaks to its targets: SQL Server's dialect, or the stand-in
+   *   with which tests run the engine's JDBC path where no SQL Server is
+   */
+  public record Wiring(PrometheusMeterRegistry registry, JdbcDialect sqlserverDialect) {
+    public static Wiring of(PrometheusMeterRegistry registry) {
+      return new Wiring(registry, new SqlServerDialect());
+    }
+  }
+
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, Wiring wiring) {
     LOG.info("Starting fleetjobs agent: {}", config);
     return vertx.executeBlocking(() -> prepare(config))
       .compose(prepared -> {
@@ -94,7 +112,7 @@ public final class Agent {
         Pool startup = prepared.db().pool(vertx, "fleetjobs-startup", 1);
         return new MasterKeyCheck(startup).verify(prepared.key())
           .compose(keyOk -> configuredTier(startup, config))
-          .compose(tier -> deploy(vertx, prepared, enginePool, registry, tier))
+          .compose(tier -> deploy(vertx, prepared, enginePool, wiring, tier))
           // Last, so a start that fails earlier does not use up the one token that is ever shown.
           .compose(deployed -> firstAdminToken(startup, prepared.config())
             .map(token -> new Agent(vertx, prepared, enginePool, deployed, token)))
@@ -153,15 +171,15 @@ public final class Agent {
                           TargetDrivers drivers, TargetWorkerPool workers) {
   }
 
-  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool,
-                                         PrometheusMeterRegistry registry, Tier tier) {
+  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Wiring wiring, Tier tier) {
     AgentConfig config = prepared.config();
+    PrometheusMeterRegistry registry = wiring.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
     Capacity capacity = new Capacity(enginePool);
     // JDBC targets block a thread per statement: the same named pool as the executors.
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
-      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity));
+      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, wiring.sqlserverDialect()));
     Engine engine = engine(enginePool, config, secretBox, drivers, registry, capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());

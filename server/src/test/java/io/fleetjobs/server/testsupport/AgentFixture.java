@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +36,18 @@ public final class AgentFixture implements AutoCloseable {
 
   /** @param overrides config keys to set on top of the test defaults */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
+    return start(vertx, purpose, overrides, Agent.Wiring.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+  }
+
+  /** @param sqlserverDialect what the agent's sqlserver engine speaks in place of SQL Server's dialect */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, JdbcDialect sqlserverDialect) {
+    return start(vertx, purpose, overrides,
+      new Agent.Wiring(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), sqlserverDialect));
+  }
+
+  private static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, Agent.Wiring wiring) {
     String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides))).await();
+    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), wiring).await();
     return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
   }
 

@@ -7,7 +7,6 @@ import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
 import io.fleetjobs.server.targets.jdbc.JdbcPools;
 import io.fleetjobs.server.targets.jdbc.JdbcTargetDriver;
-import io.fleetjobs.server.targets.jdbc.PostgresJdbcDialect;
 import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -21,7 +20,12 @@ public final class SqlServerTargets {
 
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
                                         Capacity capacity) {
-    JdbcDialect dialect = settings.dialect().equals("postgresql") ? new PostgresJdbcDialect() : new SqlServerDialect();
+    return driver(vertx, settings, workers, capacity, new SqlServerDialect());
+  }
+
+  /** @param dialect SQL Server's, or a stand-in that lets tests run the engine's JDBC path without one */
+  public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
+                                        Capacity capacity, JdbcDialect dialect) {
     return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring(ENGINE, dialect,
       new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
       settings.trustServerCertificate()));
