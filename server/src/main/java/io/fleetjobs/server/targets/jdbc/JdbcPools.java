@@ -27,13 +27,13 @@ import org.slf4j.LoggerFactory;
  * opening the connection included: no JDBC call runs on an event loop, and two targets never wait on each
  * other's statements.
  *
- * <p>The pool is ours, not HikariCP's or vertx-jdbc-client's, because it needs little and must own two
- * things. It needs no thread or asynchronous layer of its own: every use already holds a worker thread,
- * whereas a HikariCP pool per target database would open connections on threads of its own and add them
- * per pool. And it owns {@link KeyPool#lease}, the one step every use passes through, where SQL Server's
- * session reset can take a fresh handle from a {@code PooledConnection} (mssql-jdbc flags each of its
- * getConnection calls for sp_reset_connection); a library that pools plain connections would hand out the
- * same handle again.
+ * <p>The pool is our own. vertx-jdbc-client's public API hides the java.sql.Connection that scripts need
+ * (Statement.cancel, warnings, every result of a batch). HikariCP would work, but each of its pools runs a
+ * housekeeping thread and opens connections on threads of its own, and there is a pool per target
+ * database, while every use here already holds a worker thread that can open its connection itself. Above
+ * all, {@link KeyPool#lease} is the one step every use passes through: there SQL Server's session reset can
+ * take a fresh handle from a {@code PooledConnection} (mssql-jdbc flags each of its getConnection calls for
+ * sp_reset_connection), where a pool of plain connections would hand out the same handle again.
  */
 public final class JdbcPools {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcPools.class);
