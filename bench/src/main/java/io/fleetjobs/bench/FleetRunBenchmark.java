@@ -1,6 +1,7 @@
 package io.fleetjobs.bench;
 
 import io.fleetjobs.server.Agent;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.Tier;
 import io.vertx.core.Future;
@@ -83,7 +84,7 @@ public final class FleetRunBenchmark {
     AtomicInteger next = new AtomicInteger();
     long started = System.nanoTime();
     List<Future<Void>> lanes = new ArrayList<>();
-    for (int lane = 0; lane < Math.min(TIER.maxConcurrentTargets(), n); lane++) {
+    for (int lane = 0; lane < Math.min(Capacity.concurrentTargets(TIER), n); lane++) {
       lanes.add(lane(vertx, port, n, next));
     }
     Future.all(lanes).await();

@@ -2,6 +2,7 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.alerts.Alerts;
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.credentials.CredentialRepository;
@@ -19,7 +20,6 @@ import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
-import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
@@ -32,6 +32,8 @@ import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetWorkerPool;
+import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
@@ -39,7 +41,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
@@ -50,7 +51,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,29 +89,45 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, Clock.systemUTC());
-  }
-
-  /** @param clock when schedules are due and retries ready; tests move it instead of sleeping */
-  public static Future<Agent> start(Vertx vertx, AgentConfig config, Clock clock) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
   public static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry) {
-    return start(vertx, config, registry, Clock.systemUTC());
+    return start(vertx, config, Dependencies.of(registry));
   }
 
-  private static Future<Agent> start(Vertx vertx, AgentConfig config, PrometheusMeterRegistry registry, Clock clock) {
+  /**
+   * What an agent is built with besides its configuration.
+   * @param registry where /metrics reads from
+   * @param sqlserverDialect how the sqlserver engine speaks to its targets: SQL Server's dialect, or the stand-in
+   *   with which tests run the engine's JDBC path where no SQL Server is
+   * @param clock when schedules are due and retries ready; tests move it instead of sleeping
+   */
+  public record Dependencies(PrometheusMeterRegistry registry, JdbcDialect sqlserverDialect, Clock clock) {
+    public static Dependencies of(PrometheusMeterRegistry registry) {
+      return new Dependencies(registry, new SqlServerDialect(), Clock.systemUTC());
+    }
+
+    public Dependencies withClock(Clock newClock) {
+      return new Dependencies(registry, sqlserverDialect, newClock);
+    }
+
+    public Dependencies withSqlserverDialect(JdbcDialect dialect) {
+      return new Dependencies(registry, dialect, clock);
+    }
+  }
+
+  public static Future<Agent> start(Vertx vertx, AgentConfig config, Dependencies dependencies) {
     LOG.info("Starting fleetjobs agent: {}", config);
-    return vertx.executeBlocking(() -> prepare(config, clock))
+    return vertx.executeBlocking(() -> prepare(config, dependencies.clock()))
       .compose(prepared -> {
         Pool enginePool = prepared.db().enginePool(vertx, ENGINE_POOL_SIZE);
         // Start-up writes (the key's fingerprint, the tier, the first token) commit durably.
         Pool startup = prepared.db().pool(vertx, "fleetjobs-startup", 1);
         return new MasterKeyCheck(startup).verify(prepared.key())
           .compose(keyOk -> configuredTier(startup, config))
-          .compose(tier -> deploy(vertx, prepared, enginePool, registry, tier))
+          .compose(tier -> deploy(vertx, prepared, enginePool, dependencies, tier))
           // Last, so a start that fails earlier does not use up the one token that is ever shown.
           .compose(deployed -> firstAdminToken(startup, prepared.config())
             .map(token -> new Agent(vertx, prepared, enginePool, deployed, token)))
@@ -162,34 +178,30 @@ public final class Agent {
 
   /** A tier in the configuration is written to the job database; without one the stored tier stays. */
   private static Future<Tier> configuredTier(Pool pool, AgentConfig config) {
-    TierSetting setting = new TierSetting(pool);
-    return config.tier() == null ? setting.refresh() : setting.save(config.tier());
+    Capacity stored = new Capacity(pool);
+    return config.tier() == null ? stored.refresh() : stored.save(config.tier());
   }
 
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
                           TargetDrivers drivers, TargetWorkerPool workers) {
   }
 
-  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool,
-                                         PrometheusMeterRegistry registry, Tier tier) {
+  private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Dependencies dependencies,
+                                         Tier tier) {
     AgentConfig config = prepared.config();
+    PrometheusMeterRegistry registry = dependencies.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
-    TierSetting tierSetting = new TierSetting(enginePool);
-    // JDBC targets block a thread per statement: the same named pool as the executors, following the tier.
-    TargetWorkerPool workers = TargetWorkerPool.open(vertx, tier);
+    Capacity capacity = new Capacity(enginePool);
+    // JDBC targets block a thread per statement: the same named pool as the executors.
+    TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
-      SqlServerTargets.driver(vertx, config.sqlserver(), workers, tierSetting::current));
-    Engine engine = engine(prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, tierSetting),
-      tierSetting);
+      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()));
+    Engine engine = engine(prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, capacity),
+      capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
-    DeploymentOptions executors = new DeploymentOptions(options)
-      .setThreadingModel(ThreadingModel.WORKER)
-      .setWorkerPoolName(TargetWorkerPool.NAME)
-      .setWorkerPoolSize(tier.workerThreads())
-      .setMaxWorkerExecuteTime(TargetWorkerPool.MAX_EXECUTE_HOURS)
-      .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
+    DeploymentOptions executors = workers.deployOn(options);
     return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
         executors.setInstances(EXECUTOR_INSTANCES))
       .onSuccess(ids::add)
@@ -209,8 +221,8 @@ public final class Agent {
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
         alertsPool.close();
-        drivers.close();
-        workers.close();
+        drivers.close()
+          .eventually(workers::close);
       });
   }
 
@@ -220,7 +232,7 @@ public final class Agent {
   }
 
   private static Engine engine(Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
-                               ExecutionMetrics metrics, TierSetting tier) {
+                               ExecutionMetrics metrics, Capacity capacity) {
     Clock clock = prepared.clock();
     CredentialRepository credentials = new CredentialRepository(pool, secretBox);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
@@ -233,7 +245,7 @@ public final class Agent {
       claims);
     return new Engine(claimant,
       new DispatcherVerticle.Dependencies(claimant, prepared.config().engine().dispatchIntervalMs(), claims, attempts,
-        starter, tier, metrics),
+        starter, capacity, metrics),
       new TargetExecutorVerticle.Dependencies(claimant, attempts, steps, new LoginCache(credentials, clock), drivers,
         metrics));
   }
@@ -255,11 +267,8 @@ public final class Agent {
     return undeployed
       .eventually(() -> deployed.alerts().stop())
       .eventually(() -> deployed.alertsPool().close())
-      .eventually(() -> {
-        deployed.drivers().close();
-        deployed.workers().close();
-        return Future.succeededFuture();
-      })
+      .eventually(() -> deployed.drivers().close())
+      .eventually(() -> deployed.workers().close())
       .eventually(enginePool::close)
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());

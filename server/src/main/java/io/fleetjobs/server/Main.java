@@ -2,7 +2,6 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.ConfigLoader;
-import io.fleetjobs.server.config.Tier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -20,10 +19,7 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
       .with(new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true))
-        // vertx-jdbc-client opens physical connections on this pool, not on the target workers: at the top
-        // tier every target may be connecting at once. Its threads start only when needed.
-        .setInternalBlockingPoolSize(Tier.JA800.workerThreads()))
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
     Agent agent;

@@ -8,10 +8,8 @@ import java.util.stream.Collectors;
 /**
  * How the agent reaches SQL Server and Azure SQL targets. {@code entra} is the agent's Microsoft Entra
  * identity; once one is configured, stored credentials are not used for sqlserver targets, as in Azure.
- * {@code dialect} is for the test suite only: {@code postgresql} runs the sqlserver engine's JDBC code
- * against PostgreSQL servers, since no SQL Server is at hand there.
  */
-public record SqlServerSettings(boolean trustServerCertificate, Entra entra, String dialect) {
+public record SqlServerSettings(boolean trustServerCertificate, Entra entra) {
 
   /** How the agent authenticates as itself; NONE means stored credentials (SQL logins). */
   public enum EntraMode { NONE, ManagedIdentity, ServicePrincipal, DefaultAzureCredential }
@@ -37,16 +35,11 @@ public record SqlServerSettings(boolean trustServerCertificate, Entra entra, Str
       blankToNull(json.getString("entraClientSecret")),
       blankToNull(json.getString("entraCertificatePath")));
     check(entra);
-    String dialect = json.getString("sqlserverDialect", "sqlserver");
-    if (!dialect.equals("sqlserver") && !dialect.equals("postgresql")) {
-      throw new IllegalArgumentException("sqlserverDialect must be sqlserver (or postgresql, in tests), not " + dialect);
-    }
-    return new SqlServerSettings(bool(json.getValue("sqlserverTrustServerCertificate")), entra, dialect);
+    return new SqlServerSettings(bool(json.getValue("sqlserverTrustServerCertificate")), entra);
   }
 
   void putInto(JsonObject json) {
     json.put("sqlserverTrustServerCertificate", trustServerCertificate)
-      .put("sqlserverDialect", dialect)
       .put("entraMode", entra.mode().name())
       .put("entraClientId", entra.clientId())
       .put("entraTenantId", entra.tenantId())

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.http;
 
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.db.JobDatabase;
@@ -22,7 +23,6 @@ import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
 import io.fleetjobs.server.jobs.dispatch.StepExpander;
-import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
@@ -69,7 +69,7 @@ public final class HttpServerVerticle extends VerticleBase {
     JobStepRepository steps = new JobStepRepository(pool, jobs);
     CredentialRepository credentials = new CredentialRepository(pool, services.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
-    AgentStatus agent = new AgentStatus(new TierSetting(pool), new ClaimRepository(pool, services.clock()));
+    AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, services.clock()));
     feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
     ApiRouter.Apis apis = new ApiRouter.Apis(
       new CredentialsApi(credentials),

@@ -1,8 +1,8 @@
 package io.fleetjobs.server.metrics;
 
 import io.fleetjobs.server.bus.TargetFinished;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
-import io.fleetjobs.server.jobs.dispatch.TierSetting;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +18,7 @@ public final class ExecutionMetrics {
   private final AtomicLong queueDepth = new AtomicLong();
   private final AtomicLong inProgress = new AtomicLong();
 
-  public ExecutionMetrics(MeterRegistry registry, TierSetting tier) {
+  public ExecutionMetrics(MeterRegistry registry, Capacity capacity) {
     this.registry = registry;
     Gauge.builder("fleetjobs_queue_depth", queueDepth, AtomicLong::get)
       .description("Target executions waiting for a free slot or for their retry time")
@@ -26,7 +26,7 @@ public final class ExecutionMetrics {
     Gauge.builder("fleetjobs_targets_in_progress", inProgress, AtomicLong::get)
       .description("Target executions running now, across every agent sharing the job database")
       .register(registry);
-    Gauge.builder("fleetjobs_tier_capacity", tier, setting -> setting.current().maxConcurrentTargets())
+    Gauge.builder("fleetjobs_tier_capacity", capacity, Capacity::concurrentTargets)
       .description("How many targets the tier lets run at once")
       .register(registry);
   }

@@ -48,4 +48,9 @@ public interface TargetDriver {
    * the same execution wrote for the same target are replaced, so a re-run target is never written twice.
    */
   Future<Void> appendOutput(OutputTable table, Login login, ScriptResult result);
+
+  /** Closes the connections the driver keeps between uses, once no more work will come. */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
 }

@@ -1,13 +1,14 @@
 package io.fleetjobs.server.targets;
 
 import io.fleetjobs.server.errors.InvalidInput;
+import io.vertx.core.Future;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** The driver of each engine. */
-public final class TargetDrivers implements AutoCloseable {
+public final class TargetDrivers {
   private final Map<String, TargetDriver> byEngine;
 
   public TargetDrivers(TargetDriver... drivers) {
@@ -22,17 +23,9 @@ public final class TargetDrivers implements AutoCloseable {
     return driver;
   }
 
-  /** Closes the drivers that hold connections (the JDBC pools). */
-  @Override
-  public void close() {
-    byEngine.values().forEach(driver -> {
-      if (driver instanceof AutoCloseable closeable) {
-        try {
-          closeable.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    });
+  /** Closes what the drivers hold (the JDBC pools); each driver is closed even when another fails to. */
+  public Future<Void> close() {
+    return Future.join(byEngine.values().stream().map(TargetDriver::close).toList())
+      .mapEmpty();
   }
 }

@@ -1,40 +1,36 @@
 package io.fleetjobs.server.targets;
 
-import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.capacity.Capacity;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.internal.WorkerExecutorInternal;
-import io.vertx.core.internal.WorkerPool;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The named worker pool that target work runs on: the executor verticles, and every blocking JDBC call.
- * Its threads follow the tier, also when the tier changes at run time, because a JDBC statement holds a
- * thread for as long as it runs.
+ * Vert.x makes a named pool once, at the size its first user asks for, so the executors' deployment and the
+ * JDBC path both take the size from here. It is sized once, for the top tier (see
+ * {@link Capacity#workerThreads()}): the claim bounds how many statements run, not the thread count.
  */
-public final class TargetWorkerPool implements AutoCloseable {
+public final class TargetWorkerPool {
   public static final String NAME = "fleetjobs-target-workers";
   /** A statement may run for the longest step timeout (12 hours by default) without Vert.x calling it blocked. */
   public static final long MAX_EXECUTE_HOURS = 13;
 
   private final WorkerExecutor executor;
-  private volatile int threads;
+  private final int threads;
 
   private TargetWorkerPool(WorkerExecutor executor, int threads) {
     this.executor = executor;
     this.threads = threads;
   }
 
-  /** Shares the pool of that name: the executor verticles' deployment and this are the same threads. */
-  public static TargetWorkerPool open(Vertx vertx, Tier tier) {
-    return new TargetWorkerPool(vertx.createSharedWorkerExecutor(NAME, tier.workerThreads(), MAX_EXECUTE_HOURS,
-      TimeUnit.HOURS), tier.workerThreads());
-  }
-
-  public WorkerPool pool() {
-    return ((WorkerExecutorInternal) executor).pool();
+  public static TargetWorkerPool open(Vertx vertx, Capacity capacity) {
+    int threads = capacity.workerThreads();
+    return new TargetWorkerPool(vertx.createSharedWorkerExecutor(NAME, threads, MAX_EXECUTE_HOURS, TimeUnit.HOURS),
+      threads);
   }
 
   public WorkerExecutor executor() {
@@ -45,29 +41,18 @@ public final class TargetWorkerPool implements AutoCloseable {
     return threads;
   }
 
-  /** Grows or shrinks the pool to the tier's thread count; threads busy now finish their work first. */
-  public void follow(Tier tier) {
-    int wanted = tier.workerThreads();
-    if (wanted == threads) {
-      return;
-    }
-    synchronized (this) {
-      ExecutorService service = pool().executor();
-      if (wanted != threads && service instanceof ThreadPoolExecutor pool) {
-        if (wanted > pool.getMaximumPoolSize()) {
-          pool.setMaximumPoolSize(wanted);
-          pool.setCorePoolSize(wanted);
-        } else {
-          pool.setCorePoolSize(wanted);
-          pool.setMaximumPoolSize(wanted);
-        }
-        threads = wanted;
-      }
-    }
+  /** Worker verticles deployed with these options run on this pool's threads. */
+  public DeploymentOptions deployOn(DeploymentOptions options) {
+    return new DeploymentOptions(options)
+      .setThreadingModel(ThreadingModel.WORKER)
+      .setWorkerPoolName(NAME)
+      .setWorkerPoolSize(threads)
+      .setMaxWorkerExecuteTime(MAX_EXECUTE_HOURS)
+      .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
   }
 
-  @Override
-  public void close() {
-    executor.close();
+  /** The threads end once the executor verticles deployed on them are gone too. */
+  public Future<Void> close() {
+    return executor.close();
   }
 }

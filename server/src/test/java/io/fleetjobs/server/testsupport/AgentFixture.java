@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -34,13 +37,27 @@ public final class AgentFixture implements AutoCloseable {
 
   /** @param overrides config keys to set on top of the test defaults */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
-    return start(vertx, purpose, overrides, Clock.systemUTC());
+    return start(vertx, purpose, overrides, defaults());
   }
 
   /** @param clock the agent's clock, for a test that moves time instead of waiting for it */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, Clock clock) {
+    return start(vertx, purpose, overrides, defaults().withClock(clock));
+  }
+
+  /** @param sqlserverDialect what the agent's sqlserver engine speaks in place of SQL Server's dialect */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, JdbcDialect sqlserverDialect) {
+    return start(vertx, purpose, overrides, defaults().withSqlserverDialect(sqlserverDialect));
+  }
+
+  private static Agent.Dependencies defaults() {
+    return Agent.Dependencies.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  private static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides,
+                                    Agent.Dependencies dependencies) {
     String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), clock).await();
+    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), dependencies).await();
     return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
   }
 

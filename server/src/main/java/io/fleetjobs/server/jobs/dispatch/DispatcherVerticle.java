@@ -2,6 +2,7 @@ package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetWork;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
@@ -27,10 +28,10 @@ public final class DispatcherVerticle extends VerticleBase {
 
   /**
    * What the dispatcher uses: the claims it makes as {@code claimant}, how often it looks for work anyway,
-   * where it hands work back, how it starts steps, the tier, and the meters it keeps current.
+   * where it hands work back, how it starts steps, the capacity, and the meters it keeps current.
    */
   public record Dependencies(Claimant claimant, long intervalMs, ClaimRepository claims, AttemptRepository attempts,
-                             StepStarter steps, TierSetting tier, ExecutionMetrics metrics) {
+                             StepStarter steps, Capacity capacity, ExecutionMetrics metrics) {
   }
 
   private final Claimant claimant;
@@ -38,7 +39,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private final ClaimRepository claims;
   private final AttemptRepository attempts;
   private final StepStarter steps;
-  private final TierSetting tier;
+  private final Capacity capacity;
   private final ExecutionMetrics metrics;
   private boolean roundRunning;
   private boolean roundWanted;
@@ -51,7 +52,7 @@ public final class DispatcherVerticle extends VerticleBase {
     this.claims = dependencies.claims();
     this.attempts = dependencies.attempts();
     this.steps = dependencies.steps();
-    this.tier = dependencies.tier();
+    this.capacity = dependencies.capacity();
     this.metrics = dependencies.metrics();
   }
 
@@ -60,14 +61,14 @@ public final class DispatcherVerticle extends VerticleBase {
     vertx.setPeriodic(intervalMs, id -> wake());
     vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> tier.refresh()
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> capacity.refresh()
       .onComplete(refreshed -> wake()));
     // A finished target frees a slot and may finish its step: claim, and settle what finished together.
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
       settleWanted = true;
       wake();
     });
-    return tier.refresh();
+    return capacity.refresh();
   }
 
   private void wake() {
@@ -104,8 +105,8 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   private Future<Integer> dispatchTargets() {
-    // Up to a whole tier's worth per round; the job database decides how many slots are really free.
-    int capacity = tier.current().maxConcurrentTargets();
+    // Asks for every slot; the job database decides how many are really free.
+    int capacity = this.capacity.concurrentTargets();
     return claims.claimTargets(claimant.agentId(), capacity, capacity, claimant.leaseSeconds())
       .map(claimed -> {
         claimed.forEach(this::handOver);
@@ -154,7 +155,7 @@ public final class DispatcherVerticle extends VerticleBase {
             .put("targetExecutionIds", new JsonArray(canceled.stream().map(Object::toString).toList())));
         }
       })
-      .compose(published -> tier.refresh())
+      .compose(published -> capacity.refresh())
       .compose(refreshed -> claims.workCounts())
       .onSuccess(counts -> metrics.observe(counts[0], counts[1]))
       .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))

@@ -1,38 +1,42 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.config.Tier;
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.jdbcclient.JDBCPool;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One vertx-jdbc-client pool per target server, database and authentication, closed once idle for a
- * while. Every blocking call runs on the named target worker pool, never on an event loop: each use gets
- * a context of its own on that pool, because a JDBC connection runs its calls in order on the context
- * that opened it, and two targets must never wait on each other's statements.
+ * One small JDBC connection pool per target server, database, login and certificate setting (the key),
+ * closed once idle for a while. Each use is one task on the target worker pool, from lease to return,
+ * opening the connection included: no JDBC call runs on an event loop, and two targets never wait on each
+ * other's statements.
+ *
+ * <p>The pool is our own. vertx-jdbc-client's public API hides the java.sql.Connection that scripts need
+ * (Statement.cancel, warnings, every result of a batch). HikariCP would work, but each of its pools runs a
+ * housekeeping thread and opens connections on threads of its own, and there is a pool per target
+ * database, while every use here already holds a worker thread that can open its connection itself. Above
+ * all, {@link KeyPool#lease} is the one step every use passes through: there SQL Server's session reset can
+ * take a fresh handle from a {@code PooledConnection} (mssql-jdbc flags each of its getConnection calls for
+ * sp_reset_connection), where a pool of plain connections would hand out the same handle again.
  */
-public final class JdbcPools implements AutoCloseable {
+public final class JdbcPools {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcPools.class);
   private static final int VALIDATION_SECONDS = 5;
 
   /** @param idlePool how long an unused pool stays open; @param idleConnection the same for a connection */
@@ -47,32 +51,22 @@ public final class JdbcPools implements AutoCloseable {
     T apply(Connection connection) throws Exception;
   }
 
-  private static final class Entry {
-    final Pool pool;
-    /** A connection of this pool was found closed or unusable after its work; see {@link #release}. */
-    volatile boolean broken;
-    int inUse;
-    long lastUsedNanos = System.nanoTime();
-
-    Entry(Pool pool) {
-      this.pool = pool;
-    }
-  }
-
-  private final VertxInternal vertx;
+  private final Vertx vertx;
   private final TargetWorkerPool workers;
-  private final Supplier<Tier> tier;
+  private final Capacity capacity;
   private final Settings settings;
-  private final Map<String, Entry> pools = new HashMap<>();
+  private final Map<String, KeyPool> pools = new HashMap<>();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
   private final long evictionTimer;
+  private boolean closed;
 
-  public JdbcPools(Vertx vertx, TargetWorkerPool workers, Supplier<Tier> tier, Settings settings) {
-    this.vertx = (VertxInternal) vertx;
+  public JdbcPools(Vertx vertx, TargetWorkerPool workers, Capacity capacity, Settings settings) {
+    this.vertx = vertx;
     this.workers = workers;
-    this.tier = tier;
+    this.capacity = capacity;
     this.settings = settings;
-    long every = Math.max(1_000, settings.idlePool().toMillis() / 2);
-    this.evictionTimer = vertx.setPeriodic(every, id -> closeIdle());
+    long every = Math.max(1_000, Math.min(settings.idlePool().toMillis(), settings.idleConnection().toMillis()) / 2);
+    this.evictionTimer = vertx.setPeriodic(every, id -> sweep());
   }
 
   /**
@@ -80,56 +74,47 @@ public final class JdbcPools implements AutoCloseable {
    * @param endpoint asked each time a physical connection opens, so a token is current when it is used
    */
   public <T> Future<T> withConnection(String key, Supplier<JdbcEndpoint> endpoint, SqlWork<T> work) {
-    workers.follow(tier.get());
-    ContextInternal caller = vertx.getOrCreateContext();
-    PromiseInternal<T> result = caller.promise();
-    ContextInternal context = vertx.contextBuilder()
-      .withThreadingModel(ThreadingModel.EVENT_LOOP)
-      .withWorkerPool(workers.pool())
-      .build();
-    context.runOnContext(started -> {
-      Entry entry;
+    return workers.executor().executeBlocking(() -> {
+      KeyPool pool = enter(key, endpoint);
       try {
-        entry = acquire(key, endpoint);
-      } catch (RuntimeException e) {
-        result.fail(e);
-        return;
+        return use(pool, work);
+      } finally {
+        leave(key, pool);
       }
-      entry.pool.getConnection()
-        .compose(connection -> context.<T>executeBlocking(() -> {
-          Connection jdbc = RawJdbc.of(connection);
-          try {
-            return work.apply(jdbc);
-          } catch (Exception e) {
-            if (!usable(jdbc)) {
-              entry.broken = true;
-            }
-            throw e;
-          } finally {
-            if (jdbc.isClosed()) {
-              entry.broken = true;
-            }
-          }
-        }, false)
-          .eventually(connection::close))
-        .onComplete(done -> {
-          release(key, entry);
-          result.handle(done);
-        });
-    });
-    return result.future();
+    }, false);
+  }
+
+  private <T> T use(KeyPool pool, SqlWork<T> work) throws Exception {
+    // A tier raised at run time lets pools opened before it grow too.
+    Connection connection = pool.lease(capacity.jdbcPoolSize(), settings.acquireTimeout());
+    boolean broken = false;
+    try {
+      return work.apply(connection);
+    } catch (Exception e) {
+      broken = !usable(connection);
+      throw e;
+    } finally {
+      pool.giveBack(connection, broken || closed(connection));
+    }
   }
 
   /**
-   * vertx-jdbc-client 5.0 never tests a connection it takes back, so one the server killed, a failover
-   * dropped or a cancel aborted would be handed to the next target, and fail it with a misleading error.
-   * Only after a failure is the connection asked (one round trip), on the worker thread that used it.
+   * A connection the server killed, a failover dropped or a cancel aborted must not reach the next target
+   * and fail it with a misleading error. Only after a failure is the connection asked (one round trip).
    */
-  private static boolean usable(Connection jdbc) {
+  private static boolean usable(Connection connection) {
     try {
-      return !jdbc.isClosed() && jdbc.isValid(VALIDATION_SECONDS);
+      return !connection.isClosed() && connection.isValid(VALIDATION_SECONDS);
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  private static boolean closed(Connection connection) {
+    try {
+      return connection.isClosed();
+    } catch (SQLException e) {
+      return true;
     }
   }
 
@@ -138,109 +123,182 @@ public final class JdbcPools implements AutoCloseable {
     return pools.size();
   }
 
-  private synchronized Entry acquire(String key, Supplier<JdbcEndpoint> endpoint) {
-    Entry entry = pools.computeIfAbsent(key, k -> new Entry(JDBCPool.pool(vertx, new EndpointDataSource(endpoint),
-      new PoolOptions()
-        // No more connections to one database than the tier lets targets run at once.
-        .setMaxSize(tier.get().maxConcurrentTargets())
-        .setIdleTimeout((int) settings.idleConnection().toMillis())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setConnectionTimeout((int) settings.acquireTimeout().toMillis())
-        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))));
-    entry.inUse++;
-    entry.lastUsedNanos = System.nanoTime();
-    return entry;
+  private synchronized KeyPool enter(String key, Supplier<JdbcEndpoint> endpoint) {
+    if (closed) {
+      throw new IllegalStateException("The JDBC pools are closed: the agent is stopping.");
+    }
+    KeyPool pool = pools.computeIfAbsent(key, k -> new KeyPool(endpoint));
+    pool.users++;
+    pool.lastUsedNanos = System.nanoTime();
+    return pool;
   }
 
-  /**
-   * A pool with a broken connection is retired: new work gets a fresh pool, and this one closes once its
-   * last user is done, since the client cannot drop a single connection from it.
-   */
-  private void release(String key, Entry entry) {
-    boolean retire;
-    synchronized (this) {
-      entry.inUse--;
-      entry.lastUsedNanos = System.nanoTime();
-      if (entry.broken) {
-        pools.remove(key, entry);
-      }
-      retire = entry.broken && entry.inUse == 0;
+  /** A retired pool leaves the map at once, so new work gets a fresh pool while its last users finish. */
+  private synchronized void leave(String key, KeyPool pool) {
+    pool.users--;
+    pool.lastUsedNanos = System.nanoTime();
+    if (pool.retired()) {
+      pools.remove(key, pool);
     }
-    if (retire) {
-      entry.pool.close();
+  }
+
+  /** Closing connections blocks, so the timer only hands the sweep to a worker, and never two at once. */
+  private void sweep() {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
     }
+    workers.executor().executeBlocking(() -> {
+      closeIdle();
+      return null;
+    }, false)
+      .onFailure(e -> LOG.warn("Could not close idle JDBC connections: {}", e.getMessage()))
+      .onComplete(done -> sweeping.set(false));
   }
 
   private void closeIdle() {
-    List<Pool> idle = new ArrayList<>();
+    List<KeyPool> unused = new ArrayList<>();
+    List<KeyPool> inUse;
     synchronized (this) {
       long cutoff = System.nanoTime() - settings.idlePool().toNanos();
-      pools.values().removeIf(entry -> {
-        boolean unused = entry.inUse == 0 && entry.lastUsedNanos - cutoff < 0;
-        if (unused) {
-          idle.add(entry.pool);
+      pools.values().removeIf(pool -> {
+        boolean idle = pool.users == 0 && pool.lastUsedNanos - cutoff < 0;
+        if (idle) {
+          unused.add(pool);
         }
-        return unused;
+        return idle;
       });
+      inUse = List.copyOf(pools.values());
     }
-    idle.forEach(Pool::close);
+    unused.forEach(KeyPool::retire);
+    long cutoff = System.nanoTime() - settings.idleConnection().toNanos();
+    inUse.forEach(pool -> pool.closeIdleSince(cutoff));
   }
 
-  @Override
-  public void close() {
+  /** Closes every idle connection now, and each one in use when its work returns it. */
+  public Future<Void> close() {
     vertx.cancelTimer(evictionTimer);
-    List<Pool> all;
+    List<KeyPool> all;
     synchronized (this) {
-      all = pools.values().stream().map(entry -> entry.pool).toList();
+      closed = true;
+      all = List.copyOf(pools.values());
       pools.clear();
     }
-    all.forEach(Pool::close);
+    return workers.executor().executeBlocking(() -> {
+      all.forEach(KeyPool::retire);
+      return null;
+    }, false);
   }
 
-  /** Opens a physical connection with the endpoint as it is now; the pool is vertx-jdbc-client's. */
-  private record EndpointDataSource(Supplier<JdbcEndpoint> endpoint) implements DataSource {
-    @Override
-    public Connection getConnection() throws SQLException {
-      JdbcEndpoint now = endpoint.get();
-      return DriverManager.getConnection(now.url(), now.properties());
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Could not close a JDBC connection cleanly: {}", e.getMessage());
+    }
+  }
+
+  private record Idle(Connection connection, long sinceNanos) {
+  }
+
+  /**
+   * The connections of one key. Its monitor guards the connections; {@code users} and {@code lastUsedNanos}
+   * belong to the map's. No blocking JDBC call is made holding either.
+   */
+  private static final class KeyPool {
+    private final Supplier<JdbcEndpoint> endpoint;
+    /** Most recently returned first, so the least used ones age out. */
+    private final Deque<Idle> idle = new ArrayDeque<>();
+    private int open;
+    private boolean retired;
+    int users;
+    long lastUsedNanos = System.nanoTime();
+
+    KeyPool(Supplier<JdbcEndpoint> endpoint) {
+      this.endpoint = endpoint;
     }
 
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException("The endpoint carries the login.");
+    /**
+     * Every use gets its connection here: an idle one, else a new one while fewer than {@code maxSize} are
+     * open, else the first one returned within {@code timeout}.
+     */
+    Connection lease(int maxSize, Duration timeout) throws SQLException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      synchronized (this) {
+        while (idle.isEmpty() && open >= maxSize) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new SQLTransientConnectionException("All " + open + " connections to this database stayed in "
+              + "use for " + timeout.toSeconds() + " s.");
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        Idle reused = idle.pollFirst();
+        if (reused != null) {
+          return reused.connection();
+        }
+        open++;
+      }
+      try {
+        JdbcEndpoint now = endpoint.get();
+        return DriverManager.getConnection(now.url(), now.properties());
+      } catch (SQLException | RuntimeException e) {
+        synchronized (this) {
+          open--;
+          notifyAll();
+        }
+        throw e;
+      }
     }
 
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
+    /**
+     * A broken connection retires its pool: its idle siblings went through the same failover or restart, so
+     * they close too, and so does every connection still in use when it comes back.
+     */
+    void giveBack(Connection connection, boolean broken) {
+      List<Connection> closing = new ArrayList<>();
+      synchronized (this) {
+        if (broken) {
+          retired = true;
+        }
+        if (retired) {
+          drainIdle(closing, Long.MAX_VALUE);
+          open--;
+          closing.add(connection);
+        } else {
+          idle.addFirst(new Idle(connection, System.nanoTime()));
+        }
+        notifyAll();
+      }
+      closing.forEach(JdbcPools::closeQuietly);
     }
 
-    @Override
-    public void setLogWriter(PrintWriter out) {
+    synchronized boolean retired() {
+      return retired;
     }
 
-    @Override
-    public void setLoginTimeout(int seconds) {
+    void retire() {
+      List<Connection> closing = new ArrayList<>();
+      synchronized (this) {
+        retired = true;
+        drainIdle(closing, Long.MAX_VALUE);
+      }
+      closing.forEach(JdbcPools::closeQuietly);
     }
 
-    @Override
-    public int getLoginTimeout() {
-      return 0;
+    void closeIdleSince(long cutoffNanos) {
+      List<Connection> closing = new ArrayList<>();
+      synchronized (this) {
+        drainIdle(closing, cutoffNanos);
+      }
+      closing.forEach(JdbcPools::closeQuietly);
     }
 
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-      throw new SQLException("Not a wrapper.");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-      return false;
+    /** Takes the idle connections returned before the cutoff (all of them for Long.MAX_VALUE). */
+    private void drainIdle(List<Connection> into, long cutoffNanos) {
+      while (!idle.isEmpty() && (cutoffNanos == Long.MAX_VALUE || idle.peekLast().sinceNanos() - cutoffNanos < 0)) {
+        into.add(idle.pollLast().connection());
+        open--;
+      }
     }
   }
 }

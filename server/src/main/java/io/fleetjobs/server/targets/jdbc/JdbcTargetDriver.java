@@ -19,12 +19,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * A target driver over JDBC and vertx-jdbc-client's pools, for any engine a {@link JdbcDialect} describes:
+ * A target driver over JDBC and {@link JdbcPools}, for any engine a {@link JdbcDialect} describes:
  * the sqlserver engine through mssql-jdbc, and the same code over the PostgreSQL JDBC driver in tests.
  * Scripts are split into sqlcmd batches and run in order on one connection; the first result set and the
  * server's informational messages come back; a cancel stops the running statement on the server.
  */
-public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
+public final class JdbcTargetDriver implements TargetDriver {
   private static final long CANCEL_GRACE_MS = 5_000;
   private static final int ENUMERATION_TIMEOUT_SECONDS = 30;
   private static final long UNANSWERED_LIMIT_MS = 120_000;
@@ -189,8 +189,8 @@ public final class JdbcTargetDriver implements TargetDriver, AutoCloseable {
 
   /** Closes every pool; the worker pool belongs to whoever opened it. */
   @Override
-  public void close() {
-    wiring.pools().close();
+  public Future<Void> close() {
+    return wiring.pools().close();
   }
 
   private static RunningScript failed(RuntimeException e) {

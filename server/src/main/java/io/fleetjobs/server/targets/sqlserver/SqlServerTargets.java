@@ -1,17 +1,15 @@
 package io.fleetjobs.server.targets.sqlserver;
 
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.SqlServerSettings;
-import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
 import io.fleetjobs.server.targets.jdbc.JdbcPools;
 import io.fleetjobs.server.targets.jdbc.JdbcTargetDriver;
-import io.fleetjobs.server.targets.jdbc.PostgresJdbcDialect;
 import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.function.Supplier;
 
 /** Builds the sqlserver engine's driver from the agent's configuration. */
 public final class SqlServerTargets {
@@ -21,10 +19,15 @@ public final class SqlServerTargets {
   }
 
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
-                                        Supplier<Tier> tier) {
-    JdbcDialect dialect = settings.dialect().equals("postgresql") ? new PostgresJdbcDialect() : new SqlServerDialect();
+                                        Capacity capacity) {
+    return driver(vertx, settings, workers, capacity, new SqlServerDialect());
+  }
+
+  /** @param dialect SQL Server's, or a stand-in that lets tests run the engine's JDBC path without one */
+  public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
+                                        Capacity capacity, JdbcDialect dialect) {
     return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring(ENGINE, dialect,
-      new JdbcPools(vertx, workers, tier, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
+      new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
       settings.trustServerCertificate()));
   }
 

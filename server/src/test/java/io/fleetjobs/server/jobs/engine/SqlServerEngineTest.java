@@ -3,6 +3,7 @@ package io.fleetjobs.server.jobs.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetjobs.server.targets.jdbc.PostgresJdbcDialect;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.TargetServer;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Jobs on sqlserver targets through the whole engine: the agent's sqlserver driver with its test dialect
- * (sqlserverDialect: postgresql) runs every step over JDBC against a real PostgreSQL, so enumeration,
+ * Jobs on sqlserver targets through the whole engine: the agent's sqlserver driver with the test dialect
+ * (PostgresJdbcDialect) runs every step over JDBC against a real PostgreSQL, so enumeration,
  * batches, messages, output, timeouts and the API's view of them are the sqlserver engine's own code.
  */
 @ExtendWith(VertxExtension.class)
@@ -36,7 +37,7 @@ class SqlServerEngineTest {
   static void start(Vertx vertx) {
     server = TargetServer.start();
     server.createDatabases("sq_a", "sq_b", "sq_results");
-    agent = AgentFixture.start(vertx, "sqlserver_engine", new JsonObject().put("sqlserverDialect", "postgresql"));
+    agent = AgentFixture.start(vertx, "sqlserver_engine", new JsonObject(), new PostgresJdbcDialect());
     executions = new Executions(agent.admin());
     agent.admin().put("/credentials/refresh", new JsonObject().put("username", "postgres").put("password", "x"));
     agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.errors.OutputMismatch;
 import io.fleetjobs.server.errors.TargetUnreachable;
@@ -23,9 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,15 +45,15 @@ class JdbcTargetDriverTest {
   private static TargetWorkerPool workers;
   private static JdbcPools pools;
   private static JdbcTargetDriver driver;
-  private static final AtomicReference<Tier> tier = new AtomicReference<>(Tier.JA100);
+  private static final Capacity capacity = Capacity.inMemory(Tier.JA100);
 
   @BeforeAll
   static void start(Vertx vertx) {
     server = TargetServer.start();
     server.createDatabases("jdbc_target", "jdbc_out", "jdbc_pooled");
     server.execute("postgres", "COMMENT ON DATABASE jdbc_pooled IS 'pool-1'");
-    workers = TargetWorkerPool.open(vertx, Tier.JA100);
-    pools = new JdbcPools(vertx, workers, tier::get, new JdbcPools.Settings(Duration.ofSeconds(1),
+    workers = TargetWorkerPool.open(vertx, capacity);
+    pools = new JdbcPools(vertx, workers, capacity, new JdbcPools.Settings(Duration.ofSeconds(1),
       Duration.ofSeconds(30), Duration.ofSeconds(10)));
     driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new PostgresJdbcDialect(), pools,
       workers, TargetAuthenticator.storedCredentials(), false));
@@ -60,8 +61,8 @@ class JdbcTargetDriverTest {
 
   @AfterAll
   static void stop() {
-    driver.close();
-    workers.close();
+    driver.close().await();
+    workers.close().await();
     server.close();
   }
 
@@ -241,17 +242,20 @@ class JdbcTargetDriverTest {
         driver.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
         "a member that does not trust the certificate gets a connection of its own");
     }
-    JdbcPools own = new JdbcPools(vertx, workers, tier::get, JdbcPools.Settings.DEFAULT);
-    try (JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
-      new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true))) {
+    JdbcPools own = new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT);
+    JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
+      new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true));
+    try {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
         trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
         "the agent's configuration trusts it for every member");
+    } finally {
+      trustingAgent.close().await();
     }
   }
 
   @Test
-  void idle_pools_are_closed_and_the_worker_pool_follows_the_tier() {
+  void idle_pools_are_closed_and_the_worker_pool_has_a_thread_for_every_target_of_the_top_tier() {
     driver.listDatabases(server.serverName(), LOGIN, false).await();
     assertTrue(pools.size() > 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -260,14 +264,24 @@ class JdbcTargetDriverTest {
     }
     assertEquals(0, pools.size(), "pools unused for longer than their idle time are closed");
 
-    tier.set(Tier.JA200);
+    capacity.save(Tier.JA200).await();
     try {
       assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"),
         driver.listDatabases(server.serverName(), LOGIN, false).await());
-      assertEquals(Tier.JA200.workerThreads(), ((ThreadPoolExecutor) workers.pool().executor()).getMaximumPoolSize());
     } finally {
-      tier.set(Tier.JA100);
+      capacity.save(Tier.JA100).await();
     }
+    // A raised tier needs no new threads: every target the top tier runs at once can hold one at the same time.
+    int targets = Capacity.concurrentTargets(Tier.JA800);
+    CountDownLatch allHolding = new CountDownLatch(targets);
+    List<Future<Boolean>> holding = IntStream.range(0, targets)
+      .mapToObj(i -> workers.executor().executeBlocking(() -> {
+        allHolding.countDown();
+        return allHolding.await(30, TimeUnit.SECONDS);
+      }, false))
+      .toList();
+    assertTrue(Future.all(holding).await().<Boolean>list().stream().allMatch(Boolean::booleanValue),
+      targets + " blocking calls held a thread each at once");
   }
 
   private static void awaitColumn(String query, String expected) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.errors.OutputMismatch;
 import io.fleetjobs.server.targets.Login;
@@ -69,9 +70,10 @@ class RealSqlServerTest {
     serverName = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     login = new Login(decode(user[0]), decode(user[1]));
     trust = uri.getQuery() != null && uri.getQuery().contains("trustServerCertificate=true");
-    workers = TargetWorkerPool.open(vertx, Tier.JA100);
+    Capacity capacity = Capacity.inMemory(Tier.JA100);
+    workers = TargetWorkerPool.open(vertx, capacity);
     driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new SqlServerDialect(),
-      new JdbcPools(vertx, workers, () -> Tier.JA100, JdbcPools.Settings.DEFAULT), workers,
+      new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.storedCredentials(), trust));
     execute("master", "CREATE DATABASE " + DATABASE);
   }
@@ -87,8 +89,8 @@ class RealSqlServerTest {
     if (driver == null) {
       return;
     }
-    driver.close();
-    workers.close();
+    driver.close().await();
+    workers.close().await();
     execute("master", "ALTER DATABASE " + DATABASE + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE",
       "DROP DATABASE " + DATABASE);
   }

@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * PostgreSQL through its JDBC driver, so the sqlserver engine's JDBC path runs for real where no SQL
- * Server is (the test suite, {@code sqlserverDialect: postgresql}). It never serves the postgresql
- * engine, which has its own non-blocking driver. PostgreSQL has no elastic pools: here a pool's
+ * Server is: tests hand it to the sqlserver driver, or to the agent they start, in place of SQL Server's
+ * dialect. It never serves the postgresql engine, which has its own non-blocking driver. PostgreSQL has no elastic pools: here a pool's
  * databases are those whose comment is the pool's name.
  */
 public final class PostgresJdbcDialect implements JdbcDialect {
