@@ -1,0 +1,114 @@
+package io.fleetjobs.server.targets;
+
+import io.fleetjobs.server.errors.FleetJobsException;
+import io.vertx.core.VertxException;
+import io.vertx.pgclient.PgException;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one home of the retry classification: which errors from a target can succeed on a retry (connection
+ * failures, deadlocks, lack of resources, a server restarting, a timeout) and which cannot (authentication,
+ * syntax and access rules, bad data, integrity violations, a missing database). It reads SQLSTATEs and, for
+ * SQL Server and MySQL, the engines' error numbers; never message text. Anything it does not know is retried,
+ * as Elastic Jobs retries everything.
+ */
+public final class TargetFailures {
+  /** SQLSTATE classes (the first two characters) that no retry fixes. */
+  private static final Map<String, String> PERMANENT_CLASSES = Map.of(
+    "28", "the login was refused",
+    "42", "a syntax error or access rule violation",
+    "22", "a data exception",
+    "23", "an integrity constraint violation");
+  /** Whole SQLSTATEs that no retry fixes, outside those classes. */
+  private static final Map<String, String> PERMANENT_STATES = Map.of(
+    "3D000", "the database does not exist");
+  /** Transient by class: connection exceptions and lack of resources. */
+  private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "53");
+  /** Transient whole SQLSTATEs: serialization failure, deadlock, and a server shutting down or starting up. */
+  private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "57P01", "57P02", "57P03");
+  /**
+   * SQL Server error numbers no retry fixes. mssql-jdbc reports most server errors with SQLSTATE S0001, so
+   * the number is what tells them apart.
+   */
+  private static final Map<Integer, String> SQLSERVER_PERMANENT = Map.ofEntries(
+    Map.entry(18456, "the login was refused"),
+    Map.entry(102, "a syntax error or access rule violation"),
+    Map.entry(105, "a syntax error or access rule violation"),
+    Map.entry(156, "a syntax error or access rule violation"),
+    Map.entry(207, "a syntax error or access rule violation"),
+    Map.entry(208, "a syntax error or access rule violation"),
+    Map.entry(229, "a syntax error or access rule violation"),
+    Map.entry(230, "a syntax error or access rule violation"),
+    Map.entry(262, "a syntax error or access rule violation"),
+    Map.entry(2812, "a syntax error or access rule violation"),
+    Map.entry(245, "a data exception"),
+    Map.entry(8114, "a data exception"),
+    Map.entry(8134, "a data exception"),
+    Map.entry(241, "a data exception"),
+    Map.entry(515, "an integrity constraint violation"),
+    Map.entry(547, "an integrity constraint violation"),
+    Map.entry(2601, "an integrity constraint violation"),
+    Map.entry(2627, "an integrity constraint violation"),
+    Map.entry(911, "the database does not exist"));
+  /**
+   * SQL Server and Azure SQL numbers Microsoft lists as transient: deadlock victim, database or service busy,
+   * reconfiguring or failing over. 4060 is among them because Azure SQL reports it while a database fails over.
+   */
+  private static final Set<Integer> SQLSERVER_TRANSIENT = Set.of(1205, 4060, 4221, 10928, 10929, 40143, 40197,
+    40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920);
+
+  private TargetFailures() {
+  }
+
+  public static Retryability classify(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      Retryability known = classifyOne(cause);
+      if (known != null) {
+        return known;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return Retryability.TRANSIENT;
+  }
+
+  /** @return the classification of this exception alone, or null when it says nothing (look at its cause) */
+  private static Retryability classifyOne(Throwable failure) {
+    if (failure instanceof FleetJobsException defined) {
+      // The step cannot run as defined here (no credential, an output table of another shape).
+      return Retryability.permanent(defined.getMessage());
+    }
+    if (failure instanceof PgException pg) {
+      return bySqlState(pg.getSqlState(), null);
+    }
+    if (failure instanceof SQLException sql) {
+      Retryability byNumber = SQLSERVER_TRANSIENT.contains(sql.getErrorCode()) ? Retryability.TRANSIENT
+        : SQLSERVER_PERMANENT.containsKey(sql.getErrorCode())
+          ? Retryability.permanent(SQLSERVER_PERMANENT.get(sql.getErrorCode()) + " (error " + sql.getErrorCode() + ")")
+          : null;
+      return byNumber != null ? byNumber : bySqlState(sql.getSQLState(), null);
+    }
+    if (failure instanceof IOException || failure instanceof TimeoutException || failure instanceof VertxException) {
+      // A refused or reset connection, a closed socket, a timeout: the network or the server, not the script.
+      return Retryability.TRANSIENT;
+    }
+    return null;
+  }
+
+  private static Retryability bySqlState(String state, Retryability otherwise) {
+    if (state == null || state.length() != 5) {
+      return otherwise;
+    }
+    String stateClass = state.substring(0, 2);
+    if (TRANSIENT_STATES.contains(state) || TRANSIENT_CLASSES.contains(stateClass)) {
+      return Retryability.TRANSIENT;
+    }
+    String reason = PERMANENT_STATES.getOrDefault(state, PERMANENT_CLASSES.get(stateClass));
+    return reason == null ? Retryability.TRANSIENT : Retryability.permanent(reason + " (" + state + ")");
+  }
+}
