@@ -1,10 +1,10 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.ConflictInAlerts;
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.WebhookSecrets;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -156,7 +156,7 @@ public final class ActionGroupRepository {
         if (rules.size() > 0) {
           List<String> names = new ArrayList<>();
           rules.forEach(row -> names.add(row.getString("rule_name")));
-          return Future.failedFuture(new ConflictInAlerts("name", "Action group '" + name
+          return Future.failedFuture(new Conflict("name", "Action group '" + name
             + "' is used by alert rules " + names + "; remove it from them first."));
         }
         return conn.preparedQuery("DELETE FROM alerts.action_groups WHERE group_name = $1").execute(Tuple.of(name))
@@ -194,7 +194,7 @@ public final class ActionGroupRepository {
       .execute(Tuple.of(group, receiver))
       .map(rows -> {
         if (rows.size() == 0) {
-          throw new NotFoundInAlerts("receiver", "Webhook receiver '" + receiver + "' of action group '" + group
+          throw new NotFound("receiver", "Webhook receiver '" + receiver + "' of action group '" + group
             + "' no longer exists.");
         }
         byte[] sealed = rows.iterator().next().getBuffer("secret_sealed").getBytes();
@@ -211,7 +211,7 @@ public final class ActionGroupRepository {
       .mapEmpty();
   }
 
-  private static NotFoundInAlerts notFound(String name) {
-    return new NotFoundInAlerts("name", "Action group '" + name + "' does not exist.");
+  private static NotFound notFound(String name) {
+    return new NotFound("name", "Action group '" + name + "' does not exist.");
   }
 }

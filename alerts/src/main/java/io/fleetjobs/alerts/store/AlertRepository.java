@@ -1,10 +1,10 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.rules.AlertRule;
 import io.fleetjobs.alerts.rules.CriterionValue;
 import io.fleetjobs.alerts.rules.InstanceKey;
 import io.fleetjobs.alerts.rules.OpenAlert;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -125,7 +125,7 @@ public final class AlertRepository {
       .execute(Tuple.of(alertId))
       .map(rows -> {
         if (rows.size() == 0) {
-          throw new NotFoundInAlerts("id", "Alert " + alertId + " does not exist.");
+          throw new NotFound("id", "Alert " + alertId + " does not exist.");
         }
         return toJson(rows.iterator().next());
       });

@@ -1,8 +1,8 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.InvalidField;
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.rules.AlertRule;
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -44,7 +44,7 @@ public final class AlertRuleRepository {
         rows.forEach(row -> found.add(row.getString("group_name")));
         for (int i = 0; i < names.size(); i++) {
           if (!found.contains(names.get(i))) {
-            return Future.failedFuture(new InvalidField("actions[" + i + "]",
+            return Future.failedFuture(new InvalidInput("actions[" + i + "]",
               "Action group '" + names.get(i) + "' does not exist."));
           }
         }
@@ -98,7 +98,7 @@ public final class AlertRuleRepository {
     return AlertRule.fromJson(row.getString("rule_name"), (JsonObject) row.getValue("definition"));
   }
 
-  private static NotFoundInAlerts notFound(String name) {
-    return new NotFoundInAlerts("name", "Alert rule '" + name + "' does not exist.");
+  private static NotFound notFound(String name) {
+    return new NotFound("name", "Alert rule '" + name + "' does not exist.");
   }
 }

@@ -3,9 +3,9 @@ package io.fleetjobs.alerts.store;
 import static io.fleetjobs.alerts.store.AlertRepository.text;
 import static io.fleetjobs.alerts.store.AlertRepository.time;
 
-import io.fleetjobs.alerts.errors.ConflictInAlerts;
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.groups.Receiver;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -221,7 +221,7 @@ public final class OutboxRepository {
       .execute(Tuple.of(id))
       .compose(rows -> get(id).map(row -> {
         if (rows.rowCount() == 0) {
-          throw new ConflictInAlerts("id", "Notification " + id + " is " + row.getString("status")
+          throw new Conflict("id", "Notification " + id + " is " + row.getString("status")
             + "; only a finished notification can be replayed.");
         }
         return row;
@@ -231,7 +231,7 @@ public final class OutboxRepository {
   public Future<JsonObject> get(UUID id) {
     return log("notification_id = $1", "notification_id", Tuple.of(id, 1, 0)).map(rows -> {
       if (rows.isEmpty()) {
-        throw new NotFoundInAlerts("id", "Notification " + id + " does not exist.");
+        throw new NotFound("id", "Notification " + id + " does not exist.");
       }
       return rows.get(0);
     });

@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.suppress.ProcessingRule;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -68,7 +68,7 @@ public final class ProcessingRuleRepository {
     return rules;
   }
 
-  private static NotFoundInAlerts notFound(String name) {
-    return new NotFoundInAlerts("name", "Alert processing rule '" + name + "' does not exist.");
+  private static NotFound notFound(String name) {
+    return new NotFound("name", "Alert processing rule '" + name + "' does not exist.");
   }
 }

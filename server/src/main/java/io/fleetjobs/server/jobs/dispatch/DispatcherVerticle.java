@@ -2,8 +2,8 @@ package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetWork;
-import io.fleetjobs.server.errors.NotFound;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;

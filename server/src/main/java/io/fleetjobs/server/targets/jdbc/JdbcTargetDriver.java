@@ -1,7 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.InvalidInput;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.config.Tier;
-import io.fleetjobs.server.errors.OutputMismatch;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
