@@ -4,6 +4,7 @@ import io.fleetjobs.alerts.AlertsAddresses;
 import io.fleetjobs.alerts.rules.AlertRule;
 import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -32,9 +33,8 @@ public final class AlertEvaluationVerticle extends VerticleBase {
 
   private final Setup setup;
   private final Map<String, Instant> lastRun = new HashMap<>();
-  private boolean running;
-  private boolean eventPending;
-  private boolean scheduled;
+  /** A full run takes every enabled rule: a finished target may change any of them. */
+  private final CoalescedRounds runs = new CoalescedRounds(this::run);
 
   public AlertEvaluationVerticle(Setup setup) {
     this.setup = setup;
@@ -42,30 +42,16 @@ public final class AlertEvaluationVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(setup.tick().toMillis(), id -> run(false));
-    return vertx.eventBus().localConsumer(setup.finishedAddress(), message -> onFinished()).completion();
+    // A tick that finds a run going is dropped: the run takes what is due, and the next tick comes soon.
+    vertx.setPeriodic(setup.tick().toMillis(), id -> runs.requestIfIdle());
+    return vertx.eventBus()
+      .localConsumer(setup.finishedAddress(), message -> runs.requestFullAfter(() -> vertx.timer(COALESCE_MS)))
+      .completion();
   }
 
-  private void onFinished() {
-    eventPending = true;
-    if (!scheduled) {
-      scheduled = true;
-      vertx.setTimer(COALESCE_MS, id -> {
-        scheduled = false;
-        run(true);
-      });
-    }
-  }
-
-  private void run(boolean event) {
-    if (running) {
-      return;
-    }
-    boolean all = event || eventPending;
-    eventPending = false;
-    running = true;
+  private Future<?> run(boolean all) {
     Instant now = setup.clock().instant();
-    setup.rules().enabled()
+    return setup.rules().enabled()
       .compose(enabled -> {
         List<AlertRule> due = all ? enabled : enabled.stream().filter(rule -> isDue(rule, now)).toList();
         if (due.isEmpty()) {
@@ -79,13 +65,7 @@ public final class AlertEvaluationVerticle extends VerticleBase {
           vertx.eventBus().publish(AlertsAddresses.NOTIFICATIONS_WAKE, null);
         }
       })
-      .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e))
-      .onComplete(done -> {
-        running = false;
-        if (eventPending) {
-          onFinished();
-        }
-      });
+      .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e));
   }
 
   private boolean isDue(AlertRule rule, Instant now) {

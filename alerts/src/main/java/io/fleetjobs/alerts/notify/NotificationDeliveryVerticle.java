@@ -3,6 +3,7 @@ package io.fleetjobs.alerts.notify;
 import io.fleetjobs.alerts.AlertsAddresses;
 import io.fleetjobs.alerts.store.ClaimedNotification;
 import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
@@ -34,8 +35,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private final Setup setup;
   private final Map<String, Integer> inFlightByAddress = new HashMap<>();
   private final Set<ClaimedNotification> inFlight = new HashSet<>();
-  private boolean claiming;
-  private boolean again;
+  private final CoalescedRounds claims = new CoalescedRounds(this::claim);
   private boolean stopping;
 
   public NotificationDeliveryVerticle(Setup setup) {
@@ -44,39 +44,24 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(POLL_MS, id -> claim());
+    vertx.setPeriodic(POLL_MS, id -> claims.request());
     vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
-    return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claim()).completion()
-      .onSuccess(ready -> claim());
+    return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claims.request()).completion()
+      .onSuccess(ready -> claims.request());
   }
 
-  private void claim() {
-    if (stopping) {
-      return;
-    }
-    if (claiming) {
-      again = true;
-      return;
-    }
+  private Future<?> claim() {
     int free = MAX_IN_FLIGHT - inFlight.size();
-    if (free <= 0) {
-      return;
+    if (stopping || free <= 0) {
+      return Future.succeededFuture();
     }
-    claiming = true;
     List<String> saturated = inFlightByAddress.entrySet().stream()
       .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
       .map(Map.Entry::getKey)
       .toList();
-    setup.outbox().claim(setup.agent(), setup.lease(), free, saturated, null)
+    return setup.outbox().claim(setup.agent(), setup.lease(), free, saturated, null)
       .onSuccess(rows -> rows.forEach(this::deliver))
-      .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e))
-      .onComplete(done -> {
-        claiming = false;
-        if (again) {
-          again = false;
-          claim();
-        }
-      });
+      .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }
 
   private void deliver(ClaimedNotification row) {
@@ -88,7 +73,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
       .onComplete(done -> {
         inFlight.remove(row);
         inFlightByAddress.computeIfPresent(row.address(), (address, n) -> n == 1 ? null : n - 1);
-        claim();
+        claims.request();
       });
   }
 
@@ -96,7 +81,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
     setup.outbox().summarizeDeferred(DeferredSummary::of)
       .onSuccess(queued -> {
         if (queued > 0) {
-          claim();
+          claims.request();
         }
       })
       .onFailure(e -> LOG.warn("Could not close ended Defer windows; retrying", e));

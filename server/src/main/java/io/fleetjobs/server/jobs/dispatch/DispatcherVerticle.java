@@ -1,5 +1,6 @@
 package io.fleetjobs.server.jobs.dispatch;
 
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.common.errors.NotFound;
@@ -25,10 +26,9 @@ public final class DispatcherVerticle extends VerticleBase {
   private static final long HANDOVER_MS = 5000;
 
   private final Engine engine;
-  private boolean roundRunning;
-  private boolean roundWanted;
-  private boolean settleWanted;
-  private boolean housekeeping;
+  /** A full round settles first: what finished together is settled together. */
+  private final CoalescedRounds rounds = new CoalescedRounds(this::round);
+  private final CoalescedRounds housekeepingRounds = new CoalescedRounds(this::housekeeping);
 
   public DispatcherVerticle(Engine engine) {
     this.engine = engine;
@@ -37,37 +37,24 @@ public final class DispatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(engine.settings().dispatchIntervalMs(), id -> wake());
-    vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
+    vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeepingRounds.requestIfIdle());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> engine.tier().refresh()
       .onComplete(refreshed -> wake()));
     // A finished target frees a slot and may finish its step: claim, and settle what finished together.
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
-      settleWanted = true;
-      wake();
-    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> rounds.requestFull());
     return engine.tier().refresh();
   }
 
   private void wake() {
-    if (roundRunning) {
-      roundWanted = true;
-      return;
-    }
-    roundRunning = true;
-    roundWanted = false;
-    boolean settle = settleWanted;
-    settleWanted = false;
-    (settle ? sweep() : Future.succeededFuture())
+    rounds.request();
+  }
+
+  private Future<?> round(boolean settle) {
+    return (settle ? sweep() : Future.succeededFuture())
       .compose(settled -> expandSteps())
       .compose(expanding -> dispatchTargets())
-      .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()))
-      .onComplete(done -> {
-        roundRunning = false;
-        if (roundWanted) {
-          wake();
-        }
-      });
+      .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()));
   }
 
   /**
@@ -110,7 +97,7 @@ public final class DispatcherVerticle extends VerticleBase {
       .map(claimed -> {
         claimed.forEach(this::handOver);
         if (claimed.size() == capacity) {
-          roundWanted = true;
+          rounds.request();
         }
         return claimed.size();
       });
@@ -141,12 +128,8 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   /** Settles what needs no target, tells executors about cancellations, and reads the shared state. */
-  private void housekeeping() {
-    if (housekeeping) {
-      return;
-    }
-    housekeeping = true;
-    sweep()
+  private Future<?> housekeeping() {
+    return sweep()
       .compose(swept -> engine.claims().canceledInFlight(engine.agentId()))
       .onSuccess(canceled -> {
         if (!canceled.isEmpty()) {
@@ -157,7 +140,6 @@ public final class DispatcherVerticle extends VerticleBase {
       .compose(published -> engine.tier().refresh())
       .compose(tier -> engine.claims().workCounts())
       .onSuccess(counts -> engine.metrics().observe(counts[0], counts[1]))
-      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))
-      .onComplete(done -> housekeeping = false);
+      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()));
   }
 }
