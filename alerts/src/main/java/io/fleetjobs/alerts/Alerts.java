@@ -41,8 +41,9 @@ public final class Alerts {
   private record Stores(AlertRuleRepository rules, ActionGroupRepository actionGroups,
                         ProcessingRuleRepository processingRules, AlertRepository alerts, OutboxRepository outbox) {
     static Stores of(Wiring wiring) {
-      return new Stores(new AlertRuleRepository(wiring.pool()), new ActionGroupRepository(wiring.pool(), wiring.sealer()),
-        new ProcessingRuleRepository(wiring.pool()), new AlertRepository(wiring.pool()),
+      AlertRepository alerts = new AlertRepository(wiring.pool());
+      return new Stores(new AlertRuleRepository(wiring.pool(), alerts),
+        new ActionGroupRepository(wiring.pool(), wiring.sealer()), new ProcessingRuleRepository(wiring.pool()), alerts,
         new OutboxRepository(wiring.pool()));
     }
   }
@@ -77,8 +78,8 @@ public final class Alerts {
     NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
       wiring.agentId());
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
-    AlertEvaluator evaluator = new AlertEvaluator(wiring.pool(), wiring.metrics(), notifications,
-      retries.maxAttempts());
+    AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(wiring.pool(), stores.alerts(),
+      stores.actionGroups(), stores.outbox(), wiring.metrics(), notifications, retries.maxAttempts()));
     ActionGroupService service = new ActionGroupService(vertx, wiring.pool(), stores.actionGroups(),
       new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, wiring.agentId());
 

@@ -82,10 +82,10 @@ public final class ActionGroupService {
   public Future<JsonObject> test(String groupName) {
     Instant now = clock.instant();
     return groups.get(groupName)
-      .compose(found -> pool.withTransaction(conn -> ActionGroupRepository.receivers(conn, List.of(groupName))
+      .compose(found -> pool.withTransaction(conn -> groups.receivers(conn, List.of(groupName))
         .compose(receivers -> {
           List<NewNotification> rows = notifications.forNotice(testNotice(now), receivers, List.of(), now, 1);
-          return OutboxRepository.insert(conn, rows).map(rows);
+          return outbox.insert(conn, rows).map(rows);
         })))
       .compose(rows -> outbox.claim(agent, TEST_LEASE, rows.size(), List.of(),
           rows.stream().map(NewNotification::id).toList())
