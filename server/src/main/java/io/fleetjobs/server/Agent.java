@@ -179,11 +179,11 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), Clock.systemUTC(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
-      .compose(id -> Alerts.deploy(vertx, new Alerts.Wiring(alertsPool, config.alerts(), new JobMetricSource(alertsPool),
-        secretBox, Addresses.TARGET_FINISHED, engine.agentId())))
+      .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
+        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.agentId())))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
-          new HttpServerVerticle.Services(secretBox, drivers, registry, alerts));
+          new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))

@@ -29,17 +29,17 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final int PER_ADDRESS_IN_FLIGHT = 4;
 
   /** What the verticle needs: where the rows are, how to attempt one, and who it is to the leases. */
-  public record Setup(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
+  public record Dependencies(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
   }
 
-  private final Setup setup;
+  private final Dependencies dependencies;
   private final Map<String, Integer> inFlightByAddress = new HashMap<>();
   private final Set<ClaimedNotification> inFlight = new HashSet<>();
   private final CoalescedRounds claims = new CoalescedRounds(this::claim);
   private boolean stopping;
 
-  public NotificationDeliveryVerticle(Setup setup) {
-    this.setup = setup;
+  public NotificationDeliveryVerticle(Dependencies dependencies) {
+    this.dependencies = dependencies;
   }
 
   @Override
@@ -59,7 +59,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
       .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
       .map(Map.Entry::getKey)
       .toList();
-    return setup.outbox().claim(setup.agent(), setup.lease(), free, saturated, null)
+    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free, saturated, null)
       .onSuccess(rows -> rows.forEach(this::deliver))
       .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }
@@ -67,7 +67,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private void deliver(ClaimedNotification row) {
     inFlight.add(row);
     inFlightByAddress.merge(row.address(), 1, Integer::sum);
-    setup.delivery().deliver(row)
+    dependencies.delivery().deliver(row)
       .onFailure(e -> LOG.warn("Could not record the attempt at notification {}; its lease will expire and it is "
         + "claimed again", row.id(), e))
       .onComplete(done -> {
@@ -78,7 +78,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   }
 
   private void summarizeDeferred() {
-    setup.outbox().summarizeDeferred(DeferredSummary::of)
+    dependencies.outbox().summarizeDeferred(DeferredSummary::of)
       .onSuccess(queued -> {
         if (queued > 0) {
           claims.request();
@@ -91,7 +91,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     List<Future<Void>> released = new ArrayList<>();
-    inFlight.forEach(row -> released.add(setup.outbox().release(row)));
+    inFlight.forEach(row -> released.add(dependencies.outbox().release(row)));
     return Future.join(released);
   }
 }

@@ -23,7 +23,7 @@ public final class SqlServerTargets {
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
                                         Supplier<Tier> tier) {
     JdbcDialect dialect = settings.dialect().equals("postgresql") ? new PostgresJdbcDialect() : new SqlServerDialect();
-    return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring(ENGINE, dialect,
+    return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies(ENGINE, dialect,
       new JdbcPools(vertx, workers, tier, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
       settings.trustServerCertificate()));
   }

@@ -54,7 +54,7 @@ class JdbcTargetDriverTest {
     workers = TargetWorkerPool.open(vertx, Tier.JA100);
     pools = new JdbcPools(vertx, workers, tier::get, new JdbcPools.Settings(Duration.ofSeconds(1),
       Duration.ofSeconds(30), Duration.ofSeconds(10)));
-    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new PostgresJdbcDialect(), pools,
+    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver", new PostgresJdbcDialect(), pools,
       workers, TargetAuthenticator.storedCredentials(), false));
   }
 
@@ -242,7 +242,7 @@ class JdbcTargetDriverTest {
         "a member that does not trust the certificate gets a connection of its own");
     }
     JdbcPools own = new JdbcPools(vertx, workers, tier::get, JdbcPools.Settings.DEFAULT);
-    try (JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
+    try (JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver",
       new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true))) {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
         trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),

@@ -70,7 +70,7 @@ class RealSqlServerTest {
     login = new Login(decode(user[0]), decode(user[1]));
     trust = uri.getQuery() != null && uri.getQuery().contains("trustServerCertificate=true");
     workers = TargetWorkerPool.open(vertx, Tier.JA100);
-    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new SqlServerDialect(),
+    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver", new SqlServerDialect(),
       new JdbcPools(vertx, workers, () -> Tier.JA100, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.storedCredentials(), trust));
     execute("master", "CREATE DATABASE " + DATABASE);
