@@ -33,17 +33,17 @@ import java.util.List;
  */
 public final class Alerts {
   /** What the server provides. */
-  public record Wiring(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
-                       String finishedAddress, String agentId) {
+  public record Dependencies(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
+                             String finishedAddress, String agentId) {
   }
 
   /** The stores the HTTP API reads and writes, each built once. */
   private record Stores(AlertRuleRepository rules, ActionGroupRepository actionGroups,
                         ProcessingRuleRepository processingRules, AlertRepository alerts, OutboxRepository outbox) {
-    static Stores of(Wiring wiring) {
-      return new Stores(new AlertRuleRepository(wiring.pool()), new ActionGroupRepository(wiring.pool(), wiring.sealer()),
-        new ProcessingRuleRepository(wiring.pool()), new AlertRepository(wiring.pool()),
-        new OutboxRepository(wiring.pool()));
+    static Stores of(Pool pool, SecretSealer sealer) {
+      AlertRepository alerts = new AlertRepository(pool);
+      return new Stores(new AlertRuleRepository(pool, alerts), new ActionGroupRepository(pool, sealer),
+        new ProcessingRuleRepository(pool), alerts, new OutboxRepository(pool));
     }
   }
 
@@ -62,10 +62,10 @@ public final class Alerts {
     this.actionGroupService = actionGroupService;
   }
 
-  public static Future<Alerts> deploy(Vertx vertx, Wiring wiring) {
-    AlertsConfig config = wiring.config();
+  public static Future<Alerts> deploy(Vertx vertx, Dependencies dependencies) {
+    AlertsConfig config = dependencies.config();
     Clock clock = Clock.systemUTC();
-    Stores stores = Stores.of(wiring);
+    Stores stores = Stores.of(dependencies.pool(), dependencies.sealer());
     SsrfGuard guard = SsrfGuard.parse(config.webhookAllow());
     RetryPolicy retries = config.retryDelays() == null
       ? RetryPolicy.standard()
@@ -75,19 +75,20 @@ public final class Alerts {
       new EmailNotifier(vertx, config.smtp(), config.attemptTimeout()),
       retries);
     NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
-      wiring.agentId());
+      dependencies.agentId());
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
-    AlertEvaluator evaluator = new AlertEvaluator(wiring.pool(), wiring.metrics(), notifications,
-      retries.maxAttempts());
-    ActionGroupService service = new ActionGroupService(vertx, wiring.pool(), stores.actionGroups(),
-      new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, wiring.agentId());
+    AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(dependencies.pool(), stores.alerts(),
+      stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts()));
+    ActionGroupService service = new ActionGroupService(vertx, dependencies.pool(), stores.actionGroups(),
+      new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, dependencies.agentId());
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
-    return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Setup(
-        stores.outbox(), delivery, wiring.agentId(), config.deliveryLease())))
+    return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Dependencies(
+        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease())))
       .onSuccess(ids::add)
-      .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Setup(evaluator,
-        stores.rules(), stores.processingRules(), wiring.finishedAddress(), config.evaluationTick(), clock))))
+      .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Dependencies(
+        evaluator, stores.rules(), stores.processingRules(), dependencies.finishedAddress(), config.evaluationTick(),
+        clock))))
       .onSuccess(ids::add)
       .map(id -> new Alerts(vertx, ids, channels, stores, service))
       .onFailure(e -> {

@@ -208,11 +208,11 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
-      .compose(id -> Alerts.deploy(vertx, new Alerts.Wiring(alertsPool, config.alerts(), new JobMetricSource(alertsPool),
-        secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
+      .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
+        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
-          new HttpServerVerticle.Services(secretBox, drivers, registry, alerts, prepared.clock()));
+          new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))

@@ -1,6 +1,5 @@
 package io.fleetjobs.alerts.api;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.AlertNotice;
@@ -17,6 +16,7 @@ import io.fleetjobs.alerts.rules.TimeAggregation;
 import io.fleetjobs.alerts.store.ActionGroupRepository;
 import io.fleetjobs.alerts.store.NewNotification;
 import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -71,7 +71,7 @@ public final class ActionGroupService {
     for (int i = 0; i < webhooks.size(); i++) {
       String field = "webhookReceivers[" + i + "].serviceUri";
       checks.add(guard.resolve(vertx, URI.create(webhooks.get(i).address()))
-        .recover(e -> Future.failedFuture(new InvalidField(field, e instanceof RefusedDestination
+        .recover(e -> Future.failedFuture(new InvalidInput(field, e instanceof RefusedDestination
           ? e.getMessage()
           : "The destination cannot be checked: " + e.getMessage()))));
     }
@@ -82,10 +82,10 @@ public final class ActionGroupService {
   public Future<JsonObject> test(String groupName) {
     Instant now = clock.instant();
     return groups.get(groupName)
-      .compose(found -> pool.withTransaction(conn -> ActionGroupRepository.receivers(conn, List.of(groupName))
+      .compose(found -> pool.withTransaction(conn -> groups.receivers(conn, List.of(groupName))
         .compose(receivers -> {
           List<NewNotification> rows = notifications.forNotice(testNotice(now), receivers, List.of(), now, 1);
-          return OutboxRepository.insert(conn, rows).map(rows);
+          return outbox.insert(conn, rows).map(rows);
         })))
       .compose(rows -> outbox.claim(agent, TEST_LEASE, rows.size(), List.of(),
           rows.stream().map(NewNotification::id).toList())

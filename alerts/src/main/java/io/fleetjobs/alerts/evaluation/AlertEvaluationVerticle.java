@@ -4,6 +4,7 @@ import io.fleetjobs.alerts.AlertsAddresses;
 import io.fleetjobs.alerts.rules.AlertRule;
 import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -26,71 +27,53 @@ public final class AlertEvaluationVerticle extends VerticleBase {
   private static final long COALESCE_MS = 50;
 
   /** What the verticle needs; {@code finishedAddress} is where the engine publishes each finished target. */
-  public record Setup(AlertEvaluator evaluator, AlertRuleRepository rules, ProcessingRuleRepository processingRules,
-                      String finishedAddress, Duration tick, Clock clock) {
+  public record Dependencies(AlertEvaluator evaluator, AlertRuleRepository rules,
+                             ProcessingRuleRepository processingRules, String finishedAddress, Duration tick,
+                             Clock clock) {
   }
 
-  private final Setup setup;
+  private final Dependencies dependencies;
   private final Map<String, Instant> lastRun = new HashMap<>();
-  private boolean running;
-  private boolean eventPending;
-  private boolean scheduled;
+  /** A full run takes every enabled rule: a finished target may change any of them. */
+  private final CoalescedRounds runs = new CoalescedRounds(this::run);
 
-  public AlertEvaluationVerticle(Setup setup) {
-    this.setup = setup;
+  public AlertEvaluationVerticle(Dependencies dependencies) {
+    this.dependencies = dependencies;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(setup.tick().toMillis(), id -> run(false));
-    return vertx.eventBus().localConsumer(setup.finishedAddress(), message -> onFinished()).completion();
+    // A tick that finds a run going is dropped: the run takes what is due, and the next tick comes soon.
+    vertx.setPeriodic(dependencies.tick().toMillis(), id -> runs.requestIfIdle());
+    return vertx.eventBus()
+      .localConsumer(dependencies.finishedAddress(), message -> runs.requestFullAfter(() -> vertx.timer(COALESCE_MS)))
+      .completion();
   }
 
-  private void onFinished() {
-    eventPending = true;
-    if (!scheduled) {
-      scheduled = true;
-      vertx.setTimer(COALESCE_MS, id -> {
-        scheduled = false;
-        run(true);
-      });
-    }
-  }
-
-  private void run(boolean event) {
-    if (running) {
-      return;
-    }
-    boolean all = event || eventPending;
-    eventPending = false;
-    running = true;
-    Instant now = setup.clock().instant();
-    setup.rules().enabled()
+  private Future<?> run(boolean all) {
+    Instant now = dependencies.clock().instant();
+    return dependencies.rules().enabled()
       .compose(enabled -> {
         List<AlertRule> due = all ? enabled : enabled.stream().filter(rule -> isDue(rule, now)).toList();
         if (due.isEmpty()) {
           return Future.succeededFuture(0);
         }
         due.forEach(rule -> lastRun.put(rule.name(), now));
-        return setup.processingRules().all().compose(processing -> setup.evaluator().evaluate(due, processing));
+        return dependencies.processingRules()
+          .all()
+          .compose(processing -> dependencies.evaluator().evaluate(due, processing));
       })
       .onSuccess(written -> {
         if (written > 0) {
           vertx.eventBus().publish(AlertsAddresses.NOTIFICATIONS_WAKE, null);
         }
       })
-      .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e))
-      .onComplete(done -> {
-        running = false;
-        if (eventPending) {
-          onFinished();
-        }
-      });
+      .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e));
   }
 
   private boolean isDue(AlertRule rule, Instant now) {
     Instant last = lastRun.get(rule.name());
     // Half a tick of slack, so a one-second rule on a one-second ticker does not skip every other tick.
-    return last == null || !last.plus(rule.evaluationFrequency()).minus(setup.tick().dividedBy(2)).isAfter(now);
+    return last == null || !last.plus(rule.evaluationFrequency()).minus(dependencies.tick().dividedBy(2)).isAfter(now);
   }
 }

@@ -40,15 +40,32 @@ public final class AlertEvaluator {
   private static final int RECENT_PER_NOTICE = 10;
   private static final int RECENT_FETCHED = 500;
   private final Pool pool;
+  private final AlertRepository alerts;
+  private final ActionGroupRepository actionGroups;
+  private final OutboxRepository outbox;
   private final MetricSource source;
   private final NotificationFactory notifications;
   private final int maxAttempts;
 
-  public AlertEvaluator(Pool pool, MetricSource source, NotificationFactory notifications, int maxAttempts) {
-    this.pool = pool;
-    this.source = source;
-    this.notifications = notifications;
-    this.maxAttempts = maxAttempts;
+  /**
+   * What the evaluator needs: the pool its transactions run on, the stores whose statements run in them,
+   * where metrics come from, and how notifications are made.
+   *
+   * @param maxAttempts how often a notification is tried before it is dead-lettered
+   */
+  public record Dependencies(Pool pool, AlertRepository alerts, ActionGroupRepository actionGroups,
+                             OutboxRepository outbox, MetricSource source, NotificationFactory notifications,
+                             int maxAttempts) {
+  }
+
+  public AlertEvaluator(Dependencies dependencies) {
+    this.pool = dependencies.pool();
+    this.alerts = dependencies.alerts();
+    this.actionGroups = dependencies.actionGroups();
+    this.outbox = dependencies.outbox();
+    this.source = dependencies.source();
+    this.notifications = dependencies.notifications();
+    this.maxAttempts = dependencies.maxAttempts();
   }
 
   /** @return how many notifications the transitions wrote to the outbox */
@@ -67,15 +84,15 @@ public final class AlertEvaluator {
   }
 
   private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
-    return pool.withTransaction(conn -> AlertRepository.lockRule(conn, ruleName).compose(locked -> {
+    return pool.withTransaction(conn -> alerts.lockRule(conn, ruleName).compose(locked -> {
       if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
         && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
         return Future.succeededFuture(0);
       }
       AlertRule rule = locked.get().rule();
-      return AlertRepository.open(conn, ruleName)
+      return alerts.open(conn, ruleName)
         .compose(open -> apply(conn, rule, snapshot, open, processingRules))
-        .compose(written -> AlertRepository.markEvaluated(conn, ruleName, snapshot.at()).map(written));
+        .compose(written -> alerts.markEvaluated(conn, ruleName, snapshot.at()).map(written));
     }));
   }
 
@@ -91,14 +108,14 @@ public final class AlertEvaluator {
       Transition transition = Transition.of(rule, alert, evaluation, snapshot.at());
       chain = chain.compose(done -> switch (transition) {
         case NONE -> Future.<Void>succeededFuture();
-        case START_CLEARING -> AlertRepository.clearSince(conn, alert.alertId(), snapshot.at());
-        case BREACH_AGAIN -> AlertRepository.clearSince(conn, alert.alertId(), null);
+        case START_CLEARING -> alerts.clearSince(conn, alert.alertId(), snapshot.at());
+        case BREACH_AGAIN -> alerts.clearSince(conn, alert.alertId(), null);
         case FIRE -> {
           UUID id = UUID.randomUUID();
-          yield AlertRepository.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
+          yield alerts.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
             .onSuccess(v -> notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1)));
         }
-        case RESOLVE -> AlertRepository.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
+        case RESOLVE -> alerts.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
           .onSuccess(sequence -> notices.add(notice(rule, alert.alertId(), AlertNotice.RESOLVED, alert.firedAt(),
             snapshot.at(), evaluation, sequence)))
           .<Void>mapEmpty();
@@ -111,7 +128,7 @@ public final class AlertEvaluator {
       List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
       return Future.join(
           source.recent(metrics, snapshot.at().minus(rule.windowSize()), RECENT_FETCHED),
-          ActionGroupRepository.receivers(conn, rule.actions()))
+          actionGroups.receivers(conn, rule.actions()))
         .compose(loaded -> {
           List<RecentExecution> recent = loaded.resultAt(0);
           List<NewNotification> rows = new ArrayList<>();
@@ -120,7 +137,7 @@ public final class AlertEvaluator {
             rows.addAll(notifications.forNotice(notice, loaded.resultAt(1), processingRules, snapshot.at(),
               maxAttempts));
           }
-          return OutboxRepository.insert(conn, rows).map(rows.size());
+          return outbox.insert(conn, rows).map(rows.size());
         });
     });
   }

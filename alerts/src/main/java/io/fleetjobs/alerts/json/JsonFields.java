@@ -1,6 +1,6 @@
 package io.fleetjobs.alerts.json;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * Typed reads of one JSON object of a request body. It knows where the object sits in the body, so every
- * refusal is an {@link InvalidField} whose target and message start with the field's path (for example
+ * refusal is an {@link InvalidInput} whose target and message start with the field's path (for example
  * {@code criteria.allOf[0].threshold}), never a ClassCastException. JSON null reads as absent, since many
  * clients send every property. The contract validates shapes first; these reads are what pure code relies on.
  */
@@ -45,7 +45,7 @@ public final class JsonFields {
     checkName(name, "name");
     JsonFields json = new JsonFields(body, "");
     json.string("name", 200).filter(bodyName -> !bodyName.equals(name)).ifPresent(bodyName -> {
-      throw new InvalidField("name", "name is '" + bodyName + "' in the body but '" + name + "' in the URL.");
+      throw new InvalidInput("name", "name is '" + bodyName + "' in the body but '" + name + "' in the URL.");
     });
     return json;
   }
@@ -53,7 +53,7 @@ public final class JsonFields {
   /** A resource name as it appears in a URL: letters, digits, space and {@code ._()-}, up to 128. */
   public static String checkName(String name, String field) {
     if (name == null || !NAME.matcher(name).matches() || name.endsWith(" ")) {
-      throw new InvalidField(field, field + " has 1 to 128 letters, digits, spaces or ._()- characters, "
+      throw new InvalidInput(field, field + " has 1 to 128 letters, digits, spaces or ._()- characters, "
         + "starts with a letter or digit and does not end with a space.");
     }
     return name;
@@ -194,7 +194,7 @@ public final class JsonFields {
     List<T> items = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof JsonObject item)) {
-        throw new InvalidField(path(key, i), path(key, i) + " must be an object.");
+        throw new InvalidInput(path(key, i), path(key, i) + " must be an object.");
       }
       items.add(reader.apply(new JsonFields(item, path(key, i))));
     }
@@ -206,7 +206,7 @@ public final class JsonFields {
     List<String> items = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof String text) || text.isEmpty() || text.length() > maxLength) {
-        throw new InvalidField(path(key, i), path(key, i) + " must be a non-empty string of at most " + maxLength
+        throw new InvalidInput(path(key, i), path(key, i) + " must be a non-empty string of at most " + maxLength
           + " characters.");
       }
       items.add(text);
@@ -229,7 +229,7 @@ public final class JsonFields {
   }
 
   /** A refusal of {@code key} whose message starts with the field's path. */
-  public InvalidField invalid(String key, String problem) {
-    return new InvalidField(path(key), path(key) + " " + problem);
+  public InvalidInput invalid(String key, String problem) {
+    return new InvalidInput(path(key), path(key) + " " + problem);
   }
 }

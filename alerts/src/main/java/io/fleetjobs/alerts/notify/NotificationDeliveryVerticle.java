@@ -3,6 +3,7 @@ package io.fleetjobs.alerts.notify;
 import io.fleetjobs.alerts.AlertsAddresses;
 import io.fleetjobs.alerts.store.ClaimedNotification;
 import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
@@ -28,75 +29,59 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final int PER_ADDRESS_IN_FLIGHT = 4;
 
   /** What the verticle needs: where the rows are, how to attempt one, and who it is to the leases. */
-  public record Setup(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
+  public record Dependencies(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
   }
 
-  private final Setup setup;
+  private final Dependencies dependencies;
   private final Map<String, Integer> inFlightByAddress = new HashMap<>();
   private final Set<ClaimedNotification> inFlight = new HashSet<>();
-  private boolean claiming;
-  private boolean again;
+  private final CoalescedRounds claims = new CoalescedRounds(this::claim);
   private boolean stopping;
 
-  public NotificationDeliveryVerticle(Setup setup) {
-    this.setup = setup;
+  public NotificationDeliveryVerticle(Dependencies dependencies) {
+    this.dependencies = dependencies;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(POLL_MS, id -> claim());
+    vertx.setPeriodic(POLL_MS, id -> claims.request());
     vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
-    return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claim()).completion()
-      .onSuccess(ready -> claim());
+    return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claims.request()).completion()
+      .onSuccess(ready -> claims.request());
   }
 
-  private void claim() {
-    if (stopping) {
-      return;
-    }
-    if (claiming) {
-      again = true;
-      return;
-    }
+  private Future<?> claim() {
     int free = MAX_IN_FLIGHT - inFlight.size();
-    if (free <= 0) {
-      return;
+    if (stopping || free <= 0) {
+      return Future.succeededFuture();
     }
-    claiming = true;
     List<String> saturated = inFlightByAddress.entrySet().stream()
       .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
       .map(Map.Entry::getKey)
       .toList();
-    setup.outbox().claim(setup.agent(), setup.lease(), free, saturated, null)
+    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free, saturated, null)
       .onSuccess(rows -> rows.forEach(this::deliver))
-      .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e))
-      .onComplete(done -> {
-        claiming = false;
-        if (again) {
-          again = false;
-          claim();
-        }
-      });
+      .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }
 
   private void deliver(ClaimedNotification row) {
     inFlight.add(row);
     inFlightByAddress.merge(row.address(), 1, Integer::sum);
-    setup.delivery().deliver(row)
+    dependencies.delivery().deliver(row)
       .onFailure(e -> LOG.warn("Could not record the attempt at notification {}; its lease will expire and it is "
         + "claimed again", row.id(), e))
       .onComplete(done -> {
         inFlight.remove(row);
         inFlightByAddress.computeIfPresent(row.address(), (address, n) -> n == 1 ? null : n - 1);
-        claim();
+        claims.request();
       });
   }
 
   private void summarizeDeferred() {
-    setup.outbox().summarizeDeferred(DeferredSummary::of)
+    dependencies.outbox().summarizeDeferred(DeferredSummary::of)
       .onSuccess(queued -> {
         if (queued > 0) {
-          claim();
+          claims.request();
         }
       })
       .onFailure(e -> LOG.warn("Could not close ended Defer windows; retrying", e));
@@ -106,7 +91,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     List<Future<Void>> released = new ArrayList<>();
-    inFlight.forEach(row -> released.add(setup.outbox().release(row)));
+    inFlight.forEach(row -> released.add(dependencies.outbox().release(row)));
     return Future.join(released);
   }
 }

@@ -1,6 +1,6 @@
 package io.fleetjobs.alerts.notify;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -80,26 +80,26 @@ public final class SsrfGuard {
    */
   public static URI checkedUri(String serviceUri, String field) {
     if (serviceUri == null || serviceUri.isBlank()) {
-      throw new InvalidField(field, field + " is required");
+      throw new InvalidInput(field, field + " is required");
     }
     if (serviceUri.length() > MAX_URI_LENGTH) {
-      throw new InvalidField(field, field + " must be at most " + MAX_URI_LENGTH + " characters long");
+      throw new InvalidInput(field, field + " must be at most " + MAX_URI_LENGTH + " characters long");
     }
     URI uri;
     try {
       uri = new URI(serviceUri);
     } catch (URISyntaxException e) {
-      throw new InvalidField(field, field + " is not a valid URI");
+      throw new InvalidInput(field, field + " is not a valid URI");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!uri.isAbsolute() || !scheme.equals("http") && !scheme.equals("https")) {
-      throw new InvalidField(field, field + " must be an absolute http or https URL");
+      throw new InvalidInput(field, field + " must be an absolute http or https URL");
     }
     if (uri.getHost() == null) {
-      throw new InvalidField(field, field + " must name a host");
+      throw new InvalidInput(field, field + " must name a host");
     }
     if (uri.getRawUserInfo() != null) {
-      throw new InvalidField(field, field + " must not contain a user name or password; put credentials in headers");
+      throw new InvalidInput(field, field + " must not contain a user name or password; put credentials in headers");
     }
     return uri;
   }

@@ -1,6 +1,6 @@
 package io.fleetjobs.alerts.notify;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -28,19 +28,19 @@ public final class WebhookSecrets {
     return PREFIX + Base64.getEncoder().encodeToString(key);
   }
 
-  /** Returns {@code secret} unchanged, or fails with {@link InvalidField} on {@code field}. */
+  /** Returns {@code secret} unchanged, or fails with {@link InvalidInput} on {@code field}. */
   public static String validate(String secret, String field) {
     if (secret == null || !secret.startsWith(PREFIX)) {
-      throw new InvalidField(field, field + " must be a webhook secret of the form whsec_<base64>");
+      throw new InvalidInput(field, field + " must be a webhook secret of the form whsec_<base64>");
     }
     byte[] key;
     try {
       key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
     } catch (IllegalArgumentException e) {
-      throw new InvalidField(field, field + " must be whsec_ followed by standard base64");
+      throw new InvalidInput(field, field + " must be whsec_ followed by standard base64");
     }
     if (key.length < MIN_BYTES || key.length > MAX_BYTES) {
-      throw new InvalidField(field, field + " must decode to between " + MIN_BYTES + " and " + MAX_BYTES
+      throw new InvalidInput(field, field + " must decode to between " + MIN_BYTES + " and " + MAX_BYTES
           + " bytes, not " + key.length);
     }
     return secret;

@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.rules;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -79,7 +79,7 @@ public record AlertRule(
     Set<Dimension> seen = new HashSet<>();
     for (int i = 0; i < dimensions.size(); i++) {
       if (!seen.add(dimensions.get(i).name())) {
-        throw new InvalidField(json.path("dimensions", i) + ".name", json.path("dimensions", i)
+        throw new InvalidInput(json.path("dimensions", i) + ".name", json.path("dimensions", i)
           + ".name names a dimension twice.");
       }
     }
@@ -112,7 +112,7 @@ public record AlertRule(
     Set<Dimension> first = splitOf(allOf.get(0));
     for (int i = 1; i < allOf.size(); i++) {
       if (!splitOf(allOf.get(i)).equals(first)) {
-        throw new InvalidField(path + "[" + i + "].dimensions", path + "[" + i + "].dimensions must name the same "
+        throw new InvalidInput(path + "[" + i + "].dimensions", path + "[" + i + "].dimensions must name the same "
           + "dimensions as the first criterion, " + first + ": one alert instance per combination needs that.");
       }
     }

@@ -1,18 +1,22 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.ConflictInAlerts;
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.WebhookSecrets;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.templates.RowMapper;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,19 +25,86 @@ import java.util.Map;
 
 /**
  * All SQL on action groups. Webhook secrets are sealed before they are stored and leave only to sign a
- * delivery, except a generated one, which the save that made it shows once.
+ * delivery, except a generated one, which the save that made it shows once. Statements that run in a
+ * transaction are made per call on its connection, since a template is bound to one client; the statements
+ * on the pool are made once.
  */
 public final class ActionGroupRepository {
+  private static final String UPSERT_GROUP = """
+      INSERT INTO alerts.action_groups (group_name) VALUES (#{group})
+      ON CONFLICT (group_name) DO UPDATE SET updated_at = now()
+      RETURNING (xmax = 0) AS created""";
+  private static final String LOCK_WEBHOOK_SECRETS = """
+      SELECT receiver_name, secret_sealed FROM alerts.receivers
+       WHERE group_name = #{group} AND kind = 'webhook' FOR UPDATE""";
+  private static final String DELETE_RECEIVERS = "DELETE FROM alerts.receivers WHERE group_name = #{group}";
+  private static final String INSERT_RECEIVER = """
+      INSERT INTO alerts.receivers (group_name, receiver_name, kind, address, use_common_alert_schema,
+                                    secret_sealed, position)
+      VALUES (#{group}, #{receiver}, #{kind}, #{address}, #{commonSchema}, #{secret}, #{position})""";
+  private static final String RULES_USING = """
+      SELECT rule_name FROM alerts.alert_rules WHERE definition -> 'actions' ? #{group} ORDER BY rule_name""";
+  private static final String DELETE_GROUP = "DELETE FROM alerts.action_groups WHERE group_name = #{group}";
+  private static final String RECEIVERS = """
+      SELECT group_name, receiver_name, kind, address, use_common_alert_schema, disabled_at IS NOT NULL AS disabled
+        FROM alerts.receivers WHERE group_name = ANY(#{groups}) ORDER BY group_name, position""";
+
+  private static final RowMapper<byte[]> SEALED = row -> row.getBuffer("secret_sealed").getBytes();
+  private static final RowMapper<SealedSecret> SEALED_SECRET = row -> new SealedSecret(
+    row.getString("receiver_name"),
+    SEALED.map(row));
+  private static final RowMapper<String> RULE_NAME = row -> row.getString("rule_name");
+  /** A receiver as delivery sees it; its secret stays sealed in the table. */
+  private static final RowMapper<Receiver> RECEIVER = row -> new Receiver(
+    row.getString("group_name"),
+    row.getString("receiver_name"),
+    Receiver.Kind.valueOf(row.getString("kind")),
+    row.getString("address"),
+    row.getBoolean("use_common_alert_schema"),
+    null,
+    row.getBoolean("disabled"));
+  /** One row of the group list: a group, with one of its receivers as the API shows it, or none. */
+  private static final RowMapper<ListedReceiver> LISTED_RECEIVER = row -> new ListedReceiver(
+    row.getString("group_name"),
+    row.getString("kind"),
+    row.getString("receiver_name") == null ? null : receiverJson(row));
+
   private final Pool pool;
   private final SecretSealer sealer;
+  private final SqlTemplate<Map<String, Object>, RowSet<ListedReceiver>> page;
+  private final SqlTemplate<Map<String, Object>, RowSet<byte[]>> webhookSecret;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> disable;
 
   /** What a save did: created or replaced, and the secrets it generated, by receiver name. */
   public record Saved(boolean created, Map<String, String> generatedSecrets) {
   }
 
+  private record SealedSecret(String receiver, byte[] sealed) {
+  }
+
+  private record ListedReceiver(String group, String kind, JsonObject receiver) {
+  }
+
   public ActionGroupRepository(Pool pool, SecretSealer sealer) {
     this.pool = pool;
     this.sealer = sealer;
+    // group NULL lists every group.
+    page = SqlTemplate.forQuery(pool, """
+         SELECT g.group_name, r.receiver_name, r.kind, r.address, r.use_common_alert_schema, r.disabled_at,
+                r.disabled_reason
+           FROM (SELECT group_name FROM alerts.action_groups
+                  WHERE #{group}::text IS NULL OR group_name = #{group}
+                  ORDER BY group_name LIMIT #{limit} OFFSET #{offset}) g
+           LEFT JOIN alerts.receivers r ON r.group_name = g.group_name
+          ORDER BY g.group_name, r.position""")
+      .mapTo(LISTED_RECEIVER);
+    webhookSecret = SqlTemplate.forQuery(pool, """
+        SELECT secret_sealed FROM alerts.receivers
+         WHERE group_name = #{group} AND receiver_name = #{receiver} AND kind = 'webhook'""")
+      .mapTo(SEALED);
+    disable = SqlTemplate.forQuery(pool, """
+        UPDATE alerts.receivers SET disabled_at = now(), disabled_reason = #{reason}
+         WHERE group_name = #{group} AND receiver_name = #{receiver}""");
   }
 
   /**
@@ -41,42 +112,37 @@ public final class ActionGroupRepository {
    * a new one gets a generated secret. Saving again re-enables receivers disabled by a 410.
    */
   public Future<Saved> save(ActionGroup group) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
-          INSERT INTO alerts.action_groups (group_name) VALUES ($1)
-          ON CONFLICT (group_name) DO UPDATE SET updated_at = now()
-          RETURNING (xmax = 0) AS created""")
-      .execute(Tuple.of(group.name()))
-      .compose(created -> conn.preparedQuery("""
-            SELECT receiver_name, secret_sealed FROM alerts.receivers
-             WHERE group_name = $1 AND kind = 'webhook' FOR UPDATE""")
-        .execute(Tuple.of(group.name()))
+    Map<String, Object> named = Params.of("group", group.name());
+    return pool.withTransaction(conn -> SqlTemplate.forQuery(conn, UPSERT_GROUP)
+      .execute(named)
+      .compose(created -> SqlTemplate.forQuery(conn, LOCK_WEBHOOK_SECRETS)
+        .mapTo(SEALED_SECRET)
+        .execute(named)
         .compose(existing -> {
           Map<String, byte[]> kept = new HashMap<>();
-          existing.forEach(row -> kept.put(row.getString("receiver_name"), row.getBuffer("secret_sealed").getBytes()));
+          existing.forEach(secret -> kept.put(secret.receiver(), secret.sealed()));
           Map<String, String> generated = new LinkedHashMap<>();
-          List<Tuple> rows = new ArrayList<>();
+          List<Map<String, Object>> rows = new ArrayList<>();
           for (int i = 0; i < group.receivers().size(); i++) {
             rows.add(row(group.receivers().get(i), i, kept, generated));
           }
-          return conn.preparedQuery("DELETE FROM alerts.receivers WHERE group_name = $1")
-            .execute(Tuple.of(group.name()))
+          return SqlTemplate.forQuery(conn, DELETE_RECEIVERS)
+            .execute(named)
             .compose(deleted -> insert(conn, rows))
             .map(done -> new Saved(created.iterator().next().getBoolean("created"), generated));
         })));
   }
 
-  private static Future<?> insert(SqlClient conn, List<Tuple> rows) {
+  private static Future<?> insert(SqlConnection conn, List<Map<String, Object>> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery("""
-        INSERT INTO alerts.receivers (group_name, receiver_name, kind, address, use_common_alert_schema,
-                                      secret_sealed, position)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+    return SqlTemplate.forQuery(conn, INSERT_RECEIVER)
       .executeBatch(rows);
   }
 
-  private Tuple row(Receiver receiver, int position, Map<String, byte[]> kept, Map<String, String> generated) {
+  private Map<String, Object> row(Receiver receiver, int position, Map<String, byte[]> kept,
+                                  Map<String, String> generated) {
     Buffer sealed = null;
     if (receiver.kind() == Receiver.Kind.webhook) {
       if (receiver.secret() != null) {
@@ -89,8 +155,14 @@ public final class ActionGroupRepository {
         sealed = Buffer.buffer(sealer.seal(secret, receiver.secretContext()));
       }
     }
-    return Tuple.of(receiver.groupName(), receiver.name(), receiver.kind().name(), receiver.address(),
-      receiver.useCommonAlertSchema(), sealed, position);
+    return Params.of(
+      "group", receiver.groupName(),
+      "receiver", receiver.name(),
+      "kind", receiver.kind().name(),
+      "address", receiver.address(),
+      "commonSchema", receiver.useCommonAlertSchema(),
+      "secret", sealed,
+      "position", position);
   }
 
   public Future<JsonObject> get(String name) {
@@ -108,110 +180,78 @@ public final class ActionGroupRepository {
   }
 
   private Future<List<JsonObject>> list(String name, int limit, int offset) {
-    return pool.preparedQuery("""
-         SELECT g.group_name, r.receiver_name, r.kind, r.address, r.use_common_alert_schema, r.disabled_at,
-                r.disabled_reason
-           FROM (SELECT group_name FROM alerts.action_groups
-                  WHERE $1::text IS NULL OR group_name = $1
-                  ORDER BY group_name LIMIT $2 OFFSET $3) g
-           LEFT JOIN alerts.receivers r ON r.group_name = g.group_name
-          ORDER BY g.group_name, r.position""")
-      .execute(Tuple.of(name, limit, offset))
+    return page.execute(Params.of("group", name, "limit", limit, "offset", offset))
       .map(rows -> {
         Map<String, JsonObject> groups = new LinkedHashMap<>();
-        for (Row row : rows) {
-          JsonObject group = groups.computeIfAbsent(row.getString("group_name"), n -> new JsonObject()
+        for (ListedReceiver row : rows) {
+          JsonObject group = groups.computeIfAbsent(row.group(), n -> new JsonObject()
             .put("name", n)
             .put("emailReceivers", new JsonArray())
             .put("webhookReceivers", new JsonArray()));
-          if (row.getString("receiver_name") != null) {
-            addReceiver(group, row);
+          if (row.receiver() != null) {
+            group.getJsonArray("email".equals(row.kind()) ? "emailReceivers" : "webhookReceivers").add(row.receiver());
           }
         }
         return List.copyOf(groups.values());
       });
   }
 
-  private static void addReceiver(JsonObject group, Row row) {
+  private static JsonObject receiverJson(Row row) {
     JsonObject receiver = new JsonObject().put("name", row.getString("receiver_name"));
     if ("email".equals(row.getString("kind"))) {
-      group.getJsonArray("emailReceivers").add(receiver.put("emailAddress", row.getString("address")));
-      return;
+      return receiver.put("emailAddress", row.getString("address"));
     }
-    receiver
+    return receiver
       .put("serviceUri", row.getString("address"))
       .put("useCommonAlertSchema", row.getBoolean("use_common_alert_schema"))
       .put("secretSet", true)
       .put("disabled", row.getValue("disabled_at") != null)
       .put("disabledReason", row.getString("disabled_reason"));
-    group.getJsonArray("webhookReceivers").add(receiver);
   }
 
   /** Refused while a rule still names the group, so no rule is left pointing nowhere. */
   public Future<Void> delete(String name) {
-    return pool.withTransaction(conn -> conn.preparedQuery("""
-          SELECT rule_name FROM alerts.alert_rules WHERE definition -> 'actions' ? $1 ORDER BY rule_name""")
-      .execute(Tuple.of(name))
+    Map<String, Object> named = Params.of("group", name);
+    return pool.withTransaction(conn -> SqlTemplate.forQuery(conn, RULES_USING)
+      .mapTo(RULE_NAME)
+      .execute(named)
       .compose(rules -> {
         if (rules.size() > 0) {
-          List<String> names = new ArrayList<>();
-          rules.forEach(row -> names.add(row.getString("rule_name")));
-          return Future.failedFuture(new ConflictInAlerts("name", "Action group '" + name
-            + "' is used by alert rules " + names + "; remove it from them first."));
+          return Future.failedFuture(new Conflict("name", "Action group '" + name
+            + "' is used by alert rules " + Rows.list(rules) + "; remove it from them first."));
         }
-        return conn.preparedQuery("DELETE FROM alerts.action_groups WHERE group_name = $1").execute(Tuple.of(name))
+        return SqlTemplate.forQuery(conn, DELETE_GROUP)
+          .execute(named)
           .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound(name)) : Future.succeededFuture());
       }));
   }
 
   /** The receivers of these groups, in order, as a transition about to notify them sees them. */
-  public static Future<List<Receiver>> receivers(SqlClient conn, List<String> groups) {
+  public Future<List<Receiver>> receivers(SqlConnection conn, List<String> groups) {
     if (groups.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return conn.preparedQuery("""
-        SELECT group_name, receiver_name, kind, address, use_common_alert_schema, disabled_at IS NOT NULL AS disabled
-          FROM alerts.receivers WHERE group_name = ANY($1) ORDER BY group_name, position""")
-      .execute(Tuple.of((Object) groups.toArray(String[]::new)))
-      .map(rows -> {
-        List<Receiver> receivers = new ArrayList<>();
-        rows.forEach(row -> receivers.add(new Receiver(
-          row.getString("group_name"),
-          row.getString("receiver_name"),
-          Receiver.Kind.valueOf(row.getString("kind")),
-          row.getString("address"),
-          row.getBoolean("use_common_alert_schema"),
-          null,
-          row.getBoolean("disabled"))));
-        return receivers;
-      });
+    return SqlTemplate.forQuery(conn, RECEIVERS)
+      .mapTo(RECEIVER)
+      .execute(Params.of("groups", groups.toArray(String[]::new)))
+      .map(Rows::list);
   }
 
   /** The secret of a webhook receiver, opened to sign one delivery. */
   public Future<String> webhookSecret(String group, String receiver) {
-    return pool.preparedQuery("""
-        SELECT secret_sealed FROM alerts.receivers WHERE group_name = $1 AND receiver_name = $2 AND kind = 'webhook'""")
-      .execute(Tuple.of(group, receiver))
-      .map(rows -> {
-        if (rows.size() == 0) {
-          throw new NotFoundInAlerts("receiver", "Webhook receiver '" + receiver + "' of action group '" + group
-            + "' no longer exists.");
-        }
-        byte[] sealed = rows.iterator().next().getBuffer("secret_sealed").getBytes();
-        return sealer.open(sealed, Receiver.secretContext(group, receiver));
-      });
+    return webhookSecret.execute(Params.of("group", group, "receiver", receiver))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("receiver", "Webhook receiver '" + receiver
+        + "' of action group '" + group + "' no longer exists.")))
+      .map(sealed -> sealer.open(sealed, Receiver.secretContext(group, receiver)));
   }
 
   /** A receiver that answered 410 Gone gets nothing more until its group is saved again. */
   public Future<Void> disable(String group, String receiver, String reason) {
-    return pool.preparedQuery("""
-        UPDATE alerts.receivers SET disabled_at = now(), disabled_reason = $3
-         WHERE group_name = $1 AND receiver_name = $2""")
-      .execute(Tuple.of(group, receiver, reason))
+    return disable.execute(Params.of("group", group, "receiver", receiver, "reason", reason))
       .mapEmpty();
   }
 
-  private static NotFoundInAlerts notFound(String name) {
-    return new NotFoundInAlerts("name", "Action group '" + name + "' does not exist.");
+  private static NotFound notFound(String name) {
+    return new NotFound("name", "Action group '" + name + "' does not exist.");
   }
 }

@@ -1,33 +1,84 @@
 package io.fleetjobs.alerts.store;
 
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.rules.AlertRule;
 import io.fleetjobs.alerts.rules.CriterionValue;
 import io.fleetjobs.alerts.rules.InstanceKey;
 import io.fleetjobs.alerts.rules.OpenAlert;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.templates.RowMapper;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * All SQL on alert instances. The evaluation statements run inside the caller's transaction, which
- * holds the rule's row lock, so two agents never apply the same transition twice.
+ * holds the rule's row lock, so two agents never apply the same transition twice. A template is bound to
+ * one client when it is made, so those are made per call on the caller's connection from the SQL held here;
+ * the statements on the pool are made once.
  */
 public final class AlertRepository {
   private static final String COLUMNS = """
     alert_id, rule_name, dimensions, severity, monitor_condition, fired_at, resolved_at, metric_values, sequence""";
-  private final Pool pool;
+  private static final String LOCK_RULE = """
+      SELECT rule_name, definition, last_evaluated_at FROM alerts.alert_rules
+       WHERE rule_name = #{rule} AND enabled
+         FOR UPDATE SKIP LOCKED""";
+  private static final String OPEN = """
+      SELECT alert_id, dimensions, fired_at, clear_since, sequence FROM alerts.alerts
+       WHERE rule_name = #{rule} AND monitor_condition = 'Fired'""";
+  private static final String FIRE = """
+      INSERT INTO alerts.alerts (alert_id, rule_name, instance_key, dimensions, severity, monitor_condition,
+                                 fired_at, metric_values)
+      VALUES (#{id}, #{rule}, #{key}, #{dimensions}, #{severity}, 'Fired', #{at}, #{values})""";
+  private static final String CLEAR_SINCE = """
+      UPDATE alerts.alerts SET clear_since = #{clearSince} WHERE alert_id = #{id}""";
+  private static final String RESOLVE = """
+      UPDATE alerts.alerts
+         SET monitor_condition = 'Resolved', resolved_at = #{at}, clear_since = NULL, metric_values = #{values},
+             sequence = sequence + 1
+       WHERE alert_id = #{id}
+      RETURNING sequence""";
+  private static final String MARK_EVALUATED = """
+      UPDATE alerts.alert_rules SET last_evaluated_at = #{at} WHERE rule_name = #{rule}""";
+  private static final String CLOSE_OPEN = """
+      UPDATE alerts.alerts SET monitor_condition = 'Resolved', resolved_at = now(), clear_since = NULL
+       WHERE rule_name = #{rule} AND monitor_condition = 'Fired'""";
+
+  private static final RowMapper<LockedRule> LOCKED_RULE = row -> new LockedRule(
+    AlertRule.fromJson(row.getString("rule_name"), (JsonObject) row.getValue("definition")),
+    instant(row.getOffsetDateTime("last_evaluated_at")));
+  private static final RowMapper<OpenAlert> OPEN_ALERT = row -> new OpenAlert(
+    row.getUUID("alert_id"),
+    InstanceKey.fromJson((JsonArray) row.getValue("dimensions")),
+    instant(row.getOffsetDateTime("fired_at")),
+    instant(row.getOffsetDateTime("clear_since")),
+    row.getInteger("sequence"));
+  /** An alert as the API shows it. */
+  private static final RowMapper<JsonObject> ALERT = row -> new JsonObject()
+    .put("id", row.getUUID("alert_id").toString())
+    .put("alertRule", row.getString("rule_name"))
+    .put("severity", "Sev" + row.getInteger("severity"))
+    .put("monitorCondition", row.getString("monitor_condition"))
+    .put("dimensions", row.getValue("dimensions"))
+    .put("firedDateTime", text(row.getOffsetDateTime("fired_at")))
+    .put("resolvedDateTime", text(row.getOffsetDateTime("resolved_at")))
+    .put("metricValues", row.getValue("metric_values"))
+    .put("sequence", row.getInteger("sequence"));
+
+  private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> byId;
+  private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> page;
 
   /** A rule as locked for one evaluation: its current definition and when it was last evaluated. */
   public record LockedRule(AlertRule rule, Instant lastEvaluatedAt) {
@@ -38,129 +89,90 @@ public final class AlertRepository {
   }
 
   public AlertRepository(Pool pool) {
-    this.pool = pool;
+    byId = SqlTemplate.forQuery(pool, "SELECT " + COLUMNS + " FROM alerts.alerts WHERE alert_id = #{id}")
+      .mapTo(ALERT);
+    page = SqlTemplate.forQuery(pool, "SELECT " + COLUMNS + """
+           FROM alerts.alerts
+          WHERE (#{rule}::text IS NULL OR rule_name = #{rule})
+            AND (#{condition}::text IS NULL OR monitor_condition = #{condition})
+            AND (#{since}::timestamptz IS NULL OR coalesce(resolved_at, 'infinity') >= #{since})
+            AND (#{until}::timestamptz IS NULL OR fired_at <= #{until})
+          ORDER BY fired_at DESC, alert_id
+          LIMIT #{limit} OFFSET #{offset}""")
+      .mapTo(ALERT);
   }
 
   /** Empty when the rule is gone, disabled, or being evaluated by another agent right now. */
-  public static Future<Optional<LockedRule>> lockRule(SqlConnection conn, String name) {
-    return conn.preparedQuery("""
-        SELECT rule_name, definition, last_evaluated_at FROM alerts.alert_rules
-         WHERE rule_name = $1 AND enabled
-           FOR UPDATE SKIP LOCKED""")
-      .execute(Tuple.of(name))
-      .map(rows -> {
-        if (rows.size() == 0) {
-          return Optional.empty();
-        }
-        Row row = rows.iterator().next();
-        return Optional.of(new LockedRule(
-          AlertRule.fromJson(row.getString("rule_name"), (JsonObject) row.getValue("definition")),
-          instant(row.getOffsetDateTime("last_evaluated_at"))));
-      });
+  public Future<Optional<LockedRule>> lockRule(SqlConnection conn, String name) {
+    return SqlTemplate.forQuery(conn, LOCK_RULE)
+      .mapTo(LOCKED_RULE)
+      .execute(Params.of("rule", name))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
   }
 
-  public static Future<List<OpenAlert>> open(SqlConnection conn, String ruleName) {
-    return conn.preparedQuery("""
-        SELECT alert_id, dimensions, fired_at, clear_since, sequence FROM alerts.alerts
-         WHERE rule_name = $1 AND monitor_condition = 'Fired'""")
-      .execute(Tuple.of(ruleName))
-      .map(rows -> {
-        List<OpenAlert> open = new ArrayList<>();
-        rows.forEach(row -> open.add(new OpenAlert(
-          row.getUUID("alert_id"),
-          InstanceKey.fromJson((JsonArray) row.getValue("dimensions")),
-          instant(row.getOffsetDateTime("fired_at")),
-          instant(row.getOffsetDateTime("clear_since")),
-          row.getInteger("sequence"))));
-        return open;
-      });
+  public Future<List<OpenAlert>> open(SqlConnection conn, String ruleName) {
+    return SqlTemplate.forQuery(conn, OPEN)
+      .mapTo(OPEN_ALERT)
+      .execute(Params.of("rule", ruleName))
+      .map(Rows::list);
   }
 
-  public static Future<Void> fire(SqlConnection conn, UUID alertId, AlertRule rule, InstanceKey key, Instant at,
-                                  List<CriterionValue> values) {
-    return conn.preparedQuery("""
-        INSERT INTO alerts.alerts (alert_id, rule_name, instance_key, dimensions, severity, monitor_condition,
-                                   fired_at, metric_values)
-        VALUES ($1, $2, $3, $4, $5, 'Fired', $6, $7)""")
-      .execute(Tuple.of(alertId, rule.name(), key.asText(), key.toJson(), rule.severity(), time(at), json(values)))
+  public Future<Void> fire(SqlConnection conn, UUID alertId, AlertRule rule, InstanceKey key, Instant at,
+                           List<CriterionValue> values) {
+    return SqlTemplate.forQuery(conn, FIRE)
+      .execute(Params.of(
+        "id", alertId,
+        "rule", rule.name(),
+        "key", key.asText(),
+        "dimensions", key.toJson(),
+        "severity", rule.severity(),
+        "at", Params.utc(at),
+        "values", json(values)))
       .mapEmpty();
   }
 
   /** @param clearSince null when the condition breaches again */
-  public static Future<Void> clearSince(SqlConnection conn, UUID alertId, Instant clearSince) {
-    return conn.preparedQuery("UPDATE alerts.alerts SET clear_since = $2 WHERE alert_id = $1")
-      .execute(Tuple.of(alertId, time(clearSince)))
+  public Future<Void> clearSince(SqlConnection conn, UUID alertId, Instant clearSince) {
+    return SqlTemplate.forQuery(conn, CLEAR_SINCE)
+      .execute(Params.of("id", alertId, "clearSince", Params.utc(clearSince)))
       .mapEmpty();
   }
 
   /** @return the sequence number of the Resolved notification */
-  public static Future<Integer> resolve(SqlConnection conn, UUID alertId, Instant at, List<CriterionValue> values) {
-    return conn.preparedQuery("""
-        UPDATE alerts.alerts
-           SET monitor_condition = 'Resolved', resolved_at = $2, clear_since = NULL, metric_values = $3,
-               sequence = sequence + 1
-         WHERE alert_id = $1
-        RETURNING sequence""")
-      .execute(Tuple.of(alertId, time(at), json(values)))
+  public Future<Integer> resolve(SqlConnection conn, UUID alertId, Instant at, List<CriterionValue> values) {
+    return SqlTemplate.forQuery(conn, RESOLVE)
+      .execute(Params.of("id", alertId, "at", Params.utc(at), "values", json(values)))
       .map(rows -> rows.iterator().next().getInteger("sequence"));
   }
 
-  public static Future<Void> markEvaluated(SqlConnection conn, String ruleName, Instant at) {
-    return conn.preparedQuery("UPDATE alerts.alert_rules SET last_evaluated_at = $2 WHERE rule_name = $1")
-      .execute(Tuple.of(ruleName, time(at)))
+  public Future<Void> markEvaluated(SqlConnection conn, String ruleName, Instant at) {
+    return SqlTemplate.forQuery(conn, MARK_EVALUATED)
+      .execute(Params.of("rule", ruleName, "at", Params.utc(at)))
       .mapEmpty();
   }
 
   /** A rule deleted or disabled closes its open alerts quietly: nothing is left firing forever. */
-  static Future<Void> closeOpen(SqlConnection conn, String ruleName) {
-    return conn.preparedQuery("""
-        UPDATE alerts.alerts SET monitor_condition = 'Resolved', resolved_at = now(), clear_since = NULL
-         WHERE rule_name = $1 AND monitor_condition = 'Fired'""")
-      .execute(Tuple.of(ruleName))
+  Future<Void> closeOpen(SqlConnection conn, String ruleName) {
+    return SqlTemplate.forQuery(conn, CLOSE_OPEN)
+      .execute(Params.of("rule", ruleName))
       .mapEmpty();
   }
 
   public Future<JsonObject> get(UUID alertId) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM alerts.alerts WHERE alert_id = $1")
-      .execute(Tuple.of(alertId))
-      .map(rows -> {
-        if (rows.size() == 0) {
-          throw new NotFoundInAlerts("id", "Alert " + alertId + " does not exist.");
-        }
-        return toJson(rows.iterator().next());
-      });
+    return byId.execute(Params.of("id", alertId))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("id", "Alert " + alertId + " does not exist.")));
   }
 
   /** @param limit one more than the page size, so the caller learns whether more follow */
   public Future<List<JsonObject>> list(Filter filter, int limit, int offset) {
-    return pool.preparedQuery("SELECT " + COLUMNS + """
-           FROM alerts.alerts
-          WHERE ($1::text IS NULL OR rule_name = $1)
-            AND ($2::text IS NULL OR monitor_condition = $2)
-            AND ($3::timestamptz IS NULL OR coalesce(resolved_at, 'infinity') >= $3)
-            AND ($4::timestamptz IS NULL OR fired_at <= $4)
-          ORDER BY fired_at DESC, alert_id
-          LIMIT $5 OFFSET $6""")
-      .execute(Tuple.of(filter.ruleName(), filter.monitorCondition(), time(filter.since()), time(filter.until()),
-        limit, offset))
-      .map(rows -> {
-        List<JsonObject> alerts = new ArrayList<>();
-        rows.forEach(row -> alerts.add(toJson(row)));
-        return alerts;
-      });
-  }
-
-  private static JsonObject toJson(Row row) {
-    return new JsonObject()
-      .put("id", row.getUUID("alert_id").toString())
-      .put("alertRule", row.getString("rule_name"))
-      .put("severity", "Sev" + row.getInteger("severity"))
-      .put("monitorCondition", row.getString("monitor_condition"))
-      .put("dimensions", row.getValue("dimensions"))
-      .put("firedDateTime", text(row.getOffsetDateTime("fired_at")))
-      .put("resolvedDateTime", text(row.getOffsetDateTime("resolved_at")))
-      .put("metricValues", row.getValue("metric_values"))
-      .put("sequence", row.getInteger("sequence"));
+    return page.execute(Params.of(
+        "rule", filter.ruleName(),
+        "condition", filter.monitorCondition(),
+        "since", Params.utc(filter.since()),
+        "until", Params.utc(filter.until()),
+        "limit", limit,
+        "offset", offset))
+      .map(Rows::list);
   }
 
   private static JsonArray json(List<CriterionValue> values) {
@@ -172,10 +184,6 @@ public final class AlertRepository {
       .put("threshold", v.criterion().thresholdText())
       .put("metricValue", v.value())));
     return array;
-  }
-
-  static OffsetDateTime time(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
   static Instant instant(OffsetDateTime time) {

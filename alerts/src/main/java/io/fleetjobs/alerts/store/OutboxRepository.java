@@ -1,18 +1,21 @@
 package io.fleetjobs.alerts.store;
 
 import static io.fleetjobs.alerts.store.AlertRepository.text;
-import static io.fleetjobs.alerts.store.AlertRepository.time;
 
-import io.fleetjobs.alerts.errors.ConflictInAlerts;
-import io.fleetjobs.alerts.errors.NotFoundInAlerts;
 import io.fleetjobs.alerts.groups.Receiver;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.templates.RowMapper;
+import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +27,8 @@ import java.util.function.Function;
 /**
  * The notification outbox. Rows are written with the alert transition that caused them; delivery
  * claims them with a lease and SKIP LOCKED, so a dead agent's rows go to the next claim and two
- * agents never hold the same row.
+ * agents never hold the same row. Statements in a transaction are made per call on its connection, since
+ * a template is bound to one client; the statements on the pool are made once.
  */
 public final class OutboxRepository {
   private static final String CLAIMED_COLUMNS = """
@@ -34,42 +38,187 @@ public final class OutboxRepository {
     notification_id, message_id, alert_id, monitor_condition, is_test, group_name, receiver_name, kind, address,
     subject, status, attempts, total_attempts, max_attempts, next_attempt_at, suppressed_by, deferred_until,
     created_at, delivered_at, last_error""";
+  private static final String INSERT = """
+      INSERT INTO alerts.notifications (notification_id, message_id, alert_id, monitor_condition, is_test,
+        group_name, receiver_name, kind, address, subject, body, headers, status, max_attempts, suppressed_by,
+        deferred_until)
+      VALUES (#{id}, #{messageId}, #{alertId}, #{condition}, #{test}, #{group}, #{receiver}, #{kind}, #{address},
+              #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil})""";
+  private static final String CLOSE_DEFERRED = """
+      WITH due AS (
+        SELECT notification_id FROM alerts.notifications
+         WHERE status = 'Deferred' AND deferred_until <= now()
+           FOR UPDATE SKIP LOCKED
+      ), closed AS (
+        UPDATE alerts.notifications n
+           SET status = CASE WHEN a.monitor_condition = 'Fired' THEN 'Summarized' ELSE 'Suppressed' END
+          FROM due d, alerts.alerts a
+         WHERE n.notification_id = d.notification_id AND a.alert_id = n.alert_id
+        RETURNING n.notification_id, n.alert_id, n.group_name, n.receiver_name, n.created_at,
+                  a.monitor_condition AS alert_state
+      ), latest AS (
+        SELECT DISTINCT ON (alert_id, group_name, receiver_name) notification_id,
+               count(*) OVER (PARTITION BY alert_id, group_name, receiver_name) AS held
+          FROM closed
+         WHERE alert_state = 'Fired'
+         ORDER BY alert_id, group_name, receiver_name, created_at DESC
+      )
+      SELECT n.alert_id, n.monitor_condition, n.group_name, n.receiver_name, n.kind, n.address, n.subject,
+             n.body, n.headers, n.max_attempts, n.suppressed_by, l.held
+        FROM latest l JOIN alerts.notifications n ON n.notification_id = l.notification_id""";
+
+  private static final RowMapper<ClaimedNotification> CLAIMED = row -> new ClaimedNotification(
+    row.getUUID("notification_id"),
+    row.getInteger("claim"),
+    row.getString("message_id"),
+    row.getString("group_name"),
+    row.getString("receiver_name"),
+    Receiver.Kind.valueOf(row.getString("kind")),
+    row.getString("address"),
+    row.getString("subject"),
+    row.getString("body"),
+    (JsonObject) row.getValue("headers"),
+    row.getInteger("attempts"),
+    row.getInteger("max_attempts"),
+    row.getBoolean("is_test"));
+  private static final RowMapper<HeldNotification> HELD = row -> new HeldNotification(
+    row.getUUID("alert_id"),
+    row.getString("monitor_condition"),
+    new Receiver(row.getString("group_name"), row.getString("receiver_name"),
+      Receiver.Kind.valueOf(row.getString("kind")), row.getString("address"), true, null, false),
+    row.getString("subject"),
+    row.getString("body"),
+    (JsonObject) row.getValue("headers"),
+    row.getInteger("max_attempts"),
+    row.getString("suppressed_by"),
+    row.getLong("held").intValue());
+  /** A notification as the delivery log shows it; its attempts are added to attemptLog. */
+  private static final RowMapper<JsonObject> LOGGED = row -> new JsonObject()
+    .put("id", row.getUUID("notification_id").toString())
+    .put("webhookId", row.getString("message_id"))
+    .put("alertId", row.getUUID("alert_id") == null ? null : row.getUUID("alert_id").toString())
+    .put("monitorCondition", row.getString("monitor_condition"))
+    .put("test", row.getBoolean("is_test"))
+    .put("actionGroup", row.getString("group_name"))
+    .put("receiver", row.getString("receiver_name"))
+    .put("kind", row.getString("kind"))
+    .put("address", row.getString("address"))
+    .put("subject", row.getString("subject"))
+    .put("status", row.getString("status"))
+    .put("attempts", row.getInteger("total_attempts"))
+    .put("maxAttempts", row.getInteger("max_attempts"))
+    .put("nextAttemptDateTime", text(row.getOffsetDateTime("next_attempt_at")))
+    .put("suppressedBy", row.getString("suppressed_by"))
+    .put("deferredUntil", text(row.getOffsetDateTime("deferred_until")))
+    .put("createdDateTime", text(row.getOffsetDateTime("created_at")))
+    .put("deliveredDateTime", text(row.getOffsetDateTime("delivered_at")))
+    .put("lastError", row.getString("last_error"))
+    .put("attemptLog", new JsonArray());
+  private static final RowMapper<LoggedAttempt> ATTEMPT = row -> new LoggedAttempt(
+    row.getUUID("notification_id"),
+    new JsonObject()
+      .put("attempt", row.getInteger("attempt"))
+      .put("startedDateTime", text(row.getOffsetDateTime("started_at")))
+      .put("latencyMs", row.getInteger("latency_ms"))
+      .put("outcome", row.getString("outcome"))
+      .put("responseCode", row.getInteger("response_code"))
+      .put("error", row.getString("error"))
+      .put("agent", row.getString("agent")));
+
   private final Pool pool;
+  private final SqlTemplate<Map<String, Object>, RowSet<ClaimedNotification>> claim;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> record;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> replay;
+  private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> byId;
+  private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> ofAlert;
+  private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> page;
+  private final SqlTemplate<Map<String, Object>, RowSet<LoggedAttempt>> attempts;
+
+  /** One delivery attempt of the log, with the notification it belongs to. */
+  private record LoggedAttempt(UUID notificationId, JsonObject json) {
+  }
 
   public OutboxRepository(Pool pool) {
     this.pool = pool;
+    claim = SqlTemplate.forQuery(pool, "UPDATE alerts.notifications n" + """
+           SET status = 'Delivering', lease_owner = #{owner},
+               lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
+         WHERE n.notification_id IN (
+                SELECT c.notification_id FROM alerts.notifications c
+                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
+                        OR (c.status = 'Delivering' AND c.lease_until < now()))
+                   AND c.address <> ALL(#{saturated})
+                   AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))
+                 ORDER BY c.next_attempt_at
+                 LIMIT #{max}
+                   FOR UPDATE SKIP LOCKED)
+        RETURNING\s""" + CLAIMED_COLUMNS)
+      .mapTo(CLAIMED);
+    record = SqlTemplate.forQuery(pool, """
+        WITH updated AS (
+          UPDATE alerts.notifications
+             SET status = #{status}, attempts = attempts + 1, total_attempts = total_attempts + 1,
+                 next_attempt_at = coalesce(#{nextAttemptAt}, next_attempt_at), lease_owner = NULL, lease_until = NULL,
+                 delivered_at = CASE WHEN #{status} = 'Delivered' THEN now() ELSE delivered_at END,
+                 last_error = #{error}
+           WHERE notification_id = #{id} AND claim = #{claim} AND status = 'Delivering'
+          RETURNING notification_id, total_attempts)
+        INSERT INTO alerts.delivery_attempts (notification_id, attempt, started_at, latency_ms, outcome, response_code,
+                                              error, agent)
+        SELECT notification_id, total_attempts, #{startedAt}, #{latencyMs}, #{outcome}, #{responseCode}, #{error},
+               #{agent}
+          FROM updated""");
+    release = SqlTemplate.forQuery(pool, """
+        UPDATE alerts.notifications SET status = 'Pending', lease_owner = NULL, lease_until = NULL
+         WHERE notification_id = #{id} AND claim = #{claim} AND status = 'Delivering'""");
+    replay = SqlTemplate.forQuery(pool, """
+        UPDATE alerts.notifications
+           SET status = 'Pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+         WHERE notification_id = #{id}
+           AND status IN ('DeadLettered', 'Delivered', 'Suppressed', 'ReceiverDisabled')""");
+    byId = log(pool, "notification_id = #{id}", "notification_id");
+    ofAlert = log(pool, "alert_id = #{alertId}", "created_at, notification_id");
+    page = log(pool, "(#{status}::text IS NULL OR status = #{status})", "created_at DESC, notification_id");
+    attempts = SqlTemplate.forQuery(pool, """
+        SELECT notification_id, attempt, started_at, latency_ms, outcome, response_code, error, agent
+          FROM alerts.delivery_attempts WHERE notification_id = ANY(#{ids}) ORDER BY notification_id, attempt""")
+      .mapTo(ATTEMPT);
+  }
+
+  /** @param where and {@code order} are constants of this class; the values travel as parameters */
+  private static SqlTemplate<Map<String, Object>, RowSet<JsonObject>> log(Pool pool, String where, String order) {
+    return SqlTemplate.forQuery(pool, "SELECT " + LOG_COLUMNS + " FROM alerts.notifications WHERE " + where
+        + " ORDER BY " + order + " LIMIT #{limit} OFFSET #{offset}")
+      .mapTo(LOGGED);
   }
 
   /** Inside the transaction of the transition, so the alert and its notifications commit together. */
-  public static Future<Void> insert(SqlClient conn, List<NewNotification> notifications) {
+  public Future<Void> insert(SqlConnection conn, List<NewNotification> notifications) {
     if (notifications.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> rows = new ArrayList<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
     for (NewNotification n : notifications) {
-      rows.add(Tuple.tuple()
-        .addUUID(n.id())
-        .addString(n.messageId())
-        .addUUID(n.alertId())
-        .addString(n.monitorCondition())
-        .addBoolean(n.test())
-        .addString(n.receiver().groupName())
-        .addString(n.receiver().name())
-        .addString(n.receiver().kind().name())
-        .addString(n.receiver().address())
-        .addString(n.subject())
-        .addString(n.body())
-        .addValue(n.headers())
-        .addString(n.status())
-        .addInteger(n.maxAttempts())
-        .addString(n.suppressedBy())
-        .addOffsetDateTime(time(n.deferredUntil())));
+      rows.add(Params.of(
+        "id", n.id(),
+        "messageId", n.messageId(),
+        "alertId", n.alertId(),
+        "condition", n.monitorCondition(),
+        "test", n.test(),
+        "group", n.receiver().groupName(),
+        "receiver", n.receiver().name(),
+        "kind", n.receiver().kind().name(),
+        "address", n.receiver().address(),
+        "subject", n.subject(),
+        "body", n.body(),
+        "headers", n.headers(),
+        "status", n.status(),
+        "maxAttempts", n.maxAttempts(),
+        "suppressedBy", n.suppressedBy(),
+        "deferredUntil", Params.utc(n.deferredUntil())));
     }
-    return conn.preparedQuery("""
-        INSERT INTO alerts.notifications (notification_id, message_id, alert_id, monitor_condition, is_test,
-          group_name, receiver_name, kind, address, subject, body, headers, status, max_attempts, suppressed_by,
-          deferred_until)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""")
+    return SqlTemplate.forQuery(conn, INSERT)
       .executeBatch(rows)
       .mapEmpty();
   }
@@ -82,43 +231,13 @@ public final class OutboxRepository {
    */
   public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, List<String> saturated,
                                                  List<UUID> only) {
-    return pool.preparedQuery("UPDATE alerts.notifications n" + """
-           SET status = 'Delivering', lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond',
-               claim = n.claim + 1
-         WHERE n.notification_id IN (
-                SELECT c.notification_id FROM alerts.notifications c
-                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
-                        OR (c.status = 'Delivering' AND c.lease_until < now()))
-                   AND c.address <> ALL($3)
-                   AND ($5::uuid[] IS NULL OR c.notification_id = ANY($5))
-                 ORDER BY c.next_attempt_at
-                 LIMIT $4
-                   FOR UPDATE SKIP LOCKED)
-        RETURNING\s""" + CLAIMED_COLUMNS)
-      .execute(Tuple.of(
-        owner,
-        lease.toMillis(),
-        saturated.toArray(String[]::new),
-        max,
-        only == null ? null : only.toArray(UUID[]::new)))
-      .map(rows -> {
-        List<ClaimedNotification> claimed = new ArrayList<>();
-        rows.forEach(row -> claimed.add(new ClaimedNotification(
-          row.getUUID("notification_id"),
-          row.getInteger("claim"),
-          row.getString("message_id"),
-          row.getString("group_name"),
-          row.getString("receiver_name"),
-          Receiver.Kind.valueOf(row.getString("kind")),
-          row.getString("address"),
-          row.getString("subject"),
-          row.getString("body"),
-          (JsonObject) row.getValue("headers"),
-          row.getInteger("attempts"),
-          row.getInteger("max_attempts"),
-          row.getBoolean("is_test"))));
-        return claimed;
-      });
+    return claim.execute(Params.of(
+        "owner", owner,
+        "leaseMs", lease.toMillis(),
+        "saturated", saturated.toArray(String[]::new),
+        "max", max,
+        "only", only == null ? null : only.toArray(UUID[]::new)))
+      .map(Rows::list);
   }
 
   /**
@@ -128,29 +247,17 @@ public final class OutboxRepository {
    * @return false when the claim was lost
    */
   public Future<Boolean> record(ClaimedNotification row, AttemptRecord attempt, String agent) {
-    return pool.preparedQuery("""
-        WITH updated AS (
-          UPDATE alerts.notifications
-             SET status = $3, attempts = attempts + 1, total_attempts = total_attempts + 1,
-                 next_attempt_at = coalesce($4, next_attempt_at), lease_owner = NULL, lease_until = NULL,
-                 delivered_at = CASE WHEN $3 = 'Delivered' THEN now() ELSE delivered_at END,
-                 last_error = $5
-           WHERE notification_id = $1 AND claim = $2 AND status = 'Delivering'
-          RETURNING notification_id, total_attempts)
-        INSERT INTO alerts.delivery_attempts (notification_id, attempt, started_at, latency_ms, outcome, response_code,
-                                              error, agent)
-        SELECT notification_id, total_attempts, $6, $7, $8, $9, $5, $10 FROM updated""")
-      .execute(Tuple.tuple()
-        .addUUID(row.id())
-        .addInteger(row.claim())
-        .addString(attempt.status())
-        .addOffsetDateTime(time(attempt.nextAttemptAt()))
-        .addString(attempt.error())
-        .addOffsetDateTime(time(attempt.startedAt()))
-        .addInteger((int) Math.min(Integer.MAX_VALUE, attempt.latencyMs()))
-        .addString(attempt.outcome())
-        .addInteger(attempt.responseCode())
-        .addString(agent))
+    return record.execute(Params.of(
+        "id", row.id(),
+        "claim", row.claim(),
+        "status", attempt.status(),
+        "nextAttemptAt", Params.utc(attempt.nextAttemptAt()),
+        "error", attempt.error(),
+        "startedAt", Params.utc(attempt.startedAt()),
+        "latencyMs", (int) Math.min(Integer.MAX_VALUE, attempt.latencyMs()),
+        "outcome", attempt.outcome(),
+        "responseCode", attempt.responseCode(),
+        "agent", agent))
       .map(rows -> rows.rowCount() == 1);
   }
 
@@ -162,66 +269,28 @@ public final class OutboxRepository {
    * @return how many summaries were queued
    */
   public Future<Integer> summarizeDeferred(Function<HeldNotification, NewNotification> summarize) {
-    return pool.withTransaction(conn -> conn.query("""
-          WITH due AS (
-            SELECT notification_id FROM alerts.notifications
-             WHERE status = 'Deferred' AND deferred_until <= now()
-               FOR UPDATE SKIP LOCKED
-          ), closed AS (
-            UPDATE alerts.notifications n
-               SET status = CASE WHEN a.monitor_condition = 'Fired' THEN 'Summarized' ELSE 'Suppressed' END
-              FROM due d, alerts.alerts a
-             WHERE n.notification_id = d.notification_id AND a.alert_id = n.alert_id
-            RETURNING n.notification_id, n.alert_id, n.group_name, n.receiver_name, n.created_at,
-                      a.monitor_condition AS alert_state
-          ), latest AS (
-            SELECT DISTINCT ON (alert_id, group_name, receiver_name) notification_id,
-                   count(*) OVER (PARTITION BY alert_id, group_name, receiver_name) AS held
-              FROM closed
-             WHERE alert_state = 'Fired'
-             ORDER BY alert_id, group_name, receiver_name, created_at DESC
-          )
-          SELECT n.alert_id, n.monitor_condition, n.group_name, n.receiver_name, n.kind, n.address, n.subject,
-                 n.body, n.headers, n.max_attempts, n.suppressed_by, l.held
-            FROM latest l JOIN alerts.notifications n ON n.notification_id = l.notification_id""")
-      .execute()
-      .compose(rows -> {
+    return pool.withTransaction(conn -> SqlTemplate.forQuery(conn, CLOSE_DEFERRED)
+      .mapTo(HELD)
+      .execute(Map.of())
+      .compose(held -> {
         List<NewNotification> summaries = new ArrayList<>();
-        rows.forEach(row -> summaries.add(summarize.apply(new HeldNotification(
-          row.getUUID("alert_id"),
-          row.getString("monitor_condition"),
-          new Receiver(row.getString("group_name"), row.getString("receiver_name"),
-            Receiver.Kind.valueOf(row.getString("kind")), row.getString("address"), true, null, false),
-          row.getString("subject"),
-          row.getString("body"),
-          (JsonObject) row.getValue("headers"),
-          row.getInteger("max_attempts"),
-          row.getString("suppressed_by"),
-          row.getLong("held").intValue()))));
+        held.forEach(newest -> summaries.add(summarize.apply(newest)));
         return insert(conn, summaries).map(summaries.size());
       }));
   }
 
   /** Hands a claimed row back unspent, for an agent that is stopping. */
   public Future<Void> release(ClaimedNotification row) {
-    return pool.preparedQuery("""
-        UPDATE alerts.notifications SET status = 'Pending', lease_owner = NULL, lease_until = NULL
-         WHERE notification_id = $1 AND claim = $2 AND status = 'Delivering'""")
-      .execute(Tuple.of(row.id(), row.claim()))
+    return release.execute(Params.of("id", row.id(), "claim", row.claim()))
       .mapEmpty();
   }
 
   /** Sends a finished row again, with the same webhook-id and a fresh round of attempts. */
   public Future<JsonObject> replay(UUID id) {
-    return pool.preparedQuery("""
-        UPDATE alerts.notifications
-           SET status = 'Pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-         WHERE notification_id = $1
-           AND status IN ('DeadLettered', 'Delivered', 'Suppressed', 'ReceiverDisabled')""")
-      .execute(Tuple.of(id))
+    return replay.execute(Params.of("id", id))
       .compose(rows -> get(id).map(row -> {
         if (rows.rowCount() == 0) {
-          throw new ConflictInAlerts("id", "Notification " + id + " is " + row.getString("status")
+          throw new Conflict("id", "Notification " + id + " is " + row.getString("status")
             + "; only a finished notification can be replayed.");
         }
         return row;
@@ -229,79 +298,34 @@ public final class OutboxRepository {
   }
 
   public Future<JsonObject> get(UUID id) {
-    return log("notification_id = $1", "notification_id", Tuple.of(id, 1, 0)).map(rows -> {
-      if (rows.isEmpty()) {
-        throw new NotFoundInAlerts("id", "Notification " + id + " does not exist.");
-      }
-      return rows.get(0);
-    });
+    return withAttempts(byId, Params.of("id", id, "limit", 1, "offset", 0))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("id", "Notification " + id + " does not exist.")));
   }
 
   /** The delivery log of one alert, oldest first, each row with its attempts. */
   public Future<List<JsonObject>> ofAlert(UUID alertId, int limit, int offset) {
-    return log("alert_id = $1", "created_at, notification_id", Tuple.of(alertId, limit, offset));
+    return withAttempts(ofAlert, Params.of("alertId", alertId, "limit", limit, "offset", offset));
   }
 
   /** The delivery log across alerts, newest first; {@code status} null for all. */
   public Future<List<JsonObject>> list(String status, int limit, int offset) {
-    return log("($1::text IS NULL OR status = $1)", "created_at DESC, notification_id", Tuple.of(status, limit, offset));
+    return withAttempts(page, Params.of("status", status, "limit", limit, "offset", offset));
   }
 
-  /** @param where and {@code order} are constants of this class; the values travel in {@code params} */
-  private Future<List<JsonObject>> log(String where, String order, Tuple params) {
-    return pool.preparedQuery("SELECT " + LOG_COLUMNS + " FROM alerts.notifications WHERE " + where
-        + " ORDER BY " + order + " LIMIT $2 OFFSET $3")
-      .execute(params)
+  private Future<List<JsonObject>> withAttempts(SqlTemplate<Map<String, Object>, RowSet<JsonObject>> log,
+                                                Map<String, Object> params) {
+    return log.execute(params)
       .compose(rows -> {
         Map<UUID, JsonObject> notifications = new LinkedHashMap<>();
-        rows.forEach(row -> notifications.put(row.getUUID("notification_id"), toJson(row)));
+        rows.forEach(row -> notifications.put(UUID.fromString(row.getString("id")), row));
         if (notifications.isEmpty()) {
           return Future.succeededFuture(List.of());
         }
-        return pool.preparedQuery("""
-            SELECT notification_id, attempt, started_at, latency_ms, outcome, response_code, error, agent
-              FROM alerts.delivery_attempts WHERE notification_id = ANY($1) ORDER BY notification_id, attempt""")
-          .execute(Tuple.of((Object) notifications.keySet().toArray(UUID[]::new)))
-          .map(attempts -> {
-            attempts.forEach(a -> notifications.get(a.getUUID("notification_id")).getJsonArray("attemptLog")
-              .add(attemptJson(a)));
+        return attempts.execute(Params.of("ids", notifications.keySet().toArray(UUID[]::new)))
+          .map(found -> {
+            found.forEach(a -> notifications.get(a.notificationId()).getJsonArray("attemptLog").add(a.json()));
             return List.copyOf(notifications.values());
           });
       });
-  }
-
-  private static JsonObject toJson(Row row) {
-    return new JsonObject()
-      .put("id", row.getUUID("notification_id").toString())
-      .put("webhookId", row.getString("message_id"))
-      .put("alertId", row.getUUID("alert_id") == null ? null : row.getUUID("alert_id").toString())
-      .put("monitorCondition", row.getString("monitor_condition"))
-      .put("test", row.getBoolean("is_test"))
-      .put("actionGroup", row.getString("group_name"))
-      .put("receiver", row.getString("receiver_name"))
-      .put("kind", row.getString("kind"))
-      .put("address", row.getString("address"))
-      .put("subject", row.getString("subject"))
-      .put("status", row.getString("status"))
-      .put("attempts", row.getInteger("total_attempts"))
-      .put("maxAttempts", row.getInteger("max_attempts"))
-      .put("nextAttemptDateTime", text(row.getOffsetDateTime("next_attempt_at")))
-      .put("suppressedBy", row.getString("suppressed_by"))
-      .put("deferredUntil", text(row.getOffsetDateTime("deferred_until")))
-      .put("createdDateTime", text(row.getOffsetDateTime("created_at")))
-      .put("deliveredDateTime", text(row.getOffsetDateTime("delivered_at")))
-      .put("lastError", row.getString("last_error"))
-      .put("attemptLog", new JsonArray());
-  }
-
-  private static JsonObject attemptJson(Row row) {
-    return new JsonObject()
-      .put("attempt", row.getInteger("attempt"))
-      .put("startedDateTime", text(row.getOffsetDateTime("started_at")))
-      .put("latencyMs", row.getInteger("latency_ms"))
-      .put("outcome", row.getString("outcome"))
-      .put("responseCode", row.getInteger("response_code"))
-      .put("error", row.getString("error"))
-      .put("agent", row.getString("agent"));
   }
 }

@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -35,12 +35,12 @@ public record ProcessingCondition(ConditionField field, ConditionOperator operat
       String value = values.get(i);
       // An empty value would make Contains match every alert and DoesNotContain none.
       if (value.isBlank()) {
-        throw new InvalidField(target, target + " must not be empty");
+        throw new InvalidInput(target, target + " must not be empty");
       }
       field
         .refusal(value)
         .ifPresent(reason -> {
-          throw new InvalidField(target, target + " is " + value + ", but " + reason);
+          throw new InvalidInput(target, target + " is " + value + ", but " + reason);
         });
     }
     return new ProcessingCondition(field, operator, values);

@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -30,7 +30,7 @@ public record ProcessingRule(String name, String description, boolean enabled, S
    * The rule stored as {@code name} from the body of PUT /api/v1/alertProcessingRules/{name}. Unknown fields are
    * ignored, except a {@code name}, which has to agree with the path.
    *
-   * @throws InvalidField naming the JSON path of the first offending field
+   * @throws InvalidInput naming the JSON path of the first offending field
    */
   public static ProcessingRule fromJson(String name, JsonObject body) {
     JsonFields json = JsonFields.named(name, body);

@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DayOfWeek;
@@ -62,16 +62,16 @@ public record Recurrence(RecurrenceType recurrenceType, Set<DayOfWeek> daysOfWee
     List<String> dayNames = json.strings("daysOfWeek", DayOfWeek.values().length, 16);
     String daysTarget = json.path("daysOfWeek");
     if (type == RecurrenceType.Weekly && dayNames.isEmpty()) {
-      throw new InvalidField(daysTarget, daysTarget + " is required for a Weekly recurrence");
+      throw new InvalidInput(daysTarget, daysTarget + " is required for a Weekly recurrence");
     }
     if (type == RecurrenceType.Daily && !dayNames.isEmpty()) {
-      throw new InvalidField(daysTarget, daysTarget + " applies only to a Weekly recurrence");
+      throw new InvalidInput(daysTarget, daysTarget + " applies only to a Weekly recurrence");
     }
     Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
     for (int i = 0; i < dayNames.size(); i++) {
       String target = json.path("daysOfWeek", i);
       String dayName = dayNames.get(i);
-      days.add(day(dayName).orElseThrow(() -> new InvalidField(target,
+      days.add(day(dayName).orElseThrow(() -> new InvalidInput(target,
         target + " is " + dayName + ", but must be a day name from Monday to Sunday")));
     }
     return new Recurrence(type, days, json.time("startTime").orElse(null), json.time("endTime").orElse(null));

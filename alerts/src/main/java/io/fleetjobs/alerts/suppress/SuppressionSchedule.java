@@ -1,7 +1,7 @@
 package io.fleetjobs.alerts.suppress;
 
-import io.fleetjobs.alerts.errors.InvalidField;
 import io.fleetjobs.alerts.json.JsonFields;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
@@ -107,7 +107,7 @@ public record SuppressionSchedule(LocalDateTime effectiveFrom, LocalDateTime eff
     // Compared as instants, so that a bound moved forward out of a daylight-saving gap is caught as well.
     if (from.isPresent() && until.isPresent()
       && !schedule.instant(until.get(), null).isAfter(schedule.instant(from.get(), null))) {
-      throw new InvalidField(json.path("effectiveUntil"), json.path("effectiveUntil") + " is " + until.get()
+      throw new InvalidInput(json.path("effectiveUntil"), json.path("effectiveUntil") + " is " + until.get()
         + ", but must be after effectiveFrom " + from.get());
     }
     return schedule;
@@ -133,13 +133,13 @@ public record SuppressionSchedule(LocalDateTime effectiveFrom, LocalDateTime eff
     try {
       return ZoneId.of(id);
     } catch (DateTimeException e) {
-      throw new InvalidField(target, target + " is " + id + ", but must be an IANA time zone like Europe/Berlin");
+      throw new InvalidInput(target, target + " is " + id + ", but must be an IANA time zone like Europe/Berlin");
     }
   }
 
   private static void requireForOneOff(Optional<LocalDateTime> bound, String target) {
     if (bound.isEmpty()) {
-      throw new InvalidField(target, target + " is required when there are no recurrences: a one-off window"
+      throw new InvalidInput(target, target + " is required when there are no recurrences: a one-off window"
         + " needs both effectiveFrom and effectiveUntil");
     }
   }

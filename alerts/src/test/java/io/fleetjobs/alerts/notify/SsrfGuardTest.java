@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -154,7 +154,7 @@ class SsrfGuardTest {
       "http:///no-host", "http://user:pass@example.com/", "https://token@example.com/", "http://exa mple.com/",
       "mailto:ops@example.com", ""})
   void other_urls_are_invalid_on_the_given_field(String uri) {
-    InvalidField e = assertThrows(InvalidField.class, () -> SsrfGuard.checkedUri(uri, FIELD));
+    InvalidInput e = assertThrows(InvalidInput.class, () -> SsrfGuard.checkedUri(uri, FIELD));
 
     assertEquals(FIELD, e.target());
   }
@@ -163,7 +163,7 @@ class SsrfGuardTest {
   void an_overlong_url_is_invalid() {
     String uri = "https://example.com/" + "a".repeat(2048);
 
-    assertThrows(InvalidField.class, () -> SsrfGuard.checkedUri(uri, FIELD));
+    assertThrows(InvalidInput.class, () -> SsrfGuard.checkedUri(uri, FIELD));
   }
 
   @Test
@@ -176,7 +176,7 @@ class SsrfGuardTest {
 
   @Test
   void invalid_url_messages_do_not_repeat_the_url() {
-    InvalidField e = assertThrows(InvalidField.class,
+    InvalidInput e = assertThrows(InvalidInput.class,
         () -> SsrfGuard.checkedUri("https://secret-token@example.com/", FIELD));
 
     assertFalse(e.getMessage().contains("secret-token"));

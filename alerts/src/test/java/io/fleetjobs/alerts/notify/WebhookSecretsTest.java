@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,24 +43,24 @@ class WebhookSecretsTest {
   void a_missing_or_unprefixed_secret_is_invalid_on_the_given_field() {
     String bare = Base64.getEncoder().encodeToString(new byte[32]);
 
-    assertEquals(FIELD, assertThrows(InvalidField.class, () -> WebhookSecrets.validate(null, FIELD)).target());
-    assertEquals(FIELD, assertThrows(InvalidField.class, () -> WebhookSecrets.validate(bare, FIELD)).target());
+    assertEquals(FIELD, assertThrows(InvalidInput.class, () -> WebhookSecrets.validate(null, FIELD)).target());
+    assertEquals(FIELD, assertThrows(InvalidInput.class, () -> WebhookSecrets.validate(bare, FIELD)).target());
   }
 
   @Test
   void a_secret_that_is_not_base64_is_invalid_and_not_repeated() {
     String secret = "whsec_this-is-not-standard-base64!!";
 
-    InvalidField e = assertThrows(InvalidField.class, () -> WebhookSecrets.validate(secret, FIELD));
+    InvalidInput e = assertThrows(InvalidInput.class, () -> WebhookSecrets.validate(secret, FIELD));
 
     assertFalse(e.getMessage().contains("this-is-not"));
   }
 
   @Test
   void secrets_outside_24_to_64_bytes_are_invalid() {
-    assertThrows(InvalidField.class, () -> WebhookSecrets.validate(whsec(23), FIELD));
-    assertThrows(InvalidField.class, () -> WebhookSecrets.validate(whsec(65), FIELD));
-    assertThrows(InvalidField.class, () -> WebhookSecrets.validate("whsec_", FIELD));
+    assertThrows(InvalidInput.class, () -> WebhookSecrets.validate(whsec(23), FIELD));
+    assertThrows(InvalidInput.class, () -> WebhookSecrets.validate(whsec(65), FIELD));
+    assertThrows(InvalidInput.class, () -> WebhookSecrets.validate("whsec_", FIELD));
     assertEquals(whsec(24), WebhookSecrets.validate(whsec(24), FIELD));
     assertEquals(whsec(64), WebhookSecrets.validate(whsec(64), FIELD));
   }

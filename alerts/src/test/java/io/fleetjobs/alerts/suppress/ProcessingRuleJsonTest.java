@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fleetjobs.alerts.errors.InvalidField;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +79,7 @@ class ProcessingRuleJsonTest {
   void bad_input_is_refused_naming_the_field_to_fix(Consumer<JsonObject> spoil, String target) {
     JsonObject body = new JsonObject(PATCH_TUESDAY);
     spoil.accept(body);
-    InvalidField refusal = assertThrows(InvalidField.class, () -> ProcessingRule.fromJson("patch-tuesday", body));
+    InvalidInput refusal = assertThrows(InvalidInput.class, () -> ProcessingRule.fromJson("patch-tuesday", body));
     assertEquals(target, refusal.target(), refusal.getMessage());
     assertTrue(refusal
       .getMessage()
@@ -90,7 +90,7 @@ class ProcessingRuleJsonTest {
   void monthly_recurrences_are_refused_saying_which_are_supported() {
     JsonObject body = new JsonObject(PATCH_TUESDAY);
     recurrence(body, 0).put("recurrenceType", "Monthly");
-    InvalidField refusal = assertThrows(InvalidField.class, () -> ProcessingRule.fromJson("patch-tuesday", body));
+    InvalidInput refusal = assertThrows(InvalidInput.class, () -> ProcessingRule.fromJson("patch-tuesday", body));
     assertEquals("schedule.recurrences[0].recurrenceType", refusal.target());
     assertTrue(refusal
       .getMessage()

@@ -1,10 +1,10 @@
 package io.fleetjobs.server.credentials;
 
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.db.Page;
-import io.fleetjobs.server.db.Params;
-import io.fleetjobs.server.db.Rows;
 import io.fleetjobs.server.db.SqlFailures;
-import io.fleetjobs.server.errors.NotFound;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targets.Login;
 import io.vertx.core.Future;

@@ -1,8 +1,8 @@
 package io.fleetjobs.server.db;
 
-import io.fleetjobs.server.errors.Conflict;
-import io.fleetjobs.server.errors.InvalidInput;
-import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 

@@ -32,9 +32,9 @@ public final class ApiRouter {
   static final long MAX_BODY_BYTES = 1024 * 1024;
 
   /** Every resource API of the control plane, mounted together. */
-  public record Apis(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs, JobStepsApi steps,
-                     TokensApi tokens, ExecutionsApi executions, TargetsPreviewApi preview, AgentApi agent,
-                     EventsApi events, AlertApis alerts) {
+  public record Dependencies(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs,
+                             JobStepsApi steps, TokensApi tokens, ExecutionsApi executions,
+                             TargetsPreviewApi preview, AgentApi agent, EventsApi events, AlertApis alerts) {
   }
 
   /** The alerting resources, served by the alerts module's stores. */
@@ -47,13 +47,13 @@ public final class ApiRouter {
 
   /** Mounts the API at /api/v1 of the root router, behind the bearer-token check. */
   public static void mount(Router root, Vertx vertx, OpenAPIContract contract, Buffer contractText,
-                           AccessTokenRepository tokens, Apis apis) {
+                           AccessTokenRepository tokens, Dependencies apis) {
     // On the parent route, so the token is checked before the sub-router reads or validates the body.
     root.route(PATH + "*").handler(new BearerTokenHandler(contract, tokens)).failureHandler(new ErrorResponses());
     root.route(PATH + "*").subRouter(create(vertx, contract, contractText, apis));
   }
 
-  private static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText, Apis apis) {
+  private static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText, Dependencies apis) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
       .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     apis.credentials().mount(builder);

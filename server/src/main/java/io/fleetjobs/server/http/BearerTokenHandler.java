@@ -1,7 +1,7 @@
 package io.fleetjobs.server.http;
 
-import io.fleetjobs.server.errors.Forbidden;
-import io.fleetjobs.server.errors.Unauthorized;
+import io.fleetjobs.common.errors.Forbidden;
+import io.fleetjobs.common.errors.Unauthorized;
 import io.fleetjobs.server.tokens.AccessToken;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.Role;

@@ -1,7 +1,7 @@
 package io.fleetjobs.server.http;
 
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.db.Page;
-import io.fleetjobs.server.errors.InvalidInput;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;

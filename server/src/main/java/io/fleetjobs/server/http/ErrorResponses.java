@@ -1,12 +1,6 @@
 package io.fleetjobs.server.http;
 
-import io.fleetjobs.alerts.errors.AlertsException;
-import io.fleetjobs.server.errors.Conflict;
-import io.fleetjobs.server.errors.FleetJobsException;
-import io.fleetjobs.server.errors.Forbidden;
-import io.fleetjobs.server.errors.InvalidInput;
-import io.fleetjobs.server.errors.NotFound;
-import io.fleetjobs.server.errors.Unauthorized;
+import io.fleetjobs.common.errors.FleetJobsException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -32,10 +26,8 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       failure = ValidationFailures.toInvalidInput(invalid);
     }
-    if (failure instanceof AlertsException alerts) {
-      send(ctx, alerts.status(), alerts.code(), alerts.getMessage(), alerts.target());
-    } else if (failure instanceof FleetJobsException known) {
-      send(ctx, statusOf(known), known.code(), known.getMessage(), known.target());
+    if (failure instanceof FleetJobsException known) {
+      send(ctx, known.status(), known.code(), known.getMessage(), known.target());
     } else if (failure instanceof HttpException http) {
       sendStatus(ctx, http.getStatusCode());
     } else if (failure == null) {
@@ -56,21 +48,6 @@ public final class ErrorResponses implements Handler<RoutingContext> {
       default -> send(ctx, status < 400 ? 500 : status, status < 500 ? "BadRequest" : "InternalError",
         "The request failed with status " + status + ".", null);
     }
-  }
-
-  private static int statusOf(FleetJobsException failure) {
-    if (failure instanceof InvalidInput) {
-      return 400;
-    } else if (failure instanceof Unauthorized) {
-      return 401;
-    } else if (failure instanceof Forbidden) {
-      return 403;
-    } else if (failure instanceof NotFound) {
-      return 404;
-    } else if (failure instanceof Conflict) {
-      return 409;
-    }
-    return 400;
   }
 
   private static void send(RoutingContext ctx, int status, String code, String message, String target) {

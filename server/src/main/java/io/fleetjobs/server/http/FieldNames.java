@@ -1,6 +1,6 @@
 package io.fleetjobs.server.http;
 
-import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.common.errors.FleetJobsException;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -47,17 +47,17 @@ public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
   /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
-  public record Services(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry, Alerts alerts,
-                         Clock clock) {
+  public record Dependencies(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry,
+                             Alerts alerts, Clock clock) {
   }
 
-  private final Services services;
+  private final Dependencies dependencies;
   private Pool pool;
   private LiveFeed feed;
   private volatile int actualPort;
 
-  public HttpServerVerticle(Services services) {
-    this.services = services;
+  public HttpServerVerticle(Dependencies dependencies) {
+    this.dependencies = dependencies;
   }
 
   @Override
@@ -65,23 +65,24 @@ public final class HttpServerVerticle extends VerticleBase {
     AgentConfig config = AgentConfig.fromJson(config());
     pool = JobDatabase.fromUrl(config.dbUrl()).pool(vertx, "fleetjobs-api", POOL_SIZE);
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
-    JobRepository jobs = new JobRepository(pool, services.clock());
+    JobRepository jobs = new JobRepository(pool, dependencies.clock());
     JobStepRepository steps = new JobStepRepository(pool, jobs);
-    CredentialRepository credentials = new CredentialRepository(pool, services.secretBox());
+    CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
-    AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, services.clock()));
+    AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
     feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
-    ApiRouter.Apis apis = new ApiRouter.Apis(
+    ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
       new CredentialsApi(credentials),
       new TargetGroupsApi(groups),
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), services.drivers(), vertx),
-      new TargetsPreviewApi(steps, groups, new StepExpander(groups, credentials, services.drivers())),
+      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), dependencies.drivers(),
+        vertx),
+      new TargetsPreviewApi(steps, groups, new StepExpander(groups, credentials, dependencies.drivers())),
       new AgentApi(agent, vertx),
       new EventsApi(feed),
-      alertApis(services.alerts()));
+      alertApis(dependencies.alerts()));
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);
@@ -89,7 +90,7 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(loaded -> {
         Router root = Router.router(vertx);
         HealthRoutes.mount(root, pool);
-        root.get("/metrics").handler(PrometheusScrapingHandler.create(services.registry()));
+        root.get("/metrics").handler(PrometheusScrapingHandler.create(dependencies.registry()));
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         DashboardRoutes.mount(root);
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.http;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;

@@ -1,10 +1,10 @@
 package io.fleetjobs.server.jobs;
 
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.db.Page;
-import io.fleetjobs.server.db.Params;
-import io.fleetjobs.server.db.Rows;
 import io.fleetjobs.server.db.SqlFailures;
-import io.fleetjobs.server.errors.NotFound;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

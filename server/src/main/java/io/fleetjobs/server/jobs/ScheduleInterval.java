@@ -1,6 +1,6 @@
 package io.fleetjobs.server.jobs;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;

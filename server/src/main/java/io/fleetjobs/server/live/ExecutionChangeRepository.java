@@ -1,6 +1,6 @@
 package io.fleetjobs.server.live;
 
-import io.fleetjobs.server.db.Params;
+import io.fleetjobs.common.sql.Params;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

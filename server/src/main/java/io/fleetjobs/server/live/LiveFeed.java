@@ -1,5 +1,6 @@
 package io.fleetjobs.server.live;
 
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
 import io.vertx.core.Future;
@@ -41,10 +42,8 @@ public final class LiveFeed {
   private final MessageConsumer<Object> finished;
   private final MessageConsumer<Object> started;
   private final long ticker;
+  private final CoalescedRounds checks = new CoalescedRounds(this::check);
   private Instant since;
-  private boolean checkScheduled;
-  private boolean checking;
-  private boolean checkAgain;
 
   public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, AgentStatus agent) {
     this.vertx = vertx;
@@ -73,43 +72,26 @@ public final class LiveFeed {
       sent.clear();
       return;
     }
-    check();
+    checks.request();
     agent.describe()
       .onSuccess(status -> clients.forEach(client -> send(client, "agent", status)))
       .onFailure(failure -> LOG.warn("Live feed could not read the agent status: {}", failure.getMessage()));
   }
 
   private void checkSoon() {
-    if (clients.isEmpty() || checkScheduled) {
-      return;
+    if (!clients.isEmpty()) {
+      checks.requestAfter(() -> vertx.timer(COALESCE_MS));
     }
-    checkScheduled = true;
-    vertx.setTimer(COALESCE_MS, id -> {
-      checkScheduled = false;
-      check();
-    });
   }
 
-  private void check() {
-    if (checking) {
-      checkAgain = true;
-      return;
-    }
-    checking = true;
+  private Future<?> check() {
     Instant from = since == null ? Instant.now().minus(OVERLAP) : since.minus(OVERLAP);
-    changes.since(from)
+    return changes.since(from)
       .onSuccess(found -> {
         since = found.checkedAt();
         publish(found);
       })
-      .onFailure(failure -> LOG.warn("Live feed could not read execution changes: {}", failure.getMessage()))
-      .onComplete(done -> {
-        checking = false;
-        if (checkAgain) {
-          checkAgain = false;
-          check();
-        }
-      });
+      .onFailure(failure -> LOG.warn("Live feed could not read execution changes: {}", failure.getMessage()));
   }
 
   /** Active executions always go out, since their targets move on; an ended one only when it changed. */

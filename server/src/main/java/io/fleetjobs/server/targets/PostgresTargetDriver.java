@@ -1,7 +1,7 @@
 package io.fleetjobs.server.targets;
 
-import io.fleetjobs.server.errors.OutputMismatch;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.Future;
 import java.util.Map;
 import java.util.function.Function;

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets;
 
-import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.common.errors.FleetJobsException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;

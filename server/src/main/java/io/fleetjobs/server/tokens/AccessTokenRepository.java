@@ -1,8 +1,8 @@
 package io.fleetjobs.server.tokens;
 
-import io.fleetjobs.server.db.Rows;
-import io.fleetjobs.server.errors.Conflict;
-import io.fleetjobs.server.errors.NotFound;
+import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.sql.Rows;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;

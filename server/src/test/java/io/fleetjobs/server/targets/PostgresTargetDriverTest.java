@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.fleetjobs.server.errors.OutputMismatch;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -2,8 +2,8 @@ package io.fleetjobs.server.http.api;
 
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
+import io.fleetjobs.common.errors.NotFound;
 import io.fleetjobs.server.bus.Addresses;
-import io.fleetjobs.server.errors.NotFound;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;

@@ -4,7 +4,7 @@ import static io.fleetjobs.server.http.Endpoint.body;
 import static io.fleetjobs.server.http.Endpoint.pathInt;
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;

@@ -1,9 +1,9 @@
 package io.fleetjobs.server.jobs.claims;
 
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
-import io.fleetjobs.server.db.Params;
-import io.fleetjobs.server.db.Rows;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

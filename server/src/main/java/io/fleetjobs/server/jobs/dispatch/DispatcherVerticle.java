@@ -1,5 +1,6 @@
 package io.fleetjobs.server.jobs.dispatch;
 
+import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.server.capacity.Capacity;
@@ -41,10 +42,9 @@ public final class DispatcherVerticle extends VerticleBase {
   private final StepStarter steps;
   private final Capacity capacity;
   private final ExecutionMetrics metrics;
-  private boolean roundRunning;
-  private boolean roundWanted;
-  private boolean settleWanted;
-  private boolean housekeeping;
+  /** A full round settles first: what finished together is settled together. */
+  private final CoalescedRounds rounds = new CoalescedRounds(this::round);
+  private final CoalescedRounds housekeepingRounds = new CoalescedRounds(this::housekeeping);
 
   public DispatcherVerticle(Dependencies dependencies) {
     this.claimant = dependencies.claimant();
@@ -59,37 +59,24 @@ public final class DispatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(intervalMs, id -> wake());
-    vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeeping());
+    vertx.setPeriodic(HOUSEKEEPING_MS, id -> housekeepingRounds.requestIfIdle());
     vertx.eventBus().<Void>localConsumer(Addresses.DISPATCH_WAKE, message -> wake());
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TIER_CHANGED, message -> capacity.refresh()
       .onComplete(refreshed -> wake()));
     // A finished target frees a slot and may finish its step: claim, and settle what finished together.
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> {
-      settleWanted = true;
-      wake();
-    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_FINISHED, message -> rounds.requestFull());
     return capacity.refresh();
   }
 
   private void wake() {
-    if (roundRunning) {
-      roundWanted = true;
-      return;
-    }
-    roundRunning = true;
-    roundWanted = false;
-    boolean settle = settleWanted;
-    settleWanted = false;
-    (settle ? sweep() : Future.succeededFuture())
+    rounds.request();
+  }
+
+  private Future<?> round(boolean settle) {
+    return (settle ? sweep() : Future.succeededFuture())
       .compose(settled -> expandSteps())
       .compose(expanding -> dispatchTargets())
-      .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()))
-      .onComplete(done -> {
-        roundRunning = false;
-        if (roundWanted) {
-          wake();
-        }
-      });
+      .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()));
   }
 
   /**
@@ -111,7 +98,7 @@ public final class DispatcherVerticle extends VerticleBase {
       .map(claimed -> {
         claimed.forEach(this::handOver);
         if (claimed.size() == capacity) {
-          roundWanted = true;
+          rounds.request();
         }
         return claimed.size();
       });
@@ -142,12 +129,8 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   /** Settles what needs no target, tells executors about cancellations, and reads the shared state. */
-  private void housekeeping() {
-    if (housekeeping) {
-      return;
-    }
-    housekeeping = true;
-    sweep()
+  private Future<?> housekeeping() {
+    return sweep()
       .compose(swept -> claims.canceledInFlight(claimant.agentId()))
       .onSuccess(canceled -> {
         if (!canceled.isEmpty()) {
@@ -158,7 +141,6 @@ public final class DispatcherVerticle extends VerticleBase {
       .compose(published -> capacity.refresh())
       .compose(refreshed -> claims.workCounts())
       .onSuccess(counts -> metrics.observe(counts[0], counts[1]))
-      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()))
-      .onComplete(done -> housekeeping = false);
+      .onFailure(e -> LOG.warn("Housekeeping failed; it runs again in a second: {}", e.getMessage()));
   }
 }

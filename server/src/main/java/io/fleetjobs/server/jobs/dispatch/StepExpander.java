@@ -1,7 +1,7 @@
 package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.server.credentials.CredentialRepository;
-import io.fleetjobs.server.errors.FleetJobsException;
+import io.fleetjobs.common.errors.FleetJobsException;
 import io.fleetjobs.server.targetgroups.TargetGroup;
 import io.fleetjobs.server.targetgroups.TargetGroupMember;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
@@ -33,7 +33,7 @@ public final class StepExpander {
   }
 
   /**
-   * Fails with {@link io.fleetjobs.server.errors.TargetUnreachable}, carrying the server's own error, when
+   * Fails with {@link io.fleetjobs.common.errors.TargetUnreachable}, carrying the server's own error, when
    * an included server cannot be enumerated; with NotFound when the group or a credential is gone.
    */
   public Future<List<ResolvedTarget>> expand(TargetGroup group) {

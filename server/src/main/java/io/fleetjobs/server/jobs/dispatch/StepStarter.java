@@ -1,7 +1,7 @@
 package io.fleetjobs.server.jobs.dispatch;
 
-import io.fleetjobs.server.errors.NotFound;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.jobs.PinnedSteps;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.ExpansionClaim;

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.jobs.executions;
 
-import io.fleetjobs.server.db.Params;
+import io.fleetjobs.common.sql.Params;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

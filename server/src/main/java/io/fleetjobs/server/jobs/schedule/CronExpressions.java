@@ -4,7 +4,7 @@ import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 
 /** Five-field Unix cron expressions ("0 8 * * 1-5"), read in the job's IANA time zone. */
 public final class CronExpressions {

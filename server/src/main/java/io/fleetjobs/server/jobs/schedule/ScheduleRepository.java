@@ -1,7 +1,7 @@
 package io.fleetjobs.server.jobs.schedule;
 
-import io.fleetjobs.server.db.Params;
-import io.fleetjobs.server.db.Rows;
+import io.fleetjobs.common.sql.Params;
+import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.jobs.Job;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

@@ -1,10 +1,10 @@
 package io.fleetjobs.server.jobs.worker;
 
+import io.fleetjobs.common.errors.FleetJobsException;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
-import io.fleetjobs.server.errors.FleetJobsException;
-import io.fleetjobs.server.errors.InvalidInput;
 import io.fleetjobs.server.credentials.LoginCache;
 import io.fleetjobs.server.jobs.JobStep;
 import io.fleetjobs.server.jobs.PinnedSteps;

@@ -1,7 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.InvalidInput;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -30,16 +30,16 @@ public final class JdbcTargetDriver implements TargetDriver {
   private static final long UNANSWERED_LIMIT_MS = 120_000;
 
   /** @param trustServerCertificate whether the agent's configuration trusts any server certificate */
-  public record Wiring(String engine, JdbcDialect dialect, JdbcPools pools, TargetWorkerPool workers,
-                       TargetAuthenticator authenticator, boolean trustServerCertificate) {
+  public record Dependencies(String engine, JdbcDialect dialect, JdbcPools pools, TargetWorkerPool workers,
+                             TargetAuthenticator authenticator, boolean trustServerCertificate) {
   }
 
   private final Vertx vertx;
-  private final Wiring wiring;
+  private final Dependencies wiring;
   private final JdbcDialect dialect;
   private final OutputWriter output;
 
-  public JdbcTargetDriver(Vertx vertx, Wiring wiring) {
+  public JdbcTargetDriver(Vertx vertx, Dependencies wiring) {
     this.vertx = vertx;
     this.wiring = wiring;
     this.dialect = wiring.dialect();

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.OutputMismatch;
+import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptResult;
 import java.sql.Connection;

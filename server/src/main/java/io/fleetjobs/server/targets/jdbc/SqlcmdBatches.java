@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.jdbc;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.targets.Login;
 import java.util.Optional;
 

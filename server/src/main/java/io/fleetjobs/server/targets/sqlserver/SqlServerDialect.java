@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.sqlserver;
 
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;

@@ -26,7 +26,7 @@ public final class SqlServerTargets {
   /** @param dialect SQL Server's, or a stand-in that lets tests run the engine's JDBC path without one */
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
                                         Capacity capacity, JdbcDialect dialect) {
-    return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring(ENGINE, dialect,
+    return new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies(ENGINE, dialect,
       new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers, authenticator(settings),
       settings.trustServerCertificate()));
   }

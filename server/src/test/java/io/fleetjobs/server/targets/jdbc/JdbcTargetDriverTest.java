@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
-import io.fleetjobs.server.errors.OutputMismatch;
-import io.fleetjobs.server.errors.TargetUnreachable;
+import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -55,7 +55,7 @@ class JdbcTargetDriverTest {
     workers = TargetWorkerPool.open(vertx, capacity);
     pools = new JdbcPools(vertx, workers, capacity, new JdbcPools.Settings(Duration.ofSeconds(1),
       Duration.ofSeconds(30), Duration.ofSeconds(10)));
-    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new PostgresJdbcDialect(), pools,
+    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver", new PostgresJdbcDialect(), pools,
       workers, TargetAuthenticator.storedCredentials(), false));
   }
 
@@ -243,7 +243,7 @@ class JdbcTargetDriverTest {
         "a member that does not trust the certificate gets a connection of its own");
     }
     JdbcPools own = new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT);
-    JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver",
+    JdbcTargetDriver trustingAgent = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver",
       new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true));
     try {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),

@@ -15,7 +15,7 @@ import com.azure.identity.DefaultAzureCredential;
 import com.azure.identity.ManagedIdentityCredential;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.SqlServerSettings;
-import io.fleetjobs.server.errors.InvalidInput;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.TargetAuthenticator;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
-import io.fleetjobs.server.errors.OutputMismatch;
+import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -72,7 +72,7 @@ class RealSqlServerTest {
     trust = uri.getQuery() != null && uri.getQuery().contains("trustServerCertificate=true");
     Capacity capacity = Capacity.inMemory(Tier.JA100);
     workers = TargetWorkerPool.open(vertx, capacity);
-    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Wiring("sqlserver", new SqlServerDialect(),
+    driver = new JdbcTargetDriver(vertx, new JdbcTargetDriver.Dependencies("sqlserver", new SqlServerDialect(),
       new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.storedCredentials(), trust));
     execute("master", "CREATE DATABASE " + DATABASE);

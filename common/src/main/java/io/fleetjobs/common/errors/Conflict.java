@@ -1,9 +1,9 @@
-package io.fleetjobs.server.errors;
+package io.fleetjobs.common.errors;
 
-/** The request clashes with stored state: a duplicate, or an object still in use. */
+/** The request clashes with stored state: a duplicate, an object still in use, a row not in a state to act on: 409. */
 public final class Conflict extends FleetJobsException {
   public Conflict(String target, String message) {
-    super("Conflict", target, message);
+    super(409, "Conflict", target, message);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.db;
+package io.fleetjobs.common.sql;
 
 import io.vertx.core.Future;
 import java.util.List;

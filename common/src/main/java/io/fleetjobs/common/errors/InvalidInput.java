@@ -1,9 +1,9 @@
-package io.fleetjobs.server.errors;
+package io.fleetjobs.common.errors;
 
-/** The request is malformed, has a wrong value, or refers to something that does not exist. */
+/** The request is malformed, has a wrong value, or refers to something that does not exist: 400. */
 public final class InvalidInput extends FleetJobsException {
   public InvalidInput(String code, String target, String message) {
-    super(code, target, message);
+    super(400, code, target, message);
   }
 
   public InvalidInput(String target, String message) {

@@ -1,8 +1,9 @@
-package io.fleetjobs.server.errors;
+package io.fleetjobs.common.errors;
 
+/** The named object does not exist: 404. */
 public final class NotFound extends FleetJobsException {
   public NotFound(String target, String message) {
-    super("NotFound", target, message);
+    super(404, "NotFound", target, message);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.db;
+package io.fleetjobs.common.sql;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
