@@ -142,8 +142,8 @@ BEGIN
             s.target_group_name, t.trust_server_certificate;
 END $$;
 
--- Records an attempt's result, fenced by its claim. A failure the agent found retryable (p_retry_at, from
--- the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
+-- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
+-- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
 -- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
 -- the claim was stale.
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
@@ -167,7 +167,7 @@ BEGIN
     p_outcome := 'Canceled';
   END IF;
 
-  IF p_outcome = 'Failed' AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
+  IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
     UPDATE jobs_internal.target_executions
        SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
            last_message = p_message, lease_owner = NULL, lease_until = NULL

@@ -474,6 +474,10 @@ BEGIN
   IF s.max_parallelism IS NOT NULL AND s.max_parallelism < 1 THEN
     PERFORM jobs_internal.fail('FJ400', 'max_parallelism', 'max_parallelism must be at least 1, or absent for no limit.');
   END IF;
+  s.retry_on := coalesce(p_def->>'retry_on', 'Transient');
+  PERFORM jobs_internal.check_one_of('retry_on', s.retry_on, ARRAY['Transient', 'Any']);
+  s.transaction := coalesce(p_def->>'transaction', 'Statement');
+  PERFORM jobs_internal.check_one_of('transaction', s.transaction, ARRAY['Statement', 'Script']);
 
   s.output_type := p_def->>'output_type';
   v_has_output := s.output_type IS NOT NULL;
@@ -516,34 +520,29 @@ BEGIN
 END $$;
 
 -- Copies every step but p_skip_step from one version to the next, numbered 1..n in their order,
--- leaving step id p_gap free (NULL: no gap).
+-- leaving step id p_gap free (NULL: no gap). Whole rows are copied, so a new column needs no change here.
 CREATE OR REPLACE FUNCTION jobs_internal.copy_steps(p_job_id uuid, p_from integer, p_skip_step text, p_gap integer)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO jobs_internal.job_versions (job_id, job_version) VALUES (p_job_id, p_from + 1);
   INSERT INTO jobs_internal.jobstep_versions
-    (job_id, job_version, step_id, step_name, command_type, command_source, command, credential_id,
-     credential_name, target_group_id, target_group_name, initial_retry_interval_seconds,
-     maximum_retry_interval_seconds, retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds,
-     output_type, output_credential_id, output_credential_name, output_server_name, output_database_name,
-     output_schema_name, output_table_name, output_engine, max_parallelism)
-  SELECT job_id, p_from + 1, CASE WHEN p_gap IS NOT NULL AND rn >= p_gap THEN rn + 1 ELSE rn END,
-         step_name, command_type, command_source, command, credential_id, credential_name, target_group_id,
-         target_group_name, initial_retry_interval_seconds, maximum_retry_interval_seconds,
-         retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds, output_type,
-         output_credential_id, output_credential_name, output_server_name, output_database_name,
-         output_schema_name, output_table_name, output_engine, max_parallelism
-    FROM (SELECT s.job_id, s.step_name, s.command_type, s.command_source, s.command, s.credential_id,
-                 s.credential_name, s.target_group_id, s.target_group_name, s.initial_retry_interval_seconds,
-                 s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier, s.retry_attempts,
-                 s.step_timeout_seconds, s.output_type, s.output_credential_id, s.output_credential_name,
-                 s.output_server_name, s.output_database_name, s.output_schema_name, s.output_table_name,
-                 s.output_engine, s.max_parallelism, row_number() OVER (ORDER BY s.step_id) AS rn
+  SELECT (jsonb_populate_record(o.step, jsonb_build_object(
+            'job_version', p_from + 1,
+            'step_id', CASE WHEN p_gap IS NOT NULL AND o.rn >= p_gap THEN o.rn + 1 ELSE o.rn END))).*
+    FROM (SELECT s AS step, row_number() OVER (ORDER BY s.step_id) AS rn
             FROM jobs_internal.jobstep_versions s
            WHERE s.job_id = p_job_id AND s.job_version = p_from AND s.step_name IS DISTINCT FROM p_skip_step) o;
   UPDATE jobs_internal.jobs SET job_version = p_from + 1, updated_time = now() WHERE job_id = p_job_id;
 END $$;
+
+-- What a step is, for "the same definition": every column but where it sits (job, version, step id, name)
+-- and the names of what it references, which are pinned by id.
+CREATE OR REPLACE FUNCTION jobs_internal.step_definition(p_step jobs_internal.jobstep_versions) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT to_jsonb(p_step) - ARRAY['job_id', 'job_version', 'step_id', 'step_name', 'credential_name',
+                                  'target_group_name', 'output_credential_name']
+$$;
 
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
 -- p_step_id NULL keeps an existing step where it is and appends a new one.
@@ -565,15 +564,7 @@ BEGIN
   SELECT count(*) INTO v_count
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version;
-  SELECT s.step_id, s.command_type, s.command_source, s.command, s.credential_id, s.target_group_id,
-         s.initial_retry_interval_seconds, s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier,
-         s.retry_attempts, s.step_timeout_seconds, s.output_type, s.output_credential_id, s.output_server_name,
-         s.output_database_name, s.output_schema_name, s.output_table_name, s.output_engine, s.max_parallelism
-    INTO v_old.step_id, v_old.command_type, v_old.command_source, v_old.command, v_old.credential_id,
-         v_old.target_group_id, v_old.initial_retry_interval_seconds, v_old.maximum_retry_interval_seconds,
-         v_old.retry_interval_backoff_multiplier, v_old.retry_attempts, v_old.step_timeout_seconds, v_old.output_type,
-         v_old.output_credential_id, v_old.output_server_name, v_old.output_database_name, v_old.output_schema_name,
-         v_old.output_table_name, v_old.output_engine, v_old.max_parallelism
+  SELECT s.* INTO v_old
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_step_name;
   created := NOT FOUND;
@@ -592,36 +583,18 @@ BEGIN
 
   -- Re-applying an identical definition is a no-op, so automation can converge without new versions.
   IF NOT created AND step_id = v_old.step_id
-     AND (v_new.command_type, v_new.command_source, v_new.command, v_new.credential_id, v_new.target_group_id,
-          v_new.initial_retry_interval_seconds, v_new.maximum_retry_interval_seconds,
-          v_new.retry_interval_backoff_multiplier, v_new.retry_attempts, v_new.step_timeout_seconds,
-          v_new.output_type, v_new.output_credential_id, v_new.output_server_name, v_new.output_database_name,
-          v_new.output_schema_name, v_new.output_table_name, v_new.output_engine, v_new.max_parallelism)
-         IS NOT DISTINCT FROM
-         (v_old.command_type, v_old.command_source, v_old.command, v_old.credential_id, v_old.target_group_id,
-          v_old.initial_retry_interval_seconds, v_old.maximum_retry_interval_seconds,
-          v_old.retry_interval_backoff_multiplier, v_old.retry_attempts, v_old.step_timeout_seconds,
-          v_old.output_type, v_old.output_credential_id, v_old.output_server_name, v_old.output_database_name,
-          v_old.output_schema_name, v_old.output_table_name, v_old.output_engine, v_old.max_parallelism) THEN
+     AND jobs_internal.step_definition(v_new) = jobs_internal.step_definition(v_old) THEN
     job_version := v_job.job_version;
     RETURN;
   END IF;
 
   PERFORM jobs_internal.copy_steps(v_job.job_id, v_job.job_version, p_step_name, step_id);
   job_version := v_job.job_version + 1;
-  INSERT INTO jobs_internal.jobstep_versions
-    (job_id, job_version, step_id, step_name, command_type, command_source, command, credential_id,
-     credential_name, target_group_id, target_group_name, initial_retry_interval_seconds,
-     maximum_retry_interval_seconds, retry_interval_backoff_multiplier, retry_attempts, step_timeout_seconds,
-     output_type, output_credential_id, output_credential_name, output_server_name, output_database_name,
-     output_schema_name, output_table_name, output_engine, max_parallelism)
-  VALUES (v_job.job_id, job_version, step_id, p_step_name, v_new.command_type, v_new.command_source, v_new.command,
-          v_new.credential_id, v_new.credential_name, v_new.target_group_id, v_new.target_group_name,
-          v_new.initial_retry_interval_seconds, v_new.maximum_retry_interval_seconds,
-          v_new.retry_interval_backoff_multiplier, v_new.retry_attempts, v_new.step_timeout_seconds,
-          v_new.output_type, v_new.output_credential_id, v_new.output_credential_name, v_new.output_server_name,
-          v_new.output_database_name, v_new.output_schema_name, v_new.output_table_name, v_new.output_engine,
-          v_new.max_parallelism);
+  v_new.job_id := v_job.job_id;
+  v_new.job_version := job_version;
+  v_new.step_id := step_id;
+  v_new.step_name := p_step_name;
+  INSERT INTO jobs_internal.jobstep_versions SELECT v_new.*;
 END $$;
 
 CREATE OR REPLACE FUNCTION jobs_internal.delete_jobstep(p_job_name text, p_step_name text) RETURNS integer

@@ -26,8 +26,20 @@ public record JobStep(
                        String tableName, UUID credentialId, String credential) {
   }
 
+  /**
+   * @param retryOn Transient: retry only what a retry can fix; Any: every failure, as Elastic Jobs does
+   * @param transaction Statement: each statement autocommits, as psql runs a script; Script: all in one transaction
+   */
   public record ExecutionOptions(int timeoutSeconds, int retryAttempts, int initialRetryIntervalSeconds,
-                                 int maximumRetryIntervalSeconds, double retryIntervalBackoffMultiplier) {
+                                 int maximumRetryIntervalSeconds, double retryIntervalBackoffMultiplier,
+                                 String retryOn, String transaction) {
+    public boolean retriesAnyFailure() {
+      return "Any".equals(retryOn);
+    }
+
+    public boolean singleTransaction() {
+      return "Script".equals(transaction);
+    }
   }
 
   /** Reads a jobs_internal.jobstep_versions row. */
@@ -46,7 +58,9 @@ public record JobStep(
       row.getInteger("retry_attempts"),
       row.getInteger("initial_retry_interval_seconds"),
       row.getInteger("maximum_retry_interval_seconds"),
-      row.getFloat("retry_interval_backoff_multiplier")),
+      row.getFloat("retry_interval_backoff_multiplier"),
+      row.getString("retry_on"),
+      row.getString("transaction")),
     row.getInteger("max_parallelism"));
 
   /** Every column the mapper reads, for the repositories' SELECT lists. */
@@ -56,7 +70,7 @@ public record JobStep(
     s.output_server_name, s.output_database_name, s.output_schema_name, s.output_table_name,
     s.output_credential_id, s.output_credential_name, s.step_timeout_seconds, s.retry_attempts,
     s.initial_retry_interval_seconds, s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier,
-    s.max_parallelism""";
+    s.retry_on, s.transaction, s.max_parallelism""";
 
   private static Output output(Row row) {
     return row.getString("output_type") == null ? null : new Output(
@@ -101,7 +115,9 @@ public record JobStep(
       .put("retryAttempts", executionOptions.retryAttempts())
       .put("initialRetryIntervalSeconds", executionOptions.initialRetryIntervalSeconds())
       .put("maximumRetryIntervalSeconds", executionOptions.maximumRetryIntervalSeconds())
-      .put("retryIntervalBackoffMultiplier", executionOptions.retryIntervalBackoffMultiplier()));
+      .put("retryIntervalBackoffMultiplier", executionOptions.retryIntervalBackoffMultiplier())
+      .put("retryOn", executionOptions.retryOn())
+      .put("transaction", executionOptions.transaction()));
     if (maxParallelism != null) {
       json.put("maxParallelism", maxParallelism);
     }

@@ -30,6 +30,8 @@ public final class JobStepsApi {
     "executionOptions.initialRetryIntervalSeconds", "initial_retry_interval_seconds",
     "executionOptions.maximumRetryIntervalSeconds", "maximum_retry_interval_seconds",
     "executionOptions.retryIntervalBackoffMultiplier", "retry_interval_backoff_multiplier",
+    "executionOptions.retryOn", "retry_on",
+    "executionOptions.transaction", "transaction",
     "output.type", "output_type",
     "output.engine", "output_engine",
     "output.serverName", "output_server_name",

@@ -18,7 +18,9 @@ import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetDriver;
+import io.fleetjobs.server.targets.Retryability;
 import io.fleetjobs.server.targets.TargetDrivers;
+import io.fleetjobs.server.targets.TargetFailures;
 import io.fleetjobs.server.targets.jdbc.Messages;
 import io.fleetjobs.server.targets.jdbc.ScriptFailed;
 import io.vertx.core.Future;
@@ -136,9 +138,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
     steps.get(work.jobId(), work.jobVersion(), work.stepId())
       .transform(loaded -> loaded.failed()
-        ? record(attempt, RetryBackoff.ELASTIC_JOBS_DEFAULT, loaded.cause())
-        : runStep(attempt, loaded.result()).transform(result -> record(attempt,
-          RetryBackoff.of(loaded.result().executionOptions()), result.failed() ? result.cause() : null)))
+        ? record(attempt, null, loaded.cause())
+        : runStep(attempt, loaded.result())
+          .transform(result -> record(attempt, loaded.result(), result.failed() ? result.cause() : null)))
       .onSuccess(this::published)
       .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
         + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
@@ -212,14 +214,16 @@ public final class TargetExecutorVerticle extends VerticleBase {
    * Records the outcome, fenced by the claim, trying again briefly: a result that cannot be recorded would
    * otherwise be run again once the lease expires. A stopping agent hands the claim back instead.
    */
-  /** @param backoff the step's retry policy (the Elastic Jobs default when the step itself could not be read) */
-  private Future<Optional<TargetFinished>> record(InFlight attempt, RetryBackoff backoff, Throwable failure) {
+  /** @param step the step that ran, or null when its definition could not be read */
+  private Future<Optional<TargetFinished>> record(InFlight attempt, JobStep step, Throwable failure) {
     TargetWork work = attempt.work;
     if (STOPPING.equals(attempt.stopReason) || LEASE_LOST.equals(attempt.stopReason)) {
       return attempts.release(work).map(released -> Optional.empty());
     }
-    Outcome outcome = outcome(attempt, failure);
-    // The job database retries only while attempts are left; the backoff says when.
+    Outcome outcome = outcome(attempt, step != null && step.executionOptions().retriesAnyFailure(), failure);
+    // The job database retries only while attempts are left; the step's backoff (Elastic Jobs' default when the
+    // step could not be read) says when.
+    RetryBackoff backoff = step == null ? RetryBackoff.ELASTIC_JOBS_DEFAULT : RetryBackoff.of(step.executionOptions());
     Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
     return recordWithRetries(work, outcome, retryAt, RECORD_TRIES);
   }
@@ -231,14 +235,16 @@ public final class TargetExecutorVerticle extends VerticleBase {
         .compose(waited -> recordWithRetries(work, outcome, retryAt, triesLeft - 1)));
   }
 
-  private Outcome outcome(InFlight attempt, Throwable failure) {
+  /** @param retryAnyFailure the step's retryOn Any: retry what the classification calls permanent too */
+  private Outcome outcome(InFlight attempt, boolean retryAnyFailure, Throwable failure) {
     TargetWork work = attempt.work;
     String where = "target (server '" + work.serverName() + "', database '" + work.databaseName() + "')";
     // What a script printed before it was stopped often says how far it got.
     String printed = Messages.suffix(failure instanceof ScriptFailed stopped ? stopped.messages() : List.of());
     if (Lifecycle.TIMED_OUT.value().equals(attempt.stopReason)) {
+      // A timeout is transient: the next attempt may find the target less busy.
       return new Outcome(Lifecycle.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
-        + "; its statement was cancelled on the server." + printed, false);
+        + "; its statement was cancelled on the server." + printed, true);
     }
     if (Lifecycle.CANCELED.value().equals(attempt.stopReason)) {
       return new Outcome(Lifecycle.CANCELED, "Canceled while running on " + where
@@ -249,11 +255,12 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return new Outcome(Lifecycle.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
         + Messages.suffix(attempt.messages), false);
     }
-    // A definition that cannot work now (no credential, an output table of another shape) will not work on
-    // a retry either.
-    boolean retryable = !(failure instanceof FleetJobsException);
+    Retryability retryability = TargetFailures.classify(failure);
+    // Even retryOn Any does not retry a definition that cannot work (no credential, an output table of another
+    // shape): nothing on the target can change that.
+    boolean retryable = retryability.retryable() || (retryAnyFailure && !(failure instanceof FleetJobsException));
     return new Outcome(Lifecycle.FAILED, "Attempt " + work.attempt() + " of step " + work.stepId() + " failed on "
-      + where + ": " + failure.getMessage(), retryable);
+      + where + ": " + failure.getMessage() + (retryable ? "" : "; not retried: " + retryability.reason()), retryable);
   }
 
   private void published(Optional<TargetFinished> recorded) {
