@@ -17,6 +17,21 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT 3
 $$;
 
+-- Counts final results in the per-minute Elastic Jobs metrics, one home for every routine that ends targets.
+CREATE OR REPLACE FUNCTION jobs_internal.count_results(p_target_execution_ids uuid[]) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO jobs_internal.metric_counts AS m
+    (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
+  SELECT date_trunc('minute', now()), l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name, count(*)
+    FROM jobs_internal.target_executions t
+    JOIN jobs_internal.jobs j ON j.job_id = t.job_id
+    JOIN jobs_internal.lifecycles l ON l.lifecycle = t.lifecycle
+   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL
+   GROUP BY l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name
+  ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
+  DO UPDATE SET count = m.count + excluded.count
+$$;
+
 -- Claims executions whose next step needs its target group expanded.
 CREATE OR REPLACE FUNCTION jobs_internal.claim_expansions(p_owner text, p_max integer, p_lease_seconds integer)
 RETURNS TABLE (job_execution_id uuid, job_id uuid, job_name text, job_version integer, step_id integer,
@@ -61,9 +76,10 @@ DECLARE
   v_free integer;
 BEGIN
   PERFORM 1 FROM jobs_internal.dispatch_semaphore WHERE semaphore_id = 1 FOR UPDATE;
+  -- Member rows (a listing retried) take no slot from the databases.
   SELECT p_capacity - count(*) INTO v_free
     FROM jobs_internal.target_executions
-   WHERE lifecycle = 'InProgress' AND lease_until >= now();
+   WHERE lifecycle = 'InProgress' AND lease_until >= now() AND NOT expands_member;
   v_free := least(v_free, p_max);
   IF v_free <= 0 THEN
     RETURN;
@@ -77,7 +93,7 @@ BEGIN
    WHERE t.target_execution_id IN (
            SELECT c.target_execution_id
              FROM jobs_internal.target_executions c
-            WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now
+            WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now AND NOT c.expands_member
             ORDER BY c.next_attempt_start_time, c.target_execution_id
             LIMIT v_free * 4)
      -- An earlier execution that still has the step active there (running, waiting to retry, or queued).
@@ -90,7 +106,8 @@ BEGIN
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
            coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
       FROM jobs_internal.target_executions t
-     WHERE ((t.lifecycle IN ('Created', 'WaitingForRetry') AND t.next_attempt_start_time <= p_now)
+     WHERE NOT t.expands_member
+       AND ((t.lifecycle IN ('Created', 'WaitingForRetry') AND t.next_attempt_start_time <= p_now)
             -- its agent died: run it again, as the same attempt, unless that happened too often or the run
             -- was cancelled (the sweep ends those)
             OR (t.lifecycle = 'InProgress' AND t.lease_until < now()
@@ -142,6 +159,72 @@ BEGIN
             s.target_group_name, t.trust_server_certificate;
 END $$;
 
+-- Claims member rows due for another listing: members a step could not list, waiting for their retry time,
+-- and those whose agent died while listing them. They take no slot from the tier's capacity.
+CREATE OR REPLACE FUNCTION jobs_internal.claim_members(
+  p_owner text, p_max integer, p_lease_seconds integer, p_now timestamptz)
+RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
+               job_id uuid, job_version integer, job_name text, step_id integer, target_id uuid,
+               server_name text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  UPDATE jobs_internal.target_executions t
+     SET lifecycle = 'InProgress',
+         lease_owner = p_owner,                                        -- this agent
+         lease_until = now() + make_interval(secs => p_lease_seconds),  -- renewed by nobody: a listing is short
+         claim = t.claim + 1,                                          -- fences the listing's result
+         current_attempts = t.current_attempts + CASE WHEN t.lifecycle = 'InProgress' THEN 0 ELSE 1 END,
+         lease_losses = t.lease_losses + CASE WHEN t.lifecycle = 'InProgress' THEN 1 ELSE 0 END,
+         current_attempt_start_time = p_now,
+         next_attempt_start_time = NULL
+    FROM jobs_internal.job_executions e, jobs_internal.jobs j
+   WHERE e.job_execution_id = t.job_execution_id AND j.job_id = t.job_id
+     AND t.target_execution_id IN (
+           SELECT c.target_execution_id
+             FROM jobs_internal.target_executions c
+            WHERE c.expands_member
+              AND ((c.lifecycle = 'WaitingForRetry' AND c.next_attempt_start_time <= p_now)
+                   OR (c.lifecycle = 'InProgress' AND c.lease_until < now()
+                       AND c.lease_losses + 1 < jobs_internal.max_lease_losses()))
+              AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions x
+                               WHERE x.job_execution_id = c.job_execution_id AND x.cancel_requested)
+            ORDER BY c.next_attempt_start_time
+            LIMIT p_max
+              FOR UPDATE SKIP LOCKED)
+  RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, e.job_version,
+            j.job_name, t.step_id, t.target_id, t.server_name;
+END $$;
+
+-- Records a member's successful listing, fenced by its claim: the databases it found join the step (see
+-- add_targets), and the member's row ends Succeeded. Returns false when the claim was stale.
+CREATE OR REPLACE FUNCTION jobs_internal.finish_member(
+  p_target_execution_id uuid, p_claim integer, p_targets jsonb, p_now timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  t jobs_internal.target_executions;
+  v_added integer;
+BEGIN
+  SELECT * INTO t FROM jobs_internal.target_executions
+   WHERE target_execution_id = p_target_execution_id AND claim = p_claim AND lifecycle = 'InProgress'
+     AND expands_member
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  v_added := jobs_internal.add_targets(t.job_execution_id, t.step_id, p_targets, p_now);
+  UPDATE jobs_internal.target_executions
+     SET lifecycle = 'Succeeded', end_time = now(), lease_owner = NULL, lease_until = NULL,
+         last_message = format('Listed server ''%s'' on attempt %s: %s databases, %s of them new to this step, '
+                               'which run now.', t.server_name, t.current_attempts, jsonb_array_length(p_targets),
+                               v_added)
+   WHERE target_execution_id = t.target_execution_id;
+  PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
+  RETURN true;
+END $$;
+
 -- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
 -- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
 -- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
@@ -181,13 +264,7 @@ BEGIN
      SET lifecycle = p_outcome, end_time = now(), last_message = p_message, lease_owner = NULL, lease_until = NULL
    WHERE target_execution_id = t.target_execution_id
   RETURNING * INTO t;
-  INSERT INTO jobs_internal.metric_counts AS m
-    (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
-  SELECT date_trunc('minute', now()), l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name, 1
-    FROM jobs_internal.jobs j, jobs_internal.lifecycles l
-   WHERE j.job_id = t.job_id AND l.lifecycle = p_outcome AND l.metric_name IS NOT NULL
-  ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
-  DO UPDATE SET count = m.count + 1;
+  PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
   PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
   RETURN NEXT t;
 END $$;
@@ -213,8 +290,8 @@ CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.tar
 LANGUAGE plpgsql AS $$
 DECLARE
   v_step record;
+  v_ended uuid[];
 BEGIN
-  RETURN QUERY
   WITH ended AS (
     UPDATE jobs_internal.target_executions t
        SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,
@@ -227,21 +304,11 @@ BEGIN
      WHERE e.job_execution_id = t.job_execution_id
        AND t.lifecycle = 'InProgress' AND t.lease_until < now()
        AND (t.lease_losses + 1 >= jobs_internal.max_lease_losses() OR e.cancel_requested)
-    RETURNING t.*
-  ), counted AS (
-    INSERT INTO jobs_internal.metric_counts AS m
-      (bucket_start, metric_name, job_name, step_name, target_server, target_database, count)
-    SELECT date_trunc('minute', now()), l.metric_name, j.job_name, x.step_name, x.server_name,
-           x.database_name, count(*)
-      FROM ended x
-      JOIN jobs_internal.jobs j ON j.job_id = x.job_id
-      JOIN jobs_internal.lifecycles l ON l.lifecycle = x.lifecycle
-     WHERE l.metric_name IS NOT NULL
-     GROUP BY l.metric_name, j.job_name, x.step_name, x.server_name, x.database_name
-    ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
-    DO UPDATE SET count = m.count + excluded.count
-  )
-  SELECT x.* FROM ended x;
+    RETURNING t.target_execution_id)
+  SELECT array_agg(ended.target_execution_id) INTO v_ended FROM ended;
+  -- A statement of its own, so it sees the rows as the update left them.
+  PERFORM jobs_internal.count_results(v_ended);
+  RETURN QUERY SELECT t.* FROM jobs_internal.target_executions t WHERE t.target_execution_id = ANY (v_ended);
 
   FOR v_step IN
     SELECT s.job_execution_id, s.step_id

@@ -560,6 +560,15 @@ BEGIN
   SELECT l.job_id, l.job_version INTO v_job FROM jobs_internal.lock_job(p_job_name) l;
   PERFORM jobs_internal.check_name('step_name', p_step_name);
   v_new := jobs_internal.step_of(p_def);
+  -- Checked once every field is valid. PostgreSQL targets have no agent identity to sign in with: without a
+  -- credential the step could only fail on each of them.
+  IF v_new.credential_id IS NULL AND EXISTS (
+       SELECT 1 FROM jobs_internal.target_group_members m
+        WHERE m.target_group_id = v_new.target_group_id AND m.engine = 'postgresql'
+          AND m.membership_type = 'Include') THEN
+    PERFORM jobs_internal.fail('FJ400', 'credential_name',
+      'credential_name is required: the target group has postgresql members, which sign in with a stored credential.');
+  END IF;
 
   SELECT count(*) INTO v_count
     FROM jobs_internal.jobstep_versions s

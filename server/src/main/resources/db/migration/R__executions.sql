@@ -151,10 +151,8 @@ BEGIN
   RETURN p_execution_id;
 END $$;
 
--- Starts a claimed step with the targets its group expanded to (a JSON array of {target_type, target_id,
--- engine, server_name, database_name, parallel_group, trust_server_certificate}), or fails it with p_failure.
--- A rerun inserts only the targets it is limited to. Fenced by the expansion claim. The targets are ready to
--- claim from p_now, the agent's clock.
+-- Starts a claimed step with what its group expanded to (see add_targets), or fails it with p_failure (the group
+-- itself is gone). Fenced by the expansion claim.
 CREATE OR REPLACE FUNCTION jobs_internal.start_step(
   p_execution_id uuid, p_expansion_claim integer, p_targets jsonb, p_failure text, p_now timestamptz)
 RETURNS boolean
@@ -172,7 +170,7 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;                     -- another agent took the expansion over, or the run was canceled
   END IF;
-  SELECT s.step_id, s.step_name, s.target_group_name, s.retry_attempts, s.max_parallelism INTO v_step
+  SELECT s.step_id, s.step_name, s.target_group_name INTO v_step
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_exec.job_id AND s.job_version = v_exec.job_version AND s.step_id = v_exec.next_step_id;
 
@@ -186,24 +184,64 @@ BEGIN
    WHERE job_execution_id = p_execution_id;
 
   IF p_failure IS NULL THEN
-    INSERT INTO jobs_internal.target_executions
-      (job_execution_id, step_id, job_id, step_name, target_type, target_id, engine, server_name, database_name,
-       lifecycle, next_attempt_start_time, max_attempts, parallel_group, max_parallelism, trust_server_certificate)
-    SELECT p_execution_id, v_step.step_id, v_exec.job_id, v_step.step_name, t.target_type, t.target_id, t.engine,
-           t.server_name, t.database_name, 'Created', p_now, v_step.retry_attempts + 1,
-           coalesce(t.parallel_group, t.server_name), v_step.max_parallelism,
-           coalesce(t.trust_server_certificate, false)
-      FROM jsonb_to_recordset(p_targets) AS t(target_type text, target_id uuid, engine text, server_name text,
-                                              database_name text, parallel_group text,
-                                              trust_server_certificate boolean)
-     WHERE NOT EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r WHERE r.job_execution_id = p_execution_id)
-        OR EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r
-                    WHERE r.job_execution_id = p_execution_id
-                      AND r.server_name = t.server_name AND r.database_name = t.database_name)
-    ON CONFLICT DO NOTHING;
+    PERFORM jobs_internal.add_targets(p_execution_id, v_step.step_id, p_targets, p_now);
   END IF;
   PERFORM jobs_internal.settle_step(p_execution_id, v_step.step_id);
   RETURN true;
+END $$;
+
+-- Adds what a listing found to a running step: a JSON array of {target_type, target_id, engine, server_name,
+-- server_key, database_name, parallel_group, trust_server_certificate}, each a database ready from p_now, and,
+-- for a member that could not be listed, {..., expands_member: true, database_name: '', last_message, retry_at}:
+-- a row that waits for another listing at retry_at (NULL: it cannot succeed, it is Failed now). A database the
+-- step already has (by server_key) is not added twice. A rerun adds only the databases it is limited to, or
+-- every database of a server whose listing had failed. Returns how many rows it added.
+CREATE OR REPLACE FUNCTION jobs_internal.add_targets(
+  p_execution_id uuid, p_step_id integer, p_targets jsonb, p_now timestamptz)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_step record;
+  v_added integer;
+  v_failed uuid[];
+BEGIN
+  SELECT e.job_id, s.step_name, s.retry_attempts, s.max_parallelism INTO v_step
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobstep_versions s ON s.job_id = e.job_id AND s.job_version = e.job_version
+   WHERE e.job_execution_id = p_execution_id AND s.step_id = p_step_id;
+  WITH added AS (
+    INSERT INTO jobs_internal.target_executions
+      (job_execution_id, step_id, job_id, step_name, target_type, target_id, engine, server_name, server_key,
+       database_name, expands_member, lifecycle, current_attempts, next_attempt_start_time, start_time, end_time,
+       last_message, max_attempts, parallel_group, max_parallelism, trust_server_certificate)
+    SELECT p_execution_id, p_step_id, v_step.job_id, v_step.step_name, t.target_type, t.target_id, t.engine,
+           t.server_name, t.server_key, t.database_name, m.expands_member,
+           CASE WHEN NOT m.expands_member THEN 'Created'
+                WHEN t.retry_at IS NOT NULL AND v_step.retry_attempts > 0 THEN 'WaitingForRetry'
+                ELSE 'Failed' END,
+           -- a failed listing was its member's first attempt
+           CASE WHEN m.expands_member THEN 1 ELSE 0 END,
+           CASE WHEN NOT m.expands_member THEN p_now
+                WHEN v_step.retry_attempts > 0 THEN t.retry_at END,
+           CASE WHEN m.expands_member THEN now() END,
+           CASE WHEN m.expands_member AND (t.retry_at IS NULL OR v_step.retry_attempts = 0) THEN now() END,
+           t.last_message, v_step.retry_attempts + 1, coalesce(t.parallel_group, t.server_name), v_step.max_parallelism,
+           coalesce(t.trust_server_certificate, false)
+      FROM jsonb_to_recordset(p_targets) AS t(target_type text, target_id uuid, engine text, server_name text,
+                                              server_key text, database_name text, parallel_group text,
+                                              trust_server_certificate boolean, expands_member boolean,
+                                              last_message text, retry_at timestamptz)
+      CROSS JOIN LATERAL (SELECT coalesce(t.expands_member, false) AS expands_member) m
+     WHERE NOT EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r WHERE r.job_execution_id = p_execution_id)
+        OR EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r
+                    WHERE r.job_execution_id = p_execution_id AND r.server_name = t.server_name
+                      AND (m.expands_member OR r.database_name IN (t.database_name, '')))
+    ON CONFLICT (job_execution_id, step_id, server_key, database_name) DO NOTHING
+    RETURNING target_execution_id, lifecycle)
+  SELECT count(*), array_agg(target_execution_id) FILTER (WHERE lifecycle = 'Failed') INTO v_added, v_failed
+    FROM added;
+  PERFORM jobs_internal.count_results(v_failed);
+  RETURN v_added;
 END $$;
 
 -- When every target of the step is final: records the step's outcome, then starts the next step or

@@ -18,7 +18,7 @@ import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
-import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
@@ -30,6 +30,7 @@ import io.fleetjobs.server.security.MasterKeyCheck;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
+import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
@@ -196,7 +197,7 @@ public final class Agent {
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
       SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()));
-    Engine engine = engine(prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, capacity),
+    Engine engine = engine(vertx, prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, capacity),
       capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
@@ -231,7 +232,7 @@ public final class Agent {
                         TargetExecutorVerticle.Dependencies executors) {
   }
 
-  private static Engine engine(Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
+  private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
                                ExecutionMetrics metrics, Capacity capacity) {
     Clock clock = prepared.clock();
     CredentialRepository credentials = new CredentialRepository(pool, secretBox);
@@ -241,8 +242,9 @@ public final class Agent {
     ClaimRepository claims = new ClaimRepository(pool, clock);
     AttemptRepository attempts = new AttemptRepository(pool, clock);
     PinnedSteps steps = new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool, clock)));
-    StepStarter starter = new StepStarter(steps, new StepExpander(new TargetGroupRepository(pool), credentials, drivers),
-      claims);
+    GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(new TargetGroupRepository(pool), credentials,
+      drivers, new ServerKeys(vertx), prepared.config().engine().enumerationTimeout()));
+    StepStarter starter = new StepStarter(steps, expander, claims, attempts);
     return new Engine(claimant,
       new DispatcherVerticle.Dependencies(claimant, prepared.config().engine().dispatchIntervalMs(), claims, attempts,
         starter, capacity, metrics),

@@ -12,8 +12,13 @@ public abstract class FleetJobsException extends RuntimeException {
   private final String target;
 
   protected FleetJobsException(int status, String code, String target, String message) {
+    this(status, code, target, message, null);
+  }
+
+  /** @param cause what the failure comes from, kept so that its kind (a SQLSTATE, say) can still be read */
+  protected FleetJobsException(int status, String code, String target, String message, Throwable cause) {
     // No stack trace: these are answers to the caller, not faults to debug.
-    super(message, null, false, false);
+    super(message, cause, false, false);
     this.status = status;
     this.code = code;
     this.target = target;

@@ -6,11 +6,16 @@ package io.fleetjobs.common.errors;
  */
 public final class TargetUnreachable extends FleetJobsException {
   public TargetUnreachable(String target, String message) {
-    super(400, "TargetUnreachable", target, message);
+    this(target, message, null);
+  }
+
+  /** @param cause the server's or the network's own failure, which says whether trying again may help */
+  public TargetUnreachable(String target, String message, Throwable cause) {
+    super(400, "TargetUnreachable", target, message, cause);
   }
 
   @Override
   public TargetUnreachable withTarget(String newTarget) {
-    return new TargetUnreachable(newTarget, getMessage());
+    return new TargetUnreachable(newTarget, getMessage(), getCause());
   }
 }

@@ -3,6 +3,7 @@ package io.fleetjobs.server.config;
 import io.fleetjobs.alerts.AlertsConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The agent's whole configuration, read once from {@link ConfigLoader}'s JSON. Each default is written
@@ -22,13 +23,22 @@ public record AgentConfig(
   AlertsConfig alerts,
   SqlServerSettings sqlserver) {
 
-  /** How the execution engine paces itself. */
-  public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs) {
+  /**
+   * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
+   * databases, so a server that accepts the connection and never answers cannot hold a step.
+   */
+  public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs,
+                               int enumerationTimeoutSeconds) {
     static EngineSettings fromJson(JsonObject json) {
       return new EngineSettings(
         positive(json, "leaseSeconds", 30),
         positive(json, "historyRetentionDays", 45),
-        positive(json, "dispatchIntervalMs", 200));
+        positive(json, "dispatchIntervalMs", 200),
+        positive(json, "enumerationTimeoutSeconds", 30));
+    }
+
+    public Duration enumerationTimeout() {
+      return Duration.ofSeconds(enumerationTimeoutSeconds);
     }
   }
 
@@ -78,7 +88,8 @@ public record AgentConfig(
       .put("tier", tier == null ? null : tier.name())
       .put("leaseSeconds", engine.leaseSeconds())
       .put("historyRetentionDays", engine.historyRetentionDays())
-      .put("dispatchIntervalMs", engine.dispatchIntervalMs());
+      .put("dispatchIntervalMs", engine.dispatchIntervalMs())
+      .put("enumerationTimeoutSeconds", engine.enumerationTimeoutSeconds());
   }
 
   /** Secrets are never part of a printed config. */

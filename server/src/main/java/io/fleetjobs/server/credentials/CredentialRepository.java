@@ -40,7 +40,7 @@ public final class CredentialRepository {
       .mapTo(Credential.ROW_MAPPER);
     sealedPassword = SqlTemplate.forQuery(pool, """
         SELECT credential_name, username, password_sealed FROM jobs_internal.credentials
-         WHERE credential_id = #{id}""");
+         WHERE credential_id = #{id} OR credential_name = #{name}""");
   }
 
   /** @return true when the credential was created, false when replaced */
@@ -70,8 +70,15 @@ public final class CredentialRepository {
 
   /** The login with its opened password, for a connection to a target; by the id a step version pinned. */
   public Future<Login> login(UUID credentialId) {
-    return sealedPassword.execute(Params.of("id", credentialId))
+    return sealedPassword.execute(Params.of("id", credentialId, "name", null))
       .compose(rows -> Rows.single(rows, () -> new NotFound("credential", "The step's credential no longer exists.")))
+      .map(this::open);
+  }
+
+  /** The login with its opened password, by the credential's name, for testing it before a run. */
+  public Future<Login> login(String name) {
+    return sealedPassword.execute(Params.of("id", null, "name", name))
+      .compose(rows -> Rows.single(rows, () -> notFound(name)))
       .map(this::open);
   }
 

@@ -22,13 +22,15 @@ import io.fleetjobs.server.jobs.JobRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
-import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.targetgroups.CredentialTester;
+import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
+import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,15 +73,17 @@ public final class HttpServerVerticle extends VerticleBase {
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
     feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
+    GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
+      dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
-      new CredentialsApi(credentials),
+      new CredentialsApi(credentials, new CredentialTester(credentials, dependencies.drivers(), expander, groups)),
       new TargetGroupsApi(groups),
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
       new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), dependencies.drivers(),
         vertx),
-      new TargetsPreviewApi(steps, groups, new StepExpander(groups, credentials, dependencies.drivers())),
+      new TargetsPreviewApi(steps, groups, expander),
       new AgentApi(agent, vertx),
       new EventsApi(feed),
       alertApis(dependencies.alerts()));

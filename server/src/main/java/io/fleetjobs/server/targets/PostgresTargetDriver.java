@@ -64,7 +64,19 @@ public final class PostgresTargetDriver implements TargetDriver {
         .onComplete(done -> connection.close()))
       .timeout(ENUMERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
       .recover(e -> Future.failedFuture(new TargetUnreachable("serverName",
-        "Could not list the databases of server '" + serverName + "': " + e.getMessage())));
+        "Could not list the databases of server '" + serverName + "': " + e.getMessage(), e)));
+  }
+
+  @Override
+  public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
+    return connect(serverName, databaseName, login)
+      .compose(connection -> connection.query("SELECT 1").execute().eventually(connection::close))
+      .mapEmpty();
+  }
+
+  @Override
+  public String maintenanceDatabase() {
+    return MAINTENANCE_DATABASE;
   }
 
   @Override

@@ -4,20 +4,22 @@ import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
- * One database a step runs on, with the member that brought it in. {@code parallelGroup} is what a step's
- * maxParallelism counts per: the server, or the elastic pool on SQL Server. {@code trustServerCertificate}
- * is that member's: whether its connections accept any TLS certificate.
+ * One database a step runs on, with the member that brought it in. {@code serverKey} is the server as resolved
+ * (see {@link ServerKeys}); {@code parallelGroup} is what a step's maxParallelism counts per: the server, or the
+ * elastic pool on SQL Server. {@code trustServerCertificate} is that member's: whether its connections accept
+ * any TLS certificate.
  */
-public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String databaseName,
-                             String parallelGroup, boolean trustServerCertificate) {
+public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String serverKey,
+                             String databaseName, String parallelGroup, boolean trustServerCertificate) {
 
-  /** The shape jobs_internal.start_step reads. */
+  /** The shape jobs_internal.add_targets reads. */
   public JsonObject toSqlJson() {
     return new JsonObject()
       .put("target_type", targetType)
       .put("target_id", targetId == null ? null : targetId.toString())
       .put("engine", engine)
       .put("server_name", serverName)
+      .put("server_key", serverKey)
       .put("database_name", databaseName)
       .put("parallel_group", parallelGroup)
       .put("trust_server_certificate", trustServerCertificate);

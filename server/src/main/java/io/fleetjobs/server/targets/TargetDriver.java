@@ -36,6 +36,12 @@ public interface TargetDriver {
     return true;
   }
 
+  /** Connects to the database with the login and runs a trivial query: whether the login works there. */
+  Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate);
+
+  /** Where a login is tried when only a server is named: PostgreSQL's postgres, SQL Server's master. */
+  String maintenanceDatabase();
+
   /**
    * Runs the script as one batch on the database; it may hold several statements.
    * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept

@@ -1,11 +1,13 @@
 package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.FleetJobsException;
+import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -64,6 +66,22 @@ public final class TargetFailures {
   private TargetFailures() {
   }
 
+  /** The failure's SQLSTATE, or SQL Server's error number where it has one: what a DBA looks the error up by. */
+  public static Optional<String> code(Throwable failure) {
+    for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+      if (cause instanceof PgException pg && pg.getSqlState() != null) {
+        return Optional.of(pg.getSqlState());
+      }
+      if (cause instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        // A connection failure's number is the driver's own; its SQLSTATE says more.
+        boolean numbered = sql.getErrorCode() != 0 && (state == null || !state.startsWith("08"));
+        return Optional.ofNullable(numbered ? String.valueOf(sql.getErrorCode()) : state);
+      }
+    }
+    return Optional.empty();
+  }
+
   public static Retryability classify(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       Retryability known = classifyOne(cause);
@@ -79,6 +97,10 @@ public final class TargetFailures {
 
   /** @return the classification of this exception alone, or null when it says nothing (look at its cause) */
   private static Retryability classifyOne(Throwable failure) {
+    if (failure instanceof TargetUnreachable unreachable) {
+      // Its cause (the server's or the network's own failure) decides; without one, the network did.
+      return unreachable.getCause() == null ? Retryability.TRANSIENT : null;
+    }
     if (failure instanceof FleetJobsException defined) {
       // The step cannot run as defined here (no credential, an output table of another shape).
       return Retryability.permanent(defined.getMessage());

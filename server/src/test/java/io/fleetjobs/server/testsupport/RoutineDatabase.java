@@ -140,7 +140,8 @@ public final class RoutineDatabase implements AutoCloseable {
     StringBuilder json = new StringBuilder("[");
     for (int i = 0; i < targets; i++) {
       json.append(i == 0 ? "" : ",").append("{\"target_type\": \"SqlDatabase\", \"engine\": \"postgresql\", ")
-        .append("\"server_name\": \"srv\", \"database_name\": \"db").append(i).append("\"}");
+        .append("\"server_name\": \"srv\", \"server_key\": \"srv:5432\", \"database_name\": \"db").append(i)
+        .append("\"}");
     }
     return json.append("]").toString();
   }

@@ -3,6 +3,8 @@ package io.fleetjobs.server.testsupport;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,6 +50,23 @@ public final class TargetServer implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Makes {@code role} a login that must give its password over TCP (scram-sha-256), as on a real server; the
+   * embedded server trusts everyone else, as before. Returns the role's password.
+   */
+  public String requirePassword(String role, String password) {
+    execute("postgres", "CREATE ROLE " + role + " LOGIN SUPERUSER PASSWORD '" + password + "'");
+    try {
+      Path hba = Path.of(column("postgres", "SHOW hba_file").get(0));
+      String rules = "host all " + role + " 127.0.0.1/32 scram-sha-256\nhost all " + role + " ::1/128 scram-sha-256\n";
+      Files.writeString(hba, rules + Files.readString(hba));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    column("postgres", "SELECT pg_reload_conf()");
+    return password;
   }
 
   /** The first column of every row. */

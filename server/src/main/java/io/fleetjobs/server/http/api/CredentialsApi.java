@@ -4,23 +4,29 @@ import static io.fleetjobs.server.http.Endpoint.body;
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
 import io.fleetjobs.server.credentials.Credential;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.targetgroups.CredentialTester;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.List;
 import java.util.Map;
 
 /** /credentials: logins the agent uses on targets. The password goes in and never comes out. */
 public final class CredentialsApi {
-  private static final FieldNames FIELDS = FieldNames.of(Map.of("credential_name", "name"));
+  private static final FieldNames FIELDS = FieldNames.of(Map.of("credential_name", "name",
+    "target_group_name", "targetGroup"));
   private final CredentialRepository credentials;
+  private final CredentialTester tester;
 
-  public CredentialsApi(CredentialRepository credentials) {
+  public CredentialsApi(CredentialRepository credentials, CredentialTester tester) {
     this.credentials = credentials;
+    this.tester = tester;
   }
 
   public void mount(RouterBuilder builder) {
@@ -28,6 +34,24 @@ public final class CredentialsApi {
     builder.getRoute("getCredential").addHandler(Endpoint.of(FIELDS, this::get));
     builder.getRoute("putCredential").addHandler(Endpoint.of(FIELDS, this::put));
     builder.getRoute("deleteCredential").addHandler(Endpoint.of(FIELDS, this::delete));
+    builder.getRoute("testCredential").addHandler(Endpoint.of(FIELDS, this::test));
+  }
+
+  /** Either a server or a target group, not both: the two answer different questions. */
+  private Future<Reply> test(RoutingContext ctx) {
+    String name = pathParam(ctx, "name");
+    JsonObject body = body(ctx);
+    String server = body.getString("serverName");
+    String group = body.getString("targetGroup");
+    if ((server == null) == (group == null)) {
+      return Future.failedFuture(new InvalidInput(server == null ? "serverName" : "targetGroup",
+        "Name either a serverName or a targetGroup to test the credential on."));
+    }
+    Future<List<JsonObject>> results = server != null
+      ? tester.onServer(name, body.getString("engine", "postgresql"), server, body.getString("databaseName"),
+        body.getBoolean("trustServerCertificate", false))
+      : tester.onGroup(name, group);
+    return results.map(Reply::list);
   }
 
   private Future<Reply> list(RoutingContext ctx) {

@@ -7,15 +7,17 @@ import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.jobs.JobStep;
 import io.fleetjobs.server.jobs.JobStepRepository;
-import io.fleetjobs.server.jobs.dispatch.StepExpander;
+import io.fleetjobs.server.targetgroups.GroupExpander;
+import io.fleetjobs.server.targetgroups.TargetGroup;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
-import io.fleetjobs.server.targets.ResolvedTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The databases a run would hit right now, per step, and the credential each would use: the group is
@@ -25,9 +27,9 @@ public final class TargetsPreviewApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of("job_name", "name", "step_name", "stepName"));
   private final JobStepRepository steps;
   private final TargetGroupRepository groups;
-  private final StepExpander expander;
+  private final GroupExpander expander;
 
-  public TargetsPreviewApi(JobStepRepository steps, TargetGroupRepository groups, StepExpander expander) {
+  public TargetsPreviewApi(JobStepRepository steps, TargetGroupRepository groups, GroupExpander expander) {
     this.steps = steps;
     this.groups = groups;
     this.expander = expander;
@@ -43,8 +45,8 @@ public final class TargetsPreviewApi {
         .map(Reply::ok)));
     builder.getRoute("previewTargetGroupTargets").addHandler(Endpoint.of(FIELDS, ctx ->
       groups.get(pathParam(ctx, "name"))
-        .compose(group -> withTargets(new JsonObject().put("targetGroup", group.name()), expander.expand(group)
-          .map(targets -> targets.stream().map(this::entry).toList())))
+        .compose(group -> expander.expand(group)
+          .map(expansion -> withExpansion(new JsonObject().put("targetGroup", group.name()), group, expansion, null)))
         .map(Reply::ok)));
   }
 
@@ -54,19 +56,47 @@ public final class TargetsPreviewApi {
       .put("stepName", step.name())
       .put("targetGroup", step.targetGroup())
       .put("credential", step.credential());
-    return withTargets(json, expander.expand(step.targetGroupId())
-      .map(targets -> targets.stream().map(target -> entry(target).put("credential", step.credential())).toList()));
+    return groups.byId(step.targetGroupId())
+      .compose(group -> expander.expand(group).map(expansion -> withExpansion(json, group, expansion,
+        step.credential())));
   }
 
-  /** A target, and how this agent would authenticate on it (SqlLogin, or its Entra identity). */
-  private JsonObject entry(ResolvedTarget target) {
-    return target.toJson().put("authentication", expander.authentication(target.engine()));
-  }
-
-  /** The expansion's targets, or its error (a server that cannot be enumerated) beside no targets. */
-  private static Future<JsonObject> withTargets(JsonObject json, Future<List<JsonObject>> expansion) {
-    return expansion
-      .map(targets -> json.put("targets", new JsonArray(targets)).putNull("error"))
-      .otherwise(e -> json.put("targets", new JsonArray()).put("error", e.getMessage()));
+  /**
+   * The databases a run would hit, and every member with its own status: how many databases it listed, or why
+   * it could not be listed; and the server spellings merged into an earlier one.
+   */
+  private JsonObject withExpansion(JsonObject json, TargetGroup group, GroupExpander.Expansion expansion,
+                                   String credential) {
+    JsonArray targets = new JsonArray(expansion.targets().stream()
+      .map(target -> {
+        JsonObject entry = target.toJson().put("authentication", expander.authentication(target.engine()));
+        return credential == null ? entry : entry.put("credential", credential);
+      })
+      .toList());
+    Map<UUID, String> failed = new HashMap<>();
+    expansion.failures().forEach(failure -> failed.put(failure.member().targetId(), failure.message()));
+    JsonArray members = new JsonArray(group.members().stream()
+      .map(member -> {
+        JsonObject entry = member.toJson();
+        if (!member.isInclude()) {
+          return entry.put("status", "Excluded");
+        }
+        String error = failed.get(member.targetId());
+        return error != null
+          ? entry.put("status", "Failed").put("error", error)
+          : entry.put("status", "Listed").put("databases", expansion.listed().get(member.targetId()));
+      })
+      .toList());
+    JsonArray merged = new JsonArray(expansion.merges().stream()
+      .map(merge -> new JsonObject().put("serverName", merge.serverName()).put("sameAs", merge.sameAs()))
+      .toList());
+    return json
+      .put("targets", targets)
+      .put("members", members)
+      .put("merged", merged)
+      // Each member that could not be listed, one per line: its databases are missing from the targets.
+      .put("error", expansion.failures().isEmpty() ? null : expansion.failures().stream()
+        .map(GroupExpander.MemberFailure::message)
+        .collect(Collectors.joining("\n")));
   }
 }

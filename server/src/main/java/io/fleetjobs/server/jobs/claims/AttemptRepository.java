@@ -58,7 +58,13 @@ public final class AttemptRepository {
    * @return the recorded result, or empty when this claim was stale (another agent owns the row now)
    */
   public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt) {
-    return finish.execute(Params.of("id", work.targetExecutionId(), "claim", work.claim(), "outcome", outcome,
+    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt);
+  }
+
+  /** The same for any claimed row, a member's listing included. */
+  public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
+                                                 Instant retryAt) {
+    return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
         "message", message, "retryAt", Params.utc(retryAt)))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }

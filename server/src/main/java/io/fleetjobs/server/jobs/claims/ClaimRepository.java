@@ -4,7 +4,6 @@ import io.fleetjobs.common.sql.Params;
 import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
-import io.fleetjobs.server.targets.ResolvedTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
@@ -29,6 +28,8 @@ public final class ClaimRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<TargetFinished>> sweep;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> canceled;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> workCounts;
+  private final SqlTemplate<Map<String, Object>, RowSet<MemberClaim>> claimMembers;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> finishMember;
   private final Clock clock;
 
   public ClaimRepository(Pool pool, Clock clock) {
@@ -56,6 +57,13 @@ public final class ClaimRepository {
           FROM jobs_internal.target_executions t
           JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
          WHERE e.cancel_requested AND t.lifecycle = 'InProgress' AND t.lease_owner = #{owner}""");
+    claimMembers = SqlTemplate.forQuery(pool, """
+        SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, job_version, job_name, step_id,
+               target_id, server_name
+          FROM jobs_internal.claim_members(#{owner}, #{max}, #{leaseSeconds}, #{now})""")
+      .mapTo(MemberClaim.ROW_MAPPER);
+    finishMember = SqlTemplate.forQuery(pool,
+      "SELECT jobs_internal.finish_member(#{id}, #{claim}, #{targets}::jsonb, #{now}) AS recorded");
     workCounts = SqlTemplate.forQuery(pool, """
         SELECT count(*) FILTER (WHERE lifecycle IN ('Created', 'WaitingForRetry')) AS queued,
                count(*) FILTER (WHERE lifecycle = 'InProgress') AS running
@@ -73,12 +81,27 @@ public final class ClaimRepository {
       .map(Rows::list);
   }
 
-  /** @param failure null to start the step on the targets; else why its group could not be expanded */
-  public Future<Boolean> startStep(ExpansionClaim claim, List<ResolvedTarget> targets, String failure) {
-    JsonArray json = new JsonArray(targets.stream().map(ResolvedTarget::toSqlJson).toList());
-    return startStep.execute(Params.of("id", claim.jobExecutionId(), "claim", claim.claim(), "targets", json,
+  /**
+   * @param targets the databases and failed members to start the step with, as jobs_internal.add_targets reads them
+   * @param failure null to start the step on the targets; else why its group could not be expanded
+   */
+  public Future<Boolean> startStep(ExpansionClaim claim, JsonArray targets, String failure) {
+    return startStep.execute(Params.of("id", claim.jobExecutionId(), "claim", claim.claim(), "targets", targets,
         "failure", failure, "now", now()))
       .map(rows -> rows.iterator().next().getBoolean("started"));
+  }
+
+  /** Claims up to {@code max} member rows due for another listing; they take no slot from the capacity. */
+  public Future<List<MemberClaim>> claimMembers(String owner, int max, int leaseSeconds) {
+    return claimMembers.execute(Params.of("owner", owner, "max", max, "leaseSeconds", leaseSeconds, "now", now()))
+      .map(Rows::list);
+  }
+
+  /** Records a member listed at last: its databases join the step. @return false when the claim was stale */
+  public Future<Boolean> finishMember(MemberClaim claim, JsonArray targets) {
+    return finishMember.execute(Params.of("id", claim.targetExecutionId(), "claim", claim.claim(), "targets", targets,
+        "now", now()))
+      .map(rows -> rows.iterator().next().getBoolean("recorded"));
   }
 
   /**

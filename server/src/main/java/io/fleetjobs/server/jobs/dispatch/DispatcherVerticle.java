@@ -2,6 +2,7 @@ package io.fleetjobs.server.jobs.dispatch;
 
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
@@ -75,7 +76,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private Future<?> round(boolean settle) {
     return (settle ? sweep() : Future.succeededFuture())
       .compose(settled -> expandSteps())
-      .compose(expanding -> dispatchTargets())
+      .compose(expanding -> relistMembers())
+      .compose(relisting -> dispatchTargets())
       .onFailure(e -> LOG.warn("Dispatch round failed; the next tick retries: {}", e.getMessage()));
   }
 
@@ -87,6 +89,19 @@ public final class DispatcherVerticle extends VerticleBase {
     return claims.claimExpansions(claimant.agentId(), EXPANSIONS_PER_ROUND, claimant.leaseSeconds())
       .map(claimed -> {
         claimed.forEach(claim -> steps.start(claim).onComplete(started -> wake()));
+        return null;
+      });
+  }
+
+  /** Claims the members due for another listing and lists them in the background, like expansions. */
+  private Future<Void> relistMembers() {
+    return claims.claimMembers(claimant.agentId(), EXPANSIONS_PER_ROUND, claimant.leaseSeconds())
+      .map(claimed -> {
+        claimed.forEach(claim -> steps.relist(claim)
+          .onSuccess(failedAgain -> failedAgain.ifPresent(this::publish))
+          .onFailure(e -> LOG.warn("Listing member '{}' of job {} (execution {}) again failed; its lease will expire "
+            + "and it is listed again: {}", claim.serverName(), claim.jobName(), claim.jobExecutionId(), e.getMessage()))
+          .onComplete(done -> wake()));
         return null;
       });
   }
@@ -120,12 +135,17 @@ public final class DispatcherVerticle extends VerticleBase {
   /** Ends what lost its agent, settles steps, and publishes the targets it ended like any other result. */
   private Future<Void> sweep() {
     return claims.sweep().map(ended -> {
-      ended.forEach(finished -> {
-        metrics.record(finished);
-        vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
-      });
+      ended.forEach(this::publish);
       return null;
     });
+  }
+
+  /** A result recorded here, counted and told to whoever listens, as the executors do with theirs. */
+  private void publish(TargetFinished finished) {
+    if (finished.isFinal()) {
+      metrics.record(finished);
+    }
+    vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
   }
 
   /** Settles what needs no target, tells executors about cancellations, and reads the shared state. */

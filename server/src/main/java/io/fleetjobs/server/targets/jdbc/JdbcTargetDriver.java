@@ -96,7 +96,24 @@ public final class JdbcTargetDriver implements TargetDriver {
       // Whatever stops the listing fails the step with its reason; nothing here gets better by waiting.
       .recover(e -> Future.failedFuture(e instanceof TargetUnreachable ? e : new TargetUnreachable("serverName",
         "Could not list the databases of server '" + where.serverName() + "'"
-          + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage())));
+          + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage(), e)));
+  }
+
+  @Override
+  public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
+    return connect(new Where(serverName, databaseName, trustServerCertificate), login, "credential",
+      connection -> boundedWait(connection, () -> {
+        try (java.sql.Statement statement = connection.createStatement()) {
+          statement.execute("SELECT 1");
+        }
+        return null;
+      }))
+      .mapEmpty();
+  }
+
+  @Override
+  public String maintenanceDatabase() {
+    return dialect.maintenanceDatabase();
   }
 
   @Override

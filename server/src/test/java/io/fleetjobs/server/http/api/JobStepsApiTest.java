@@ -29,6 +29,9 @@ class JobStepsApiTest {
     agent.admin().put("/credentials/job-login", new JsonObject().put("username", "u").put("password", "p"));
     agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
       .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "localhost").put("databaseName", "t1"))));
+    agent.admin().put("/targetGroups/mssql-fleet", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "mssql.example.com").put("databaseName", "t1")
+        .put("engine", "sqlserver"))));
   }
 
   @AfterAll
@@ -128,7 +131,9 @@ class JobStepsApiTest {
     assertEquals(2.0, options.getDouble("retryIntervalBackoffMultiplier"));
     assertEquals(5, stored.getInteger("maxParallelism"));
 
-    JsonObject sqlServerOutput = put("fields", "mssql-out", step("SELECT 1").put("output", new JsonObject()
+    // A step on sqlserver targets may leave the credential out (the agent may sign in as its Entra identity).
+    JsonObject sqlServerOutput = put("fields", "mssql-out", step("SELECT 1").put("targetGroup", "mssql-fleet")
+      .putNull("credential").put("output", new JsonObject()
         .put("serverName", "srv.database.windows.net").put("databaseName", "results").put("tableName", "runs")
         .put("engine", "sqlserver")))
       .bodyAsJsonObject().getJsonObject("output");
@@ -171,7 +176,8 @@ class JobStepsApiTest {
   }
 
   private static JsonObject step(String command) {
-    return new JsonObject().put("targetGroup", "fleet").put("action", new JsonObject().put("value", command));
+    return new JsonObject().put("targetGroup", "fleet").put("credential", "job-login")
+      .put("action", new JsonObject().put("value", command));
   }
 
   private static List<String> names(String path) {

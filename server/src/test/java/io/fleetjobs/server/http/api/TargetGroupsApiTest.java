@@ -154,8 +154,9 @@ class TargetGroupsApiTest {
   void group_used_by_a_step_cannot_be_deleted_and_the_refusal_names_the_step() {
     agent.admin().put("/targetGroups/used", group(member("SqlDatabase", "h").put("databaseName", "d")));
     agent.admin().put("/jobs/uses-group", new JsonObject());
+    agent.admin().put("/credentials/uses-group-login", new JsonObject().put("username", "u").put("password", "p"));
     agent.admin().put("/jobs/uses-group/steps/the-step", new JsonObject().put("targetGroup", "used")
-      .put("action", new JsonObject().put("value", "SELECT 1")));
+      .put("credential", "uses-group-login").put("action", new JsonObject().put("value", "SELECT 1")));
     HttpResponse<Buffer> refused = agent.admin().delete("/targetGroups/used");
     assertEquals(409, refused.statusCode());
     assertTrue(refused.bodyAsJsonObject().getJsonObject("error").getString("message").contains("the-step"));

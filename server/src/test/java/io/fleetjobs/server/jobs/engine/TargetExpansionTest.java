@@ -83,8 +83,10 @@ class TargetExpansionTest {
     agent.admin().put("/targetGroups/unreachable", new JsonObject().put("members", new JsonArray()
       .add(member("SqlServer", "127.0.0.1:1").put("refreshCredential", "refresh"))));
     agent.admin().put("/jobs/unreachable", new JsonObject());
+    // A refused connection is transient: without retries the member's row fails at once.
     agent.admin().put("/jobs/unreachable/steps/s1", new JsonObject().put("targetGroup", "unreachable")
-      .put("credential", "job").put("action", new JsonObject().put("value", "SELECT 1")));
+      .put("credential", "job").put("action", new JsonObject().put("value", "SELECT 1"))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
     String id = executions.start("unreachable");
     JsonObject done = executions.awaitEnd("unreachable", id, PATIENCE);
     assertEquals("Failed", done.getString("lifecycle"));

@@ -1,0 +1,147 @@
+package io.fleetjobs.server.targetgroups;
+
+import io.fleetjobs.common.errors.FleetJobsException;
+import io.fleetjobs.common.errors.TargetUnreachable;
+import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.targets.Login;
+import io.fleetjobs.server.targets.ResolvedTarget;
+import io.fleetjobs.server.targets.ServerKeys;
+import io.fleetjobs.server.targets.TargetDrivers;
+import io.fleetjobs.server.targets.TargetSets;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * Expands a target group into databases, as it is at this moment: servers are listed with their refresh
+ * credential, so databases created or dropped since the last run are picked up. Each member is listed on its
+ * own: one that cannot be listed (down, slow, its login refused) is reported beside the databases the others
+ * brought in, and never holds them up for longer than the listing timeout.
+ */
+public final class GroupExpander {
+  /** What the collaborators are, and how long one member's listing may take. */
+  public record Dependencies(TargetGroupRepository groups, CredentialRepository credentials, TargetDrivers drivers,
+                             ServerKeys serverKeys, Duration listingTimeout) {
+  }
+
+  /** A member that could not be listed, and the failure that says why (and whether a retry may help). */
+  public record MemberFailure(TargetGroupMember member, String serverKey, Throwable cause) {
+    public String message() {
+      return cause.getMessage();
+    }
+  }
+
+  /**
+   * The databases to run on; the members that could not be listed; server spellings merged into an earlier
+   * one; and how many databases each listed member brought in (before exclusions and merges).
+   */
+  public record Expansion(List<ResolvedTarget> targets, List<MemberFailure> failures, List<TargetSets.Merge> merges,
+                          Map<UUID, Integer> listed) {
+  }
+
+  private final Dependencies dependencies;
+
+  public GroupExpander(Dependencies dependencies) {
+    this.dependencies = dependencies;
+  }
+
+  public Future<Expansion> expand(UUID targetGroupId) {
+    return dependencies.groups().byId(targetGroupId).compose(this::expand);
+  }
+
+  /** Fails only when the group itself is gone (NotFound); members that cannot be listed are in the result. */
+  public Future<Expansion> expand(TargetGroup group) {
+    return expand(group, member -> true);
+  }
+
+  /** Lists one include member again, with the group's exclusions applied, for a member row's retry. */
+  public Future<Expansion> expandMember(UUID targetGroupId, UUID memberTargetId) {
+    return dependencies.groups().byId(targetGroupId)
+      .compose(group -> expand(group, member -> member.targetId().equals(memberTargetId)));
+  }
+
+  /** How the targets of an engine authenticate on this agent, as the API shows it. */
+  public String authentication(String engine) {
+    return dependencies.drivers().forEngine(engine).authentication();
+  }
+
+  private Future<Expansion> expand(TargetGroup group, Predicate<TargetGroupMember> listThis) {
+    List<TargetGroupMember> includes = group.members().stream()
+      .filter(TargetGroupMember::isInclude)
+      .filter(listThis)
+      .toList();
+    return dependencies.serverKeys().keys(group.members().stream().map(GroupExpander::server).toList())
+      .compose(keys -> {
+        List<Future<List<String>>> listings = includes.stream().map(this::databasesOf).toList();
+        return Future.join(listings).otherwiseEmpty().map(joined -> combine(group, includes, listings, keys));
+      });
+  }
+
+  private static Expansion combine(TargetGroup group, List<TargetGroupMember> includes,
+                                   List<Future<List<String>>> listings, Map<ServerKeys.Server, String> keys) {
+    List<ResolvedTarget> included = new ArrayList<>();
+    List<MemberFailure> failures = new ArrayList<>();
+    Map<UUID, Integer> listed = new LinkedHashMap<>();
+    for (int i = 0; i < includes.size(); i++) {
+      TargetGroupMember member = includes.get(i);
+      String key = keys.get(server(member));
+      Future<List<String>> listing = listings.get(i);
+      if (listing.failed()) {
+        failures.add(new MemberFailure(member, key, listing.cause()));
+        continue;
+      }
+      listed.put(member.targetId(), listing.result().size());
+      listing.result().forEach(database -> included.add(target(member, key, database)));
+    }
+    // Exclusions are applied where they can be known: an excluded server needs no listing, so none is needed.
+    List<TargetSets.Exclusion> exclusions = group.members().stream()
+      .filter(member -> !member.isInclude())
+      .map(m -> new TargetSets.Exclusion(m.type(), keys.get(server(m)), m.databaseName(), m.elasticPoolName()))
+      .toList();
+    TargetSets.Resolved resolved = TargetSets.resolve(included, exclusions);
+    return new Expansion(resolved.targets(), failures, resolved.merges(), listed);
+  }
+
+  private Future<List<String>> databasesOf(TargetGroupMember member) {
+    if (member.type().equals("SqlDatabase")) {
+      return Future.succeededFuture(List.of(member.databaseName()));
+    }
+    try {
+      var driver = dependencies.drivers().forEngine(member.engine());
+      // With the agent's identity (or no refresh credential to read) the driver decides how to log in.
+      Future<Login> login = driver.usesStoredCredentials() && member.refreshCredentialId() != null
+        ? dependencies.credentials().login(member.refreshCredentialId())
+        : Future.succeededFuture(null);
+      long timeoutMs = dependencies.listingTimeout().toMillis();
+      return login
+        .compose(refresh -> member.type().equals("SqlElasticPool")
+          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh,
+              member.trustServerCertificate())
+          : driver.listDatabases(member.serverName(), refresh, member.trustServerCertificate()))
+        // A server that accepts the connection and never answers must not hold the step.
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(e instanceof FleetJobsException ? e : new TargetUnreachable("serverName",
+          "Could not list the databases of server '" + member.serverName() + "': " + (e instanceof TimeoutException
+            ? "no answer within " + dependencies.listingTimeout().toSeconds() + " s." : e.getMessage()), e)));
+    } catch (FleetJobsException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static ServerKeys.Server server(TargetGroupMember member) {
+    return new ServerKeys.Server(member.serverName(), member.engine());
+  }
+
+  private static ResolvedTarget target(TargetGroupMember member, String serverKey, String database) {
+    String group = member.elasticPoolName() != null ? member.elasticPoolName() : member.serverName();
+    return new ResolvedTarget(member.type(), member.targetId(), member.engine(), member.serverName(), serverKey,
+      database, group, member.trustServerCertificate());
+  }
+}
