@@ -11,6 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. */
 public final class TargetServer implements AutoCloseable {
@@ -38,8 +42,28 @@ public final class TargetServer implements AutoCloseable {
     return postgres.getPort();
   }
 
+  /**
+   * Creates the databases eight at a time: on PostgreSQL 14 each CREATE DATABASE waits for a checkpoint, and
+   * concurrent ones share it, so a fleet of a hundred takes seconds rather than half a minute.
+   */
   public void createDatabases(String... names) {
-    execute("postgres", java.util.Arrays.stream(names).map(name -> "CREATE DATABASE " + name).toArray(String[]::new));
+    ExecutorService creators = Executors.newFixedThreadPool(Math.min(8, Math.max(1, names.length)));
+    try {
+      List<Future<?>> created = new ArrayList<>();
+      for (String name : names) {
+        created.add(creators.submit(() -> execute("postgres", "CREATE DATABASE " + name)));
+      }
+      for (Future<?> done : created) {
+        done.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      creators.shutdownNow();
+    }
   }
 
   public void execute(String database, String... statements) {

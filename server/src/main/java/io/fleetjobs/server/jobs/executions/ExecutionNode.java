@@ -87,7 +87,9 @@ public record ExecutionNode(
         .put("targetId", target.targetId() == null ? null : target.targetId().toString())
         .put("targetGroupName", target.targetGroupName())
         .put("serverName", target.serverName())
-        .put("databaseName", target.databaseName())
+        // A member's own row (a server that could not be listed) has no database.
+        .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
+          : target.databaseName())
         .put("engine", target.engine()));
     }
     return json;
