@@ -7,7 +7,8 @@ const RANK = { reader: 0, operator: 1, admin: 2 };
 export const OPS = {
   // admin: definitions, secrets, tier, tokens, alerting configuration
   putJob: 'admin', deleteJob: 'admin', putJobStep: 'admin', deleteJobStep: 'admin',
-  putCredential: 'admin', deleteCredential: 'admin', putTargetGroup: 'admin', deleteTargetGroup: 'admin',
+  putCredential: 'admin', deleteCredential: 'admin', testCredential: 'admin', putTargetGroup: 'admin',
+  deleteTargetGroup: 'admin',
   putAgent: 'admin', listTokens: 'admin', createToken: 'admin', revokeToken: 'admin',
   putAlertRule: 'admin', deleteAlertRule: 'admin', putActionGroup: 'admin', deleteActionGroup: 'admin',
   putAlertProcessingRule: 'admin', deleteAlertProcessingRule: 'admin', purgeJobExecutions: 'admin',

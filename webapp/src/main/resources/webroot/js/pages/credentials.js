@@ -41,6 +41,39 @@ export async function render(view, ctx) {
     form.querySelector('input:not([readonly])').focus();
   }
 
+  /** Tries the credential on a server or on every database of a group, and lists each result. */
+  function openTester(cred) {
+    const results = h('div', { role: 'status' });
+    const form = h('form', { novalidate: true },
+      h('p', { class: 'help' }, 'Connects once to the server (its postgres or master database) or to each database the group expands to now.'),
+      h('div', { class: 'form-grid' },
+        field({ label: 'Target group', name: 'targetGroup', help: 'Or leave empty and name a server.' }),
+        field({ label: 'Server', name: 'serverName', help: 'host or host:port' }),
+        field({ label: 'Engine', name: 'engine', value: 'postgresql', type: 'select', options: ['postgresql', 'sqlserver'] })),
+      formAlert(),
+      actions(h('button', { type: 'submit' }, 'Test'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => fill(editorBox) }, 'Close')),
+      results);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      submitting(form, async () => {
+        const group = value(form, 'targetGroup');
+        const body = group ? { targetGroup: group } : { serverName: value(form, 'serverName'), engine: value(form, 'engine') };
+        const answer = await api.post(path`/credentials/${cred.name}/test`, body);
+        const failed = answer.value.filter((r) => !r.succeeded).length;
+        fill(results, h('p', {}, `${answer.value.length - failed} of ${answer.value.length} signed in.`), table({
+          caption: `Test of ${cred.name}`,
+          columns: ['Server', 'Database', 'Result', 'SQLSTATE', 'Message', 'ms'],
+          rows: answer.value.map((r) => row([r.serverName, r.databaseName || '—', r.succeeded ? 'OK' : 'Failed',
+            r.sqlState || '—', r.message || '', String(r.latencyMs)], { 'data-test-result': r.succeeded ? 'ok' : 'failed' })),
+          empty: 'Nothing to test.',
+        }));
+      });
+    });
+    const title = `Test ${cred.name}`;
+    fill(editorBox, h('section', { class: 'card', 'aria-label': title }, h('h2', {}, title), form));
+  }
+
   const creds = await api.all('/credentials', {}, { signal: ctx.signal });
   const admin = can('putCredential');
   fill(box, table({
@@ -53,6 +86,7 @@ export async function render(view, ctx) {
       time(c.updatedTime, { short: true }),
       admin ? h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary small', onclick: () => openEditor(c) }, 'Set password'),
+        can('testCredential') ? h('button', { type: 'button', class: 'secondary small', onclick: () => openTester(c) }, 'Test') : null,
         can('deleteCredential') ? confirmButton('Delete', `Delete credential “${c.name}”?`, async () => {
           try {
             await api.del(path`/credentials/${c.name}`);

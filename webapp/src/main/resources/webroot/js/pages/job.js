@@ -306,12 +306,29 @@ function previewSection(jobName) {
     h('div', { class: 'toolbar' }, button), box);
 }
 
+/** Each member with its own status: the databases it listed, why it could not be listed, or excluded. */
+function memberStatuses(entry) {
+  return table({
+    caption: `Members of ${entry.targetGroup || 'the group'}`,
+    columns: ['Member', 'Server', 'Status', 'Databases or error'],
+    rows: entry.members.map((m) => row([
+      `${m.membershipType} ${m.type}${m.databaseName ? ` ${m.databaseName}` : ''}${m.elasticPoolName ? ` ${m.elasticPoolName}` : ''}`,
+      m.serverName,
+      m.status,
+      m.status === 'Failed' ? h('span', { class: 'error-text' }, m.error) : m.status === 'Listed' ? String(m.databases) : '—',
+    ], { 'data-member-status': m.status })),
+    empty: 'No members.',
+  });
+}
+
 export function renderPreview(entries) {
   if (!entries.length) return h('p', { class: 'muted', role: 'status' }, 'No steps, so no targets.');
   return h('div', { role: 'status' }, entries.map((entry) => h('div', {},
     h('h3', {}, entry.stepName ? `Step ${entry.stepId}: ${entry.stepName}` : `Target group ${entry.targetGroup || ''}`,
       entry.targetGroup && entry.stepName ? h('span', { class: 'muted' }, ` (group ${entry.targetGroup})`) : null),
-    entry.error ? h('p', { class: 'error-box' }, entry.error) : null,
+    entry.members ? memberStatuses(entry) : null,
+    (entry.merged || []).length ? h('p', { class: 'muted' }, 'Merged, as the same server: ',
+      entry.merged.map((m) => `${m.serverName} = ${m.sameAs}`).join('; '), '.') : null,
     table({
       caption: `Targets of ${entry.stepName || entry.targetGroup || 'the group'}`,
       columns: ['Server', 'Database', 'Engine', 'Authentication', 'Credential'],
