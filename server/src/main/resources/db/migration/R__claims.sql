@@ -32,6 +32,17 @@ LANGUAGE sql AS $$
   DO UPDATE SET count = m.count + excluded.count
 $$;
 
+-- Keeps one attempt of a target (see V005's target_attempts), from the row as the attempt ran; once per claim.
+CREATE OR REPLACE FUNCTION jobs_internal.record_attempt(
+  p_ran jobs_internal.target_executions, p_outcome text, p_error_code text, p_message text) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO jobs_internal.target_attempts
+    (target_execution_id, claim, attempt, agent, start_time, end_time, outcome, error_code, message)
+  VALUES (p_ran.target_execution_id, p_ran.claim, p_ran.current_attempts, p_ran.lease_owner,
+          p_ran.current_attempt_start_time, now(), p_outcome, p_error_code, p_message)
+  ON CONFLICT (target_execution_id, claim) DO NOTHING
+$$;
+
 -- Claims executions whose next step needs its target group expanded.
 CREATE OR REPLACE FUNCTION jobs_internal.claim_expansions(p_owner text, p_max integer, p_lease_seconds integer)
 RETURNS TABLE (job_execution_id uuid, job_id uuid, job_name text, job_version integer, step_id integer,
@@ -137,6 +148,16 @@ BEGIN
      WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
      ORDER BY r.ready_time
      LIMIT v_free
+  ), lost AS (
+    -- The attempts whose agent died: kept in the history before their rows are claimed again.
+    INSERT INTO jobs_internal.target_attempts
+      (target_execution_id, claim, attempt, agent, start_time, end_time, outcome, message)
+    SELECT o.target_execution_id, o.claim, o.current_attempts, o.lease_owner, o.current_attempt_start_time, now(),
+           'LeaseLost', 'The agent running this attempt stopped renewing its lease; the target runs again.'
+      FROM jobs_internal.target_executions o
+      JOIN chosen USING (target_execution_id)
+     WHERE o.lifecycle = 'InProgress'
+    ON CONFLICT (target_execution_id, claim) DO NOTHING
   )
   UPDATE jobs_internal.target_executions t
      SET lifecycle = 'InProgress',
@@ -215,6 +236,8 @@ BEGIN
     RETURN false;
   END IF;
   v_added := jobs_internal.add_targets(t.job_execution_id, t.step_id, p_targets, p_now);
+  PERFORM jobs_internal.record_attempt(t, 'Succeeded', NULL,
+    format('Listed %s databases.', jsonb_array_length(p_targets)));
   UPDATE jobs_internal.target_executions
      SET lifecycle = 'Succeeded', end_time = now(), lease_owner = NULL, lease_until = NULL,
          last_message = format('Listed server ''%s'' on attempt %s: %s databases, %s of them new to this step, '
@@ -230,11 +253,13 @@ END $$;
 -- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
 -- the claim was stale.
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
-  p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz)
+  p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
+  p_error_code text)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
   t jobs_internal.target_executions;
+  v_ran jobs_internal.target_executions;
   v_cancel boolean;
 BEGIN
   SELECT * INTO t FROM jobs_internal.target_executions
@@ -243,6 +268,7 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
+  v_ran := t;                         -- the attempt as it ran: its agent, its start
   SELECT e.cancel_requested INTO v_cancel FROM jobs_internal.job_executions e
    WHERE e.job_execution_id = t.job_execution_id;
   -- A cancelled run retries nothing; what really succeeded or timed out stays recorded as such.
@@ -253,17 +279,20 @@ BEGIN
   IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
     UPDATE jobs_internal.target_executions
        SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
-           last_message = p_message, lease_owner = NULL, lease_until = NULL
+           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL
      WHERE target_execution_id = t.target_execution_id
     RETURNING * INTO t;
+    PERFORM jobs_internal.record_attempt(v_ran, 'WaitingForRetry', p_error_code, p_message);
     RETURN NEXT t;
     RETURN;
   END IF;
 
   UPDATE jobs_internal.target_executions
-     SET lifecycle = p_outcome, end_time = now(), last_message = p_message, lease_owner = NULL, lease_until = NULL
+     SET lifecycle = p_outcome, end_time = now(), last_message = p_message, last_error_code = p_error_code,
+         lease_owner = NULL, lease_until = NULL
    WHERE target_execution_id = t.target_execution_id
   RETURNING * INTO t;
+  PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
   PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
   PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
   RETURN NEXT t;
@@ -292,6 +321,17 @@ DECLARE
   v_step record;
   v_ended uuid[];
 BEGIN
+  -- The attempts it ends, kept in the history first, as their agents left them.
+  INSERT INTO jobs_internal.target_attempts
+    (target_execution_id, claim, attempt, agent, start_time, end_time, outcome, message)
+  SELECT t.target_execution_id, t.claim, t.current_attempts, t.lease_owner, t.current_attempt_start_time, now(),
+         CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'LeaseLost' END,
+         'The agent running this attempt stopped renewing its lease.'
+    FROM jobs_internal.target_executions t
+    JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+   WHERE t.lifecycle = 'InProgress' AND t.lease_until < now()
+     AND (t.lease_losses + 1 >= jobs_internal.max_lease_losses() OR e.cancel_requested)
+  ON CONFLICT (target_execution_id, claim) DO NOTHING;
   WITH ended AS (
     UPDATE jobs_internal.target_executions t
        SET lifecycle = CASE WHEN e.cancel_requested THEN 'Canceled' ELSE 'Failed' END,

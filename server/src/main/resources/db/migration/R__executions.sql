@@ -241,6 +241,14 @@ BEGIN
   SELECT count(*), array_agg(target_execution_id) FILTER (WHERE lifecycle = 'Failed') INTO v_added, v_failed
     FROM added;
   PERFORM jobs_internal.count_results(v_failed);
+  -- A member that could not be listed has had its first attempt: the listing.
+  INSERT INTO jobs_internal.target_attempts
+    (target_execution_id, claim, attempt, start_time, end_time, outcome, message)
+  SELECT t.target_execution_id, t.claim, 1, t.start_time, now(), t.lifecycle, t.last_message
+    FROM jobs_internal.target_executions t
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND t.expands_member
+     AND t.current_attempts = 1 AND t.claim = 0
+  ON CONFLICT (target_execution_id, claim) DO NOTHING;
   RETURN v_added;
 END $$;
 

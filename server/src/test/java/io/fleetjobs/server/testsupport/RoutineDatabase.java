@@ -112,10 +112,13 @@ public final class RoutineDatabase implements AutoCloseable {
         .append("\"database_name\": \"db").append(i).append("\"}");
     }
     query("SELECT jobs_internal.save_target_group(?, ?::jsonb)", job + "-group", members.append("]").toString());
+    // Routines store the password as the agent sealed it; these tests never open it.
+    query("SELECT jobs_internal.save_credential('routine-login', 'u', '\\x00'::bytea)");
     query("SELECT jobs_internal.save_job(?, NULL, false, 'Once', 1, NULL, NULL, NULL, NULL, NULL, ?)", job, at(now));
     for (int s = 1; s <= steps; s++) {
       query("SELECT jobs_internal.save_jobstep(?, ?, NULL, ?::jsonb)", job, "step" + s,
-        "{\"command\": \"SELECT 1\", \"target_group_name\": \"" + job + "-group\", \"retry_attempts\": "
+        "{\"command\": \"SELECT 1\", \"credential_name\": \"routine-login\", \"target_group_name\": \""
+          + job + "-group\", \"retry_attempts\": "
           + retryAttempts + "}");
     }
     UUID id = UUID.randomUUID();
@@ -167,7 +170,7 @@ public final class RoutineDatabase implements AutoCloseable {
   /** @return the lifecycle recorded, or null when the claim was stale */
   public String finish(Claimed claimed, String outcome, Instant retryAt) throws SQLException {
     List<List<Object>> rows = query("""
-        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?)""",
+        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?, NULL)""",
       claimed.targetExecutionId(), claimed.claim(), outcome, at(retryAt));
     return rows.isEmpty() ? null : (String) rows.get(0).get(0);
   }

@@ -33,7 +33,7 @@ public final class AttemptRepository {
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}) t
+          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(ClaimRows.FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
     // it expired) is not extended for the older attempt. Leases are on the job database's clock.
@@ -57,15 +57,20 @@ public final class AttemptRepository {
    *                cannot succeed on a retry
    * @return the recorded result, or empty when this claim was stale (another agent owns the row now)
    */
-  public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt) {
-    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt);
+  public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt,
+                                                 String errorCode) {
+    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode);
   }
 
-  /** The same for any claimed row, a member's listing included. */
+  /**
+   * The same for any claimed row, a member's listing included.
+   *
+   * @param errorCode the failure's SQLSTATE or error number (null when none), for grouping failures by cause
+   */
   public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
-                                                 Instant retryAt) {
+                                                 Instant retryAt, String errorCode) {
     return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
-        "message", message, "retryAt", Params.utc(retryAt)))
+        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 

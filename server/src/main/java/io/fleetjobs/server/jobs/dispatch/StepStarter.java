@@ -81,7 +81,7 @@ public final class StepStarter {
                                                         GroupExpander.MemberFailure failure) {
     Instant retryAt = retryAt(step, failure.cause(), attempts.now(), claim.attempt());
     return attempts.finish(claim.targetExecutionId(), claim.claim(), Lifecycle.FAILED.value(),
-      memberMessage(step, failure, retryAt, claim.attempt()), retryAt);
+      memberMessage(step, failure, retryAt, claim.attempt()), retryAt, TargetFailures.code(failure.cause()).orElse(null));
   }
 
   /** The databases to run, and a row for each member that could not be listed, as add_targets reads them. */

@@ -86,7 +86,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
     }
   }
 
-  private record Outcome(Lifecycle lifecycle, String message, boolean retryable) {
+  /** @param errorCode the failure's SQLSTATE or error number, when it has one */
+  private record Outcome(Lifecycle lifecycle, String message, boolean retryable, String errorCode) {
   }
 
   public TargetExecutorVerticle(Dependencies dependencies) {
@@ -230,7 +231,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
 
   private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
                                                              int triesLeft) {
-    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt)
+    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode())
       .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
         .compose(waited -> recordWithRetries(work, outcome, retryAt, triesLeft - 1)));
   }
@@ -244,23 +245,24 @@ public final class TargetExecutorVerticle extends VerticleBase {
     if (Lifecycle.TIMED_OUT.value().equals(attempt.stopReason)) {
       // A timeout is transient: the next attempt may find the target less busy.
       return new Outcome(Lifecycle.TIMED_OUT, "Step " + work.stepId() + " timed out on " + where
-        + "; its statement was cancelled on the server." + printed, true);
+        + "; its statement was cancelled on the server." + printed, true, null);
     }
     if (Lifecycle.CANCELED.value().equals(attempt.stopReason)) {
       return new Outcome(Lifecycle.CANCELED, "Canceled while running on " + where
-        + "; its statement was cancelled on the server." + printed, false);
+        + "; its statement was cancelled on the server." + printed, false, null);
     }
     if (failure == null) {
       // PRINT and other informational messages follow the status line: Azure drops them, its users ask for them.
       return new Outcome(Lifecycle.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
-        + Messages.suffix(attempt.messages), false);
+        + Messages.suffix(attempt.messages), false, null);
     }
     Retryability retryability = TargetFailures.classify(failure);
     // Even retryOn Any does not retry a definition that cannot work (no credential, an output table of another
     // shape): nothing on the target can change that.
     boolean retryable = retryability.retryable() || (retryAnyFailure && !(failure instanceof FleetJobsException));
     return new Outcome(Lifecycle.FAILED, "Attempt " + work.attempt() + " of step " + work.stepId() + " failed on "
-      + where + ": " + failure.getMessage() + (retryable ? "" : "; not retried: " + retryability.reason()), retryable);
+      + where + ": " + failure.getMessage() + (retryable ? "" : "; not retried: " + retryability.reason()), retryable,
+      TargetFailures.code(failure).orElse(null));
   }
 
   private void published(Optional<TargetFinished> recorded) {

@@ -170,6 +170,27 @@ class ClaimRoutinesTest {
   }
 
   @Test
+  void every_attempt_is_kept_with_its_agent_and_outcome() throws Exception {
+    UUID execution = db.execution("history", 1, 1, 2, T0);
+    Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
+    db.query("SELECT * FROM jobs_internal.finish_target(?, ?, 'Failed', 'boom', ?, '40P01')",
+      first.targetExecutionId(), first.claim(), RoutineDatabase.at(T0));
+    assertEquals("40P01", db.value("SELECT last_error_code FROM jobs_internal.target_executions"
+      + " WHERE target_execution_id = ?", first.targetExecutionId()), "the failure's code is on the row");
+    Claimed second = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
+    db.expireLeases(execution);
+    Claimed third = only(db.claim("agent-c", 1000, 100, 30, T0), execution);
+    assertEquals("Succeeded", db.finish(third, "Succeeded", null));
+    assertTrue(second.claim() < third.claim());
+    assertEquals(List.of(
+        List.of(1, "agent-a", "WaitingForRetry", "40P01"),
+        List.of(2, "agent-b", "LeaseLost", "-"),
+        List.of(2, "agent-c", "Succeeded", "-")),
+      db.query("SELECT attempt, agent, outcome, coalesce(error_code, '-') FROM jobs_internal.target_attempts"
+        + " WHERE target_execution_id = ? ORDER BY claim", first.targetExecutionId()));
+  }
+
+  @Test
   void a_target_whose_agent_dies_three_times_ends_failed_and_says_why() throws Exception {
     UUID execution = db.execution("agent-killer", 1, 1, 5, T0);
     for (int loss = 1; loss < 3; loss++) {
