@@ -41,14 +41,15 @@ public final class SqlServerDialect implements JdbcDialect {
    * the certificate is checked unless the member or the agent's configuration says to trust it.
    */
   @Override
-  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate) {
+  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate,
+                               String applicationName) {
     Properties properties = new Properties();
     address(serverName, properties);
     properties.setProperty("databaseName", database);
     properties.setProperty("encrypt", "true");
     properties.setProperty("trustServerCertificate", Boolean.toString(trustServerCertificate));
     properties.setProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
-    properties.setProperty("applicationName", "fleetjobs");
+    properties.setProperty("applicationName", applicationName);
     if (auth instanceof JdbcAuth.Password password) {
       properties.setProperty("user", password.login().username());
       properties.setProperty("password", password.login().password());
