@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.common.errors.InvalidInput;
+import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.postgresql.core.Parser;
 
 /** psql's statement boundaries on hostile scripts: a semicolon ends a statement only in code. Pure. */
 class PsqlScriptTest {
@@ -134,6 +136,28 @@ class PsqlScriptTest {
       statements(script), "psql knows no GO: it is part of a statement");
     InvalidInput zero = assertThrows(InvalidInput.class, () -> PsqlScript.parse("SELECT 1\nGO 0", true));
     assertTrue(zero.getMessage().contains("line 2"), zero.getMessage());
+  }
+
+  /**
+   * pgjdbc's splitter, a maintained one, is the second opinion: on scripts without what it gets wrong
+   * (statements after a BEGIN ATOMIC body, ??) or keeps (leading -- comments), both cut the same statements.
+   * Only this test touches that parser, which pgjdbc does not count as public API.
+   */
+  @Test
+  void agrees_with_pgjdbcs_splitter_where_that_splitter_is_right() throws SQLException {
+    List<String> scripts = List.of(
+      "VACUUM;\nANALYZE;",
+      "SELECT 'a;b', E'it\\'s;', \"x;\"\"y\" FROM t; SELECT 'it''s'",
+      "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$ BEGIN RETURN $$;$$::int; END $body$; SELECT f()",
+      "SELECT 1 /* a /* nested; */ b; */; SELECT 2 -- trailing; comment\n;",
+      "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 3",
+      "SELECT $1, a$b$ FROM t;;; SELECT 4;\n");
+    for (String script : scripts) {
+      List<String> theirs = Parser.parseJdbcSql(script, true, false, true, false, false).stream()
+        .map(query -> query.nativeSql.strip())
+        .toList();
+      assertEquals(theirs, statements(script), script);
+    }
   }
 
   @Test
