@@ -77,7 +77,8 @@ class PostgresTargetDriverTest {
     List<String> said = run("CREATE TABLE maintained AS SELECT generate_series(1, 100) AS x;\nVACUUM;\nANALYZE;\n"
       + "VACUUM (VERBOSE) maintained;").messages();
     assertEquals(List.of("1"), column("SELECT count(*) FROM pg_stats WHERE tablename = 'maintained'"), "analyzed");
-    assertTrue(said.stream().anyMatch(m -> m.startsWith("INFO: vacuuming") && m.contains("maintained")), said.toString());
+    assertTrue(said.stream().anyMatch(m -> m.startsWith("INFO: vacuuming") && m.contains("maintained")),
+      said.toString());
   }
 
   @Test
@@ -222,7 +223,8 @@ class PostgresTargetDriverTest {
   @Test
   void the_first_result_set_of_a_multi_statement_script_is_kept_only_when_wanted() {
     String script = "CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1), (2); SELECT x, x * 10 AS y FROM t ORDER BY x";
-    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(true)).result().await();
+    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(true)).result()
+      .await();
     assertEquals(List.of("x", "y"), kept.columns().stream().map(ScriptResult.Column::name).toList());
     assertEquals(List.of(List.of(1, 10), List.of(2, 20)), kept.rows());
     assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(false)).result().await()
@@ -245,8 +247,8 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_result_that_cannot_become_a_table_fails_without_a_retry() {
-    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", options(true)).result()
-      .await();
+    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", options(true))
+      .result().await();
     Throwable failure = assertThrows(CompletionException.class, () -> driver.appendOutput(
       new OutputTable(server.serverName(), "drv_out", "public", "clash", UUID.randomUUID(), "s", "d"), LOGIN, twice)
       .toCompletionStage().toCompletableFuture().join()).getCause();

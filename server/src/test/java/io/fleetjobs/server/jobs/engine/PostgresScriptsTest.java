@@ -122,7 +122,7 @@ class PostgresScriptsTest {
 
   @Test
   void an_output_step_whose_script_returns_no_result_set_succeeds_and_says_so() {
-    JsonObject target = runOnce("quiet-output", step("CREATE TABLE IF NOT EXISTS quiet (x int); INSERT INTO quiet VALUES (1)")
+    JsonObject target = runOnce("quiet-output", step("CREATE TABLE quiet (x int); INSERT INTO quiet VALUES (1)")
       .put("output", new JsonObject().put("serverName", targets.serverName()).put("databaseName", "scripts_out")
         .put("tableName", "never_made").put("credential", "job")));
     assertEquals("Succeeded", target.getString("lifecycle"), target.encode());

@@ -86,7 +86,8 @@ class JdbcTargetDriverTest {
   @Test
   void blocking_jdbc_work_runs_on_the_target_worker_pool() {
     String thread = pools.withConnection("thread-check", () -> new PostgresJdbcDialect().endpoint(server.serverName(),
-      "jdbc_target", new JdbcAuth.Password(LOGIN), false, ScriptOptions.AGENT_APPLICATION_NAME), connection -> Thread.currentThread().getName()).await();
+      "jdbc_target", new JdbcAuth.Password(LOGIN), false, ScriptOptions.AGENT_APPLICATION_NAME),
+      connection -> Thread.currentThread().getName()).await();
     assertTrue(thread.startsWith(TargetWorkerPool.NAME), thread);
   }
 
@@ -143,13 +144,15 @@ class JdbcTargetDriverTest {
       "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)\nGO\nSELECT 1 / 0", single).result());
     assertTrue(failed.getMessage().contains("batch 3 of 3") && failed.getMessage().contains("division by zero"),
       failed.getMessage());
-    assertEquals(List.of("0"), server.column("jdbc_target", "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_all'"));
+    assertEquals(List.of("0"), server.column("jdbc_target",
+      "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_all'"));
     driver.run(server.serverName(), "jdbc_target", LOGIN, false,
       "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)", single).result().await();
     assertEquals(List.of("1"), server.column("jdbc_target", "SELECT count(*) FROM jdbc_all"), "committed at the end");
     run("CREATE TABLE jdbc_autocommitted (x int)", false);
     assertEquals(List.of("1"), server.column("jdbc_target",
-      "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_autocommitted'"), "pooled sessions went back to autocommit");
+      "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_autocommitted'"),
+      "pooled sessions went back to autocommit");
   }
 
   @Test
@@ -183,7 +186,8 @@ class JdbcTargetDriverTest {
     assertTrue(failed.getMessage().contains("canceling statement due to user request"), failed.getMessage());
     awaitColumn(activeSleep, "0");
 
-    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)", options(false));
+    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)",
+      options(false));
     early.cancel();
     String message = failure(early.result()).getMessage();
     assertTrue(message.contains("Canceled before") || message.contains("canceling statement"), message);
