@@ -130,6 +130,19 @@ class RealSqlServerTest {
   }
 
   @Test
+  void a_script_transaction_rolls_every_batch_back_and_sessions_show_their_step() {
+    ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.applicationName("real", "step"));
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+      "CREATE TABLE dbo.AllOrNothing (x int)\nGO\nINSERT INTO dbo.AllOrNothing VALUES (1)\nGO\nSELECT 1/0", single)
+      .result());
+    assertTrue(failed.getMessage().contains("batch 3 of 3"), failed.getMessage());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AllOrNothing'"));
+    ScriptResult program = driver.run(serverName, DATABASE, login, false, "SELECT PROGRAM_NAME() AS program",
+      options(true)).result().await();
+    assertEquals(List.of(List.of("fleetjobs/real/step")), program.rows());
+  }
+
+  @Test
   void a_cancel_stops_the_statement_on_the_server() {
     RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", options(false));
     String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
