@@ -1,6 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.server.targets.Messages;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptResult;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.targets.postgres;
 
-import io.fleetjobs.server.targets.jdbc.SqlcmdBatches;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -2,13 +2,13 @@ package io.fleetjobs.server.targets.sqlserver;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
 import io.fleetjobs.server.targets.jdbc.JdbcEndpoint;
-import io.fleetjobs.server.targets.jdbc.ScriptBatch;
-import io.fleetjobs.server.targets.jdbc.SqlcmdBatches;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;

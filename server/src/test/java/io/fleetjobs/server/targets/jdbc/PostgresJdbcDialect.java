@@ -1,8 +1,10 @@
 package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets.jdbc;
+package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import java.util.ArrayList;
