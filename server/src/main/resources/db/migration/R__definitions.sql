@@ -87,6 +87,18 @@ BEGIN
   RETURN v_id;
 END $$;
 
+-- The action type of a step that names none, fixed when the step is saved: TSql (sqlcmd's GO batches) when
+-- the group brings in any sqlserver database, Sql (psql's statements) when it brings in only postgresql ones.
+-- TSql honours GO on both engines, so a mixed group runs the same script everywhere.
+CREATE OR REPLACE FUNCTION jobs_internal.default_command_type(p_target_group_id uuid) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM jobs_internal.target_group_members m
+                            WHERE m.target_group_id = p_target_group_id
+                              AND m.membership_type = 'Include'
+                              AND m.engine = 'sqlserver')
+              THEN 'TSql' ELSE 'Sql' END
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Credentials: the agent seals the password before it reaches the database.
 CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
@@ -432,10 +444,12 @@ DECLARE
   s jobs_internal.jobstep_versions;
   v_has_output boolean;
 BEGIN
-  s.command_type := coalesce(p_def->>'command_type', 'TSql');
+  s.command_type := p_def->>'command_type';
   s.command_source := coalesce(p_def->>'command_source', 'Inline');
   s.command := p_def->>'command';
-  PERFORM jobs_internal.check_one_of('command_type', s.command_type, ARRAY['TSql', 'Sql']);
+  IF s.command_type IS NOT NULL THEN
+    PERFORM jobs_internal.check_one_of('command_type', s.command_type, ARRAY['TSql', 'Sql']);
+  END IF;
   PERFORM jobs_internal.check_one_of('command_source', s.command_source, ARRAY['Inline']);
   IF s.command IS NULL OR btrim(s.command) = '' THEN
     PERFORM jobs_internal.fail('FJ400', 'command', 'command is required.');
@@ -443,6 +457,7 @@ BEGIN
 
   s.target_group_name := p_def->>'target_group_name';
   s.target_group_id := jobs_internal.target_group_id_of('target_group_name', s.target_group_name);
+  s.command_type := coalesce(s.command_type, jobs_internal.default_command_type(s.target_group_id));
   s.credential_name := p_def->>'credential_name';
   PERFORM jobs_internal.check_optional_name('credential_name', s.credential_name);
   s.credential_id := jobs_internal.credential_id_of('credential_name', s.credential_name);

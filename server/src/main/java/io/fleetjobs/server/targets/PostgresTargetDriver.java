@@ -2,14 +2,13 @@ package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
+import io.fleetjobs.server.targets.postgres.PsqlRun;
+import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,10 +19,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collector;
 import java.util.stream.Collectors;
 
-/** PostgreSQL targets through the non-blocking vertx-pg-client: no thread waits on a target. */
+/**
+ * PostgreSQL targets through the non-blocking vertx-pg-client: no thread waits on a target. Scripts run as
+ * psql runs them ({@link PsqlScript}, {@link PsqlRun}).
+ */
 public final class PostgresTargetDriver implements TargetDriver {
   public static final String ENGINE = "postgresql";
   private static final int DEFAULT_PORT = 5432;
@@ -33,7 +34,6 @@ public final class PostgresTargetDriver implements TargetDriver {
   private static final String OUTPUT_LOCK_TIMEOUT = "30s";
   private static final long CANCEL_GRACE_MS = 5_000;
   private static final int MAX_IDENTIFIER_BYTES = 63;
-  private static final Collector<Row, ?, Long> DISCARD = Collectors.counting();
   /** The counterpart of SQL Server's master: where enumeration connects, never a target by itself. */
   private static final String MAINTENANCE_DATABASE = "postgres";
 
@@ -50,7 +50,7 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
-    return connect(serverName, MAINTENANCE_DATABASE, login)
+    return connect(serverName, MAINTENANCE_DATABASE, login, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("""
           SELECT datname FROM pg_database
            WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres'
@@ -69,7 +69,7 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
-    return connect(serverName, databaseName, login)
+    return connect(serverName, databaseName, login, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("SELECT 1").execute().eventually(connection::close))
       .mapEmpty();
   }
@@ -81,22 +81,25 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
-                           String script, boolean keepFirstResult) {
+                           String script, ScriptOptions options) {
+    PsqlScript statements;
+    try {
+      statements = PsqlScript.parse(script, options.actionType() == ActionType.TSQL);
+    } catch (RuntimeException e) {
+      return RunningScript.failed(e);
+    }
     AtomicReference<PgConnection> open = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
-    Future<ScriptResult> result = connect(serverName, databaseName, login)
+    Future<ScriptResult> result = connect(serverName, databaseName, login, options.applicationName())
       .compose(connection -> {
         open.set(connection);
         if (cancelled.get()) {
           return connection.close().compose(closed -> Future.failedFuture("Canceled before the script started."));
         }
-        // The simple-query protocol runs several statements as one script, as sqlcmd runs a batch.
         // The result does not wait for the connection to close: the slot is free once the script is done.
-        Future<ScriptResult> ran = keepFirstResult
-          ? connection.query(script).execute().map(PostgresTargetDriver::firstResultSet)
-          // Without an output table no row is kept: a large result costs no memory.
-          : connection.query(script).collecting(DISCARD).execute().map(discarded -> ScriptResult.NONE);
-        return ran.onComplete(done -> connection.close());
+        return new PsqlRun(connection, statements, options, cancelled::get)
+          .execute()
+          .onComplete(done -> connection.close());
       });
     return new RunningScript() {
       @Override
@@ -128,7 +131,7 @@ public final class PostgresTargetDriver implements TargetDriver {
       return Future.failedFuture(new OutputMismatch(unusable.get()));
     }
     String qualified = quote(table.schemaName()) + "." + quote(table.tableName());
-    return connect(table.serverName(), table.databaseName(), login)
+    return connect(table.serverName(), table.databaseName(), login, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.begin()
         .compose(tx -> connection.query("SET LOCAL lock_timeout = '" + OUTPUT_LOCK_TIMEOUT + "'").execute()
           // One writer at a time per table, so two targets finishing together do not both create it.
@@ -232,27 +235,6 @@ public final class PostgresTargetDriver implements TargetDriver {
     return connection.preparedQuery(sql.toString()).executeBatch(batch).mapEmpty();
   }
 
-  private static ScriptResult firstResultSet(RowSet<Row> rows) {
-    for (RowSet<Row> set = rows; set != null; set = set.next()) {
-      List<ColumnDescriptor> descriptors = set.columnDescriptors();
-      if (descriptors != null && !descriptors.isEmpty()) {
-        List<ScriptResult.Column> columns = descriptors.stream()
-          .map(d -> new ScriptResult.Column(d.name(), d.typeName()))
-          .toList();
-        List<List<Object>> values = new ArrayList<>();
-        for (Row row : set) {
-          List<Object> value = new ArrayList<>(row.size());
-          for (int i = 0; i < row.size(); i++) {
-            value.add(row.getValue(i));
-          }
-          values.add(value);
-        }
-        return new ScriptResult(columns, values);
-      }
-    }
-    return ScriptResult.NONE;
-  }
-
   /** vertx-pg-client names types after its DataType enum: INT4, TIMESTAMPTZ, TEXT_ARRAY, UNKNOWN. */
   static String ddlType(String clientTypeName) {
     String name = clientTypeName.toLowerCase(Locale.ROOT);
@@ -272,20 +254,26 @@ public final class PostgresTargetDriver implements TargetDriver {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  /** A target that does not answer fails its attempt instead of holding a slot. */
-  private Future<PgConnection> connect(String serverName, String database, Login login) {
-    return PgConnection.connect(vertx, options(serverName, database, login))
-      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  /**
+   * A target that does not answer fails its attempt instead of holding a slot. Notices are never logged:
+   * vertx-pg-client logs a WARN line for each one unless the connection has a handler, and a script's notices
+   * belong in its result ({@link PsqlRun} takes them there).
+   */
+  private Future<PgConnection> connect(String serverName, String database, Login login, String applicationName) {
+    return PgConnection.connect(vertx, options(serverName, database, login, applicationName))
+      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .map(connection -> connection.noticeHandler(notice -> { }));
   }
 
-  private static PgConnectOptions options(String serverName, String database, Login login) {
+  /** The application name is added to the client's defaults (encoding, date style), which it keeps. */
+  private static PgConnectOptions options(String serverName, String database, Login login, String applicationName) {
     ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
-    PgConnectOptions options = new PgConnectOptions()
+    return new PgConnectOptions()
       .setHost(address.host())
       .setPort(address.port())
       .setDatabase(database)
       .setUser(login.username())
-      .setPassword(login.password());
-    return options;
+      .setPassword(login.password())
+      .addProperty("application_name", applicationName);
   }
 }

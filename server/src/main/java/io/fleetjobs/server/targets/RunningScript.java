@@ -9,4 +9,19 @@ public interface RunningScript {
 
   /** Asks the target to cancel the running statement (a PostgreSQL cancel request, a JDBC cancel). */
   Future<Void> cancel();
+
+  /** A script that could not start (a GO line with a count of 0): nothing runs, so nothing needs cancelling. */
+  static RunningScript failed(Throwable failure) {
+    return new RunningScript() {
+      @Override
+      public Future<ScriptResult> result() {
+        return Future.failedFuture(failure);
+      }
+
+      @Override
+      public Future<Void> cancel() {
+        return Future.succeededFuture();
+      }
+    };
+  }
 }

@@ -7,7 +7,6 @@ import java.util.List;
  * the informational messages the server sent while it ran (PRINT, RAISERROR WITH low severity, NOTICE).
  */
 public record ScriptResult(List<Column> columns, List<List<Object>> rows, List<String> messages) {
-  public static final ScriptResult NONE = new ScriptResult(List.of(), List.of());
 
   /** @param typeName the engine's own type name, usable in its DDL */
   public record Column(String name, String typeName) {

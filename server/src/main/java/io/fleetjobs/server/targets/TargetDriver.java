@@ -43,11 +43,11 @@ public interface TargetDriver {
   String maintenanceDatabase();
 
   /**
-   * Runs the script as one batch on the database; it may hold several statements.
-   * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept
+   * Runs the script on the database as the engine's client runs one (psql, sqlcmd), cut into batches and
+   * statements by the step's action type, stopping at the first error.
    */
   RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate, String script,
-                    boolean keepFirstResult);
+                    ScriptOptions options);
 
   /**
    * Appends a result set to the output table, creating the table on first use. Rows an earlier attempt of

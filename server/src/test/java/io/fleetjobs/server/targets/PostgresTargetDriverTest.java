@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
+import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -19,8 +26,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
-/** The PostgreSQL driver against a real server: scripts, output tables, enumeration errors. */
+/**
+ * The PostgreSQL driver against a real server: scripts run as psql runs them (statement by statement, stop at
+ * the first error, notices kept), output tables, enumeration errors.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PostgresTargetDriverTest {
@@ -40,20 +51,190 @@ class PostgresTargetDriverTest {
     server.close();
   }
 
+  private static ScriptOptions options(boolean keepFirstResult) {
+    return new ScriptOptions(ActionType.SQL, false, keepFirstResult, "fleetjobs/driver-test/step");
+  }
+
+  private static ScriptResult run(String script) {
+    return driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(false)).result().await();
+  }
+
+  private static Throwable failure(String script, ScriptOptions options) {
+    return failure(driver.run(server.serverName(), "drv_target", LOGIN, false, script, options).result());
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
+      .getCause();
+  }
+
+  private static List<String> column(String query) {
+    return server.column("drv_target", query);
+  }
+
+  @Test
+  void vacuum_and_analyze_run_each_outside_a_transaction_block() {
+    List<String> said = run("CREATE TABLE maintained AS SELECT generate_series(1, 100) AS x;\nVACUUM;\nANALYZE;\n"
+      + "VACUUM (VERBOSE) maintained;").messages();
+    assertEquals(List.of("1"), column("SELECT count(*) FROM pg_stats WHERE tablename = 'maintained'"), "analyzed");
+    assertTrue(said.stream().anyMatch(m -> m.startsWith("INFO: vacuuming") && m.contains("maintained")),
+      said.toString());
+  }
+
+  @Test
+  void create_index_concurrently_runs_after_the_statements_before_it_committed() {
+    run("CREATE TABLE indexed (x int);\nINSERT INTO indexed SELECT generate_series(1, 1000);\n"
+      + "CREATE INDEX CONCURRENTLY indexed_x ON indexed (x);");
+    assertEquals(List.of("t"), column("SELECT indisvalid FROM pg_index WHERE indexrelid = 'indexed_x'::regclass"));
+  }
+
+  @Test
+  void a_failing_statement_stops_the_script_names_its_number_and_line_and_keeps_what_ran_before() {
+    String script = """
+      CREATE TABLE kept_one (x int);
+      INSERT INTO kept_one VALUES (1);
+      SELECT x
+        FROM kept_one
+       WHERE missing = 1;
+      CREATE TABLE never_one (x int);""";
+    Throwable failed = failure(script, options(false));
+    assertInstanceOf(ScriptFailed.class, failed);
+    assertTrue(failed.getMessage().startsWith("statement 3 (line 5): ERROR: column \"missing\" does not exist (42703)"),
+      "the line of the server's error position: " + failed.getMessage());
+    assertEquals(List.of("1"), column("SELECT count(*) FROM kept_one"), "statements 1 and 2 were committed");
+    assertEquals(List.of("0"), column("SELECT count(*) FROM pg_tables WHERE tablename = 'never_one'"));
+    Retryability retry = TargetFailures.classify(failed);
+    assertFalse(retry.retryable(), "the server's error is still the cause the classification reads");
+    assertTrue(retry.reason().contains("42703"), retry.reason());
+  }
+
+  @Test
+  void an_error_without_a_position_is_named_with_the_line_of_its_statement() {
+    Throwable failed = failure("SELECT 1;\n\n  -- why\n  DO $$ BEGIN RAISE EXCEPTION 'no position'; END $$;",
+      options(false));
+    assertTrue(failed.getMessage().startsWith("statement 2 (line 4): ERROR: no position (P0001)"), failed.getMessage());
+  }
+
+  @Test
+  void the_script_transaction_rolls_everything_back_when_a_statement_fails() {
+    ScriptOptions script = new ScriptOptions(ActionType.SQL, true, false, "fleetjobs/driver-test/step");
+    Throwable failed = failure("""
+      CREATE TABLE all_or_nothing (x int);
+      INSERT INTO all_or_nothing VALUES (1);
+      SELECT 1 / 0;""", script);
+    assertTrue(failed.getMessage().startsWith("statement 3 (line 3): ERROR: division by zero"), failed.getMessage());
+    assertEquals(List.of("0"), column("SELECT count(*) FROM pg_tables WHERE tablename = 'all_or_nothing'"));
+    driver.run(server.serverName(), "drv_target", LOGIN, false,
+      "CREATE TABLE all_or_nothing (x int); INSERT INTO all_or_nothing VALUES (1)", script).result().await();
+    assertEquals(List.of("1"), column("SELECT count(*) FROM all_or_nothing"), "and commits it all when none does");
+    Throwable vacuum = failure("VACUUM", script);
+    assertTrue(vacuum.getMessage().contains("VACUUM cannot run inside a transaction block"), vacuum.getMessage());
+  }
+
+  @Test
+  void explicit_transaction_blocks_are_honoured_and_a_failure_inside_one_leaves_none_open() {
+    run("CREATE TABLE blocks (x int); BEGIN; INSERT INTO blocks VALUES (1); INSERT INTO blocks VALUES (2); COMMIT;");
+    assertEquals(List.of("2"), column("SELECT count(*) FROM blocks"));
+    ScriptOptions named = new ScriptOptions(ActionType.SQL, false, false, "fleetjobs/driver-test/open-block");
+    Throwable failed = failure("BEGIN; INSERT INTO blocks VALUES (3); SELECT 1 / 0; COMMIT;", named);
+    assertTrue(failed.getMessage().startsWith("statement 3 (line 1)"), failed.getMessage());
+    assertEquals(List.of("2"), column("SELECT count(*) FROM blocks"), "the open block was rolled back");
+    assertEquals(List.of(), column("SELECT state FROM pg_stat_activity WHERE application_name = "
+      + "'fleetjobs/driver-test/open-block' AND state LIKE 'idle in transaction%'"));
+  }
+
+  @Test
+  void dollar_quoted_bodies_with_semicolons_run_as_one_statement() {
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, """
+      CREATE FUNCTION joined(a text, b text) RETURNS text LANGUAGE plpgsql AS $body$
+      DECLARE
+        separator text := $$;$$;
+      BEGIN
+        RETURN a || separator || b;
+      END $body$;
+      SELECT joined('x', 'y') AS j;""", options(true)).result().await();
+    assertEquals(List.of(List.of("x;y")), result.rows());
+  }
+
+  @Test
+  void the_first_result_set_of_any_statement_is_kept_and_later_ones_are_not() {
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false,
+      "CREATE TEMP TABLE firsts (x int); SELECT 'first' AS which; SELECT 'second' AS which", options(true))
+      .result().await();
+    assertEquals(List.of(List.of("first")), result.rows());
+  }
+
+  @Test
+  void notices_infos_and_warnings_become_messages_and_are_never_logged() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      ScriptResult result = run("""
+        DO $$ BEGIN RAISE NOTICE 'checked % tables', 12; RAISE INFO 'an info'; END $$;
+        DO $$ BEGIN RAISE WARNING 'careful' USING HINT = 'look closer'; END $$;""");
+      assertEquals(List.of("NOTICE: checked 12 tables", "INFO: an info", "WARNING: careful\nHINT: look closer"),
+        result.messages());
+      Throwable failed = failure("DO $$ BEGIN RAISE NOTICE 'about to divide'; END $$; SELECT 1 / 0", options(false));
+      assertTrue(failed.getMessage().endsWith("\nMessages:\nNOTICE: about to divide"), failed.getMessage());
+    } finally {
+      root.detachAppender(logs);
+    }
+    assertEquals(List.of(), logs.list.stream().map(ILoggingEvent::getFormattedMessage)
+      .filter(line -> line.contains("notice") || line.contains("tables") || line.contains("divide")).toList());
+  }
+
+  @Test
+  void messages_are_capped_as_sql_server_prints_are() {
+    List<String> messages = run("DO $$ BEGIN FOR i IN 1..250 LOOP RAISE NOTICE 'n%', i; END LOOP; END $$").messages();
+    assertEquals(Messages.MAX_MESSAGES + 1, messages.size());
+    assertEquals("(50 more messages not kept)", messages.get(messages.size() - 1));
+  }
+
+  @Test
+  void go_lines_separate_batches_for_the_tsql_action_type_and_are_a_syntax_error_for_sql() {
+    String script = "CREATE TEMP TABLE marks (n int)\nGO\nINSERT INTO marks VALUES (1)\nGO 3\n"
+      + "SELECT count(*)::int AS runs FROM marks";
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, script,
+      new ScriptOptions(ActionType.TSQL, false, true, "fleetjobs/driver-test/step")).result().await();
+    assertEquals(List.of(List.of(3)), result.rows());
+    Throwable failed = failure(script, options(false));
+    assertTrue(failed.getMessage().startsWith("statement 1 (line 2): ERROR: syntax error at or near \"GO\""),
+      failed.getMessage());
+  }
+
+  @Test
+  void the_session_shows_its_application_name_and_a_cancel_stops_the_script() {
+    RunningScript sleeping = driver.run(server.serverName(), "drv_target", LOGIN, false,
+      "SELECT pg_sleep(60); CREATE TABLE never_after_cancel (x int)",
+      new ScriptOptions(ActionType.SQL, false, false, "fleetjobs/nightly/sleepy"));
+    String sessions = "SELECT application_name FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (column(sessions).isEmpty() && System.nanoTime() < deadline) {
+      Executions.sleep(50);
+    }
+    assertEquals(List.of("fleetjobs/nightly/sleepy"), column(sessions));
+    sleeping.cancel().await();
+    assertTrue(failure(sleeping.result()).getMessage().startsWith("statement 1 (line 1): ERROR: canceling statement"));
+    assertEquals(List.of("0"), column("SELECT count(*) FROM pg_tables WHERE tablename = 'never_after_cancel'"));
+  }
+
   @Test
   void the_first_result_set_of_a_multi_statement_script_is_kept_only_when_wanted() {
     String script = "CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1), (2); SELECT x, x * 10 AS y FROM t ORDER BY x";
-    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, true).result().await();
+    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(true)).result()
+      .await();
     assertEquals(List.of("x", "y"), kept.columns().stream().map(ScriptResult.Column::name).toList());
     assertEquals(List.of(List.of(1, 10), List.of(2, 20)), kept.rows());
-    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, false, script, false).result().await()
+    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(false)).result().await()
       .hasResultSet(), "without an output table no row is kept");
   }
 
   @Test
   void an_attempt_run_again_replaces_its_own_output_rows() {
     ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1 AS one, 'a' AS letter",
-      true).result().await();
+      options(true)).result().await();
     UUID execution = UUID.randomUUID();
     OutputTable target = new OutputTable(server.serverName(), "drv_out", "public", "replaced", execution, "srv", "db1");
     driver.appendOutput(target, LOGIN, result).await();
@@ -66,8 +247,8 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_result_that_cannot_become_a_table_fails_without_a_retry() {
-    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", true).result()
-      .await();
+    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", options(true))
+      .result().await();
     Throwable failure = assertThrows(CompletionException.class, () -> driver.appendOutput(
       new OutputTable(server.serverName(), "drv_out", "public", "clash", UUID.randomUUID(), "s", "d"), LOGIN, twice)
       .toCompletionStage().toCompletableFuture().join()).getCause();

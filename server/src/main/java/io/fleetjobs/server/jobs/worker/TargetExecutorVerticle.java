@@ -13,16 +13,18 @@ import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
+import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
+import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptFailed;
+import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetDriver;
 import io.fleetjobs.server.targets.Retryability;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetFailures;
-import io.fleetjobs.server.targets.jdbc.Messages;
-import io.fleetjobs.server.targets.jdbc.ScriptFailed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -75,6 +77,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
     volatile RunningScript script;
     volatile String stopReason;
     volatile List<String> messages = List.of();
+    /** Said after the status line of a success, before the messages: an output step's script returned no rows. */
+    volatile String note = "";
 
     InFlight(TargetWork work) {
       this.work = work;
@@ -161,8 +165,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     return login(driver, step.credentialId(), "The step has no credential to connect to targets with.").compose(login -> {
+      ScriptOptions options = new ScriptOptions(ActionType.of(step.action().type()),
+        step.executionOptions().singleTransaction(), step.output() != null,
+        ScriptOptions.applicationName(work.jobName(), work.stepName()));
       RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
-        ScriptVariables.substitute(step.action().value(), work), step.output() != null);
+        ScriptVariables.substitute(step.action().value(), work), options);
       attempt.script = script;
       if (attempt.stopReason != null) {
         script.cancel();
@@ -179,6 +186,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
         })
         .compose(result -> {
           attempt.messages = result.messages();
+          if (step.output() != null && !result.hasResultSet()) {
+            // As in Elastic Jobs, a script that returns nothing has nothing to write; that is not a failure.
+            attempt.note = " The script returned no result set, so no rows were written to the output table.";
+          }
           return writeOutput(step, work, login, result);
         });
     });
@@ -254,7 +265,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
     if (failure == null) {
       // PRINT and other informational messages follow the status line: Azure drops them, its users ask for them.
       return new Outcome(Lifecycle.SUCCEEDED, "Step " + work.stepId() + " succeeded execution on " + where + "."
-        + Messages.suffix(attempt.messages), false, null);
+        + attempt.note + Messages.suffix(attempt.messages), false, null);
     }
     Retryability retryability = TargetFailures.classify(failure);
     // Even retryOn Any does not retry a definition that cannot work (no credential, an output table of another

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
@@ -19,8 +20,12 @@ public interface JdbcDialect {
   /** Where enumeration connects: SQL Server's master. */
   String maintenanceDatabase();
 
-  /** @param trustServerCertificate whether TLS may accept a certificate no trusted authority signed */
-  JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate);
+  /**
+   * @param trustServerCertificate whether TLS may accept a certificate no trusted authority signed
+   * @param applicationName what the server shows for the session (program_name), set at login
+   */
+  JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate,
+                        String applicationName);
 
   /** One column, the names of every database a SqlServer member expands to. */
   String databasesQuery();

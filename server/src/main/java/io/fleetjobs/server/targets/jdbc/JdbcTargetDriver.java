@@ -2,10 +2,14 @@ package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.common.errors.TargetUnreachable;
+import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptBatch;
+import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import io.fleetjobs.server.targets.TargetDriver;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
@@ -21,8 +25,9 @@ import java.util.concurrent.Callable;
 /**
  * A target driver over JDBC and {@link JdbcPools}, for any engine a {@link JdbcDialect} describes:
  * the sqlserver engine through mssql-jdbc, and the same code over the PostgreSQL JDBC driver in tests.
- * Scripts are split into sqlcmd batches and run in order on one connection; the first result set and the
- * server's informational messages come back; a cancel stops the running statement on the server.
+ * Scripts are split into sqlcmd batches (the TSql action type) and run in order on one connection; the first
+ * result set and the server's informational messages come back; a cancel stops the running statement on the
+ * server.
  */
 public final class JdbcTargetDriver implements TargetDriver {
   private static final long CANCEL_GRACE_MS = 5_000;
@@ -63,7 +68,7 @@ public final class JdbcTargetDriver implements TargetDriver {
 
   @Override
   public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
-    return list(new Where(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login,
+    return list(Where.agent(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login,
       dialect.databasesQuery(), null);
   }
 
@@ -71,7 +76,7 @@ public final class JdbcTargetDriver implements TargetDriver {
   public Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login,
                                                 boolean trustServerCertificate) {
     return dialect.poolDatabasesQuery()
-      .map(query -> list(new Where(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login, query,
+      .map(query -> list(Where.agent(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login, query,
         elasticPoolName))
       .orElseGet(() -> Future.failedFuture(new InvalidInput("elasticPoolName",
         "The " + engine() + " engine has no elastic pools.")));
@@ -101,7 +106,7 @@ public final class JdbcTargetDriver implements TargetDriver {
 
   @Override
   public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
-    return connect(new Where(serverName, databaseName, trustServerCertificate), login, "credential",
+    return connect(Where.agent(serverName, databaseName, trustServerCertificate), login, "credential",
       connection -> boundedWait(connection, () -> {
         try (java.sql.Statement statement = connection.createStatement()) {
           statement.execute("SELECT 1");
@@ -118,15 +123,18 @@ public final class JdbcTargetDriver implements TargetDriver {
 
   @Override
   public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
-                           String script, boolean keepFirstResult) {
+                           String script, ScriptOptions options) {
     ScriptRun run;
     try {
-      run = new ScriptRun(dialect, dialect.batches(script), keepFirstResult);
+      List<ScriptBatch> batches = options.actionType() == ActionType.TSQL
+        ? dialect.batches(script)
+        : SqlcmdBatches.whole(script);
+      run = new ScriptRun(dialect, batches, options.keepFirstResult(), options.singleTransaction());
     } catch (RuntimeException e) {
-      return failed(e);
+      return RunningScript.failed(e);
     }
-    Future<ScriptResult> result = connect(new Where(serverName, databaseName, trustServerCertificate), login,
-      "credential", run::execute);
+    Where where = new Where(serverName, databaseName, trustServerCertificate, options.applicationName());
+    Future<ScriptResult> result = connect(where, login, "credential", run::execute);
     return new RunningScript() {
       @Override
       public Future<ScriptResult> result() {
@@ -159,7 +167,7 @@ public final class JdbcTargetDriver implements TargetDriver {
       return Future.succeededFuture();
     }
     // The output database belongs to no member: only the agent's configuration may trust its certificate.
-    Where where = new Where(table.serverName(), table.databaseName(), false);
+    Where where = Where.agent(table.serverName(), table.databaseName(), false);
     return connect(where, login, "output.credential", connection -> boundedWait(connection, () -> {
       output.append(connection, table, result);
       return null;
@@ -182,13 +190,21 @@ public final class JdbcTargetDriver implements TargetDriver {
     }
   }
 
-  /** A database to connect to, and whether its member trusts the server's certificate. */
-  private record Where(String serverName, String database, boolean trustServerCertificate) {
+  /**
+   * A database to connect to, whether its member trusts the server's certificate, and the application name
+   * its sessions show.
+   */
+  private record Where(String serverName, String database, boolean trustServerCertificate, String applicationName) {
+    /** Enumeration and output writes, which belong to no step. */
+    static Where agent(String serverName, String database, boolean trustServerCertificate) {
+      return new Where(serverName, database, trustServerCertificate, ScriptOptions.AGENT_APPLICATION_NAME);
+    }
   }
 
   /**
    * The certificate is trusted when the agent's configuration or the member says so. Whether it is belongs
-   * to the pool's key, so members that differ only in it never share a connection.
+   * to the pool's key, so members that differ only in it never share a connection. So does the application
+   * name: SQL Server takes it at login only, so each step's sessions are pooled apart and show its name.
    */
   private <T> Future<T> connect(Where where, Login login, String credentialField, JdbcPools.SqlWork<T> work) {
     JdbcAuth auth;
@@ -199,28 +215,14 @@ public final class JdbcTargetDriver implements TargetDriver {
     }
     boolean trust = wiring.trustServerCertificate() || where.trustServerCertificate();
     String key = where.serverName().toLowerCase(Locale.ROOT) + "/" + where.database() + "/" + auth.poolKey()
-      + (trust ? "/trustServerCertificate" : "");
+      + (trust ? "/trustServerCertificate" : "") + "/" + where.applicationName();
     return wiring.pools().withConnection(key,
-      () -> dialect.endpoint(where.serverName(), where.database(), auth, trust), work);
+      () -> dialect.endpoint(where.serverName(), where.database(), auth, trust, where.applicationName()), work);
   }
 
   /** Closes every pool; the worker pool belongs to whoever opened it. */
   @Override
   public Future<Void> close() {
     return wiring.pools().close();
-  }
-
-  private static RunningScript failed(RuntimeException e) {
-    return new RunningScript() {
-      @Override
-      public Future<ScriptResult> result() {
-        return Future.failedFuture(e);
-      }
-
-      @Override
-      public Future<Void> cancel() {
-        return Future.succeededFuture();
-      }
-    };
   }
 }

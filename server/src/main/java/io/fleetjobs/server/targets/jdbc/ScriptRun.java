@@ -1,10 +1,14 @@
 package io.fleetjobs.server.targets.jdbc;
 
+import io.fleetjobs.server.targets.Messages;
+import io.fleetjobs.server.targets.ScriptBatch;
+import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptResult;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One script on one connection, batch after batch, stopping at the first batch that fails. It runs on a
- * worker thread; {@link #cancel()} comes from another thread and cancels the running statement on the
- * server, as JDBC's Statement.cancel is meant to be used.
+ * One script on one connection, batch after batch, stopping at the first batch that fails; with a single
+ * transaction, every batch runs in one transaction that commits after the last and rolls back on a failure.
+ * It runs on a worker thread; {@link #cancel()} comes from another thread and cancels the running statement
+ * on the server, as JDBC's Statement.cancel is meant to be used.
  */
 final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
@@ -23,21 +28,26 @@ final class ScriptRun {
   private final JdbcDialect dialect;
   private final List<ScriptBatch> batches;
   private final boolean keepFirstResult;
+  private final boolean singleTransaction;
   private final Messages messages = new Messages();
   private volatile Connection connection;
   private volatile Statement current;
   private volatile boolean cancelled;
 
-  ScriptRun(JdbcDialect dialect, List<ScriptBatch> batches, boolean keepFirstResult) {
+  ScriptRun(JdbcDialect dialect, List<ScriptBatch> batches, boolean keepFirstResult, boolean singleTransaction) {
     this.dialect = dialect;
     this.batches = batches;
     this.keepFirstResult = keepFirstResult;
+    this.singleTransaction = singleTransaction;
   }
 
   ScriptResult execute(Connection target) throws SQLException {
     connection = target;
     target.beginRequest();
     try {
+      if (singleTransaction) {
+        target.setAutoCommit(false);
+      }
       ScriptResult first = null;
       for (int index = 0; index < batches.size(); index++) {
         ScriptBatch batch = batches.get(index);
@@ -45,13 +55,40 @@ final class ScriptRun {
           first = executeBatch(target, index, run, first);
         }
       }
+      if (singleTransaction) {
+        commit(target);
+      }
       return first == null
         ? new ScriptResult(List.of(), List.of(), messages.list())
         : new ScriptResult(first.columns(), first.rows(), messages.list());
     } finally {
       // Still abortable while the session is reset: a half-dead socket can hang the rollback too.
+      if (singleTransaction) {
+        endTransaction(target);
+      }
       reset(target);
       connection = null;
+    }
+  }
+
+  private void commit(Connection target) throws SQLException {
+    try {
+      target.commit();
+    } catch (SQLException e) {
+      addWarnings(target.getWarnings());
+      throw new ScriptFailed("The script's transaction could not commit: " + e.getMessage(), messages.list(), e);
+    }
+  }
+
+  /** After a commit this rolls back nothing; after a failure, everything the script did. */
+  private static void endTransaction(Connection target) {
+    try {
+      if (!target.isClosed()) {
+        target.rollback();
+        target.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      LOG.debug("Could not end a script's transaction: {}", e.getMessage());
     }
   }
 
@@ -65,7 +102,7 @@ final class ScriptRun {
       try {
         return results(statement, statement.execute(batches.get(index).sql()), first);
       } catch (SQLException e) {
-        messages.add(statement.getWarnings());
+        addWarnings(statement.getWarnings());
         throw new ScriptFailed(failure(e, index, run), messages.list(), e);
       } finally {
         current = null;
@@ -77,7 +114,7 @@ final class ScriptRun {
   private ScriptResult results(Statement statement, boolean isResultSet, ScriptResult first) throws SQLException {
     boolean resultSet = isResultSet;
     while (true) {
-      messages.add(statement.getWarnings());
+      addWarnings(statement.getWarnings());
       statement.clearWarnings();
       if (resultSet) {
         try (ResultSet rows = statement.getResultSet()) {
@@ -89,6 +126,13 @@ final class ScriptRun {
         return first;
       }
       resultSet = statement.getMoreResults();
+    }
+  }
+
+  /** mssql-jdbc reports PRINT and low-severity RAISERROR in the warning chain, the PostgreSQL driver its NOTICEs. */
+  private void addWarnings(SQLWarning chain) {
+    for (SQLWarning warning = chain; warning != null; warning = warning.getNextWarning()) {
+      messages.add(warning.getMessage());
     }
   }
 

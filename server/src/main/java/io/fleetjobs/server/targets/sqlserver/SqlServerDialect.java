@@ -2,13 +2,13 @@ package io.fleetjobs.server.targets.sqlserver;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
 import io.fleetjobs.server.targets.jdbc.JdbcEndpoint;
-import io.fleetjobs.server.targets.jdbc.ScriptBatch;
-import io.fleetjobs.server.targets.jdbc.SqlcmdBatches;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -41,14 +41,15 @@ public final class SqlServerDialect implements JdbcDialect {
    * the certificate is checked unless the member or the agent's configuration says to trust it.
    */
   @Override
-  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate) {
+  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate,
+                               String applicationName) {
     Properties properties = new Properties();
     address(serverName, properties);
     properties.setProperty("databaseName", database);
     properties.setProperty("encrypt", "true");
     properties.setProperty("trustServerCertificate", Boolean.toString(trustServerCertificate));
     properties.setProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
-    properties.setProperty("applicationName", "fleetjobs");
+    properties.setProperty("applicationName", applicationName);
     if (auth instanceof JdbcAuth.Password password) {
       properties.setProperty("user", password.login().username());
       properties.setProperty("password", password.login().password());

@@ -117,7 +117,7 @@ class JobStepsApiTest {
         .put("maxParallelism", 5))
       .bodyAsJsonObject();
     assertEquals("fleet", stored.getString("targetGroup"));
-    assertEquals("TSql", stored.getJsonObject("action").getString("type"));
+    assertEquals("Sql", stored.getJsonObject("action").getString("type"), "the group has postgresql members only");
     assertEquals("Inline", stored.getJsonObject("action").getString("source"));
     JsonObject output = stored.getJsonObject("output");
     assertEquals("SqlDatabase", output.getString("type"));
@@ -139,6 +139,20 @@ class JobStepsApiTest {
       .bodyAsJsonObject().getJsonObject("output");
     assertEquals("dbo", sqlServerOutput.getString("schemaName"));
     assertNull(agent.admin().get("/jobs/fields/steps/mssql-out").bodyAsJsonObject().getString("credential"));
+  }
+
+  @Test
+  void the_default_action_type_follows_the_engines_of_the_group() {
+    agent.admin().put("/targetGroups/mssql", new JsonObject().put("members", new JsonArray()
+      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "sql1").put("databaseName", "t1")
+        .put("engine", "sqlserver"))));
+    agent.admin().put("/jobs/typed", new JsonObject());
+    assertEquals("TSql", put("typed", "mssql", step("SELECT 1").put("targetGroup", "mssql")).bodyAsJsonObject()
+      .getJsonObject("action").getString("type"), "sqlcmd's batches for SQL Server");
+    assertEquals("Sql", put("typed", "pg", step("SELECT 1")).bodyAsJsonObject()
+      .getJsonObject("action").getString("type"), "psql's statements for PostgreSQL");
+    assertEquals("TSql", put("typed", "pg", step("SELECT 1").put("action", new JsonObject().put("value", "SELECT 1")
+      .put("type", "TSql"))).bodyAsJsonObject().getJsonObject("action").getString("type"), "a named type is kept");
   }
 
   @Test

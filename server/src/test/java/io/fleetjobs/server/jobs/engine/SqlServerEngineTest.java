@@ -144,8 +144,10 @@ class SqlServerEngineTest {
       .map(target -> target.getString("lastMessage"))
       .map(message -> message.substring(message.lastIndexOf('\n') + 1))
       .toList();
-    assertEquals(List.of("connected as fleetjobs trustServerCertificate", "connected as fleetjobs"), connected,
-      "the same database, once through each member: each step connected with its own member's setting");
+    assertEquals(List.of("connected as fleetjobs/tls/trusting trustServerCertificate",
+        "connected as fleetjobs/tls/verifying"), connected,
+      "the same database, once through each member: each step connected with its own member's setting, "
+        + "in a session named after the step");
 
     JsonObject preview = agent.admin().put("/targetGroups/trusting-fleet", new JsonObject().put("members",
       new JsonArray().add(member("SqlServer").put("refreshCredential", "refresh").put("trustServerCertificate", true))))

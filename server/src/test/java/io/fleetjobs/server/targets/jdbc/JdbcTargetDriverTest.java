@@ -9,9 +9,12 @@ import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
+import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptFailed;
+import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.testsupport.Executions;
@@ -67,7 +70,12 @@ class JdbcTargetDriverTest {
   }
 
   private static ScriptResult run(String script, boolean keep) {
-    return driver.run(server.serverName(), "jdbc_target", LOGIN, false, script, keep).result().await();
+    return driver.run(server.serverName(), "jdbc_target", LOGIN, false, script, options(keep)).result().await();
+  }
+
+  /** sqlcmd's batches, each committed on its own, under the agent's plain application name. */
+  private static ScriptOptions options(boolean keepFirstResult) {
+    return new ScriptOptions(ActionType.TSQL, false, keepFirstResult, ScriptOptions.AGENT_APPLICATION_NAME);
   }
 
   private static Throwable failure(Future<?> future) {
@@ -78,7 +86,8 @@ class JdbcTargetDriverTest {
   @Test
   void blocking_jdbc_work_runs_on_the_target_worker_pool() {
     String thread = pools.withConnection("thread-check", () -> new PostgresJdbcDialect().endpoint(server.serverName(),
-      "jdbc_target", new JdbcAuth.Password(LOGIN), false), connection -> Thread.currentThread().getName()).await();
+      "jdbc_target", new JdbcAuth.Password(LOGIN), false, ScriptOptions.AGENT_APPLICATION_NAME),
+      connection -> Thread.currentThread().getName()).await();
     assertTrue(thread.startsWith(TargetWorkerPool.NAME), thread);
   }
 
@@ -108,7 +117,7 @@ class JdbcTargetDriverTest {
       SELECT 1 / 0
       GO
       INSERT INTO after_failure VALUES (1)
-      """, false).result());
+      """, options(false)).result());
     assertInstanceOf(ScriptFailed.class, failed);
     assertTrue(failed.getMessage().contains("batch 2 of 3 (line 3 of the script) failed")
       && failed.getMessage().contains("division by zero")
@@ -129,9 +138,46 @@ class JdbcTargetDriverTest {
   }
 
   @Test
+  void a_script_transaction_holds_every_batch_and_rolls_them_all_back_when_one_fails() {
+    ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.AGENT_APPLICATION_NAME);
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+      "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)\nGO\nSELECT 1 / 0", single).result());
+    assertTrue(failed.getMessage().contains("batch 3 of 3") && failed.getMessage().contains("division by zero"),
+      failed.getMessage());
+    assertEquals(List.of("0"), server.column("jdbc_target",
+      "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_all'"));
+    driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+      "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)", single).result().await();
+    assertEquals(List.of("1"), server.column("jdbc_target", "SELECT count(*) FROM jdbc_all"), "committed at the end");
+    run("CREATE TABLE jdbc_autocommitted (x int)", false);
+    assertEquals(List.of("1"), server.column("jdbc_target",
+      "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_autocommitted'"),
+      "pooled sessions went back to autocommit");
+  }
+
+  @Test
+  void each_step_gets_sessions_named_after_it() {
+    String app = "SELECT current_setting('application_name')";
+    for (String step : List.of("first", "second", "first")) {
+      String name = ScriptOptions.applicationName("nightly", step);
+      assertEquals(List.of(List.of(name)), driver.run(server.serverName(), "jdbc_target", LOGIN, false, app,
+        new ScriptOptions(ActionType.TSQL, false, true, name)).result().await().rows());
+    }
+  }
+
+  @Test
+  void the_sql_action_type_sends_the_whole_script_as_one_batch() {
+    ScriptOptions sql = new ScriptOptions(ActionType.SQL, false, false, ScriptOptions.AGENT_APPLICATION_NAME);
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+      "CREATE TABLE jdbc_whole (x int)\nGO\nSELECT 2", sql).result());
+    assertTrue(failed.getMessage().contains("syntax error at or near \"GO\""), "GO is no separator: "
+      + failed.getMessage());
+  }
+
+  @Test
   void a_cancel_stops_the_running_statement_on_the_server() {
     RunningScript sleeping = driver.run(server.serverName(), "jdbc_target", LOGIN, false,
-      "SELECT 'fleetjobs-cancel-me', pg_sleep(60)", false);
+      "SELECT 'fleetjobs-cancel-me', pg_sleep(60)", options(false));
     String activeSleep = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
       + "AND query LIKE 'SELECT ''fleetjobs-cancel-me''%'";
     awaitColumn(activeSleep, "1");
@@ -140,7 +186,8 @@ class JdbcTargetDriverTest {
     assertTrue(failed.getMessage().contains("canceling statement due to user request"), failed.getMessage());
     awaitColumn(activeSleep, "0");
 
-    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)", false);
+    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)",
+      options(false));
     early.cancel();
     String message = failure(early.result()).getMessage();
     assertTrue(message.contains("Canceled before") || message.contains("canceling statement"), message);
@@ -237,9 +284,9 @@ class JdbcTargetDriverTest {
     String app = "SELECT current_setting('application_name')";
     for (int reused = 0; reused < 2; reused++) {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
-        driver.run(server.serverName(), "jdbc_target", LOGIN, true, app, true).result().await().rows());
+        driver.run(server.serverName(), "jdbc_target", LOGIN, true, app, options(true)).result().await().rows());
       assertEquals(List.of(List.of("fleetjobs")),
-        driver.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
+        driver.run(server.serverName(), "jdbc_target", LOGIN, false, app, options(true)).result().await().rows(),
         "a member that does not trust the certificate gets a connection of its own");
     }
     JdbcPools own = new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT);
@@ -247,7 +294,7 @@ class JdbcTargetDriverTest {
       new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true));
     try {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
-        trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, true).result().await().rows(),
+        trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, options(true)).result().await().rows(),
         "the agent's configuration trusts it for every member");
     } finally {
       trustingAgent.close().await();

@@ -1,8 +1,10 @@
 package io.fleetjobs.server.targets.jdbc;
 
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.ServerAddress;
+import io.fleetjobs.server.targets.SqlcmdBatches;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -30,16 +32,17 @@ public final class PostgresJdbcDialect implements JdbcDialect {
   }
 
   @Override
-  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate) {
+  public JdbcEndpoint endpoint(String serverName, String database, JdbcAuth auth, boolean trustServerCertificate,
+                               String applicationName) {
     ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
     String host = address.host().contains(":") ? "[" + address.host() + "]" : address.host();
     Properties properties = new Properties();
     properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
     // The test servers have no TLS, so the certificate setting cannot change how these connections encrypt.
-    // The application name carries it instead: pg_stat_activity shows which setting a connection opened with.
+    // The application name carries it too: pg_stat_activity shows which setting a connection opened with.
     // Sent at login (which needs a version assumed), it is the session's default, so DISCARD ALL keeps it.
     properties.setProperty("ApplicationName",
-      trustServerCertificate ? "fleetjobs trustServerCertificate" : "fleetjobs");
+      trustServerCertificate ? applicationName + " trustServerCertificate" : applicationName);
     properties.setProperty("assumeMinServerVersion", "10");
     if (auth instanceof JdbcAuth.Password password) {
       properties.setProperty("user", password.login().username());

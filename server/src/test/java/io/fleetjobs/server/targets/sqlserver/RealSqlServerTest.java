@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
@@ -111,7 +113,7 @@ class RealSqlServerTest {
       PRINT 'counted'
       SELECT COUNT(*) AS runs, CAST(N'done' AS nvarchar(10)) AS status, CAST(1.5 AS decimal(5,2)) AS amount FROM #marks
       GO
-      """, true).result().await();
+      """, options(true)).result().await();
     assertEquals(List.of("int", "nvarchar(10)", "decimal(5,2)"),
       result.columns().stream().map(ScriptResult.Column::typeName).toList());
     assertEquals(3, result.rows().get(0).get(0));
@@ -121,15 +123,28 @@ class RealSqlServerTest {
   @Test
   void a_failing_batch_stops_the_script() {
     Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
-      "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", false).result());
+      "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", options(false)).result());
     assertTrue(failed.getMessage().contains("batch 2 of 3") && failed.getMessage().contains("Messages:\nbefore"),
       failed.getMessage());
     assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'never_made'"));
   }
 
   @Test
+  void a_script_transaction_rolls_every_batch_back_and_sessions_show_their_step() {
+    ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.applicationName("real", "step"));
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+      "CREATE TABLE dbo.AllOrNothing (x int)\nGO\nINSERT INTO dbo.AllOrNothing VALUES (1)\nGO\nSELECT 1/0", single)
+      .result());
+    assertTrue(failed.getMessage().contains("batch 3 of 3"), failed.getMessage());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AllOrNothing'"));
+    ScriptResult program = driver.run(serverName, DATABASE, login, false, "SELECT PROGRAM_NAME() AS program",
+      options(true)).result().await();
+    assertEquals(List.of(List.of("fleetjobs/real/step")), program.rows());
+  }
+
+  @Test
   void a_cancel_stops_the_statement_on_the_server() {
-    RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", false);
+    RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", options(false));
     String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (column(running).equals(List.of("0")) && System.nanoTime() < deadline) {
@@ -142,7 +157,7 @@ class RealSqlServerTest {
 
   @Test
   void the_output_table_gets_a_uniqueidentifier_and_its_index_and_a_premade_table_is_checked() throws SQLException {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false, "SELECT DB_NAME() AS db, 42 AS answer", true)
+    ScriptResult result = driver.run(serverName, DATABASE, login, false, "SELECT DB_NAME() AS db, 42 AS answer", options(true))
       .result().await();
     UUID execution = UUID.randomUUID();
     OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Runs", execution, "srv", "db1");
@@ -162,6 +177,11 @@ class RealSqlServerTest {
     assertTrue(unindexed.getMessage().contains("[IX_Premade_Internal_Execution_ID]"), unindexed.getMessage());
   }
 
+  /** sqlcmd's batches, each committed on its own, as a step of job "real" named "step" runs them. */
+  private static ScriptOptions options(boolean keepFirstResult) {
+    return new ScriptOptions(ActionType.TSQL, false, keepFirstResult, ScriptOptions.applicationName("real", "step"));
+  }
+
   private static Throwable failure(Future<?> future) {
     return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
       .getCause();
@@ -173,7 +193,7 @@ class RealSqlServerTest {
 
   private static Connection connect(String database) throws SQLException {
     return DriverManager.getConnection("jdbc:sqlserver://", new SqlServerDialect().endpoint(serverName, database,
-      new JdbcAuth.Password(login), trust).properties());
+      new JdbcAuth.Password(login), trust, ScriptOptions.AGENT_APPLICATION_NAME).properties());
   }
 
   private static void execute(String database, String... statements) throws SQLException {

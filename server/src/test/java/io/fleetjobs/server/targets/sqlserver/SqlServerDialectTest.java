@@ -26,7 +26,7 @@ class SqlServerDialectTest {
   @Test
   void a_sql_login_connects_with_user_and_password_and_tls_verified_by_default() {
     JdbcEndpoint endpoint = dialect.endpoint("fleet.database.windows.net", "sales",
-      new JdbcAuth.Password(new Login("job_user", "s3cret")), false);
+      new JdbcAuth.Password(new Login("job_user", "s3cret")), false, "fleetjobs/nightly/reindex");
     Properties p = endpoint.properties();
     assertEquals("jdbc:sqlserver://", endpoint.url());
     assertEquals("fleet.database.windows.net", p.getProperty("serverName"));
@@ -37,6 +37,7 @@ class SqlServerDialectTest {
     assertEquals("job_user", p.getProperty("user"));
     assertEquals("s3cret", p.getProperty("password"));
     assertFalse(p.containsKey("accessToken"));
+    assertEquals("fleetjobs/nightly/reindex", p.getProperty("applicationName"), "sys.dm_exec_sessions.program_name");
     assertFalse(endpoint.toString().contains("s3cret"), "an endpoint never prints its secrets");
   }
 
@@ -61,10 +62,10 @@ class SqlServerDialectTest {
   @Test
   void trusting_the_server_certificate_keeps_encryption_on_and_only_true_trusts_it() {
     JdbcAuth login = new JdbcAuth.Password(new Login("job_user", "s3cret"));
-    Properties trusting = dialect.endpoint("sql1.example.com", "sales", login, true).properties();
+    Properties trusting = dialect.endpoint("sql1.example.com", "sales", login, true, "fleetjobs").properties();
     assertEquals("true", trusting.getProperty("trustServerCertificate"));
     assertEquals("true", trusting.getProperty("encrypt"), "trusting a certificate never turns TLS off");
-    Properties verifying = dialect.endpoint("sql1.example.com", "sales", login, false).properties();
+    Properties verifying = dialect.endpoint("sql1.example.com", "sales", login, false, "fleetjobs").properties();
     assertEquals("false", verifying.getProperty("trustServerCertificate"));
     assertEquals("true", verifying.getProperty("encrypt"));
   }
@@ -73,14 +74,14 @@ class SqlServerDialectTest {
   void an_entra_identity_connects_with_the_current_access_token_and_no_password() {
     String[] current = {"token-1"};
     JdbcAuth.Token identity = new JdbcAuth.Token("ManagedIdentity", () -> current[0]);
-    Properties first = dialect.endpoint("sql1:14330", "db", identity, true).properties();
+    Properties first = dialect.endpoint("sql1:14330", "db", identity, true, "fleetjobs").properties();
     assertEquals("token-1", first.getProperty("accessToken"));
     assertEquals("14330", first.getProperty("portNumber"));
     assertEquals("true", first.getProperty("trustServerCertificate"), "trusted only because it was asked");
     assertEquals("true", first.getProperty("encrypt"));
     assertFalse(first.containsKey("user") || first.containsKey("password"));
     current[0] = "token-2";
-    assertEquals("token-2", dialect.endpoint("sql1", "db", identity, false).properties().getProperty("accessToken"),
+    assertEquals("token-2", dialect.endpoint("sql1", "db", identity, false, "fleetjobs").properties().getProperty("accessToken"),
       "each new connection asks for the token again");
     assertEquals("entra", identity.poolKey());
     assertEquals("ManagedIdentity", identity.method());

@@ -1,8 +1,9 @@
-package io.fleetjobs.server.targets.jdbc;
+package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,10 +30,9 @@ public final class SqlcmdBatches {
     String[] lines = script.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
-      Matcher go = GO_LINE.matcher(line);
-      if (state == State.CODE && go.matches()) {
-        int repeat = repeat(go.group(1), i + 1);
-        add(batches, current, repeat, firstLine);
+      OptionalInt separator = state == State.CODE ? separator(line, i + 1) : OptionalInt.empty();
+      if (separator.isPresent()) {
+        add(batches, current, separator.getAsInt(), firstLine);
         current.setLength(0);
         firstLine = i + 2;
         continue;
@@ -51,6 +51,31 @@ public final class SqlcmdBatches {
     }
     add(batches, current, 1, firstLine);
     return batches;
+  }
+
+  /**
+   * The one rule of what a batch separator line is, for every engine that honours GO (the TSql action type).
+   *
+   * @param line a whole line, without its line break
+   * @param lineNumber where it is in the script, for the error about a bad count
+   * @return how many times the batch before it runs, when the line is a separator
+   */
+  public static OptionalInt separator(String line, int lineNumber) {
+    Matcher go = GO_LINE.matcher(line);
+    return go.matches() ? OptionalInt.of(repeat(go.group(1), lineNumber)) : OptionalInt.empty();
+  }
+
+  /** The whole script as one batch, GO lines and all, for a step whose action type has no separator (Sql). */
+  public static List<ScriptBatch> whole(String script) {
+    if (script.isBlank()) {
+      return List.of();
+    }
+    String[] lines = script.split("\r?\n", -1);
+    int first = 0;
+    while (lines[first].isBlank()) {
+      first++;
+    }
+    return List.of(new ScriptBatch(script, 1, first + 1));
   }
 
   private static int repeat(String count, int line) {

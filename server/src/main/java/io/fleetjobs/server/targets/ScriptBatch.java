@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets.jdbc;
+package io.fleetjobs.server.targets;
 
 /**
  * One batch of a script, as sqlcmd sends it: the text between two GO lines, run {@code repeat} times

@@ -1,10 +1,11 @@
-package io.fleetjobs.server.targets.jdbc;
+package io.fleetjobs.server.targets;
 
 import java.util.List;
 
 /**
- * A batch failed on the target: the server's own error, which batch it was, and the messages the
- * script printed before it failed, which are often what explains the failure.
+ * A script failed on the target: the server's own error (its cause, so the retry classification sees its
+ * SQLSTATE or error number), which batch or statement it was, and the messages the script printed before it
+ * failed, which are often what explains the failure.
  */
 public final class ScriptFailed extends RuntimeException {
   private final transient List<String> messages;

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets.jdbc;
+package io.fleetjobs.server.targets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,0 +1,42 @@
+package io.fleetjobs.server.targets;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * How a step's script runs on a target, beyond its text.
+ *
+ * @param actionType which client's rules cut the script into batches and statements
+ * @param singleTransaction the step's transaction Script: all of the script or none of it, as psql
+ *     --single-transaction runs a script; otherwise each statement (PostgreSQL) or batch (SQL Server) commits
+ *     on its own unless the script opens a transaction itself
+ * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept
+ * @param applicationName what the target shows for the session (pg_stat_activity.application_name,
+ *     sys.dm_exec_sessions.program_name), so a DBA can tell the agent's sessions apart and end them
+ */
+public record ScriptOptions(ActionType actionType, boolean singleTransaction, boolean keepFirstResult,
+                            String applicationName) {
+  /** What enumeration and output writes call their sessions. */
+  public static final String AGENT_APPLICATION_NAME = "fleetjobs";
+  /** PostgreSQL keeps 63 bytes of an application name (NAMEDATALEN - 1); SQL Server gets the same name. */
+  static final int MAX_APPLICATION_NAME_BYTES = 63;
+
+  /** fleetjobs/job/step, cut to 63 bytes of UTF-8 on a character boundary. */
+  public static String applicationName(String jobName, String stepName) {
+    String name = AGENT_APPLICATION_NAME + "/" + jobName + "/" + stepName;
+    if (name.getBytes(StandardCharsets.UTF_8).length <= MAX_APPLICATION_NAME_BYTES) {
+      return name;
+    }
+    int bytes = 0;
+    int end = 0;
+    while (end < name.length()) {
+      int codePoint = name.codePointAt(end);
+      int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+      if (bytes + size > MAX_APPLICATION_NAME_BYTES) {
+        break;
+      }
+      bytes += size;
+      end += Character.charCount(codePoint);
+    }
+    return name.substring(0, end);
+  }
+}
