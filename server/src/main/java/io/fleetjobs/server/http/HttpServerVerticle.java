@@ -12,7 +12,9 @@ import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
+import io.fleetjobs.server.http.api.ExecutionDetailsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
+import io.fleetjobs.server.http.api.FleetStateApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
 import io.fleetjobs.server.http.api.TargetGroupsApi;
@@ -26,6 +28,10 @@ import io.fleetjobs.server.targetgroups.CredentialTester;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
+import io.fleetjobs.server.jobs.executions.ExecutionSummaryRepository;
+import io.fleetjobs.server.jobs.executions.FailureGroupRepository;
+import io.fleetjobs.server.jobs.fleet.FleetStateReader;
+import io.fleetjobs.server.jobs.fleet.FleetStateRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
 import io.fleetjobs.server.security.SecretBox;
@@ -72,21 +78,27 @@ public final class HttpServerVerticle extends VerticleBase {
     CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
-    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
+    ExecutionSummaryRepository summaries = new ExecutionSummaryRepository(pool);
+    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), summaries, agent);
     GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
       dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
+    ExecutionRepository executions = new ExecutionRepository(pool);
+    ApiRouter.FleetViewApis fleetView = new ApiRouter.FleetViewApis(
+      new ExecutionDetailsApi(executions, summaries, new FailureGroupRepository(pool)),
+      new FleetStateApi(new FleetStateReader(new FleetStateReader.Dependencies(jobs, steps, expander,
+        new FleetStateRepository(pool)))));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
       new CredentialsApi(credentials, new CredentialTester(credentials, dependencies.drivers(), expander, groups)),
       new TargetGroupsApi(groups),
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), dependencies.drivers(),
-        vertx),
+      new ExecutionsApi(executions, new ExecutionStatsRepository(pool), dependencies.drivers(), vertx),
       new TargetsPreviewApi(steps, groups, expander),
       new AgentApi(agent, vertx),
       new EventsApi(feed),
-      alertApis(dependencies.alerts()));
+      alertApis(dependencies.alerts()),
+      fleetView);
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);

@@ -131,8 +131,9 @@ public final class ExecutionsApi {
   private Future<Reply> targets(RoutingContext ctx, String stepName) {
     String job = pathParam(ctx, "name");
     ExecutionFilter filter = filter(ctx, job);
-    return executions.targets(job, executionId(ctx), stepName, filter)
-      .map(page -> Reply.page(ctx, page.map(this::withAuthentication), filter.top(), filter.skip()));
+    return executions.targets(job, executionId(ctx), stepName, TargetQuery.filter(ctx, filter))
+      .map(counted -> Reply.counted(ctx, counted.page().map(this::withAuthentication), filter.top(), filter.skip(),
+        counted.total()));
   }
 
   /** A target row, with how this agent authenticates on its engine: SqlLogin, or its Entra identity. */

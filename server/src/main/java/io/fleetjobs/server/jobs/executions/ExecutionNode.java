@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
  * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
- * reruns another's failed targets names it in {@code rerunOf}.
+ * reruns another's failed targets names it in {@code rerunOf}. A target row has its own id, which its attempts
+ * are read by, and the SQLSTATE (or SQL Server error number) of its last failed attempt.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -27,7 +28,9 @@ public record ExecutionNode(
   Instant nextAttemptStartTime,
   String lastMessage,
   Target target,
-  UUID rerunOf) {
+  UUID rerunOf,
+  UUID targetExecutionId,
+  String lastErrorCode) {
 
   /** Where a node ran: a target database, or for a step the target group it expanded. */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
@@ -56,7 +59,9 @@ public record ExecutionNode(
       row.getString("target_server_name"),
       row.getString("target_database_name"),
       row.getString("target_engine")),
-    row.getUUID("rerun_of"));
+    row.getUUID("rerun_of"),
+    row.getUUID("target_execution_id"),
+    row.getString("last_error_code"));
 
   public boolean isActive() {
     return Lifecycle.of(lifecycle).isActive();
@@ -80,6 +85,9 @@ public record ExecutionNode(
       .put("lastMessage", lastMessage);
     if (stepId == null) {
       json.put("rerunOf", rerunOf == null ? null : rerunOf.toString());
+    }
+    if (targetExecutionId != null) {
+      json.put("targetExecutionId", targetExecutionId.toString()).put("lastErrorCode", lastErrorCode);
     }
     if (target != null) {
       json.put("target", new JsonObject()
