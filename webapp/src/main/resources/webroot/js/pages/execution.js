@@ -26,6 +26,15 @@ export async function render(view, ctx) {
   const summaryBox = h('section', { class: 'card', 'aria-label': 'Summary' });
   const stepsBox = h('section', { class: 'card', 'aria-labelledby': 'steps-title' });
   view.append(h('div', { class: 'page-head' }, heading, toolbar), summaryBox, stepsBox);
+  // Listening starts before the first reads: a short run may end while they are on their way, and an event missed
+  // then would leave the page showing a run that is over.
+  let loaded = false;
+  let missed = false;
+  ctx.onCleanup(on('execution', (event) => {
+    if (event.jobExecutionId !== id) return;
+    if (loaded) onEvent(event);
+    else missed = true;
+  }));
 
   let x = await api.get(path`/executions/${id}`, { signal });
   const jobName = x.jobName;
@@ -147,8 +156,7 @@ export async function render(view, ctx) {
       failures.refresh();
     }, wait);
   }
-  ctx.onCleanup(on('execution', (event) => {
-    if (event.jobExecutionId !== id) return;
+  function onEvent(event) {
     const ended = x.isActive && !event.isActive;
     x = { ...x, lifecycle: event.lifecycle, isActive: event.isActive };
     if (event.summary) summary = { ...event.summary, lifecycle: event.lifecycle, isActive: event.isActive };
@@ -158,8 +166,10 @@ export async function render(view, ctx) {
     }
     drawAll();
     listsSoon();
-  }));
+  }
   ctx.onCleanup(() => clearTimeout(listTimer));
+  loaded = true;
+  if (missed) follow(true);
 }
 
 function fact(label, value) {

@@ -51,7 +51,7 @@ export function failureGroupsPanel(ctx, { jobName, executionId, targets }) {
       h('span', { class: 'count failure-count' }, `${count(g.targets)} `, g.targets === 1 ? 'target' : 'targets'),
       g.lifecycle === 'TimedOut' ? lifecycleBadge('TimedOut') : null,
       g.errorCode ? h('span', { class: 'code', title: 'SQLSTATE or SQL Server error number' }, g.errorCode) : null,
-      h('span', { class: 'cause', title: g.cause }, g.cause || '(no message)')),
+      h('span', { class: 'cause', title: g.cause }, readable(g) || '(no message)')),
     h('div', { class: 'group-body' },
       h('p', { class: 'muted' }, 'For example: '),
       h('pre', { class: 'code' }, g.exampleMessage || ''),
@@ -91,7 +91,17 @@ export function failureGroupsPanel(ctx, { jobName, executionId, targets }) {
   return { element, refresh };
 }
 
+/**
+ * The group's example message without the executor's "Attempt 2 of step 1 failed on target (…): " preamble: a
+ * real message reads better than the normalized cause, whose numbers are all "#".
+ */
+function readable(g) {
+  const example = (g.exampleMessage || '').split('\n')[0]
+    .replace(/^Attempt \d+ of step \d+ failed on target \(server '[^']*', database '[^']*'\): /, '');
+  return example || g.cause;
+}
+
 function shortCause(g) {
-  const text = `${g.errorCode ? `${g.errorCode} ` : ''}${g.cause || ''}`;
+  const text = `${g.errorCode ? `${g.errorCode} ` : ''}${readable(g) || ''}`;
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
