@@ -71,12 +71,13 @@ BEGIN
 END $$;
 
 -- Claims ready target work up to p_capacity running at once across every agent sharing this database (the
--- tier's cap, which the agent's Capacity hands in), and at most p_max in this call. The running count is
--- read under the dispatch semaphore, so concurrent claims from several agents cannot exceed the cap together.
+-- tier's cap, which the agent's Capacity hands in), at most p_share running on this agent (its fair share, from
+-- its heartbeat), and at most p_max in this call. The running counts are read under the dispatch semaphore, so
+-- concurrent claims from several agents cannot exceed the cap together.
 -- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
 -- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
 CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
-  p_owner text, p_capacity integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
+  p_owner text, p_capacity integer, p_share integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
@@ -88,7 +89,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM jobs_internal.dispatch_semaphore WHERE semaphore_id = 1 FOR UPDATE;
   -- Member rows (a listing retried) take no slot from the databases.
-  SELECT p_capacity - count(*) INTO v_free
+  SELECT least(p_capacity - count(*), p_share - count(*) FILTER (WHERE lease_owner = p_owner)) INTO v_free
     FROM jobs_internal.target_executions
    WHERE lifecycle = 'InProgress' AND lease_until >= now() AND NOT expands_member;
   v_free := least(v_free, p_max);

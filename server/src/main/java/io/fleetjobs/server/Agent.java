@@ -1,6 +1,8 @@
 package io.fleetjobs.server;
 
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.server.agents.AgentRegistry;
+import io.fleetjobs.server.agents.HeartbeatVerticle;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
@@ -48,6 +50,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -66,6 +69,9 @@ public final class Agent {
   private static final int ALERTS_POOL_SIZE = 6;
   /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
   private static final int EXECUTOR_INSTANCES = 4;
+  /** The host as the JVM names itself (pid@host), without a blocking name lookup. */
+  private static final String HOST = ManagementFactory.getRuntimeMXBean().getName()
+    .substring(ManagementFactory.getRuntimeMXBean().getName().indexOf('@') + 1);
 
   private final Vertx vertx;
   private final Prepared prepared;
@@ -192,7 +198,7 @@ public final class Agent {
     AgentConfig config = prepared.config();
     PrometheusMeterRegistry registry = dependencies.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
-    Capacity capacity = new Capacity(enginePool);
+    Capacity capacity = new Capacity(enginePool).withAgentMax(config.engine().agentMaxTargets());
     // JDBC targets block a thread per statement: the same named pool as the executors.
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
@@ -203,8 +209,12 @@ public final class Agent {
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = workers.deployOn(options);
-    return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
-        executors.setInstances(EXECUTOR_INSTANCES))
+    // The heartbeat first: the first claims already take only this agent's share.
+    return vertx.deployVerticle(new HeartbeatVerticle(new HeartbeatVerticle.Dependencies(new AgentRegistry(enginePool),
+        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity)), options)
+      .onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
+        executors.setInstances(EXECUTOR_INSTANCES)))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
@@ -225,6 +235,13 @@ public final class Agent {
         drivers.close()
           .eventually(workers::close);
       });
+  }
+
+  /** This agent as the registry shows it. */
+  private static AgentRegistry.AgentIdentity identity(Claimant claimant) {
+    String version = Agent.class.getPackage().getImplementationVersion();
+    return new AgentRegistry.AgentIdentity(claimant.agentId(), HOST, ProcessHandle.current().pid(),
+      version == null ? "development" : version, Instant.now());
   }
 
   /** The engine's two sides: the dispatcher claims and hands out, the executors run and record. */

@@ -161,7 +161,7 @@ public final class RoutineDatabase implements AutoCloseable {
     throws SQLException {
     return query(on, """
         SELECT target_execution_id, claim, current_attempts
-          FROM jobs_internal.claim_targets(?, ?, ?, ?, ?)""", owner, capacity, max, leaseSeconds, at(now))
+          FROM jobs_internal.claim_targets(?, ?, ?, ?, ?, ?)""", owner, capacity, capacity, max, leaseSeconds, at(now))
       .stream()
       .map(row -> new Claimed((UUID) row.get(0), (Integer) row.get(1), (Integer) row.get(2)))
       .toList();
