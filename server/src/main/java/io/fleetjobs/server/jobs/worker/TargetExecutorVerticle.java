@@ -230,14 +230,29 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private Future<Optional<TargetFinished>> record(InFlight attempt, JobStep step, Throwable failure) {
     TargetWork work = attempt.work;
     if (STOPPING.equals(attempt.stopReason) || LEASE_LOST.equals(attempt.stopReason)) {
-      return attempts.release(work).map(released -> Optional.empty());
+      return attempts.release(work).map(released -> {
+        if (!released) {
+          LOG.info("Target {} (job {}, step {}, {}/{}) was taken over while this agent ran it; its result is dropped "
+            + "(fencing: claim {} is no longer current)", work.targetExecutionId(), work.jobName(), work.stepId(),
+            work.serverName(), work.databaseName(), work.claim());
+        }
+        return Optional.empty();
+      });
     }
     Outcome outcome = outcome(attempt, step != null && step.executionOptions().retriesAnyFailure(), failure);
     // The job database retries only while attempts are left; the step's backoff (Elastic Jobs' default when the
     // step could not be read) says when.
     RetryBackoff backoff = step == null ? RetryBackoff.ELASTIC_JOBS_DEFAULT : RetryBackoff.of(step.executionOptions());
     Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
-    return recordWithRetries(work, outcome, retryAt, RECORD_TRIES);
+    return recordWithRetries(work, outcome, retryAt, RECORD_TRIES)
+      .onSuccess(recorded -> {
+        if (recorded.isEmpty()) {
+          // Another agent took the target over while this one was paused or cut off: fencing kept its result out.
+          LOG.info("Result of target {} (job {}, step {}, {}/{}) refused by fencing: claim {} is no longer current",
+            work.targetExecutionId(), work.jobName(), work.stepId(), work.serverName(), work.databaseName(),
+            work.claim());
+        }
+      });
   }
 
   private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
