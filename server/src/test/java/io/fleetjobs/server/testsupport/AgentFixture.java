@@ -12,19 +12,45 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real agent on a job database of its own, with a known admin token. */
-public final class AgentFixture implements AutoCloseable {
+/**
+ * A real agent on a job database of its own, with a known admin token.
+ *
+ * <p>For every test of a class, register {@link #perClass} as a static {@code @RegisterExtension} field: the agent
+ * starts, on a Vert.x of its own, before the class's {@code @BeforeAll} and stops after its {@code @AfterAll}, and so
+ * does the class's {@link #targetServer()} if it asks for one. A test that needs an agent of its own calls
+ * {@link #start} and closes it.
+ */
+public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   public static final String ADMIN_TOKEN = "fjt_test_admin_token_for_fixture_0123456789";
 
-  private final Agent agent;
-  private final String database;
-  private final ApiClient admin;
+  private final String purpose;
+  private final JsonObject overrides;
+  private Vertx ownVertx;
+  private TargetServer targets;
+  private CompletableFuture<Void> targetsStarted = CompletableFuture.completedFuture(null);
+  private Vertx vertx;
+  private Agent agent;
+  private String database;
+  private ApiClient admin;
 
-  private AgentFixture(Agent agent, String database, ApiClient admin) {
-    this.agent = agent;
-    this.database = database;
-    this.admin = admin;
+  private AgentFixture(String purpose, JsonObject overrides) {
+    this.purpose = purpose;
+    this.overrides = overrides;
+  }
+
+  /** An agent for all the tests of a class, registered as its extension. */
+  public static AgentFixture perClass(String purpose) {
+    return perClass(purpose, new JsonObject());
+  }
+
+  /** @param overrides config keys to set on top of the test defaults */
+  public static AgentFixture perClass(String purpose, JsonObject overrides) {
+    return new AgentFixture(purpose, overrides);
   }
 
   public static AgentFixture start(Vertx vertx, String purpose) {
@@ -33,9 +59,9 @@ public final class AgentFixture implements AutoCloseable {
 
   /** @param overrides config keys to set on top of the test defaults */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
-    String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides))).await();
-    return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
+    AgentFixture fixture = new AgentFixture(purpose, overrides);
+    fixture.launch(vertx);
+    return fixture;
   }
 
   public static JsonObject config(String database) {
@@ -51,6 +77,55 @@ public final class AgentFixture implements AutoCloseable {
       // pauses do not expire them (CrashRecoveryTest shortens them further).
       .put("leaseSeconds", 10)
       .put("dispatchIntervalMs", 50);
+  }
+
+  /**
+   * A target server of the class's own, apart from the job databases. Asked for in a field initializer, it starts
+   * alongside the agent and stops after it.
+   */
+  public TargetServer targetServer() {
+    if (agent != null) {
+      throw new IllegalStateException("a class's target server is asked for before its agent starts");
+    }
+    if (targets == null) {
+      targets = TargetServer.unstarted();
+    }
+    return targets;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (targets != null) {
+      targetsStarted = CompletableFuture.runAsync(targets::open);
+    }
+    ownVertx = Vertx.vertx();
+    launch(ownVertx);
+    targetsStarted.join();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    try {
+      close();
+    } finally {
+      try {
+        targetsStarted.handle((started, failure) -> null).join();
+        if (targets != null) {
+          targets.close();
+        }
+      } finally {
+        if (ownVertx != null) {
+          ownVertx.close().await();
+        }
+      }
+    }
+  }
+
+  private void launch(Vertx vertx) {
+    this.vertx = vertx;
+    database = TestPostgres.newDatabase(purpose);
+    agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides))).await();
+    admin = ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN);
   }
 
   public ApiClient admin() {
@@ -70,6 +145,11 @@ public final class AgentFixture implements AutoCloseable {
     return admin.as(issued.bodyAsJsonObject().getString("token"));
   }
 
+  /** The Vert.x the agent runs on, for listening on its event bus. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public String database() {
     return database;
   }
@@ -85,6 +165,8 @@ public final class AgentFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    agent.stop().await();
+    if (agent != null) {
+      agent.stop().await();
+    }
   }
 }

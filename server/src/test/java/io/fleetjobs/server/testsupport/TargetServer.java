@@ -10,17 +10,30 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. */
+/**
+ * A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. A
+ * test class gets one for all its tests from its {@link AgentFixture#targetServer()}; a test that needs one of its
+ * own calls {@link #start()} and closes it.
+ */
 public final class TargetServer implements AutoCloseable {
-  private final EmbeddedPostgres postgres;
+  private EmbeddedPostgres postgres;
 
-  private TargetServer(EmbeddedPostgres postgres) {
-    this.postgres = postgres;
+  private TargetServer() {
   }
 
   public static TargetServer start() {
+    TargetServer server = unstarted();
+    server.open();
+    return server;
+  }
+
+  static TargetServer unstarted() {
+    return new TargetServer();
+  }
+
+  void open() {
     try {
-      return new TargetServer(EmbeddedPostgres.builder().start());
+      postgres = EmbeddedPostgres.builder().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -69,6 +82,9 @@ public final class TargetServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (postgres == null) {
+      return;
+    }
     try {
       postgres.close();
     } catch (IOException e) {
