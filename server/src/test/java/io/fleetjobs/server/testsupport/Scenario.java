@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * What a test runs on, made through the agent's public API in a few fluent calls: a fleet of target databases,
@@ -68,6 +69,11 @@ public final class Scenario {
 
   public static Scenario on(ApiClient api) {
     return new Scenario(() -> api);
+  }
+
+  /** Names for a fleet of many databases: prefix0 to prefix(count - 1). */
+  public static String[] numbered(String prefix, int count) {
+    return IntStream.range(0, count).mapToObj(i -> prefix + i).toArray(String[]::new);
   }
 
   /** Creates these databases on the server; the fleet's members below name it. */

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,9 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class CrashRecoveryTest {
   private static final int TARGETS = 12;
-  private static final String[] DATABASES = IntStream.range(0, TARGETS)
-    .mapToObj(i -> "crash_" + i)
-    .toArray(String[]::new);
+  private static final String[] DATABASES = Scenario.numbered("crash_", TARGETS);
   private static final Pattern API = Pattern.compile("API:\\s+http://localhost:(\\d+)/api/v1");
 
   @Test

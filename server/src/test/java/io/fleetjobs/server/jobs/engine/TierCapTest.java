@@ -9,9 +9,7 @@ import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,9 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TierCapTest {
   private static final int DATABASES = 65;
-  private static final String[] CAPS = IntStream.range(0, DATABASES)
-    .mapToObj(i -> "cap_" + i)
-    .toArray(String[]::new);
+  private static final String[] CAPS = Scenario.numbered("cap_", DATABASES);
 
   @RegisterExtension
   static final AgentFixture agent = AgentFixture.perClass("tier_cap", new JsonObject().put("tier", "JA100"));
@@ -62,7 +58,7 @@ class TierCapTest {
 
   @Test
   void max_parallelism_caps_the_targets_running_at_once_per_server() {
-    scenario.group("narrow", Arrays.copyOf(CAPS, 9))
+    scenario.group("narrow", Scenario.numbered("cap_", 9))
       .job("narrow")
       .step("s1", "SELECT pg_sleep(0.5) /* parallelism-marker */")
       .maxParallelism(3)
