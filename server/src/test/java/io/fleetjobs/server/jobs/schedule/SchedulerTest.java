@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.MovableClock;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -19,35 +17,33 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Scheduled runs against a real job database: each occurrence fires once, and downtime catches up once. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SchedulerTest {
   // The agent's clock stands still unless a test moves it: no occurrence becomes due while a test looks.
   private static final MovableClock CLOCK = new MovableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("scheduler").withClock(CLOCK);
+  private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "scheduler", new JsonObject(), CLOCK);
-    agent.admin().put("/targetGroups/empty", new JsonObject().put("members", new JsonArray()));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
+  static void setUp() {
+    scenario.group("empty")
+      .create();
   }
 
   @Test
   void a_schedule_missed_during_downtime_fires_once_to_catch_up() throws Exception {
-    job("catch-up", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
-      .put("startTime", "2026-01-01T00:00:00Z"));
+    scenario.job("catch-up")
+      .schedule(new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
+        .put("startTime", "2026-01-01T00:00:00Z"))
+      .step("s1", "SELECT 1")
+      .create();
     // As if the agent had been down for three hours since the schedule was set.
     CLOCK.advance(Duration.ofHours(3));
     Instant back = CLOCK.instant();
@@ -64,8 +60,13 @@ class SchedulerTest {
 
   @Test
   void a_once_job_runs_once_and_a_disabled_job_not_at_all() throws Exception {
-    job("once", new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"));
-    job("disabled", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false));
+    scenario.job("once")
+      .schedule(new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"))
+      .step("s1", "SELECT 1")
+      .job("disabled")
+      .schedule(new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false))
+      .step("s1", "SELECT 1")
+      .create();
     CLOCK.advance(Duration.ofHours(1));
     awaitScheduled("once", 1, Duration.ofSeconds(10));
     Executions.sleep(2500);
@@ -74,12 +75,6 @@ class SchedulerTest {
     String id = agent.admin().post("/jobs/disabled/start", new JsonObject()).bodyAsJsonObject().getString("jobExecutionId");
     assertEquals("Succeeded", new Executions(agent.admin()).awaitEnd("disabled", id, Duration.ofSeconds(30))
       .getString("lifecycle"), "a disabled job still starts by hand");
-  }
-
-  private static void job(String name, JsonObject schedule) {
-    agent.admin().put("/jobs/" + name, new JsonObject().put("schedule", schedule));
-    agent.admin().put("/jobs/" + name + "/steps/s1", new JsonObject().put("targetGroup", "empty")
-      .put("action", new JsonObject().put("value", "SELECT 1")));
   }
 
   private static List<String> awaitScheduled(String job, int count, Duration patience) throws Exception {
