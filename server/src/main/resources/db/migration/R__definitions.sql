@@ -489,6 +489,11 @@ BEGIN
   IF s.max_parallelism IS NOT NULL AND s.max_parallelism < 1 THEN
     PERFORM jobs_internal.fail('FJ400', 'max_parallelism', 'max_parallelism must be at least 1, or absent for no limit.');
   END IF;
+  s.rollout := CASE WHEN jsonb_typeof(p_def->'rollout') = 'object' THEN p_def->'rollout' END;
+  IF p_def ? 'rollout' AND jsonb_typeof(p_def->'rollout') NOT IN ('object', 'null') THEN
+    PERFORM jobs_internal.fail('FJ400', 'rollout', 'rollout must be an object.');
+  END IF;
+  PERFORM jobs_internal.check_rollout(s.rollout);
   s.retry_on := coalesce(p_def->>'retry_on', 'Transient');
   PERFORM jobs_internal.check_one_of('retry_on', s.retry_on, ARRAY['Transient', 'Any']);
   s.transaction := coalesce(p_def->>'transaction', 'Statement');
@@ -519,6 +524,84 @@ BEGIN
   PERFORM jobs_internal.check_optional_name('output_credential_name', s.output_credential_name);
   s.output_credential_id := jobs_internal.credential_id_of('output_credential_name', s.output_credential_name);
   RETURN s;
+END $$;
+
+-- A step's rollout: waves (counts, or percentages of the step's targets, as cumulative thresholds), an error
+-- budget over the step so far, and what happens between waves (a wait, or Manual: pause until resumed).
+CREATE OR REPLACE FUNCTION jobs_internal.check_rollout(p_rollout jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_wave jsonb;
+  v_index integer := 0;
+  v_key text;
+  v_percent numeric;
+BEGIN
+  IF p_rollout IS NULL THEN
+    RETURN;
+  END IF;
+  FOR v_key IN SELECT jsonb_object_keys(p_rollout) LOOP
+    IF v_key NOT IN ('waves', 'errorBudget', 'betweenWaves') THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.' || v_key, format('rollout has no setting %L.', v_key));
+    END IF;
+  END LOOP;
+  IF jsonb_typeof(p_rollout->'waves') IS DISTINCT FROM 'array' OR jsonb_array_length(p_rollout->'waves') = 0
+     OR jsonb_array_length(p_rollout->'waves') > 100 THEN
+    PERFORM jobs_internal.fail('FJ400', 'rollout.waves', 'rollout.waves must list 1 to 100 wave sizes.');
+  END IF;
+  FOR v_wave IN SELECT value FROM jsonb_array_elements(p_rollout->'waves') LOOP
+    IF jsonb_typeof(v_wave) = 'number' THEN
+      IF (v_wave #>> '{}')::numeric < 1 OR (v_wave #>> '{}')::numeric <> trunc((v_wave #>> '{}')::numeric) THEN
+        PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+          format('rollout.waves[%s] must be a whole number of targets (at least 1) or a percentage such as "5%%".',
+                 v_index));
+      END IF;
+    ELSIF jsonb_typeof(v_wave) = 'string' AND (v_wave #>> '{}') ~ '^[0-9]{1,3}(\.[0-9]{1,2})?%$' THEN
+      v_percent := rtrim(v_wave #>> '{}', '%')::numeric;
+      IF v_percent <= 0 OR v_percent > 100 THEN
+        PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+          format('rollout.waves[%s] must be a percentage above 0%% and at most 100%%.', v_index));
+      END IF;
+    ELSE
+      PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+        format('rollout.waves[%s] must be a whole number of targets (at least 1) or a percentage such as "5%%".',
+               v_index));
+    END IF;
+    v_index := v_index + 1;
+  END LOOP;
+  IF p_rollout ? 'errorBudget' THEN
+    IF jsonb_typeof(p_rollout->'errorBudget') <> 'object' THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget', 'rollout.errorBudget must be an object.');
+    END IF;
+    FOR v_key IN SELECT jsonb_object_keys(p_rollout->'errorBudget') LOOP
+      IF v_key NOT IN ('maxFailedTargets', 'maxFailedPercent') THEN
+        PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.' || v_key,
+          format('rollout.errorBudget has no setting %L.', v_key));
+      END IF;
+    END LOOP;
+    IF p_rollout->'errorBudget' ? 'maxFailedTargets' AND (jsonb_typeof(p_rollout#>'{errorBudget,maxFailedTargets}')
+         <> 'number' OR (p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric < 0
+         OR (p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric
+            <> trunc((p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric)) THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.maxFailedTargets',
+        'rollout.errorBudget.maxFailedTargets must be a whole number, 0 or more.');
+    END IF;
+    IF p_rollout->'errorBudget' ? 'maxFailedPercent' AND (jsonb_typeof(p_rollout#>'{errorBudget,maxFailedPercent}')
+         <> 'number' OR (p_rollout#>>'{errorBudget,maxFailedPercent}')::numeric NOT BETWEEN 0 AND 100) THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.maxFailedPercent',
+        'rollout.errorBudget.maxFailedPercent must be a number from 0 to 100.');
+    END IF;
+  END IF;
+  IF p_rollout ? 'betweenWaves' AND p_rollout->>'betweenWaves' <> 'Manual' THEN
+    BEGIN
+      IF jsonb_typeof(p_rollout->'betweenWaves') <> 'string' OR p_rollout->>'betweenWaves' !~ '^P'
+         OR (p_rollout->>'betweenWaves')::interval < interval '0' THEN
+        RAISE invalid_datetime_format;
+      END IF;
+    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.betweenWaves',
+        'rollout.betweenWaves must be an ISO-8601 duration such as PT5M, or Manual.');
+    END;
+  END IF;
 END $$;
 
 -- Locks the job and starts a new version; returns (job_id, previous version).
