@@ -325,11 +325,15 @@ END $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Jobs
+-- p_mode: 'upsert' (create or replace), 'add' (must not exist: sp_add_job), 'replace' (must exist: sp_update_job).
+DROP FUNCTION IF EXISTS jobs_internal.save_job(text, text, boolean, text, integer, timestamptz, timestamptz, text, text,
+                                               text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.save_job(
   p_job_name text, p_description text, p_enabled boolean, p_schedule_interval_type text,
   p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz,
   p_overlap_policy text, p_schedule_cron text, p_schedule_time_zone text,
-  p_now timestamptz)                  -- the agent's clock: where a recurring schedule starts counting
+  p_now timestamptz,                  -- the agent's clock: where a new or changed cron schedule starts counting
+  p_mode text DEFAULT 'upsert')
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -366,15 +370,18 @@ BEGIN
     PERFORM jobs_internal.fail('FJ400', 'schedule_cron', 'A cron expression and time zone need the Cron schedule type.');
   END IF;
 
-  -- A recurring schedule counts from now: occurrences before it was set are not missed runs.
-  -- A Once schedule keeps NULL, so it fires at its start time even when that has passed.
+  -- last_scheduled_time is the occurrence fired last, and saving a job keeps it whatever changes: so a schedule
+  -- that starts in the past (0001-01-01 by default) fires its latest occurrence as soon as it is enabled, once,
+  -- and a job enabled again after it missed occurrences fires once to catch up (ScheduleCalculator.due).
+  -- A cron schedule names wall-clock times rather than a start and an interval: a new or changed one counts
+  -- from p_now, so saving it never runs it for a time that passed before it existed.
   INSERT INTO jobs_internal.jobs AS j
     (job_name, description, enabled, schedule_interval_type, schedule_interval_count,
      schedule_start_time, schedule_end_time, overlap_policy, schedule_cron, schedule_time_zone, last_scheduled_time)
   VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false), v_type,
           coalesce(p_schedule_interval_count, 1), v_start, v_end, coalesce(p_overlap_policy, 'SkipTargets'),
           p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END,
-          CASE WHEN v_type <> 'Once' THEN p_now END)
+          CASE WHEN v_type = 'Cron' THEN p_now END)
   ON CONFLICT (job_name) DO UPDATE
      SET description = excluded.description,
          enabled = excluded.enabled,
@@ -385,17 +392,21 @@ BEGIN
          overlap_policy = excluded.overlap_policy,
          schedule_cron = excluded.schedule_cron,
          schedule_time_zone = excluded.schedule_time_zone,
-         -- A changed (or re-enabled) schedule starts counting afresh; an unchanged one keeps its place.
          last_scheduled_time = CASE
-           WHEN (j.enabled, j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time,
-                 j.schedule_cron, j.schedule_time_zone)
-                IS NOT DISTINCT FROM
-                (excluded.enabled, excluded.schedule_interval_type, excluded.schedule_interval_count,
-                 excluded.schedule_start_time, excluded.schedule_cron, excluded.schedule_time_zone)
-           THEN j.last_scheduled_time
-           ELSE excluded.last_scheduled_time END,
+           WHEN excluded.schedule_interval_type = 'Cron'
+            AND (j.schedule_interval_type, j.schedule_cron, j.schedule_time_zone)
+                IS DISTINCT FROM
+                (excluded.schedule_interval_type, excluded.schedule_cron, excluded.schedule_time_zone)
+           THEN excluded.last_scheduled_time
+           ELSE j.last_scheduled_time END,
          updated_time = now()
   RETURNING job_id, (xmax = 0) INTO v_job_id, v_created;
+  -- Checked after the write, so two callers adding one name at once cannot both succeed; raising undoes it.
+  IF p_mode = 'add' AND NOT v_created THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_name', format('Job %L already exists.', p_job_name));
+  ELSIF p_mode = 'replace' AND v_created THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
+  END IF;
   IF v_created THEN
     INSERT INTO jobs_internal.job_versions (job_id, job_version) VALUES (v_job_id, 0);
   END IF;

@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /** All SQL of the scheduler: which jobs have a schedule, firing an occurrence, and purging old history. */
 public final class ScheduleRepository {
-  /** An enabled job's schedule, with the occurrence it fired last. */
+  /** An enabled job's schedule, with the occurrence it fired last (kept when the job is disabled or changed). */
   public record Scheduled(Job job, Instant lastFired) {
   }
 
@@ -32,13 +32,17 @@ public final class ScheduleRepository {
 
   public ScheduleRepository(Pool pool) {
     enabled = SqlTemplate.forQuery(pool, """
-        SELECT job_id, job_name, description, job_version, overlap_policy, enabled, schedule_interval_type,
-               schedule_interval_count, schedule_start_time, schedule_end_time, schedule_cron, schedule_time_zone,
-               last_scheduled_time
-          FROM jobs_internal.jobs
-         WHERE enabled
+        SELECT j.job_id, j.job_name, j.description, j.job_version, j.overlap_policy, j.enabled,
+               j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time, j.schedule_end_time,
+               j.schedule_cron, j.schedule_time_zone, j.last_scheduled_time
+          FROM jobs_internal.jobs j
+         WHERE j.enabled
            -- Still to fire: an end that passed while the agent was down may leave one occurrence to catch up.
-           AND (last_scheduled_time IS NULL OR last_scheduled_time < schedule_end_time)""")
+           AND (j.last_scheduled_time IS NULL OR j.last_scheduled_time < j.schedule_end_time)
+           -- A job without steps waits: a job enabled before its first step is added (sp_add_job @enabled = 1,
+           -- then sp_add_jobstep) runs its due occurrence with that step, not as an empty run.
+           AND EXISTS (SELECT 1 FROM jobs_internal.jobstep_versions s
+                        WHERE s.job_id = j.job_id AND s.job_version = j.job_version)""")
       .mapTo(SCHEDULED);
     fire = SqlTemplate.forQuery(pool, "SELECT jobs_internal.fire_schedule(#{id}, #{last}, #{due}) AS execution_id");
     // In batches, so a long history is purged in short statements rather than one that times out.
