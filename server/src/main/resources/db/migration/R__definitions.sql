@@ -323,8 +323,113 @@ BEGIN
   DELETE FROM jobs_internal.target_groups WHERE target_group_id = v_id;
 END $$;
 
+-- A new, empty group (sp_add_target_group). A name in use is a conflict: PUT /targetGroups/{name} replaces a
+-- group, adding one never does.
+CREATE OR REPLACE FUNCTION jobs_internal.add_target_group(p_target_group_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  PERFORM jobs_internal.check_name('target_group_name', p_target_group_name);
+  INSERT INTO jobs_internal.target_groups (target_group_name)
+  VALUES (p_target_group_name)
+  ON CONFLICT (target_group_name) DO NOTHING
+  RETURNING target_group_id INTO v_id;
+  IF v_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ409', 'target_group_name',
+      format('Target group %L already exists.', p_target_group_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- Locks a group for a change of its members; returns its id.
+CREATE OR REPLACE FUNCTION jobs_internal.lock_target_group(p_target_group_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  PERFORM jobs_internal.check_name('target_group_name', p_target_group_name);
+  SELECT g.target_group_id INTO v_id
+    FROM jobs_internal.target_groups g
+   WHERE g.target_group_name = p_target_group_name
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'target_group_name',
+      format('Target group %L does not exist.', p_target_group_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- One member more (sp_add_target_group_member), validated and defaulted by member_of as every member of a saved
+-- group is. It gets a target_id of its own and the other members keep theirs. A member that selects what
+-- another member selects is a conflict: a database is either included or excluded, once.
+CREATE OR REPLACE FUNCTION jobs_internal.add_target_group_member(
+  p_target_group_name text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
+  p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text)
+RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+  v_member jobs_internal.member_definition;
+  v_same uuid;
+  v_target_id uuid := gen_random_uuid();
+BEGIN
+  v_member := jobs_internal.member_of('', p_membership_type, p_target_type, p_engine, p_server_name,
+                                      p_database_name, p_elastic_pool_name, p_refresh_credential_name);
+  SELECT m.target_id INTO v_same
+    FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id
+     AND jobs_internal.member_identity(m.target_type, m.engine, m.server_name, m.database_name, m.elastic_pool_name)
+       = jobs_internal.member_identity(v_member.target_type, v_member.engine, v_member.server_name,
+                                       v_member.database_name, v_member.elastic_pool_name);
+  IF FOUND THEN
+    PERFORM jobs_internal.fail('FJ409',
+      CASE v_member.target_type WHEN 'SqlDatabase' THEN 'database_name'
+                                WHEN 'SqlElasticPool' THEN 'elastic_pool_name' ELSE 'server_name' END,
+      format('Target group %L already has a member that selects the same databases (target_id %s); '
+             'a database is either included or excluded.', p_target_group_name, v_same));
+  END IF;
+  INSERT INTO jobs_internal.target_group_members
+    (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
+     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate)
+  SELECT v_target_id, v_group_id, coalesce(max(m.member_position) + 1, 0), v_member.membership_type,
+         v_member.target_type, v_member.engine, v_member.server_name, v_member.database_name,
+         v_member.elastic_pool_name, v_member.refresh_credential_id, v_member.trust_server_certificate
+    FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id;
+  UPDATE jobs_internal.target_groups SET updated_time = now() WHERE target_group_id = v_group_id;
+  RETURN v_target_id;
+END $$;
+
+-- One member less (sp_delete_target_group_member); the other members keep their target_ids.
+CREATE OR REPLACE FUNCTION jobs_internal.delete_target_group_member(p_target_group_name text, p_target_id uuid)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+BEGIN
+  IF p_target_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'target_id', 'target_id is required.');
+  END IF;
+  DELETE FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id AND m.target_id = p_target_id;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'target_id',
+      format('Target group %L has no member %s.', p_target_group_name, p_target_id));
+  END IF;
+  UPDATE jobs_internal.target_groups SET updated_time = now() WHERE target_group_id = v_group_id;
+END $$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Jobs
+
+-- Job names are object names that may not hold the percent sign (sp_add_job's rule).
+CREATE OR REPLACE FUNCTION jobs_internal.check_job_name(p_field text, p_value text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.check_name(p_field, p_value);
+  IF position('%' IN p_value) > 0 THEN
+    PERFORM jobs_internal.fail('FJ400', p_field, format('%s must not contain %%.', p_field));
+  END IF;
+END $$;
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist: sp_add_job), 'replace' (must exist: sp_update_job).
 DROP FUNCTION IF EXISTS jobs_internal.save_job(text, text, boolean, text, integer, timestamptz, timestamptz, text, text,
                                                text, timestamptz);
@@ -343,10 +448,7 @@ DECLARE
   v_start timestamptz := coalesce(p_schedule_start_time, '0001-01-01 00:00:00+00');
   v_end timestamptz := coalesce(p_schedule_end_time, '9999-12-31 11:59:59+00');
 BEGIN
-  PERFORM jobs_internal.check_name('job_name', p_job_name);
-  IF position('%' IN p_job_name) > 0 THEN
-    PERFORM jobs_internal.fail('FJ400', 'job_name', 'job_name must not contain %.');
-  END IF;
+  PERFORM jobs_internal.check_job_name('job_name', p_job_name);
   IF length(coalesce(p_description, '')) > 512 THEN
     PERFORM jobs_internal.fail('FJ400', 'description', 'description must be at most 512 characters.');
   END IF;
@@ -413,7 +515,24 @@ BEGIN
   RETURN v_created;
 END $$;
 
+-- sp_update_job @new_name: the job keeps its id, versions and history, which show the new name.
+CREATE OR REPLACE FUNCTION jobs_internal.rename_job(p_job_name text, p_new_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.check_job_name('new_name', p_new_name);
+  PERFORM 1 FROM jobs_internal.lock_job(p_job_name);
+  IF p_new_name = p_job_name THEN
+    RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM jobs_internal.jobs j WHERE j.job_name = p_new_name) THEN
+    PERFORM jobs_internal.fail('FJ409', 'new_name', format('Job %L already exists.', p_new_name));
+  END IF;
+  UPDATE jobs_internal.jobs SET job_name = p_new_name, updated_time = now() WHERE job_name = p_job_name;
+END $$;
+
 -- p_force: cancel active executions first (sp_delete_job @force = 1); otherwise refuse while one runs.
+-- The job's history goes with it; deleted_jobs remembers the job, so that purging its history afterwards (as
+-- Microsoft's tutorial does) finds nothing left to purge rather than an unknown job.
 CREATE OR REPLACE FUNCTION jobs_internal.delete_job(p_job_name text, p_force boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -429,6 +548,7 @@ BEGIN
       format('Job %L has an execution in progress; cancel it first, or delete with force.', p_job_name));
   END IF;
   -- Deleting the rows is the cancel: agents holding a lease find them gone and drop their results.
+  INSERT INTO jobs_internal.deleted_jobs (job_id, job_name) VALUES (v_job_id, p_job_name);
   DELETE FROM jobs_internal.jobs WHERE job_id = v_job_id;
 END $$;
 
@@ -557,8 +677,11 @@ $$;
 
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
 -- p_step_id NULL keeps an existing step where it is and appends a new one.
+-- p_new_name renames an existing step in the same new version (sp_update_jobstep @new_name).
+DROP FUNCTION IF EXISTS jobs_internal.save_jobstep(text, text, integer, jsonb, text);
 CREATE OR REPLACE FUNCTION jobs_internal.save_jobstep(
   p_job_name text, p_step_name text, p_step_id integer, p_def jsonb, p_mode text DEFAULT 'upsert',
+  p_new_name text DEFAULT NULL,
   OUT job_version integer, OUT step_id integer, OUT created boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -594,6 +717,19 @@ BEGIN
     PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L.', p_job_name, p_step_name));
   END IF;
 
+  IF p_new_name IS NOT NULL AND p_new_name IS DISTINCT FROM p_step_name THEN
+    PERFORM jobs_internal.check_name('new_name', p_new_name);
+    IF created THEN
+      PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L to rename.', p_job_name, p_step_name));
+    END IF;
+    PERFORM 1
+       FROM jobs_internal.jobstep_versions s
+      WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_new_name;
+    IF FOUND THEN
+      PERFORM jobs_internal.fail('FJ409', 'new_name', format('Job %L already has a step %L.', p_job_name, p_new_name));
+    END IF;
+  END IF;
+
   v_max := CASE WHEN created THEN v_count + 1 ELSE v_count END;
   step_id := coalesce(p_step_id, CASE WHEN created THEN v_max ELSE v_old.step_id END);
   IF step_id < 1 OR step_id > v_max THEN
@@ -602,7 +738,7 @@ BEGIN
   END IF;
 
   -- Re-applying an identical definition is a no-op, so automation can converge without new versions.
-  IF NOT created AND step_id = v_old.step_id
+  IF NOT created AND step_id = v_old.step_id AND coalesce(p_new_name, p_step_name) = p_step_name
      AND jobs_internal.step_definition(v_new) = jobs_internal.step_definition(v_old) THEN
     job_version := v_job.job_version;
     RETURN;
@@ -613,7 +749,7 @@ BEGIN
   v_new.job_id := v_job.job_id;
   v_new.job_version := job_version;
   v_new.step_id := step_id;
-  v_new.step_name := p_step_name;
+  v_new.step_name := coalesce(p_new_name, p_step_name);
   INSERT INTO jobs_internal.jobstep_versions SELECT v_new.*;
 END $$;
 

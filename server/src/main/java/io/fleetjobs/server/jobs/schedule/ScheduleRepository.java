@@ -29,6 +29,7 @@ public final class ScheduleRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> fire;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purgeHistory;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purgeMetrics;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> forgetDeletedJobs;
 
   public ScheduleRepository(Pool pool) {
     enabled = SqlTemplate.forQuery(pool, """
@@ -54,6 +55,7 @@ public final class ScheduleRepository {
                     AND lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
                   LIMIT #{batch})""");
     purgeMetrics = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.metric_counts WHERE bucket_start < #{before}");
+    forgetDeletedJobs = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.deleted_jobs WHERE deleted_time < #{before}");
   }
 
   public Future<List<Scheduled>> enabled() {
@@ -66,10 +68,16 @@ public final class ScheduleRepository {
       .map(rows -> rows.iterator().next().getUUID("execution_id"));
   }
 
-  /** Removes finished executions and metric counts older than {@code before}; returns the executions removed. */
+  /**
+   * Removes finished executions, metric counts and the memory of deleted jobs older than {@code before}; returns
+   * the executions removed.
+   */
   public Future<Integer> purge(Instant before) {
+    Map<String, Object> params = Params.of("before", Params.utc(before));
     return purgeBatches(before, 0)
-      .compose(removed -> purgeMetrics.execute(Params.of("before", Params.utc(before))).map(metrics -> removed));
+      .compose(removed -> purgeMetrics.execute(params)
+        .compose(metrics -> forgetDeletedJobs.execute(params))
+        .map(forgotten -> removed));
   }
 
   private Future<Integer> purgeBatches(Instant before, int removedSoFar) {
