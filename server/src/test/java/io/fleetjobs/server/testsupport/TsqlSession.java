@@ -27,12 +27,17 @@ public final class TsqlSession implements AutoCloseable {
    * opens a session as that login. Roles belong to the whole server, so the name carries the test JVM's pid.
    */
   public static TsqlSession login(String database, String name, String role) throws SQLException {
+    return new TsqlSession(TestPostgres.connect(database, createLogin(database, name, role)));
+  }
+
+  /** Makes the login and returns its name; see {@link #login}. */
+  public static String createLogin(String database, String name, String role) throws SQLException {
     String login = name + "_" + ProcessHandle.current().pid();
     try (Connection owner = TestPostgres.connect(database, "postgres"); Statement sql = owner.createStatement()) {
       sql.execute("DROP ROLE IF EXISTS " + login);
       sql.execute("CREATE ROLE " + login + " LOGIN PASSWORD 'unused-on-a-trusting-test-server' IN ROLE " + role);
     }
-    return new TsqlSession(TestPostgres.connect(database, login));
+    return login;
   }
 
   /** Runs a statement, a CALL included, and returns its first row (a CALL's OUTPUT parameters), or an empty map. */
