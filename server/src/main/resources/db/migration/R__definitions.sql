@@ -430,6 +430,7 @@ BEGIN
     PERFORM jobs_internal.fail('FJ400', p_field, format('%s must not contain %%.', p_field));
   END IF;
 END $$;
+
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist: sp_add_job), 'replace' (must exist: sp_update_job).
 DROP FUNCTION IF EXISTS jobs_internal.save_job(text, text, boolean, text, integer, timestamptz, timestamptz, text, text,
                                                text, timestamptz);

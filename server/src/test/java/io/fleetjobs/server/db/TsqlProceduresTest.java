@@ -28,6 +28,8 @@ import org.postgresql.util.PSQLException;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TsqlProceduresTest {
   private static final String PG_SERVER = "pg1.example.com:5432";
+  private static final String LONDON = "London.database.windows.net";
+  private static final String SERVER1 = "server1.database.windows.net";
   private RoutineDatabase db;
 
   @BeforeEach
@@ -260,7 +262,8 @@ class TsqlProceduresTest {
     assertEquals(three.subList(1, 11), changed.subList(1, 11), "the rest stays");
     assertEquals(three.subList(12, three.size()), changed.subList(12, changed.size()));
 
-    assertEquals(Map.of("job_version", 4), call("CALL jobs.sp_update_jobstep('Update', step_name => 'three', retry_attempts => 1)"),
+    assertEquals(Map.of("job_version", 4),
+      call("CALL jobs.sp_update_jobstep('Update', step_name => 'three', retry_attempts => 1)"),
       "a change to nothing makes no new version, as in the REST API");
     call("CALL jobs.sp_update_jobstep('Update', step_name => 'three', output_schema_name => '', max_parallelism => -1)");
     assertEquals(List.of("SqlDatabase", "public", ""), List.of(step("Update", 3).get(13), step("Update", 3).get(19),
@@ -292,7 +295,8 @@ class TsqlProceduresTest {
     addStep("Selectors", "two");
     refused("FJ400", "step_id", "step_id or step_name is required.",
       "CALL jobs.sp_update_jobstep('Selectors', retry_attempts => 1)");
-    refused("FJ404", "step_id", "Job 'Selectors' has no step 3.", "CALL jobs.sp_update_jobstep('Selectors', 3, retry_attempts => 1)");
+    refused("FJ404", "step_id", "Job 'Selectors' has no step 3.",
+      "CALL jobs.sp_update_jobstep('Selectors', 3, retry_attempts => 1)");
     refused("FJ404", "step_name", "Job 'Selectors' has no step 'three'.",
       "CALL jobs.sp_update_jobstep('Selectors', step_name => 'three', retry_attempts => 1)");
     refused("FJ400", "step_name", "step_id 1 is step 'one' of job 'Selectors', not 'two'.",
@@ -324,7 +328,8 @@ class TsqlProceduresTest {
       db.query("SELECT step_id, step_name FROM jobs.jobsteps WHERE job_name = 'Delete'"));
     refused("FJ400", "step_id", "step_id or step_name is required.", "CALL jobs.sp_delete_jobstep('Delete')");
     refused("FJ404", "step_id", "Job 'Delete' has no step 2.", "CALL jobs.sp_delete_jobstep('Delete', 2)");
-    refused("FJ404", "step_name", "Job 'Delete' has no step 'two'.", "CALL jobs.sp_delete_jobstep('Delete', step_name => 'two')");
+    refused("FJ404", "step_name", "Job 'Delete' has no step 'two'.",
+      "CALL jobs.sp_delete_jobstep('Delete', step_name => 'two')");
     refused("FJ400", "step_name", "step_id 1 is step 'three'", "CALL jobs.sp_delete_jobstep('Delete', 1, 'one')");
     refused("FJ404", "job_name", "Job 'Nope' does not exist.", "CALL jobs.sp_delete_jobstep('Nope', 1)");
   }
@@ -424,10 +429,10 @@ class TsqlProceduresTest {
           target_type => 'SqlDatabase', server_name => 'server1.database.windows.net', database_name => 'master',
           target_id => NULL, engine => 'sqlserver')""").get("target_id");
     assertEquals(List.of(
-      List.of(server.toString(), "Include", "SqlServer", "postgresql", "refresh_credential", "London.database.windows.net", "", ""),
-      List.of(excluded.toString(), "Exclude", "SqlDatabase", "postgresql", "", "London.database.windows.net", "MappingDB", ""),
-      List.of(pool.toString(), "Include", "SqlElasticPool", "sqlserver", "", "server1.database.windows.net", "", "ElasticPool-1"),
-      List.of(mssql.toString(), "Include", "SqlDatabase", "sqlserver", "", "server1.database.windows.net", "master", "")),
+      List.of(server.toString(), "Include", "SqlServer", "postgresql", "refresh_credential", LONDON, "", ""),
+      List.of(excluded.toString(), "Exclude", "SqlDatabase", "postgresql", "", LONDON, "MappingDB", ""),
+      List.of(pool.toString(), "Include", "SqlElasticPool", "sqlserver", "", SERVER1, "", "ElasticPool-1"),
+      List.of(mssql.toString(), "Include", "SqlDatabase", "sqlserver", "", SERVER1, "master", "")),
       db.query("""
         SELECT v.target_id::text, v.membership_type, v.target_type, m.engine, coalesce(v.refresh_credential_name, ''),
                v.server_name, coalesce(v.database_name, ''), coalesce(v.elastic_pool_name, '')
@@ -457,7 +462,8 @@ class TsqlProceduresTest {
       member.replace("'SqlDatabase'", "'SqlElasticPool'") + ")");
     refused("FJ400", "engine", "Elastic pools exist only on the sqlserver engine.",
       member.replace("'SqlDatabase'", "'SqlElasticPool'") + ", elastic_pool_name => 'p', engine => 'postgresql')");
-    refused("FJ400", "engine", "engine must be one of postgresql, sqlserver.", member + ", database_name => 'db2', engine => 'oracle')");
+    refused("FJ400", "engine", "engine must be one of postgresql, sqlserver.",
+      member + ", database_name => 'db2', engine => 'oracle')");
     refused("FJ409", "database_name", "Target group 'Databases' already has a member that selects the same databases",
       member + ", database_name => 'db1', membership_type => 'Exclude')");
     refused("FJ422", "refresh_credential_name", "Credential 'nope' does not exist.",
