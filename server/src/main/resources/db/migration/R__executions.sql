@@ -622,3 +622,38 @@ BEGIN
                       WHERE s.job_execution_id = p_execution_id AND jobs_internal.is_active(s.lifecycle));
   RETURN true;
 END $$;
+
+-- Purges a job's history, as DELETE /jobs/{name}/executions?oldestDate= and sp_purge_jobhistory do: the finished
+-- executions (with their steps and targets) that ended before p_oldest, or all of them when it is NULL. An active
+-- execution is never purged from under its run. The job is named by p_job_name or by p_job_id, not both. A job
+-- deleted within the retention has nothing left to purge (its history went with it); a job never seen is
+-- unknown. Returns how many executions went.
+CREATE OR REPLACE FUNCTION jobs_internal.purge_job_history(p_job_name text, p_job_id uuid, p_oldest timestamptz)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job_id uuid;
+  v_purged integer;
+BEGIN
+  IF p_job_name IS NULL AND p_job_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'job_name', 'job_name or job_id is required.');
+  ELSIF p_job_name IS NOT NULL AND p_job_id IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'job_id', 'job_id cannot be given with job_name: name the job by one of them.');
+  END IF;
+  SELECT j.job_id INTO v_job_id
+    FROM jobs_internal.jobs j
+   WHERE j.job_name = p_job_name OR j.job_id = p_job_id;
+  IF NOT FOUND THEN
+    IF EXISTS (SELECT 1 FROM jobs_internal.deleted_jobs d WHERE d.job_name = p_job_name OR d.job_id = p_job_id) THEN
+      RETURN 0;
+    END IF;
+    PERFORM jobs_internal.fail('FJ404', CASE WHEN p_job_name IS NULL THEN 'job_id' ELSE 'job_name' END,
+      format('Job %s does not exist.', coalesce(quote_literal(p_job_name), p_job_id::text)));
+  END IF;
+  DELETE FROM jobs_internal.job_executions e
+   WHERE e.job_id = v_job_id
+     AND e.lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
+     AND (p_oldest IS NULL OR e.end_time < p_oldest);
+  GET DIAGNOSTICS v_purged = ROW_COUNT;
+  RETURN v_purged;
+END $$;
