@@ -26,7 +26,9 @@ LANGUAGE sql AS $$
     FROM jobs_internal.target_executions t
     JOIN jobs_internal.jobs j ON j.job_id = t.job_id
     JOIN jobs_internal.lifecycles l ON l.lifecycle = t.lifecycle
-   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL
+    JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+   -- A dry run counts in no metric meant for real runs.
+   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL AND NOT e.dry_run
    GROUP BY l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name
   ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
   DO UPDATE SET count = m.count + excluded.count
@@ -63,6 +65,7 @@ BEGIN
              FROM jobs_internal.job_executions c
             WHERE c.next_step_id IS NOT NULL
               AND NOT c.cancel_requested
+              AND c.lifecycle <> 'Paused'
               AND (c.expansion_until IS NULL OR c.expansion_until < now())
             ORDER BY c.create_time
             LIMIT p_max                                               -- at most this many per call
@@ -255,7 +258,7 @@ END $$;
 -- the claim was stale.
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
-  p_error_code text)
+  p_error_code text, p_now timestamptz)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -295,6 +298,9 @@ BEGIN
   RETURNING * INTO t;
   PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
   PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
+  IF t.wave IS NOT NULL THEN
+    PERFORM jobs_internal.advance_rollout(t.job_execution_id, t.step_id, p_now);
+  END IF;
   PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
   RETURN NEXT t;
 END $$;
@@ -316,7 +322,7 @@ END $$;
 -- Housekeeping any agent may run at any time: targets whose agent died once too often, cancelled targets
 -- whose agent died, and steps left unsettled (such as those whose targets were all skipped).
 -- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
-CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
+CREATE OR REPLACE FUNCTION jobs_internal.sweep(p_now timestamptz) RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
   v_step record;
@@ -349,6 +355,9 @@ BEGIN
   SELECT array_agg(ended.target_execution_id) INTO v_ended FROM ended;
   -- A statement of its own, so it sees the rows as the update left them.
   PERFORM jobs_internal.count_results(v_ended);
+  PERFORM jobs_internal.advance_rollout(x.job_execution_id, x.step_id, p_now)
+     FROM (SELECT DISTINCT t.job_execution_id, t.step_id FROM jobs_internal.target_executions t
+            WHERE t.target_execution_id = ANY (v_ended) AND t.wave IS NOT NULL) x;
   RETURN QUERY SELECT t.* FROM jobs_internal.target_executions t WHERE t.target_execution_id = ANY (v_ended);
 
   FOR v_step IN

@@ -16,9 +16,12 @@ $$;
 
 -- Creates an execution pinned to the current version. Idempotent on p_execution_id.
 -- Returns the execution id and whether this call created it.
+-- p_dry_run: every script runs inside a transaction that is rolled back (see README "Rollouts"). The
+-- signature without it, from before dry runs, is dropped so that calls without it are not ambiguous.
+DROP FUNCTION IF EXISTS jobs_internal.start_execution(text, uuid, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.start_execution(
   p_job_name text, p_execution_id uuid, p_trigger text, p_scheduled_time timestamptz,
-  OUT job_execution_id uuid, OUT created boolean)
+  OUT job_execution_id uuid, OUT created boolean, p_dry_run boolean DEFAULT false)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_job record;
@@ -55,10 +58,11 @@ BEGIN
        SELECT 1 FROM jobs_internal.job_executions e
         WHERE e.job_id = v_job.job_id AND jobs_internal.is_active(e.lifecycle)) THEN
     INSERT INTO jobs_internal.job_executions
-      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time)
+      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time,
+       dry_run)
     VALUES (p_execution_id, v_job.job_id, v_job.job_version, 'Skipped', now(), now(),
             'Skipped: another execution of this job is still active and the overlap policy is SkipExecution.',
-            p_trigger, p_scheduled_time)
+            p_trigger, p_scheduled_time, p_dry_run)
     ON CONFLICT DO NOTHING;
     created := FOUND;
     RETURN;
@@ -66,12 +70,12 @@ BEGIN
 
   INSERT INTO jobs_internal.job_executions
     (job_execution_id, job_id, job_version, lifecycle, trigger_type, scheduled_time, next_step_id,
-     start_time, end_time, last_message)
+     start_time, end_time, last_message, dry_run)
   VALUES (p_execution_id, v_job.job_id, v_job.job_version,
           CASE WHEN v_first_step IS NULL THEN 'Succeeded' ELSE 'Created' END,
           p_trigger, p_scheduled_time, v_first_step,
           CASE WHEN v_first_step IS NULL THEN now() END, CASE WHEN v_first_step IS NULL THEN now() END,
-          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END)
+          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END, p_dry_run)
   ON CONFLICT DO NOTHING;
   created := FOUND;
 END $$;
@@ -476,6 +480,32 @@ BEGIN
     PERFORM jobs_internal.settle_step(p_execution_id, v_step.step_id);
   END LOOP;
   RETURN true;
+END $$;
+
+-- Aborts a paused execution: what was held back ends Canceled, as a cancel ends it ("Canceled before it ran"),
+-- and the execution ends Canceled. A running execution is cancelled, not aborted.
+CREATE OR REPLACE FUNCTION jobs_internal.abort_execution(p_job_name text, p_execution_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_lifecycle text;
+BEGIN
+  SELECT e.lifecycle INTO v_lifecycle
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobs j USING (job_id)
+   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
+     FOR UPDATE OF e;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
+      format('Job %L has no execution %s.', p_job_name, p_execution_id));
+  END IF;
+  IF v_lifecycle <> 'Paused' THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
+      format('The execution is %s, not Paused: abort ends a paused rollout; cancel a running one.', v_lifecycle));
+  END IF;
+  PERFORM jobs_internal.cancel_execution(p_job_name, p_execution_id);
+  UPDATE jobs_internal.job_executions
+     SET last_message = 'Job execution was aborted while paused; what had not run was canceled.'
+   WHERE job_execution_id = p_execution_id AND lifecycle = 'Canceled';
 END $$;
 
 -- When every target of the step is final: records the step's outcome, then starts the next step or

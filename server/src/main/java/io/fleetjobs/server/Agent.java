@@ -20,6 +20,8 @@ import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
+import io.fleetjobs.server.jobs.executions.AlertPausesVerticle;
+import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
@@ -219,6 +221,9 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
+      // Before the alerts: a rule's pause action has its consumer from the first evaluation on.
+      .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
+        options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
         new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
       .compose(alerts -> {

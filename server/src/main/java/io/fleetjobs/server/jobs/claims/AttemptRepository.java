@@ -33,7 +33,7 @@ public final class AttemptRepository {
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}) t
+          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}, #{now}) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(ClaimRows.FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
     // it expired) is not extended for the older attempt. Leases are on the job database's clock.
@@ -70,7 +70,7 @@ public final class AttemptRepository {
   public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
                                                  Instant retryAt, String errorCode) {
     return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
-        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode))
+        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode, "now", Params.utc(now())))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 
