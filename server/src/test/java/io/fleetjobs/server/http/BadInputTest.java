@@ -36,14 +36,14 @@ class BadInputTest {
 
   @BeforeAll
   static void setUp() {
-    // The step comes before the credential, so it has none, like the step() of the cases.
+    // The step signs in with "cred", as the step() of the cases does: a group of postgresql members needs one.
     Scenario.on(agent)
+      .credential("cred")
       .group("group")
       .databasesOn("h", "d")
       .job("job")
       .description("kept")
       .step("step", "SELECT 1")
-      .credential("cred")
       .create();
   }
 
@@ -173,6 +173,6 @@ class BadInputTest {
   }
 
   private static JsonObject step() {
-    return new JsonObject().put("targetGroup", "group").put("action", new JsonObject().put("value", "SELECT 1"));
+    return new JsonObject().put("targetGroup", "group").put("credential", "cred").put("action", new JsonObject().put("value", "SELECT 1"));
   }
 }
