@@ -79,12 +79,13 @@ END $$;
 -- concurrent claims from several agents cannot exceed the cap together.
 -- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
 -- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
+DROP FUNCTION IF EXISTS jobs_internal.claim_targets(text, integer, integer, integer, integer, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
   p_owner text, p_capacity integer, p_share integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
-               trust_server_certificate boolean)
+               trust_server_certificate boolean, dry_run boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -181,7 +182,7 @@ BEGIN
      AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
   RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
-            s.target_group_name, t.trust_server_certificate;
+            s.target_group_name, t.trust_server_certificate, e.dry_run;
 END $$;
 
 -- Claims member rows due for another listing: members a step could not list, waiting for their retry time,
@@ -254,11 +255,12 @@ END $$;
 
 -- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
 -- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
--- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
--- the claim was stale.
+-- counted in the per-minute metrics and may settle the step. A dry run's attempt also records what it saw
+-- (p_dry_run_result). Returns the row as it now is, or nothing when the claim was stale.
+DROP FUNCTION IF EXISTS jobs_internal.finish_target(uuid, integer, text, text, timestamptz, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
-  p_error_code text, p_now timestamptz)
+  p_error_code text, p_now timestamptz, p_dry_run_result jsonb)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -283,7 +285,8 @@ BEGIN
   IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
     UPDATE jobs_internal.target_executions
        SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
-           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL
+           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL,
+           dry_run_result = p_dry_run_result
      WHERE target_execution_id = t.target_execution_id
     RETURNING * INTO t;
     PERFORM jobs_internal.record_attempt(v_ran, 'WaitingForRetry', p_error_code, p_message);
@@ -293,7 +296,7 @@ BEGIN
 
   UPDATE jobs_internal.target_executions
      SET lifecycle = p_outcome, end_time = now(), last_message = p_message, last_error_code = p_error_code,
-         lease_owner = NULL, lease_until = NULL
+         lease_owner = NULL, lease_until = NULL, dry_run_result = p_dry_run_result
    WHERE target_execution_id = t.target_execution_id
   RETURNING * INTO t;
   PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
