@@ -26,7 +26,9 @@ LANGUAGE sql AS $$
     FROM jobs_internal.target_executions t
     JOIN jobs_internal.jobs j ON j.job_id = t.job_id
     JOIN jobs_internal.lifecycles l ON l.lifecycle = t.lifecycle
-   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL
+    JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+   -- A dry run counts in no metric meant for real runs.
+   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL AND NOT e.dry_run
    GROUP BY l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name
   ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
   DO UPDATE SET count = m.count + excluded.count
@@ -63,6 +65,7 @@ BEGIN
              FROM jobs_internal.job_executions c
             WHERE c.next_step_id IS NOT NULL
               AND NOT c.cancel_requested
+              AND c.lifecycle <> 'Paused'
               AND (c.expansion_until IS NULL OR c.expansion_until < now())
             ORDER BY c.create_time
             LIMIT p_max                                               -- at most this many per call
@@ -71,16 +74,18 @@ BEGIN
 END $$;
 
 -- Claims ready target work up to p_capacity running at once across every agent sharing this database (the
--- tier's cap, which the agent's Capacity hands in), and at most p_max in this call. The running count is
--- read under the dispatch semaphore, so concurrent claims from several agents cannot exceed the cap together.
+-- tier's cap, which the agent's Capacity hands in), at most p_share running on this agent (its fair share, from
+-- its heartbeat), and at most p_max in this call. The running counts are read under the dispatch semaphore, so
+-- concurrent claims from several agents cannot exceed the cap together.
 -- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
 -- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
+DROP FUNCTION IF EXISTS jobs_internal.claim_targets(text, integer, integer, integer, integer, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
-  p_owner text, p_capacity integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
+  p_owner text, p_capacity integer, p_share integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
-               trust_server_certificate boolean)
+               trust_server_certificate boolean, dry_run boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -88,7 +93,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM jobs_internal.dispatch_semaphore WHERE semaphore_id = 1 FOR UPDATE;
   -- Member rows (a listing retried) take no slot from the databases.
-  SELECT p_capacity - count(*) INTO v_free
+  SELECT least(p_capacity - count(*), p_share - count(*) FILTER (WHERE lease_owner = p_owner)) INTO v_free
     FROM jobs_internal.target_executions
    WHERE lifecycle = 'InProgress' AND lease_until >= now() AND NOT expands_member;
   v_free := least(v_free, p_max);
@@ -177,7 +182,7 @@ BEGIN
      AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
   RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
-            s.target_group_name, t.trust_server_certificate;
+            s.target_group_name, t.trust_server_certificate, e.dry_run;
 END $$;
 
 -- Claims member rows due for another listing: members a step could not list, waiting for their retry time,
@@ -250,11 +255,12 @@ END $$;
 
 -- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
 -- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
--- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
--- the claim was stale.
+-- counted in the per-minute metrics and may settle the step. A dry run's attempt also records what it saw
+-- (p_dry_run_result). Returns the row as it now is, or nothing when the claim was stale.
+DROP FUNCTION IF EXISTS jobs_internal.finish_target(uuid, integer, text, text, timestamptz, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
-  p_error_code text)
+  p_error_code text, p_now timestamptz, p_dry_run_result jsonb)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -279,7 +285,8 @@ BEGIN
   IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
     UPDATE jobs_internal.target_executions
        SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
-           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL
+           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL,
+           dry_run_result = p_dry_run_result
      WHERE target_execution_id = t.target_execution_id
     RETURNING * INTO t;
     PERFORM jobs_internal.record_attempt(v_ran, 'WaitingForRetry', p_error_code, p_message);
@@ -289,11 +296,14 @@ BEGIN
 
   UPDATE jobs_internal.target_executions
      SET lifecycle = p_outcome, end_time = now(), last_message = p_message, last_error_code = p_error_code,
-         lease_owner = NULL, lease_until = NULL
+         lease_owner = NULL, lease_until = NULL, dry_run_result = p_dry_run_result
    WHERE target_execution_id = t.target_execution_id
   RETURNING * INTO t;
   PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
   PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
+  IF t.wave IS NOT NULL THEN
+    PERFORM jobs_internal.advance_rollout(t.job_execution_id, t.step_id, p_now);
+  END IF;
   PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
   RETURN NEXT t;
 END $$;
@@ -315,7 +325,7 @@ END $$;
 -- Housekeeping any agent may run at any time: targets whose agent died once too often, cancelled targets
 -- whose agent died, and steps left unsettled (such as those whose targets were all skipped).
 -- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
-CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
+CREATE OR REPLACE FUNCTION jobs_internal.sweep(p_now timestamptz) RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
   v_step record;
@@ -348,6 +358,9 @@ BEGIN
   SELECT array_agg(ended.target_execution_id) INTO v_ended FROM ended;
   -- A statement of its own, so it sees the rows as the update left them.
   PERFORM jobs_internal.count_results(v_ended);
+  PERFORM jobs_internal.advance_rollout(x.job_execution_id, x.step_id, p_now)
+     FROM (SELECT DISTINCT t.job_execution_id, t.step_id FROM jobs_internal.target_executions t
+            WHERE t.target_execution_id = ANY (v_ended) AND t.wave IS NOT NULL) x;
   RETURN QUERY SELECT t.* FROM jobs_internal.target_executions t WHERE t.target_execution_id = ANY (v_ended);
 
   FOR v_step IN

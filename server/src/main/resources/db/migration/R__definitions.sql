@@ -335,13 +335,123 @@ BEGIN
   DELETE FROM jobs_internal.target_groups WHERE target_group_id = v_id;
 END $$;
 
+-- A new, empty group (sp_add_target_group). A name in use is a conflict: PUT /targetGroups/{name} replaces a
+-- group, adding one never does.
+CREATE OR REPLACE FUNCTION jobs_internal.add_target_group(p_target_group_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  PERFORM jobs_internal.check_name('target_group_name', p_target_group_name);
+  INSERT INTO jobs_internal.target_groups (target_group_name)
+  VALUES (p_target_group_name)
+  ON CONFLICT (target_group_name) DO NOTHING
+  RETURNING target_group_id INTO v_id;
+  IF v_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ409', 'target_group_name',
+      format('Target group %L already exists.', p_target_group_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- Locks a group for a change of its members; returns its id.
+CREATE OR REPLACE FUNCTION jobs_internal.lock_target_group(p_target_group_name text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE v_id uuid;
+BEGIN
+  PERFORM jobs_internal.check_name('target_group_name', p_target_group_name);
+  SELECT g.target_group_id INTO v_id
+    FROM jobs_internal.target_groups g
+   WHERE g.target_group_name = p_target_group_name
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'target_group_name',
+      format('Target group %L does not exist.', p_target_group_name));
+  END IF;
+  RETURN v_id;
+END $$;
+
+-- One member more (sp_add_target_group_member), validated and defaulted by member_of as every member of a saved
+-- group is. It gets a target_id of its own and the other members keep theirs. A member that selects what
+-- another member selects is a conflict: a database is either included or excluded, once.
+CREATE OR REPLACE FUNCTION jobs_internal.add_target_group_member(
+  p_target_group_name text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
+  p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text)
+RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+  v_member jobs_internal.member_definition;
+  v_same uuid;
+  v_target_id uuid := gen_random_uuid();
+BEGIN
+  v_member := jobs_internal.member_of('', p_membership_type, p_target_type, p_engine, p_server_name,
+                                      p_database_name, p_elastic_pool_name, p_refresh_credential_name);
+  SELECT m.target_id INTO v_same
+    FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id
+     AND jobs_internal.member_identity(m.target_type, m.engine, m.server_name, m.database_name, m.elastic_pool_name)
+       = jobs_internal.member_identity(v_member.target_type, v_member.engine, v_member.server_name,
+                                       v_member.database_name, v_member.elastic_pool_name);
+  IF FOUND THEN
+    PERFORM jobs_internal.fail('FJ409',
+      CASE v_member.target_type WHEN 'SqlDatabase' THEN 'database_name'
+                                WHEN 'SqlElasticPool' THEN 'elastic_pool_name' ELSE 'server_name' END,
+      format('Target group %L already has a member that selects the same databases (target_id %s); '
+             'a database is either included or excluded.', p_target_group_name, v_same));
+  END IF;
+  INSERT INTO jobs_internal.target_group_members
+    (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
+     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate)
+  SELECT v_target_id, v_group_id, coalesce(max(m.member_position) + 1, 0), v_member.membership_type,
+         v_member.target_type, v_member.engine, v_member.server_name, v_member.database_name,
+         v_member.elastic_pool_name, v_member.refresh_credential_id, v_member.trust_server_certificate
+    FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id;
+  UPDATE jobs_internal.target_groups SET updated_time = now() WHERE target_group_id = v_group_id;
+  RETURN v_target_id;
+END $$;
+
+-- One member less (sp_delete_target_group_member); the other members keep their target_ids.
+CREATE OR REPLACE FUNCTION jobs_internal.delete_target_group_member(p_target_group_name text, p_target_id uuid)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+BEGIN
+  IF p_target_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'target_id', 'target_id is required.');
+  END IF;
+  DELETE FROM jobs_internal.target_group_members m
+   WHERE m.target_group_id = v_group_id AND m.target_id = p_target_id;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'target_id',
+      format('Target group %L has no member %s.', p_target_group_name, p_target_id));
+  END IF;
+  UPDATE jobs_internal.target_groups SET updated_time = now() WHERE target_group_id = v_group_id;
+END $$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Jobs
+
+-- Job names are object names that may not hold the percent sign (sp_add_job's rule).
+CREATE OR REPLACE FUNCTION jobs_internal.check_job_name(p_field text, p_value text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.check_name(p_field, p_value);
+  IF position('%' IN p_value) > 0 THEN
+    PERFORM jobs_internal.fail('FJ400', p_field, format('%s must not contain %%.', p_field));
+  END IF;
+END $$;
+
+-- p_mode: 'upsert' (create or replace), 'add' (must not exist: sp_add_job), 'replace' (must exist: sp_update_job).
+DROP FUNCTION IF EXISTS jobs_internal.save_job(text, text, boolean, text, integer, timestamptz, timestamptz, text, text,
+                                               text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.save_job(
   p_job_name text, p_description text, p_enabled boolean, p_schedule_interval_type text,
   p_schedule_interval_count integer, p_schedule_start_time timestamptz, p_schedule_end_time timestamptz,
   p_overlap_policy text, p_schedule_cron text, p_schedule_time_zone text,
-  p_now timestamptz)                  -- the agent's clock: where a recurring schedule starts counting
+  p_now timestamptz,                  -- the agent's clock: where a new or changed cron schedule starts counting
+  p_mode text DEFAULT 'upsert')
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -351,10 +461,7 @@ DECLARE
   v_start timestamptz := coalesce(p_schedule_start_time, '0001-01-01 00:00:00+00');
   v_end timestamptz := coalesce(p_schedule_end_time, '9999-12-31 11:59:59+00');
 BEGIN
-  PERFORM jobs_internal.check_name('job_name', p_job_name);
-  IF position('%' IN p_job_name) > 0 THEN
-    PERFORM jobs_internal.fail('FJ400', 'job_name', 'job_name must not contain %.');
-  END IF;
+  PERFORM jobs_internal.check_job_name('job_name', p_job_name);
   IF length(coalesce(p_description, '')) > 512 THEN
     PERFORM jobs_internal.fail('FJ400', 'description', 'description must be at most 512 characters.');
   END IF;
@@ -378,15 +485,18 @@ BEGIN
     PERFORM jobs_internal.fail('FJ400', 'schedule_cron', 'A cron expression and time zone need the Cron schedule type.');
   END IF;
 
-  -- A recurring schedule counts from now: occurrences before it was set are not missed runs.
-  -- A Once schedule keeps NULL, so it fires at its start time even when that has passed.
+  -- last_scheduled_time is the occurrence fired last, and saving a job keeps it whatever changes: so a schedule
+  -- that starts in the past (0001-01-01 by default) fires its latest occurrence as soon as it is enabled, once,
+  -- and a job enabled again after it missed occurrences fires once to catch up (ScheduleCalculator.due).
+  -- A cron schedule names wall-clock times rather than a start and an interval: a new or changed one counts
+  -- from p_now, so saving it never runs it for a time that passed before it existed.
   INSERT INTO jobs_internal.jobs AS j
     (job_name, description, enabled, schedule_interval_type, schedule_interval_count,
      schedule_start_time, schedule_end_time, overlap_policy, schedule_cron, schedule_time_zone, last_scheduled_time)
   VALUES (p_job_name, coalesce(p_description, ''), coalesce(p_enabled, false), v_type,
           coalesce(p_schedule_interval_count, 1), v_start, v_end, coalesce(p_overlap_policy, 'SkipTargets'),
           p_schedule_cron, CASE WHEN v_type = 'Cron' THEN coalesce(p_schedule_time_zone, 'UTC') END,
-          CASE WHEN v_type <> 'Once' THEN p_now END)
+          CASE WHEN v_type = 'Cron' THEN p_now END)
   ON CONFLICT (job_name) DO UPDATE
      SET description = excluded.description,
          enabled = excluded.enabled,
@@ -397,24 +507,45 @@ BEGIN
          overlap_policy = excluded.overlap_policy,
          schedule_cron = excluded.schedule_cron,
          schedule_time_zone = excluded.schedule_time_zone,
-         -- A changed (or re-enabled) schedule starts counting afresh; an unchanged one keeps its place.
          last_scheduled_time = CASE
-           WHEN (j.enabled, j.schedule_interval_type, j.schedule_interval_count, j.schedule_start_time,
-                 j.schedule_cron, j.schedule_time_zone)
-                IS NOT DISTINCT FROM
-                (excluded.enabled, excluded.schedule_interval_type, excluded.schedule_interval_count,
-                 excluded.schedule_start_time, excluded.schedule_cron, excluded.schedule_time_zone)
-           THEN j.last_scheduled_time
-           ELSE excluded.last_scheduled_time END,
+           WHEN excluded.schedule_interval_type = 'Cron'
+            AND (j.schedule_interval_type, j.schedule_cron, j.schedule_time_zone)
+                IS DISTINCT FROM
+                (excluded.schedule_interval_type, excluded.schedule_cron, excluded.schedule_time_zone)
+           THEN excluded.last_scheduled_time
+           ELSE j.last_scheduled_time END,
          updated_time = now()
   RETURNING job_id, (xmax = 0) INTO v_job_id, v_created;
+  -- Checked after the write, so two callers adding one name at once cannot both succeed; raising undoes it.
+  IF p_mode = 'add' AND NOT v_created THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_name', format('Job %L already exists.', p_job_name));
+  ELSIF p_mode = 'replace' AND v_created THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
+  END IF;
   IF v_created THEN
     INSERT INTO jobs_internal.job_versions (job_id, job_version) VALUES (v_job_id, 0);
   END IF;
   RETURN v_created;
 END $$;
 
+-- sp_update_job @new_name: the job keeps its id, versions and history, which show the new name.
+CREATE OR REPLACE FUNCTION jobs_internal.rename_job(p_job_name text, p_new_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.check_job_name('new_name', p_new_name);
+  PERFORM 1 FROM jobs_internal.lock_job(p_job_name);
+  IF p_new_name = p_job_name THEN
+    RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM jobs_internal.jobs j WHERE j.job_name = p_new_name) THEN
+    PERFORM jobs_internal.fail('FJ409', 'new_name', format('Job %L already exists.', p_new_name));
+  END IF;
+  UPDATE jobs_internal.jobs SET job_name = p_new_name, updated_time = now() WHERE job_name = p_job_name;
+END $$;
+
 -- p_force: cancel active executions first (sp_delete_job @force = 1); otherwise refuse while one runs.
+-- The job's history goes with it; deleted_jobs remembers the job, so that purging its history afterwards (as
+-- Microsoft's tutorial does) finds nothing left to purge rather than an unknown job.
 CREATE OR REPLACE FUNCTION jobs_internal.delete_job(p_job_name text, p_force boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -430,6 +561,7 @@ BEGIN
       format('Job %L has an execution in progress; cancel it first, or delete with force.', p_job_name));
   END IF;
   -- Deleting the rows is the cancel: agents holding a lease find them gone and drop their results.
+  INSERT INTO jobs_internal.deleted_jobs (job_id, job_name) VALUES (v_job_id, p_job_name);
   DELETE FROM jobs_internal.jobs WHERE job_id = v_job_id;
 END $$;
 
@@ -489,6 +621,11 @@ BEGIN
   IF s.max_parallelism IS NOT NULL AND s.max_parallelism < 1 THEN
     PERFORM jobs_internal.fail('FJ400', 'max_parallelism', 'max_parallelism must be at least 1, or absent for no limit.');
   END IF;
+  s.rollout := CASE WHEN jsonb_typeof(p_def->'rollout') = 'object' THEN p_def->'rollout' END;
+  IF p_def ? 'rollout' AND jsonb_typeof(p_def->'rollout') NOT IN ('object', 'null') THEN
+    PERFORM jobs_internal.fail('FJ400', 'rollout', 'rollout must be an object.');
+  END IF;
+  PERFORM jobs_internal.check_rollout(s.rollout);
   s.retry_on := coalesce(p_def->>'retry_on', 'Transient');
   PERFORM jobs_internal.check_one_of('retry_on', s.retry_on, ARRAY['Transient', 'Any']);
   s.transaction := coalesce(p_def->>'transaction', 'Statement');
@@ -519,6 +656,84 @@ BEGIN
   PERFORM jobs_internal.check_optional_name('output_credential_name', s.output_credential_name);
   s.output_credential_id := jobs_internal.credential_id_of('output_credential_name', s.output_credential_name);
   RETURN s;
+END $$;
+
+-- A step's rollout: waves (counts, or percentages of the step's targets, as cumulative thresholds), an error
+-- budget over the step so far, and what happens between waves (a wait, or Manual: pause until resumed).
+CREATE OR REPLACE FUNCTION jobs_internal.check_rollout(p_rollout jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_wave jsonb;
+  v_index integer := 0;
+  v_key text;
+  v_percent numeric;
+BEGIN
+  IF p_rollout IS NULL THEN
+    RETURN;
+  END IF;
+  FOR v_key IN SELECT jsonb_object_keys(p_rollout) LOOP
+    IF v_key NOT IN ('waves', 'errorBudget', 'betweenWaves') THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.' || v_key, format('rollout has no setting %L.', v_key));
+    END IF;
+  END LOOP;
+  IF jsonb_typeof(p_rollout->'waves') IS DISTINCT FROM 'array' OR jsonb_array_length(p_rollout->'waves') = 0
+     OR jsonb_array_length(p_rollout->'waves') > 100 THEN
+    PERFORM jobs_internal.fail('FJ400', 'rollout.waves', 'rollout.waves must list 1 to 100 wave sizes.');
+  END IF;
+  FOR v_wave IN SELECT value FROM jsonb_array_elements(p_rollout->'waves') LOOP
+    IF jsonb_typeof(v_wave) = 'number' THEN
+      IF (v_wave #>> '{}')::numeric < 1 OR (v_wave #>> '{}')::numeric <> trunc((v_wave #>> '{}')::numeric) THEN
+        PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+          format('rollout.waves[%s] must be a whole number of targets (at least 1) or a percentage such as "5%%".',
+                 v_index));
+      END IF;
+    ELSIF jsonb_typeof(v_wave) = 'string' AND (v_wave #>> '{}') ~ '^[0-9]{1,3}(\.[0-9]{1,2})?%$' THEN
+      v_percent := rtrim(v_wave #>> '{}', '%')::numeric;
+      IF v_percent <= 0 OR v_percent > 100 THEN
+        PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+          format('rollout.waves[%s] must be a percentage above 0%% and at most 100%%.', v_index));
+      END IF;
+    ELSE
+      PERFORM jobs_internal.fail('FJ400', format('rollout.waves[%s]', v_index),
+        format('rollout.waves[%s] must be a whole number of targets (at least 1) or a percentage such as "5%%".',
+               v_index));
+    END IF;
+    v_index := v_index + 1;
+  END LOOP;
+  IF p_rollout ? 'errorBudget' THEN
+    IF jsonb_typeof(p_rollout->'errorBudget') <> 'object' THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget', 'rollout.errorBudget must be an object.');
+    END IF;
+    FOR v_key IN SELECT jsonb_object_keys(p_rollout->'errorBudget') LOOP
+      IF v_key NOT IN ('maxFailedTargets', 'maxFailedPercent') THEN
+        PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.' || v_key,
+          format('rollout.errorBudget has no setting %L.', v_key));
+      END IF;
+    END LOOP;
+    IF p_rollout->'errorBudget' ? 'maxFailedTargets' AND (jsonb_typeof(p_rollout#>'{errorBudget,maxFailedTargets}')
+         <> 'number' OR (p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric < 0
+         OR (p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric
+            <> trunc((p_rollout#>>'{errorBudget,maxFailedTargets}')::numeric)) THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.maxFailedTargets',
+        'rollout.errorBudget.maxFailedTargets must be a whole number, 0 or more.');
+    END IF;
+    IF p_rollout->'errorBudget' ? 'maxFailedPercent' AND (jsonb_typeof(p_rollout#>'{errorBudget,maxFailedPercent}')
+         <> 'number' OR (p_rollout#>>'{errorBudget,maxFailedPercent}')::numeric NOT BETWEEN 0 AND 100) THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.errorBudget.maxFailedPercent',
+        'rollout.errorBudget.maxFailedPercent must be a number from 0 to 100.');
+    END IF;
+  END IF;
+  IF p_rollout ? 'betweenWaves' AND p_rollout->>'betweenWaves' <> 'Manual' THEN
+    BEGIN
+      IF jsonb_typeof(p_rollout->'betweenWaves') <> 'string' OR p_rollout->>'betweenWaves' !~ '^P'
+         OR (p_rollout->>'betweenWaves')::interval < interval '0' THEN
+        RAISE invalid_datetime_format;
+      END IF;
+    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow THEN
+      PERFORM jobs_internal.fail('FJ400', 'rollout.betweenWaves',
+        'rollout.betweenWaves must be an ISO-8601 duration such as PT5M, or Manual.');
+    END;
+  END IF;
 END $$;
 
 -- Locks the job and starts a new version; returns (job_id, previous version).
@@ -561,8 +776,11 @@ $$;
 
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
 -- p_step_id NULL keeps an existing step where it is and appends a new one.
+-- p_new_name renames an existing step in the same new version (sp_update_jobstep @new_name).
+DROP FUNCTION IF EXISTS jobs_internal.save_jobstep(text, text, integer, jsonb, text);
 CREATE OR REPLACE FUNCTION jobs_internal.save_jobstep(
   p_job_name text, p_step_name text, p_step_id integer, p_def jsonb, p_mode text DEFAULT 'upsert',
+  p_new_name text DEFAULT NULL,
   OUT job_version integer, OUT step_id integer, OUT created boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -598,6 +816,19 @@ BEGIN
     PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L.', p_job_name, p_step_name));
   END IF;
 
+  IF p_new_name IS NOT NULL AND p_new_name IS DISTINCT FROM p_step_name THEN
+    PERFORM jobs_internal.check_name('new_name', p_new_name);
+    IF created THEN
+      PERFORM jobs_internal.fail('FJ404', 'step_name', format('Job %L has no step %L to rename.', p_job_name, p_step_name));
+    END IF;
+    PERFORM 1
+       FROM jobs_internal.jobstep_versions s
+      WHERE s.job_id = v_job.job_id AND s.job_version = v_job.job_version AND s.step_name = p_new_name;
+    IF FOUND THEN
+      PERFORM jobs_internal.fail('FJ409', 'new_name', format('Job %L already has a step %L.', p_job_name, p_new_name));
+    END IF;
+  END IF;
+
   v_max := CASE WHEN created THEN v_count + 1 ELSE v_count END;
   step_id := coalesce(p_step_id, CASE WHEN created THEN v_max ELSE v_old.step_id END);
   IF step_id < 1 OR step_id > v_max THEN
@@ -606,7 +837,7 @@ BEGIN
   END IF;
 
   -- Re-applying an identical definition is a no-op, so automation can converge without new versions.
-  IF NOT created AND step_id = v_old.step_id
+  IF NOT created AND step_id = v_old.step_id AND coalesce(p_new_name, p_step_name) = p_step_name
      AND jobs_internal.step_definition(v_new) = jobs_internal.step_definition(v_old) THEN
     job_version := v_job.job_version;
     RETURN;
@@ -617,7 +848,7 @@ BEGIN
   v_new.job_id := v_job.job_id;
   v_new.job_version := job_version;
   v_new.step_id := step_id;
-  v_new.step_name := p_step_name;
+  v_new.step_name := coalesce(p_new_name, p_step_name);
   INSERT INTO jobs_internal.jobstep_versions SELECT v_new.*;
 END $$;
 

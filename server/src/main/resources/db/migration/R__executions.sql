@@ -16,9 +16,12 @@ $$;
 
 -- Creates an execution pinned to the current version. Idempotent on p_execution_id.
 -- Returns the execution id and whether this call created it.
+-- p_dry_run: every script runs inside a transaction that is rolled back (see README "Rollouts"). The
+-- signature without it, from before dry runs, is dropped so that calls without it are not ambiguous.
+DROP FUNCTION IF EXISTS jobs_internal.start_execution(text, uuid, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.start_execution(
   p_job_name text, p_execution_id uuid, p_trigger text, p_scheduled_time timestamptz,
-  OUT job_execution_id uuid, OUT created boolean)
+  OUT job_execution_id uuid, OUT created boolean, p_dry_run boolean DEFAULT false)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_job record;
@@ -55,10 +58,11 @@ BEGIN
        SELECT 1 FROM jobs_internal.job_executions e
         WHERE e.job_id = v_job.job_id AND jobs_internal.is_active(e.lifecycle)) THEN
     INSERT INTO jobs_internal.job_executions
-      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time)
+      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time,
+       dry_run)
     VALUES (p_execution_id, v_job.job_id, v_job.job_version, 'Skipped', now(), now(),
             'Skipped: another execution of this job is still active and the overlap policy is SkipExecution.',
-            p_trigger, p_scheduled_time)
+            p_trigger, p_scheduled_time, p_dry_run)
     ON CONFLICT DO NOTHING;
     created := FOUND;
     RETURN;
@@ -66,12 +70,12 @@ BEGIN
 
   INSERT INTO jobs_internal.job_executions
     (job_execution_id, job_id, job_version, lifecycle, trigger_type, scheduled_time, next_step_id,
-     start_time, end_time, last_message)
+     start_time, end_time, last_message, dry_run)
   VALUES (p_execution_id, v_job.job_id, v_job.job_version,
           CASE WHEN v_first_step IS NULL THEN 'Succeeded' ELSE 'Created' END,
           p_trigger, p_scheduled_time, v_first_step,
           CASE WHEN v_first_step IS NULL THEN now() END, CASE WHEN v_first_step IS NULL THEN now() END,
-          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END)
+          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END, p_dry_run)
   ON CONFLICT DO NOTHING;
   created := FOUND;
 END $$;
@@ -170,7 +174,7 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;                     -- another agent took the expansion over, or the run was canceled
   END IF;
-  SELECT s.step_id, s.step_name, s.target_group_name INTO v_step
+  SELECT s.step_id, s.step_name, s.target_group_name, s.rollout INTO v_step
     FROM jobs_internal.jobstep_versions s
    WHERE s.job_id = v_exec.job_id AND s.job_version = v_exec.job_version AND s.step_id = v_exec.next_step_id;
 
@@ -185,6 +189,9 @@ BEGIN
 
   IF p_failure IS NULL THEN
     PERFORM jobs_internal.add_targets(p_execution_id, v_step.step_id, p_targets, p_now);
+    IF v_step.rollout IS NOT NULL THEN
+      PERFORM jobs_internal.plan_waves(p_execution_id, v_step.step_id, v_step.rollout, p_now);
+    END IF;
   END IF;
   PERFORM jobs_internal.settle_step(p_execution_id, v_step.step_id);
   RETURN true;
@@ -213,7 +220,7 @@ BEGIN
     INSERT INTO jobs_internal.target_executions
       (job_execution_id, step_id, job_id, step_name, target_type, target_id, engine, server_name, server_key,
        database_name, expands_member, lifecycle, current_attempts, next_attempt_start_time, start_time, end_time,
-       last_message, max_attempts, parallel_group, max_parallelism, trust_server_certificate)
+       last_message, max_attempts, parallel_group, max_parallelism, trust_server_certificate, canary)
     SELECT p_execution_id, p_step_id, v_step.job_id, v_step.step_name, t.target_type, t.target_id, t.engine,
            t.server_name, t.server_key, t.database_name, m.expands_member,
            CASE WHEN NOT m.expands_member THEN 'Created'
@@ -226,11 +233,11 @@ BEGIN
            CASE WHEN m.expands_member THEN now() END,
            CASE WHEN m.expands_member AND (t.retry_at IS NULL OR v_step.retry_attempts = 0) THEN now() END,
            t.last_message, v_step.retry_attempts + 1, coalesce(t.parallel_group, t.server_name), v_step.max_parallelism,
-           coalesce(t.trust_server_certificate, false)
+           coalesce(t.trust_server_certificate, false), coalesce(t.canary, false)
       FROM jsonb_to_recordset(p_targets) AS t(target_type text, target_id uuid, engine text, server_name text,
                                               server_key text, database_name text, parallel_group text,
                                               trust_server_certificate boolean, expands_member boolean,
-                                              last_message text, retry_at timestamptz)
+                                              last_message text, retry_at timestamptz, canary boolean)
       CROSS JOIN LATERAL (SELECT coalesce(t.expands_member, false) AS expands_member) m
      WHERE NOT EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r WHERE r.job_execution_id = p_execution_id)
         OR EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r
@@ -241,6 +248,15 @@ BEGIN
   SELECT count(*), array_agg(target_execution_id) FILTER (WHERE lifecycle = 'Failed') INTO v_added, v_failed
     FROM added;
   PERFORM jobs_internal.count_results(v_failed);
+  -- In a rollout already under way, databases a later listing found join its last wave.
+  UPDATE jobs_internal.target_executions t
+     SET wave = s.wave_count,
+         next_attempt_start_time = CASE WHEN s.current_wave >= s.wave_count AND s.lifecycle = 'InProgress'
+                                        THEN p_now ELSE 'infinity' END
+    FROM jobs_internal.step_executions s
+   WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id AND s.current_wave IS NOT NULL
+     AND t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND t.wave IS NULL AND NOT t.expands_member
+     AND t.lifecycle = 'Created';
   -- A member that could not be listed has had its first attempt: the listing.
   INSERT INTO jobs_internal.target_attempts
     (target_execution_id, claim, attempt, start_time, end_time, outcome, message)
@@ -250,6 +266,246 @@ BEGIN
      AND t.current_attempts = 1 AND t.claim = 0
   ON CONFLICT (target_execution_id, claim) DO NOTHING;
   RETURN v_added;
+END $$;
+
+-- Splits a step's databases into its rollout's waves, in a stable order (canary members' databases first, then
+-- by server and database name, so the same databases go first on every run): each wave size is a cumulative
+-- threshold, a count or a percentage of the step's databases rounded up; empty waves are dropped and the last
+-- one always reaches every database. Wave 1 is ready now; later ones wait until released.
+CREATE OR REPLACE FUNCTION jobs_internal.plan_waves(
+  p_execution_id uuid, p_step_id integer, p_rollout jsonb, p_now timestamptz) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_total integer;
+  v_thresholds integer[] := '{}';
+  v_size text;
+  v_threshold integer;
+  v_previous integer := 0;
+BEGIN
+  SELECT count(*) INTO v_total FROM jobs_internal.target_executions t
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND NOT t.expands_member;
+  FOR v_size IN SELECT value #>> '{}' FROM jsonb_array_elements(p_rollout->'waves') LOOP
+    v_threshold := least(v_total, CASE WHEN v_size LIKE '%\%' THEN ceil(v_total * rtrim(v_size, '%')::numeric / 100)
+                                       ELSE v_size::numeric END::integer);
+    IF v_threshold > v_previous THEN
+      v_thresholds := v_thresholds || v_threshold;
+      v_previous := v_threshold;
+    END IF;
+  END LOOP;
+  IF v_previous < v_total THEN
+    v_thresholds := v_thresholds || v_total;
+  END IF;
+  UPDATE jobs_internal.target_executions t
+     SET wave = w.wave,
+         next_attempt_start_time = CASE WHEN w.wave = 1 THEN p_now ELSE 'infinity' END
+    FROM (SELECT r.target_execution_id,
+                 (SELECT min(i) FROM generate_subscripts(v_thresholds, 1) i WHERE r.rank <= v_thresholds[i]) AS wave
+            FROM (SELECT x.target_execution_id,
+                         row_number() OVER (ORDER BY x.canary DESC, x.server_name, x.database_name) AS rank
+                    FROM jobs_internal.target_executions x
+                   WHERE x.job_execution_id = p_execution_id AND x.step_id = p_step_id AND NOT x.expands_member) r) w
+   WHERE t.target_execution_id = w.target_execution_id;
+  UPDATE jobs_internal.step_executions
+     SET rollout = p_rollout, current_wave = 1, wave_count = greatest(cardinality(v_thresholds), 1)
+   WHERE job_execution_id = p_execution_id AND step_id = p_step_id;
+END $$;
+
+-- After a target of a rollout ends: pauses the step when its error budget is spent (failed and timed-out
+-- targets over the step so far), and when the wave running is done, releases the next one (after betweenWaves),
+-- or pauses at a Manual gate. The step's row lock makes every decision once, whichever agent records last.
+CREATE OR REPLACE FUNCTION jobs_internal.advance_rollout(p_execution_id uuid, p_step_id integer, p_now timestamptz)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_step record;
+  v_failed integer;
+  v_finished integer;
+  v_waiting boolean;
+  v_gate text;
+BEGIN
+  SELECT s.lifecycle, s.rollout, s.current_wave, s.wave_count INTO v_step
+    FROM jobs_internal.step_executions s
+   WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id
+     FOR UPDATE;
+  IF NOT FOUND OR v_step.current_wave IS NULL OR v_step.lifecycle <> 'InProgress' THEN
+    RETURN;
+  END IF;
+  SELECT count(*) FILTER (WHERE t.lifecycle IN ('Failed', 'TimedOut')),
+         count(*) FILTER (WHERE NOT l.is_active),
+         bool_or(t.lifecycle IN ('Created', 'WaitingForRetry'))
+    INTO v_failed, v_finished, v_waiting
+    FROM jobs_internal.target_executions t
+    JOIN jobs_internal.lifecycles l USING (lifecycle)
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id;
+  IF v_waiting AND (v_failed > (v_step.rollout#>>'{errorBudget,maxFailedTargets}')::integer
+      OR (v_finished > 0 AND v_failed * 100.0 / v_finished > (v_step.rollout#>>'{errorBudget,maxFailedPercent}')::numeric))
+  THEN
+    PERFORM jobs_internal.pause_step(p_execution_id, p_step_id, format(
+      'The error budget is spent: %s of %s finished targets failed or timed out (budget: %s).', v_failed, v_finished,
+      coalesce(v_step.rollout#>>'{errorBudget}', 'none')));
+    RETURN;
+  END IF;
+  IF v_step.current_wave >= v_step.wave_count OR EXISTS (
+       SELECT 1 FROM jobs_internal.target_executions t
+        WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND t.wave <= v_step.current_wave
+          AND t.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')) THEN
+    RETURN;                             -- the last wave, or the wave is still running
+  END IF;
+  v_gate := coalesce(v_step.rollout->>'betweenWaves', 'PT0S');
+  IF v_gate = 'Manual' THEN
+    PERFORM jobs_internal.pause_step(p_execution_id, p_step_id, format(
+      'Wave %s of %s is done; the next waits to be resumed (betweenWaves: Manual).', v_step.current_wave,
+      v_step.wave_count));
+    RETURN;
+  END IF;
+  PERFORM jobs_internal.release_wave(p_execution_id, p_step_id, p_now + v_gate::interval);
+END $$;
+
+-- Releases the step's next wave: its targets become ready at p_ready.
+CREATE OR REPLACE FUNCTION jobs_internal.release_wave(p_execution_id uuid, p_step_id integer, p_ready timestamptz)
+RETURNS void
+LANGUAGE sql AS $$
+  WITH released AS (
+    UPDATE jobs_internal.step_executions
+       SET current_wave = current_wave + 1
+     WHERE job_execution_id = p_execution_id AND step_id = p_step_id
+    RETURNING current_wave)
+  UPDATE jobs_internal.target_executions t
+     SET next_attempt_start_time = p_ready
+    FROM released
+   WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id AND t.wave = released.current_wave
+     AND t.lifecycle = 'Created'
+$$;
+
+-- Pauses a running step and its execution: nothing not yet started starts (those targets wait with
+-- next_attempt_start_time 'infinity', holding no slot); what runs finishes and is recorded.
+CREATE OR REPLACE FUNCTION jobs_internal.pause_step(p_execution_id uuid, p_step_id integer, p_reason text)
+RETURNS void
+LANGUAGE sql AS $$
+  UPDATE jobs_internal.step_executions
+     SET lifecycle = 'Paused', paused_reason = p_reason, last_message = 'Paused: ' || p_reason
+   WHERE job_execution_id = p_execution_id AND step_id = p_step_id AND lifecycle = 'InProgress';
+  UPDATE jobs_internal.target_executions
+     SET next_attempt_start_time = 'infinity'
+   WHERE job_execution_id = p_execution_id AND step_id = p_step_id AND lifecycle IN ('Created', 'WaitingForRetry');
+  UPDATE jobs_internal.job_executions
+     SET lifecycle = 'Paused', last_message = format('Paused at step %s: %s', p_step_id, p_reason)
+   WHERE job_execution_id = p_execution_id AND lifecycle IN ('Created', 'InProgress');
+$$;
+
+-- Pauses every active execution of the named jobs (NULL: of every job), at the step it runs, or before the next
+-- step starts: an alert rule's pause action, or an operator's. Returns the executions it paused.
+CREATE OR REPLACE FUNCTION jobs_internal.pause_executions(p_job_names text[], p_reason text)
+RETURNS SETOF uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_exec record;
+BEGIN
+  FOR v_exec IN
+    SELECT e.job_execution_id, s.step_id
+      FROM jobs_internal.job_executions e
+      JOIN jobs_internal.jobs j USING (job_id)
+      LEFT JOIN jobs_internal.step_executions s
+        ON s.job_execution_id = e.job_execution_id AND s.lifecycle = 'InProgress'
+     WHERE e.lifecycle IN ('Created', 'InProgress') AND NOT e.cancel_requested
+       AND (p_job_names IS NULL OR j.job_name = ANY (p_job_names))
+       FOR UPDATE OF e
+  LOOP
+    IF v_exec.step_id IS NOT NULL THEN
+      PERFORM jobs_internal.pause_step(v_exec.job_execution_id, v_exec.step_id, p_reason);
+    ELSE
+      UPDATE jobs_internal.job_executions
+         SET lifecycle = 'Paused', last_message = 'Paused before its next step: ' || p_reason
+       WHERE job_execution_id = v_exec.job_execution_id;
+    END IF;
+    RETURN NEXT v_exec.job_execution_id;
+  END LOOP;
+END $$;
+
+-- Resumes a paused execution, optionally with a raised error budget (recorded in its message): the paused step
+-- goes on with what it had left, and when its wave was done, with the next wave at once. Returns false when
+-- the execution was not paused.
+CREATE OR REPLACE FUNCTION jobs_internal.resume_execution(
+  p_job_name text, p_execution_id uuid, p_error_budget jsonb, p_resumed_by text, p_now timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_exec record;
+  v_step record;
+BEGIN
+  SELECT e.lifecycle INTO v_exec
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobs j USING (job_id)
+   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
+     FOR UPDATE OF e;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
+      format('Job %L has no execution %s.', p_job_name, p_execution_id));
+  END IF;
+  IF v_exec.lifecycle <> 'Paused' THEN
+    RETURN false;
+  END IF;
+  IF p_error_budget IS NOT NULL THEN
+    PERFORM jobs_internal.check_rollout(jsonb_build_object('waves', jsonb_build_array(1),
+                                                           'errorBudget', p_error_budget));
+  END IF;
+  UPDATE jobs_internal.job_executions
+     SET lifecycle = 'InProgress',
+         last_message = format('Resumed by %s%s.', p_resumed_by, CASE WHEN p_error_budget IS NULL THEN ''
+                               ELSE ' with the error budget raised to ' || p_error_budget::text END)
+   WHERE job_execution_id = p_execution_id;
+  FOR v_step IN
+    UPDATE jobs_internal.step_executions s
+       SET lifecycle = 'InProgress', paused_reason = NULL,
+           rollout = CASE WHEN p_error_budget IS NULL OR s.rollout IS NULL THEN s.rollout
+                          ELSE jsonb_set(s.rollout, '{errorBudget}',
+                                         coalesce(s.rollout->'errorBudget', '{}') || p_error_budget) END,
+           last_message = format('Resumed by %s.', p_resumed_by)
+     WHERE s.job_execution_id = p_execution_id AND s.lifecycle = 'Paused'
+    RETURNING s.step_id, s.current_wave, s.wave_count
+  LOOP
+    -- What was held back in the waves already released runs now.
+    UPDATE jobs_internal.target_executions t
+       SET next_attempt_start_time = p_now
+     WHERE t.job_execution_id = p_execution_id AND t.step_id = v_step.step_id
+       AND t.lifecycle IN ('Created', 'WaitingForRetry')
+       AND (t.wave IS NULL OR t.wave <= v_step.current_wave);
+    -- A wave that was done opens the next one, without waiting for betweenWaves: the operator decided.
+    IF v_step.current_wave IS NOT NULL AND v_step.current_wave < v_step.wave_count AND NOT EXISTS (
+         SELECT 1 FROM jobs_internal.target_executions t
+          WHERE t.job_execution_id = p_execution_id AND t.step_id = v_step.step_id AND t.wave <= v_step.current_wave
+            AND t.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')) THEN
+      PERFORM jobs_internal.release_wave(p_execution_id, v_step.step_id, p_now);
+    END IF;
+    PERFORM jobs_internal.settle_step(p_execution_id, v_step.step_id);
+  END LOOP;
+  RETURN true;
+END $$;
+
+-- Aborts a paused execution: what was held back ends Canceled, as a cancel ends it ("Canceled before it ran"),
+-- and the execution ends Canceled. A running execution is cancelled, not aborted.
+CREATE OR REPLACE FUNCTION jobs_internal.abort_execution(p_job_name text, p_execution_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_lifecycle text;
+BEGIN
+  SELECT e.lifecycle INTO v_lifecycle
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobs j USING (job_id)
+   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
+     FOR UPDATE OF e;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
+      format('Job %L has no execution %s.', p_job_name, p_execution_id));
+  END IF;
+  IF v_lifecycle <> 'Paused' THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
+      format('The execution is %s, not Paused: abort ends a paused rollout; cancel a running one.', v_lifecycle));
+  END IF;
+  PERFORM jobs_internal.cancel_execution(p_job_name, p_execution_id);
+  UPDATE jobs_internal.job_executions
+     SET last_message = 'Job execution was aborted while paused; what had not run was canceled.'
+   WHERE job_execution_id = p_execution_id AND lifecycle = 'Canceled';
 END $$;
 
 -- When every target of the step is final: records the step's outcome, then starts the next step or
@@ -285,7 +541,8 @@ BEGIN
   -- Settled already (by a concurrent finisher or the sweep): settling twice would start the next step twice.
   -- A step whose group could not be expanded is born Failed and settles once, ending the execution.
   PERFORM 1 FROM jobs_internal.step_executions s
-   WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id AND s.lifecycle IN ('InProgress', 'Failed');
+   WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id
+     AND s.lifecycle IN ('InProgress', 'Failed', 'Paused');
   IF NOT FOUND THEN
     RETURN;
   END IF;
@@ -394,4 +651,39 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM jobs_internal.step_executions s
                       WHERE s.job_execution_id = p_execution_id AND jobs_internal.is_active(s.lifecycle));
   RETURN true;
+END $$;
+
+-- Purges a job's history, as DELETE /jobs/{name}/executions?oldestDate= and sp_purge_jobhistory do: the finished
+-- executions (with their steps and targets) that ended before p_oldest, or all of them when it is NULL. An active
+-- execution is never purged from under its run. The job is named by p_job_name or by p_job_id, not both. A job
+-- deleted within the retention has nothing left to purge (its history went with it); a job never seen is
+-- unknown. Returns how many executions went.
+CREATE OR REPLACE FUNCTION jobs_internal.purge_job_history(p_job_name text, p_job_id uuid, p_oldest timestamptz)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job_id uuid;
+  v_purged integer;
+BEGIN
+  IF p_job_name IS NULL AND p_job_id IS NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'job_name', 'job_name or job_id is required.');
+  ELSIF p_job_name IS NOT NULL AND p_job_id IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', 'job_id', 'job_id cannot be given with job_name: name the job by one of them.');
+  END IF;
+  SELECT j.job_id INTO v_job_id
+    FROM jobs_internal.jobs j
+   WHERE j.job_name = p_job_name OR j.job_id = p_job_id;
+  IF NOT FOUND THEN
+    IF EXISTS (SELECT 1 FROM jobs_internal.deleted_jobs d WHERE d.job_name = p_job_name OR d.job_id = p_job_id) THEN
+      RETURN 0;
+    END IF;
+    PERFORM jobs_internal.fail('FJ404', CASE WHEN p_job_name IS NULL THEN 'job_id' ELSE 'job_name' END,
+      format('Job %s does not exist.', coalesce(quote_literal(p_job_name), p_job_id::text)));
+  END IF;
+  DELETE FROM jobs_internal.job_executions e
+   WHERE e.job_id = v_job_id
+     AND e.lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
+     AND (p_oldest IS NULL OR e.end_time < p_oldest);
+  GET DIAGNOSTICS v_purged = ROW_COUNT;
+  RETURN v_purged;
 END $$;

@@ -78,7 +78,8 @@ public final class Alerts {
       dependencies.agentId());
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
     AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(dependencies.pool(), stores.alerts(),
-      stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts()));
+      stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts(),
+      pause -> vertx.eventBus().publish(AlertsAddresses.RULE_PAUSES, pause.toJson())));
     ActionGroupService service = new ActionGroupService(vertx, dependencies.pool(), stores.actionGroups(),
       new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, dependencies.agentId());
 

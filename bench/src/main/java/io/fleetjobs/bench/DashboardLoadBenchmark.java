@@ -175,16 +175,15 @@ public final class DashboardLoadBenchmark {
       .put("type", "SqlDatabase").put("serverName", "localhost:" + dbPort).put("databaseName", "tenant"))));
     for (int i = 0; i < JOBS; i++) {
       String job = String.format(Locale.ROOT, "nightly-maintenance-%03d", i);
+      // Disabled, so the seeded history is all there is: enabled, a schedule that starts in the past runs at once.
       put(api, port, "/jobs/" + job, new JsonObject().put("description", "Index and statistics upkeep")
-        .put("schedule", new JsonObject().put("type", "Recurring").put("interval", "PT1H").put("enabled", true)));
+        .put("schedule", new JsonObject().put("type", "Recurring").put("interval", "PT1H").put("enabled", false)));
       put(api, port, "/jobs/" + job + "/steps/rebuild", new JsonObject().put("targetGroup", "tenants")
         .put("credential", "bench").put("action", new JsonObject().put("value", "SELECT 1")));
     }
     String password = Files.readString(dataDir.resolve("postgres.password")).trim();
     try (Connection db = DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/fleetjobs",
       "postgres", password); Statement sql = db.createStatement()) {
-      // Disabled again, so the seeded history is all there is: no schedule fires while the pages load.
-      sql.execute("UPDATE jobs_internal.jobs SET enabled = false");
       sql.execute("""
           CREATE TEMP TABLE seeded AS
           SELECT gen_random_uuid() AS id, j.job_id, j.job_name, j.job_version,

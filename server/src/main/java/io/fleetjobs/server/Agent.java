@@ -1,6 +1,8 @@
 package io.fleetjobs.server;
 
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.server.agents.AgentRegistry;
+import io.fleetjobs.server.agents.HeartbeatVerticle;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
@@ -18,6 +20,8 @@ import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
+import io.fleetjobs.server.jobs.executions.AlertPausesVerticle;
+import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
@@ -48,6 +52,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -66,6 +71,9 @@ public final class Agent {
   private static final int ALERTS_POOL_SIZE = 6;
   /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
   private static final int EXECUTOR_INSTANCES = 4;
+  /** The host as the JVM names itself (pid@host), without a blocking name lookup. */
+  private static final String HOST = ManagementFactory.getRuntimeMXBean().getName()
+    .substring(ManagementFactory.getRuntimeMXBean().getName().indexOf('@') + 1);
 
   private final Vertx vertx;
   private final Prepared prepared;
@@ -192,7 +200,7 @@ public final class Agent {
     AgentConfig config = prepared.config();
     PrometheusMeterRegistry registry = dependencies.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
-    Capacity capacity = new Capacity(enginePool);
+    Capacity capacity = new Capacity(enginePool).withAgentMax(config.engine().agentMaxTargets());
     // JDBC targets block a thread per statement: the same named pool as the executors.
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
@@ -203,12 +211,19 @@ public final class Agent {
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = workers.deployOn(options);
-    return vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
-        executors.setInstances(EXECUTOR_INSTANCES))
+    // The heartbeat first: the first claims already take only this agent's share.
+    return vertx.deployVerticle(new HeartbeatVerticle(new HeartbeatVerticle.Dependencies(new AgentRegistry(enginePool),
+        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity)), options)
+      .onSuccess(ids::add)
+      .compose(id -> vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
+        executors.setInstances(EXECUTOR_INSTANCES)))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
+      // Before the alerts: a rule's pause action has its consumer from the first evaluation on.
+      .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
+        options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
         new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
       .compose(alerts -> {
@@ -225,6 +240,13 @@ public final class Agent {
         drivers.close()
           .eventually(workers::close);
       });
+  }
+
+  /** This agent as the registry shows it. */
+  private static AgentRegistry.AgentIdentity identity(Claimant claimant) {
+    String version = Agent.class.getPackage().getImplementationVersion();
+    return new AgentRegistry.AgentIdentity(claimant.agentId(), HOST, ProcessHandle.current().pid(),
+      version == null ? "development" : version, Instant.now());
   }
 
   /** The engine's two sides: the dispatcher claims and hands out, the executors run and record. */

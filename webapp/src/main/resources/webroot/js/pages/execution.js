@@ -59,7 +59,7 @@ export async function render(view, ctx) {
 
   function drawSummary() {
     const t = summary?.targets || { total: 0, done: 0 };
-    const live = x.isActive ? rateText(summary) : '';
+    const live = x.isActive && x.lifecycle !== 'Paused' ? rateText(summary) : '';
     fill(summaryBox,
       h('div', { class: 'run-head' },
         h('dl', { class: 'run-facts' },

@@ -7,7 +7,7 @@
 import { api, path } from '../api.js';
 import { on } from '../live.js';
 import { h, fill, link, section, errorBox } from '../ui/dom.js';
-import { time, duration, lifecycleBadge, severityBadge, shortId } from '../ui/format.js';
+import { time, duration, lifecycleBadge, severityBadge, shortId, badge } from '../ui/format.js';
 import { table, row } from '../ui/table.js';
 import { loadChart, cssVar } from '../ui/chart.js';
 import { progressBar, percentDone, count } from '../ui/progress.js';
@@ -20,6 +20,7 @@ export async function render(view, ctx) {
   const runningBox = h('div', {});
   const failuresBox = h('div', {});
   const alertsBox = h('div', {});
+  const agentsBox = h('div', {});
   const chartBox = h('div', { class: 'chart-box' });
   const chartSummary = h('p', { class: 'muted chart-summary' });
   const switcher = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Chart period' });
@@ -32,7 +33,8 @@ export async function render(view, ctx) {
       section('Running executions', runningBox)),
     h('div', { class: 'grid-2' },
       section('Recent failures', failuresBox),
-      section('Alerts firing', alertsBox)));
+      section('Alerts firing', alertsBox)),
+    section('Agents', agentsBox));
 
   const { signal } = ctx;
   let agent = null;
@@ -155,6 +157,26 @@ export async function render(view, ctx) {
     }), h('p', {}, h('a', { href: '#/alerts' }, 'Alert rules and history')));
   }
 
+  /** The agents sharing the job database: live, lost or stopped, each with what it runs and its share. */
+  async function loadAgents() {
+    const page = await api.list('/agents', {}, { signal });
+    fill(agentsBox, table({
+      caption: 'Agents',
+      columns: ['Agent', 'Host', 'State', 'Running', 'Share', 'Version', 'Started', 'Last heartbeat'],
+      rows: (page.value || []).map((a) => row([
+        h('span', { class: 'mono', title: a.agentId }, shortId(a.agentId.split('/').pop())),
+        `${a.host} (pid ${a.processId})`,
+        badge(a.state, a.state === 'Live' ? 'ok' : a.state === 'Lost' ? 'bad' : 'muted'),
+        String(a.targetsInFlight),
+        String(a.share),
+        a.version,
+        time(a.startTime, { short: true }),
+        time(a.lastSeen, { short: true }),
+      ], { 'data-agent-state': a.state })),
+      empty: 'No agent has reported yet.',
+    }));
+  }
+
   let chart = null;
   let chartData = null;
   async function loadStats() {
@@ -242,6 +264,7 @@ export async function render(view, ctx) {
     loadRunning().catch(showIn(runningBox)),
     loadFailures().catch(showIn(failuresBox)),
     loadAlerts().catch(showIn(alertsBox)),
+    loadAgents().catch(showIn(agentsBox)),
     loadStats().catch(showIn(chartBox)),
   ]);
 
@@ -255,6 +278,7 @@ export async function render(view, ctx) {
   ctx.onCleanup(on('agent', (a) => {
     agent = a;
     drawTiles();
+    loadAgents().catch(() => {});
     if (!dirty) return;
     dirty = false;
     loadRunning().catch(() => {});

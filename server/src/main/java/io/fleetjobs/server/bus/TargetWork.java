@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A claimed target execution: which attempt (claim) of which step to run where, and whether the member that
- * brought the database in trusts its server's certificate.
+ * A claimed target execution: which attempt (claim) of which step to run where, whether the member that
+ * brought the database in trusts its server's certificate, and whether the execution is a dry run.
  */
 public record TargetWork(
   UUID targetExecutionId,
@@ -23,7 +23,8 @@ public record TargetWork(
   String engine,
   String serverName,
   String databaseName,
-  boolean trustServerCertificate) {
+  boolean trustServerCertificate,
+  boolean dryRun) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -41,7 +42,8 @@ public record TargetWork(
       .put("engine", engine)
       .put("serverName", serverName)
       .put("databaseName", databaseName)
-      .put("trustServerCertificate", trustServerCertificate);
+      .put("trustServerCertificate", trustServerCertificate)
+      .put("dryRun", dryRun);
   }
 
   public static TargetWork fromJson(JsonObject json) {
@@ -60,6 +62,7 @@ public record TargetWork(
       json.getString("engine"),
       json.getString("serverName"),
       json.getString("databaseName"),
-      json.getBoolean("trustServerCertificate", false));
+      json.getBoolean("trustServerCertificate", false),
+      json.getBoolean("dryRun", false));
   }
 }

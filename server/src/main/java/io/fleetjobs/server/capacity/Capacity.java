@@ -33,6 +33,10 @@ public final class Capacity {
   private final SqlTemplate<Map<String, Object>, RowSet<Tier>> read;
   private final SqlTemplate<Map<String, Object>, SqlResult<Void>> write;
   private volatile Tier tier;
+  /** This agent's own cap (FLEETJOBS_AGENT_MAX_TARGETS): an agent on a small machine runs no more. */
+  private volatile int agentMax = Integer.MAX_VALUE;
+  /** This agent's share of the capacity, from its last heartbeat; the whole capacity until one says otherwise. */
+  private volatile int share = Integer.MAX_VALUE;
 
   private Capacity(Pool pool, Tier tier) {
     this.tier = tier;
@@ -94,6 +98,29 @@ public final class Capacity {
 
   public static int concurrentTargets(Tier tier) {
     return tier.maxConcurrentTargets();
+  }
+
+  /**
+   * How many targets this agent may run at once: its share of {@link #concurrentTargets()} among the live agents
+   * (the whole of it when it is alone), never more than its own cap. The claim enforces it with the cap.
+   */
+  public int agentShare() {
+    return Math.min(Math.min(share, agentMax), concurrentTargets());
+  }
+
+  /** Sets the share a heartbeat computed. */
+  public void share(int heartbeatShare) {
+    share = heartbeatShare;
+  }
+
+  /** This agent's own cap, null for none. */
+  public Capacity withAgentMax(Integer maxTargets) {
+    agentMax = maxTargets == null ? Integer.MAX_VALUE : maxTargets;
+    return this;
+  }
+
+  public int agentMax() {
+    return agentMax;
   }
 
   /**

@@ -28,13 +28,17 @@ public record AgentConfig(
    * databases, so a server that accepts the connection and never answers cannot hold a step.
    */
   public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs,
-                               int enumerationTimeoutSeconds) {
+                               int enumerationTimeoutSeconds, int heartbeatSeconds, Integer agentMaxTargets) {
     static EngineSettings fromJson(JsonObject json) {
       return new EngineSettings(
         positive(json, "leaseSeconds", 30),
         positive(json, "historyRetentionDays", 45),
         positive(json, "dispatchIntervalMs", 200),
-        positive(json, "enumerationTimeoutSeconds", 30));
+        positive(json, "enumerationTimeoutSeconds", 30),
+        positive(json, "heartbeatSeconds", 2),
+        // No cap of its own by default: the agent takes its fair share of the tier.
+        blankToNull(json.getValue("agentMaxTargets") == null ? null : json.getValue("agentMaxTargets").toString()) == null
+          ? null : positive(json, "agentMaxTargets", 1));
     }
 
     public Duration enumerationTimeout() {
@@ -89,7 +93,9 @@ public record AgentConfig(
       .put("leaseSeconds", engine.leaseSeconds())
       .put("historyRetentionDays", engine.historyRetentionDays())
       .put("dispatchIntervalMs", engine.dispatchIntervalMs())
-      .put("enumerationTimeoutSeconds", engine.enumerationTimeoutSeconds());
+      .put("enumerationTimeoutSeconds", engine.enumerationTimeoutSeconds())
+      .put("heartbeatSeconds", engine.heartbeatSeconds())
+      .put("agentMaxTargets", engine.agentMaxTargets());
   }
 
   /** Secrets are never part of a printed config. */

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.http;
 
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.server.agents.AgentRegistry;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.credentials.CredentialRepository;
@@ -95,7 +96,7 @@ public final class HttpServerVerticle extends VerticleBase {
       new TokensApi(tokens),
       new ExecutionsApi(executions, new ExecutionStatsRepository(pool), dependencies.drivers(), vertx),
       new TargetsPreviewApi(steps, groups, expander),
-      new AgentApi(agent, vertx),
+      new AgentApi(agent, new AgentRegistry(pool), vertx),
       new EventsApi(feed),
       alertApis(dependencies.alerts()),
       fleetView);

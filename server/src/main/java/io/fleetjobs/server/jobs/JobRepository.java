@@ -23,7 +23,7 @@ public final class JobRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<JobVersion>> versions;
   private final Clock clock;
 
-  /** @param clock where a changed recurring schedule starts counting from */
+  /** @param clock where a new or changed cron schedule starts counting from */
   public JobRepository(Pool pool, Clock clock) {
     this.clock = clock;
     save = SqlTemplate.forQuery(pool, """

@@ -5,11 +5,27 @@ import java.util.List;
 /**
  * The first result set a script produced (no columns when it produced none), for the output table, and
  * the informational messages the server sent while it ran (PRINT, RAISERROR WITH low severity, NOTICE).
+ *
+ * @param statements what each statement did, in order: kept for a dry run, empty otherwise
  */
-public record ScriptResult(List<Column> columns, List<List<Object>> rows, List<String> messages) {
+public record ScriptResult(List<Column> columns, List<List<Object>> rows, List<String> messages,
+                           List<StatementCount> statements) {
 
   /** @param typeName the engine's own type name, usable in its DDL */
   public record Column(String name, String typeName) {
+  }
+
+  /**
+   * @param number the statement's place in the script (batch, for sqlcmd scripts), from 1
+   * @param line where it starts
+   * @param command its first key word as the script spells it (UPDATE, SELECT, WITH)
+   * @param rows the rows it affected, or returned
+   */
+  public record StatementCount(int number, int line, String command, long rows) {
+  }
+
+  public ScriptResult(List<Column> columns, List<List<Object>> rows, List<String> messages) {
+    this(columns, rows, messages, List.of());
   }
 
   public ScriptResult(List<Column> columns, List<List<Object>> rows) {

@@ -8,6 +8,7 @@ import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.TestPostgres;
 import io.fleetjobs.server.testsupport.WebhookReceiver;
@@ -33,7 +34,6 @@ class AlertRestartTest {
   @Test
   void a_queued_notification_and_a_fired_alert_survive_a_restart(Vertx vertx) {
     try (TargetServer targets = TargetServer.start(); WebhookReceiver receiver = WebhookReceiver.start(vertx)) {
-      targets.createDatabases("restart_a");
       targets.execute("postgres", "CREATE ROLE restart_job LOGIN PASSWORD 'job-secret' SUPERUSER");
       receiver.script("/restart", new Reply(503, null, 0), Reply.status(200));
       AgentConfig config = AgentConfig.fromJson(AgentFixture.config(TestPostgres.newDatabase("alerts_restart"))
@@ -43,9 +43,14 @@ class AlertRestartTest {
 
       Agent first = Agent.start(vertx, config).await();
       ApiClient api = ApiClient.create(vertx, first.httpPort(), AgentFixture.ADMIN_TOKEN);
-      api.put("/credentials/job", new JsonObject().put("username", "restart_job").put("password", "job-secret"));
-      api.put("/targetGroups/a", new JsonObject().put("members", new JsonArray().add(new JsonObject()
-        .put("type", "SqlDatabase").put("serverName", targets.serverName()).put("databaseName", "restart_a"))));
+      Scenario.on(api)
+        .fleet(targets, "restart_a")
+        .credential("job", "restart_job", "job-secret")
+        .group("a", "restart_a")
+        .job("failing")
+        .step("s1", "SELECT 1/0")
+        .retryAttempts(0)
+        .create();
       api.put("/actionGroups/ops", new JsonObject().put("webhookReceivers", new JsonArray().add(new JsonObject()
         .put("name", "hook").put("serviceUri", receiver.url("/restart")))));
       assertEquals(201, api.put("/alertRules/restart-rule", new JsonObject()
@@ -53,10 +58,6 @@ class AlertRestartTest {
           .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
         .put("windowSize", "PT3S").put("evaluationFrequency", "PT1S")
         .put("actions", new JsonArray().add("ops"))).statusCode());
-      api.put("/jobs/failing", new JsonObject());
-      api.put("/jobs/failing/steps/s1", new JsonObject().put("targetGroup", "a").put("credential", "job")
-        .put("action", new JsonObject().put("value", "SELECT 1/0"))
-        .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
       Executions executions = new Executions(api);
       executions.awaitEnd("failing", executions.start("failing"), PATIENCE);
       Received refused = receiver.await("/restart", got -> !got.isEmpty(), PATIENCE).get(0);

@@ -11,6 +11,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.fleetjobs.alerts.notify.WebhookSigner;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.WebhookReceiver;
 import io.fleetjobs.server.testsupport.WebhookReceiver.Received;
@@ -50,13 +51,13 @@ class AlertsEndToEndTest {
   private static AgentFixture agent;
   private static TargetServer targets;
   private static Executions executions;
+  private static Scenario scenario;
   private static WebhookReceiver receiver;
   private static GreenMail mail;
 
   @BeforeAll
   static void start(Vertx vertx) {
     targets = TargetServer.start();
-    targets.createDatabases("alert_a", "alert_b");
     targets.execute("postgres", "CREATE ROLE alert_job LOGIN PASSWORD 'job-secret' SUPERUSER");
     mail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     mail.start();
@@ -72,9 +73,12 @@ class AlertsEndToEndTest {
       .put("alertAttemptTimeoutSeconds", 2)
       .put("alertEvaluationTickMs", 200));
     executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "alert_job").put("password", "job-secret"));
-    agent.admin().put("/targetGroups/a", group("alert_a"));
-    agent.admin().put("/targetGroups/both", group("alert_a", "alert_b"));
+    scenario = Scenario.on(agent)
+      .fleet(targets, "alert_a", "alert_b")
+      .credential("job", "alert_job", "job-secret")
+      .group("a", "alert_a")
+      .group("both", "alert_a", "alert_b")
+      .create();
   }
 
   @AfterAll
@@ -476,20 +480,10 @@ class AlertsEndToEndTest {
   }
 
   private static void failingJob(String name, String group) {
-    agent.admin().put("/jobs/" + name, new JsonObject());
-    HttpResponse<Buffer> step = agent.admin().put("/jobs/" + name + "/steps/s1", new JsonObject()
-      .put("targetGroup", group).put("credential", "job")
-      .put("action", new JsonObject().put("value", "SELECT 1/0"))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
-    assertTrue(step.statusCode() < 300, step.bodyAsString());
-  }
-
-  private static JsonObject group(String... databases) {
-    JsonArray members = new JsonArray();
-    for (String database : databases) {
-      members.add(new JsonObject().put("type", "SqlDatabase").put("serverName", targets.serverName())
-        .put("databaseName", database));
-    }
-    return new JsonObject().put("members", members);
+    scenario.job(name)
+      .targetGroup(group)
+      .step("s1", "SELECT 1/0")
+      .retryAttempts(0)
+      .create();
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
+import io.fleetjobs.server.testsupport.TestPostgres;
 import io.fleetjobs.server.testsupport.WebhookReceiver;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,37 +45,45 @@ class AccessBrowserTest {
         .map(e => e.outerHTML.slice(0, 120));""";
 
   @RegisterExtension
+  @Order(1)
   static final BrowserSession browser = new BrowserSession();
   private static final Map<String, String> PAGES = new LinkedHashMap<>();
   private static final Map<String, List<String>> ADMIN_SEES = new LinkedHashMap<>();
-  private static AgentFixture agent;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("browser_access",
+    new JsonObject().put("webhookAllow", "127.0.0.1"));
   private static WebhookReceiver receiver;
   private static String executionId;
 
   @BeforeAll
   static void start(Vertx vertx) {
     receiver = WebhookReceiver.start(vertx);
-    agent = AgentFixture.start(vertx, "browser_access", new JsonObject().put("webhookAllow", "127.0.0.1"));
     browser.baseUrl("http://127.0.0.1:" + agent.port());
-    String database = Fleet.database("browser_access_target");
-    Fleet fleet = new Fleet(agent.admin());
-    fleet.credential("reader-visible");
-    fleet.group("readable", database);
-    fleet.job("readable-job", "readable", "reader-visible", "SELECT 1");
+    Scenario.on(agent)
+      .fleet(TestPostgres.serverName())
+      .credential("reader-visible")
+      .group("readable", TestPostgres.newDatabase("browser_access_target"))
+      .job("readable-job")
+      .step("run", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     Executions executions = new Executions(agent.admin());
     executionId = executions.start("readable-job");
     executions.awaitEnd("readable-job", executionId, Duration.ofSeconds(30));
-    Fleet.ok(agent.admin().put("/actionGroups/readable-group", new JsonObject()
-      .put("webhookReceivers", new JsonArray().add(new JsonObject().put("name", "ops")
-        .put("serviceUri", receiver.url("/ops"))))));
-    // A delivered notification, so the delivery log has a row that an operator could replay.
-    Fleet.ok(agent.admin().post("/actionGroups/readable-group/test", new JsonObject()));
-    Fleet.ok(agent.admin().put("/alertRules/readable-rule", new JsonObject()
-      .put("criteria", new JsonObject().put("allOf", new JsonArray().add(new JsonObject()
-        .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
-      .put("actions", new JsonArray().add("readable-group"))));
+    Scenario.on(agent)
+      .put("/actionGroups/readable-group", new JsonObject()
+        .put("webhookReceivers", new JsonArray().add(new JsonObject().put("name", "ops")
+          .put("serviceUri", receiver.url("/ops")))))
+      // A delivered notification, so the delivery log has a row that an operator could replay.
+      .post("/actionGroups/readable-group/test", new JsonObject())
+      .put("/alertRules/readable-rule", new JsonObject()
+        .put("criteria", new JsonObject().put("allOf", new JsonArray().add(new JsonObject()
+          .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
+        .put("actions", new JsonArray().add("readable-group")))
+      .create();
 
-    PAGES.putAll(Fleet.mainPages("readable-job", executionId, "readable"));
+    PAGES.putAll(BrowserSession.mainPages("readable-job", executionId, "readable"));
     ADMIN_SEES.put("/jobs", List.of("New job"));
     ADMIN_SEES.put("/jobs/readable-job", List.of("Start now", "Add step", "Edit settings", "Edit"));
     ADMIN_SEES.put("/targetGroups", List.of("New target group"));
@@ -84,7 +95,6 @@ class AccessBrowserTest {
 
   @AfterAll
   static void stop() {
-    agent.close();
     receiver.close();
   }
 
@@ -146,7 +156,7 @@ class AccessBrowserTest {
       }
     });
 
-    String token = new Fleet(agent.admin()).token("reader");
+    String token = agent.as("reader").token();
     ApiClient reader = agent.admin().as(token);
     browser.signIn(token);
     PAGES.forEach((route, page) -> {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,24 +32,24 @@ class AlertsBrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   @RegisterExtension
+  @Order(1)
   static final BrowserSession browser = new BrowserSession();
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("browser_alerts", new JsonObject()
+    // The receiver listens on 127.0.0.1, which the destination guard refuses unless allowed.
+    .put("webhookAllow", "127.0.0.1")
+    .put("alertRetryDelays", "PT0.3S,PT0.3S,PT0.3S")
+    .put("alertAttemptTimeoutSeconds", 2));
   private static WebhookReceiver receiver;
 
   @BeforeAll
   static void start(Vertx vertx) {
     receiver = WebhookReceiver.start(vertx);
-    agent = AgentFixture.start(vertx, "browser_alerts", new JsonObject()
-      // The receiver listens on 127.0.0.1, which the destination guard refuses unless allowed.
-      .put("webhookAllow", "127.0.0.1")
-      .put("alertRetryDelays", "PT0.3S,PT0.3S,PT0.3S")
-      .put("alertAttemptTimeoutSeconds", 2));
     browser.baseUrl("http://127.0.0.1:" + agent.port());
   }
 
   @AfterAll
   static void stop() {
-    agent.close();
     receiver.close();
   }
 

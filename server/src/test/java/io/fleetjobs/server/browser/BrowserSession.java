@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -42,9 +44,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * One headless Chromium for a test class, driven through the dashboard's test hooks (webapp/README.md).
- * Register it as a static {@code @RegisterExtension} field: it starts before the class's {@code @BeforeAll},
- * so a machine without Chromium skips the class (or fails it in CI) before any agent starts, and it keeps a
- * screenshot, the page source and the console of every failed test.
+ * Register it as a static {@code @RegisterExtension} field with {@code @Order(1)}: it starts before the class's
+ * agent and its {@code @BeforeAll}, so a machine without Chromium skips the class (or fails it in CI) before any
+ * agent starts, and it keeps a screenshot, the page source and the console of every failed test.
  */
 public final class BrowserSession implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, TestWatcher {
   public static final Dimension DESKTOP = new Dimension(1280, 800);
@@ -164,6 +166,22 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
   }
 
   /** The agent's root URL, such as http://127.0.0.1:41234. */
+  /** Every main page, route to data-page, showing this job, execution and target group. */
+  static Map<String, String> mainPages(String job, String executionId, String group) {
+    Map<String, String> pages = new LinkedHashMap<>();
+    pages.put("/", "overview");
+    pages.put("/jobs", "jobs");
+    pages.put("/jobs/" + job, "job");
+    pages.put("/executions", "executions");
+    pages.put("/executions/" + executionId, "execution");
+    pages.put("/targetGroups", "target-groups");
+    pages.put("/targetGroups/" + group, "target-group");
+    pages.put("/credentials", "credentials");
+    pages.put("/alerts", "alerts");
+    pages.put("/settings", "settings");
+    return pages;
+  }
+
   public void baseUrl(String url) {
     this.baseUrl = url;
   }

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +62,7 @@ class FleetViewBrowserTest {
       END $$""";
 
   @RegisterExtension
+  @Order(1)
   static final BrowserSession browser = new BrowserSession();
   private static LoopbackFleet fleet;
   private static AgentFixture agent;
@@ -72,16 +76,16 @@ class FleetViewBrowserTest {
     agent = AgentFixture.start(vertx, "browser_fleet_view");
     executions = new Executions(agent.admin());
     browser.baseUrl("http://127.0.0.1:" + agent.port());
-    Fleet.ok(agent.admin().put("/credentials/fleet", new JsonObject().put("username", Fleet.USERNAME)
-      .put("password", Fleet.PASSWORD)));
+    ok(agent.admin().put("/credentials/fleet", new JsonObject().put("username", Scenario.USERNAME)
+      .put("password", Scenario.PASSWORD)));
     JsonArray servers = new JsonArray();
     for (int server = 1; server <= SERVERS; server++) {
       servers.add(new JsonObject().put("type", "SqlServer").put("serverName", fleet.serverName(server))
         .put("refreshCredential", "fleet"));
     }
-    Fleet.ok(agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", servers)));
-    Fleet.ok(agent.admin().put("/jobs/migrate-fleet", new JsonObject().put("description", "Adds the orders view")));
-    Fleet.ok(agent.admin().put("/jobs/migrate-fleet/steps/migrate", step("fleet", MIGRATE, 1)));
+    ok(agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", servers)));
+    ok(agent.admin().put("/jobs/migrate-fleet", new JsonObject().put("description", "Adds the orders view")));
+    ok(agent.admin().put("/jobs/migrate-fleet/steps/migrate", step("fleet", MIGRATE, 1)));
   }
 
   @AfterAll
@@ -188,9 +192,9 @@ class FleetViewBrowserTest {
     for (int i = 0; i < 6; i++) {
       six.add(new JsonObject().put("type", "SqlDatabase").put("serverName", first).put("databaseName", database(i)));
     }
-    Fleet.ok(agent.admin().put("/targetGroups/tagged", new JsonObject().put("members", six)));
-    Fleet.ok(agent.admin().put("/jobs/tag-fleet", new JsonObject()));
-    Fleet.ok(agent.admin().put("/jobs/tag-fleet/steps/tag", step("tagged", "SELECT 1", 0)));
+    ok(agent.admin().put("/targetGroups/tagged", new JsonObject().put("members", six)));
+    ok(agent.admin().put("/jobs/tag-fleet", new JsonObject()));
+    ok(agent.admin().put("/jobs/tag-fleet/steps/tag", step("tagged", "SELECT 1", 0)));
     String v1 = executions.start("tag-fleet");
     assertEquals("Succeeded", executions.awaitEnd("tag-fleet", v1, PATIENCE).getString("lifecycle"));
 
@@ -198,7 +202,7 @@ class FleetViewBrowserTest {
     assertEquals(List.of(6, 0, 0), fleetCounts("tag-fleet"), "current, behind, failing");
 
     // The new version fails where tag_ready is missing: fleet_004 and fleet_005.
-    Fleet.ok(agent.admin().put("/jobs/tag-fleet/steps/tag", step("tagged", """
+    ok(agent.admin().put("/jobs/tag-fleet/steps/tag", step("tagged", """
         DO $$ BEGIN
           IF current_database() IN ('fleet_004', 'fleet_005')
              AND NOT EXISTS (SELECT FROM pg_tables WHERE tablename = 'tag_ready') THEN
@@ -225,7 +229,7 @@ class FleetViewBrowserTest {
     assertEquals(List.of(6, 0, 0), fleetCounts("tag-fleet"), "none behind after the rerun");
 
     // The 2,000 of the first run, after a change to its step: who is behind, at scale.
-    Fleet.ok(agent.admin().put("/jobs/migrate-fleet/steps/migrate", step("fleet", MIGRATE + ";\n-- v2", 1)));
+    ok(agent.admin().put("/jobs/migrate-fleet/steps/migrate", step("fleet", MIGRATE + ";\n-- v2", 1)));
     assertEquals(List.of(0, 1970, 30), fleetCounts("migrate-fleet"));
     browser.screenshot("fleet-state");
   }
@@ -233,7 +237,7 @@ class FleetViewBrowserTest {
   @Test
   @Order(4)
   void pasting_500_members_adds_them_and_reports_the_bad_line_before_anything_is_saved() {
-    Fleet.ok(agent.admin().put("/targetGroups/bulk", new JsonObject().put("members", new JsonArray()
+    ok(agent.admin().put("/targetGroups/bulk", new JsonObject().put("members", new JsonArray()
       .add(new JsonObject().put("type", "SqlDatabase").put("serverName", fleet.serverName(1))
         .put("databaseName", database(0))))));
     List<String> lines = new ArrayList<>();
@@ -272,7 +276,7 @@ class FleetViewBrowserTest {
       members.add(new JsonObject().put("type", "SqlDatabase").put("membershipType", "Exclude")
         .put("serverName", fleet.serverName(1)).put("databaseName", String.format("retired_%03d", i)));
     }
-    Fleet.ok(agent.admin().put("/targetGroups/tenants", new JsonObject().put("members", members)));
+    ok(agent.admin().put("/targetGroups/tenants", new JsonObject().put("members", members)));
     browser.go("/targetGroups/tenants", "target-group");
     browser.awaitElement(By.cssSelector("tr[data-member='99']"));
     Long height = (Long) browser.js("return document.documentElement.scrollHeight");
@@ -283,7 +287,7 @@ class FleetViewBrowserTest {
   @Test
   @Order(5)
   void a_reader_sees_the_execution_the_fleet_state_and_the_members_without_any_edit_control() {
-    browser.signIn(new Fleet(agent.admin()).token("reader"));
+    browser.signIn(agent.as("reader").token());
     browser.go("/executions/" + run, "execution");
     assertEquals("100", browser.awaitElement(By.cssSelector(PROGRESS)).getAttribute("aria-valuenow"));
     browser.await("the failure groups", d -> d.findElements(By.cssSelector("details.failure-group")).size() == 2);
@@ -302,6 +306,10 @@ class FleetViewBrowserTest {
     assertTrue(browser.driver().findElements(By.cssSelector("main input[name^='members['], main select[name^='members[']"))
       .isEmpty(), "no member inputs");
     assertNoButtons("Add member", "Add members in bulk", "Remove member", "Save", "Delete");
+  }
+
+  private static void ok(HttpResponse<Buffer> response) {
+    assertTrue(response.statusCode() < 300, response.statusCode() + " " + response.bodyAsString());
   }
 
   private static List<Integer> fleetCounts(String job) {

@@ -6,50 +6,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
-import io.vertx.core.Vertx;
+import io.fleetjobs.server.testsupport.Scenario;
+import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** Defining and running jobs through the dashboard's forms, on real PostgreSQL target databases. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobsBrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String SUMMARY_BADGE = "section[aria-label='Summary'] .badge[data-lifecycle]";
 
   @RegisterExtension
+  @Order(1)
   static final BrowserSession browser = new BrowserSession();
-  private static AgentFixture agent;
-  private static Executions executions;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("browser_jobs");
+  private static final Executions executions = new Executions(agent);
   private static String north;
   private static String south;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "browser_jobs");
-    executions = new Executions(agent.admin());
+  static void setUp() {
     browser.baseUrl("http://127.0.0.1:" + agent.port());
-    north = Fleet.database("browser_jobs_north");
-    south = Fleet.database("browser_jobs_south");
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
+    north = TestPostgres.newDatabase("browser_jobs_north");
+    south = TestPostgres.newDatabase("browser_jobs_south");
   }
 
   @Test
@@ -59,20 +52,20 @@ class JobsBrowserTest {
     browser.go("/credentials", "credentials");
     browser.click("New credential");
     browser.fill("name", "shop-runner");
-    browser.fill("username", Fleet.USERNAME);
-    browser.fill("password", Fleet.PASSWORD);
+    browser.fill("username", Scenario.USERNAME);
+    browser.fill("password", Scenario.PASSWORD);
     browser.click("Save");
     browser.awaitElement(By.cssSelector("tr[data-credential='shop-runner']"));
-    assertEquals(Fleet.USERNAME, agent.admin().get("/credentials/shop-runner").bodyAsJsonObject().getString("username"));
+    assertEquals(Scenario.USERNAME, agent.admin().get("/credentials/shop-runner").bodyAsJsonObject().getString("username"));
 
     browser.go("/targetGroups", "target-groups");
     browser.click("New target group");
     browser.fill("name", "shops");
     browser.fill("members[0].type", "SqlDatabase");
-    browser.fill("members[0].serverName", Fleet.serverName());
+    browser.fill("members[0].serverName", TestPostgres.serverName());
     browser.fill("members[0].databaseName", north);
     browser.click("Add member");
-    browser.fill("members[1].serverName", Fleet.serverName());
+    browser.fill("members[1].serverName", TestPostgres.serverName());
     browser.fill("members[1].databaseName", south);
     browser.markStale();
     browser.click("Save");
@@ -135,10 +128,14 @@ class JobsBrowserTest {
 
   @Test
   void a_bad_field_shows_the_apis_own_message_next_to_that_field() {
-    Fleet fleet = new Fleet(agent.admin());
-    fleet.credential("validation-runner");
-    fleet.group("validation-shops", north);
-    fleet.job("validated", "validation-shops", "validation-runner", "SELECT 1");
+    Scenario.on(agent)
+      .fleet(TestPostgres.serverName())
+      .credential("validation-runner")
+      .group("validation-shops", north)
+      .job("validated")
+      .step("run", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     browser.signIn(AgentFixture.ADMIN_TOKEN);
     browser.go("/jobs/validated", "job");
 
@@ -172,11 +169,15 @@ class JobsBrowserTest {
   @Test
   void a_failed_targets_message_opens_and_rerun_failed_targets_runs_only_that_target() {
     String ready = "rerun_ready";
-    Fleet.execute(north, "CREATE TABLE " + ready + " (id int)");
-    Fleet fleet = new Fleet(agent.admin());
-    fleet.credential("rerun-runner");
-    fleet.group("rerun-shops", north, south);
-    fleet.job("needs-table", "rerun-shops", "rerun-runner", "SELECT count(*) FROM " + ready);
+    TestPostgres.execute(north, "CREATE TABLE " + ready + " (id int)");
+    Scenario.on(agent)
+      .fleet(TestPostgres.serverName())
+      .credential("rerun-runner")
+      .group("rerun-shops", north, south)
+      .job("needs-table")
+      .step("run", "SELECT count(*) FROM " + ready)
+      .retryAttempts(0)
+      .create();
     String source = executions.start("needs-table");
     assertEquals("Failed", executions.awaitEnd("needs-table", source, PATIENCE).getString("lifecycle"));
 
@@ -194,7 +195,7 @@ class JobsBrowserTest {
     assertTrue(message.getText().contains(ready), message.getText());
     assertEquals("Succeeded", browser.lifecycle(targetBadge(north, "run")));
 
-    Fleet.execute(south, "CREATE TABLE " + ready + " (id int)");
+    TestPostgres.execute(south, "CREATE TABLE " + ready + " (id int)");
     browser.js("window.__marker = 'rerun'");
     browser.markStale();
     browser.click("Rerun failed targets");
@@ -209,7 +210,7 @@ class JobsBrowserTest {
       .stream()
       .map(row -> row.getAttribute("data-target"))
       .toList());
-    assertEquals(List.of(Fleet.targetKey(south)), rows, "the rerun shows only the failed target");
+    assertEquals(List.of(targetKey(south)), rows, "the rerun shows only the failed target");
     assertTrue(browser.main().getText().contains(source), "the rerun links to its source");
 
     JsonObject execution = executions.get("needs-table", rerun);
@@ -222,10 +223,15 @@ class JobsBrowserTest {
   }
 
   private static String targetRow(String database, String step) {
-    return "tr[data-target='" + Fleet.targetKey(database) + "'][data-step='" + step + "']";
+    return "tr[data-target='" + targetKey(database) + "'][data-step='" + step + "']";
   }
 
   private static String targetBadge(String database, String step) {
     return targetRow(database, step) + " .badge[data-lifecycle]";
+  }
+
+  /** "server/database", as an execution's target row names it. */
+  private static String targetKey(String database) {
+    return TestPostgres.serverName() + "/" + database;
   }
 }

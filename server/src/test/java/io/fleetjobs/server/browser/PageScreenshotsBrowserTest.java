@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
-import io.vertx.core.Vertx;
+import io.fleetjobs.server.testsupport.Scenario;
+import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,11 +18,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -31,50 +30,54 @@ import org.openqa.selenium.Dimension;
  * Every main page on an agent with some history (a succeeded and a failed execution, a fired alert), kept as
  * screenshots in target/screenshots for people to look at, at desktop size and, for two pages, phone size.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PageScreenshotsBrowserTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   @RegisterExtension
+  @Order(1)
   static final BrowserSession browser = new BrowserSession();
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("browser_pages",
+    new JsonObject().put("alertEvaluationTickMs", 200));
   private static String failedExecution;
   private static String alertId;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "browser_pages", new JsonObject().put("alertEvaluationTickMs", 200));
+  static void setUp() {
     browser.baseUrl("http://127.0.0.1:" + agent.port());
-    String east = Fleet.database("browser_pages_east");
-    String west = Fleet.database("browser_pages_west");
-    Fleet fleet = new Fleet(agent.admin());
-    fleet.credential("reporting");
-    fleet.group("all-shops", east, west);
-    fleet.job("nightly-report", "all-shops", "reporting", "SELECT count(*) FROM pg_class");
-    fleet.job("vacuum-west", "all-shops", "reporting",
-      "SELECT 1 / (CASE WHEN current_database() = '" + west + "' THEN 0 ELSE 1 END)");
-    Fleet.ok(agent.admin().put("/actionGroups/on-call", new JsonObject()
-      .put("emailReceivers", new JsonArray().add(new JsonObject().put("name", "ops")
-        .put("emailAddress", "ops@example.test")))));
-    Fleet.ok(agent.admin().put("/alertRules/failed-jobs", new JsonObject()
-      .put("description", "Any failed target")
-      .put("criteria", new JsonObject().put("allOf", new JsonArray().add(new JsonObject()
-        .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
-      .put("windowSize", "PT5M")
-      .put("evaluationFrequency", "PT1S")
-      .put("actions", new JsonArray().add("on-call"))));
+    String east = TestPostgres.newDatabase("browser_pages_east");
+    String west = TestPostgres.newDatabase("browser_pages_west");
+    // The descriptions show in the screenshots.
+    Scenario.on(agent)
+      .fleet(TestPostgres.serverName())
+      .credential("reporting")
+      .group("all-shops", east, west)
+      .job("nightly-report")
+      .description("Made by the browser tests")
+      .step("run", "SELECT count(*) FROM pg_class")
+      .retryAttempts(0)
+      .job("vacuum-west")
+      .description("Made by the browser tests")
+      .step("run", "SELECT 1 / (CASE WHEN current_database() = '" + west + "' THEN 0 ELSE 1 END)")
+      .retryAttempts(0)
+      .put("/actionGroups/on-call", new JsonObject()
+        .put("emailReceivers", new JsonArray().add(new JsonObject().put("name", "ops")
+          .put("emailAddress", "ops@example.test"))))
+      .put("/alertRules/failed-jobs", new JsonObject()
+        .put("description", "Any failed target")
+        .put("criteria", new JsonObject().put("allOf", new JsonArray().add(new JsonObject()
+          .put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))))
+        .put("windowSize", "PT5M")
+        .put("evaluationFrequency", "PT1S")
+        .put("actions", new JsonArray().add("on-call")))
+      .create();
     Executions executions = new Executions(agent.admin());
     String succeeded = executions.start("nightly-report");
     failedExecution = executions.start("vacuum-west");
     executions.awaitEnd("nightly-report", succeeded, PATIENCE);
     assertEquals("Failed", executions.awaitEnd("vacuum-west", failedExecution, PATIENCE).getString("lifecycle"));
     alertId = awaitAlert();
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
   }
 
   @Test
@@ -86,7 +89,7 @@ class PageScreenshotsBrowserTest {
     browser.screenshot("login");
     browser.signIn(AgentFixture.ADMIN_TOKEN);
 
-    Map<String, String> pages = Fleet.mainPages("vacuum-west", failedExecution, "all-shops");
+    Map<String, String> pages = BrowserSession.mainPages("vacuum-west", failedExecution, "all-shops");
     pages.put("/alerts/" + alertId, "alert");
     pages.forEach((route, page) -> {
       browser.go(route, page);

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TestPostgres;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -20,43 +18,39 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The jobs.* catalog, read the way a monitoring user would: as a jobs_reader member over plain SQL. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobsViewsTest {
   private static final String READER = "views_reader_" + ProcessHandle.current().pid();
-  private static AgentFixture agent;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("views");
 
   @BeforeAll
-  static void start(Vertx vertx) throws SQLException {
-    agent = AgentFixture.start(vertx, "views");
+  static void setUp() throws SQLException {
     try (Connection owner = agent.jdbc(); Statement sql = owner.createStatement()) {
       sql.execute("DROP ROLE IF EXISTS " + READER);
       sql.execute("CREATE ROLE " + READER + " LOGIN IN ROLE jobs_reader");
     }
-    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "r").put("password", "p"));
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "j").put("password", "p"));
-    agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlServer").put("serverName", "pg1:5432").put("refreshCredential", "refresh"))
-      .add(new JsonObject().put("membershipType", "Exclude").put("type", "SqlDatabase").put("serverName", "pg1:5432")
-        .put("databaseName", "mapping"))));
-    agent.admin().put("/jobs/nightly", new JsonObject().put("description", "vacuum the fleet")
-      .put("schedule", new JsonObject().put("interval", "P1D").put("enabled", true)));
-    agent.admin().put("/jobs/nightly/steps/vacuum", new JsonObject().put("targetGroup", "fleet")
-      .put("credential", "job").put("action", new JsonObject().put("value", "VACUUM")));
-    agent.admin().put("/jobs/nightly/steps/analyze", new JsonObject().put("targetGroup", "fleet")
-      .put("credential", "job").put("action", new JsonObject().put("value", "ANALYZE"))
-      .put("output", new JsonObject().put("serverName", "out").put("databaseName", "o").put("tableName", "t")));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
+    Scenario.on(agent)
+      .fleet("pg1:5432")
+      .credential("refresh")
+      .credential("job")
+      .group("fleet")
+      .everyDatabase("refresh")
+      .exclude("mapping")
+      .job("nightly")
+      .description("vacuum the fleet")
+      // Its schedule starts in the future, so it does not run while the tests read the views.
+      .schedule(new JsonObject().put("interval", "P1D").put("enabled", true).put("startTime", "2099-01-01T00:00:00Z"))
+      .step("vacuum", "VACUUM")
+      .step("analyze", "ANALYZE")
+      .output("o", "t")
+      .create();
   }
 
   @Test

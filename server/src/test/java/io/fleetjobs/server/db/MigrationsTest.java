@@ -66,6 +66,40 @@ class MigrationsTest {
   }
 
   @Test
+  void the_procedures_run_as_their_owner_and_each_role_executes_only_what_it_may() throws Exception {
+    try (RoutineDatabase db = RoutineDatabase.migrated("procedure_privileges")) {
+      List<String> procedures = List.of("sp_add_job", "sp_add_jobstep", "sp_add_target_group",
+        "sp_add_target_group_member", "sp_delete_job", "sp_delete_jobstep", "sp_delete_target_group",
+        "sp_delete_target_group_member", "sp_purge_jobhistory", "sp_start_job", "sp_stop_job", "sp_update_job",
+        "sp_update_jobstep");
+      assertEquals(procedures, names(db, "SELECT p.proname FROM pg_proc p"
+        + " WHERE p.pronamespace = 'jobs'::regnamespace AND p.prokind = 'p' ORDER BY 1"));
+      assertEquals(List.of(), names(db, """
+          SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'jobs'::regnamespace
+             AND (NOT p.prosecdef OR p.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp'])"""),
+        "every procedure runs as its owner, with a search_path no caller can change");
+      assertEquals(procedures, executable(db, "jobs_admin", "jobs"));
+      assertEquals(List.of("sp_start_job", "sp_stop_job"), executable(db, "jobs_operator", "jobs"));
+      assertEquals(List.of(), executable(db, "jobs_reader", "jobs"));
+      for (String role : List.of("jobs_admin", "jobs_operator", "jobs_reader")) {
+        assertEquals(List.of(), executable(db, role, "jobs_internal"), role);
+        assertEquals(false, db.value("SELECT has_schema_privilege(?, 'jobs_internal', 'USAGE')", role), role);
+        assertEquals(true, db.value("SELECT has_table_privilege(?, 'jobs.job_executions', 'SELECT')", role),
+          role + " reads the views");
+      }
+    }
+  }
+
+  private static List<String> executable(RoutineDatabase db, String role, String schema) throws Exception {
+    return names(db, "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+      + " WHERE n.nspname = '" + schema + "' AND has_function_privilege('" + role + "', p.oid, 'EXECUTE') ORDER BY 1");
+  }
+
+  private static List<String> names(RoutineDatabase db, String sql) throws Exception {
+    return db.query(sql).stream().map(row -> (String) row.get(0)).toList();
+  }
+
+  @Test
   void a_migrated_database_migrates_again_as_a_no_op() throws Exception {
     String database = TestPostgres.newDatabase("migrate_twice");
     JobDatabase db = JobDatabase.fromUrl(TestPostgres.url(database));

@@ -7,25 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AccessControlTest {
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("access");
   private static ApiClient reader;
   private static ApiClient operator;
 
@@ -52,16 +49,10 @@ class AccessControlTest {
     new Call(HttpMethod.POST, "/tokens", new JsonObject().put("name", "minted").put("role", "admin")));
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "access");
+  static void setUp() {
     agent.admin().put("/jobs/existing", new JsonObject());
     reader = agent.as("reader");
     operator = agent.as("operator");
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
   }
 
   @Test

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
-import io.vertx.core.Vertx;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,36 +18,33 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad input gets a 4xx whose error names the field, never a 500, and leaves every
  * table of the job database exactly as it was.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BadInputTest {
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("bad_input");
 
   private record Case(String what, HttpMethod method, String path, Buffer body, int status, String code, String target) {
   }
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "bad_input");
-    agent.admin().put("/credentials/cred", new JsonObject().put("username", "u").put("password", "p"));
-    agent.admin().put("/targetGroups/group", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "h").put("databaseName", "d"))));
-    agent.admin().put("/jobs/job", new JsonObject().put("description", "kept"));
-    agent.admin().put("/jobs/job/steps/step", step());
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
+  static void setUp() {
+    // The step signs in with "cred", as the step() of the cases does: a group of postgresql members needs one.
+    Scenario.on(agent)
+      .credential("cred")
+      .group("group")
+      .databasesOn("h", "d")
+      .job("job")
+      .description("kept")
+      .step("step", "SELECT 1")
+      .create();
   }
 
   @Test
@@ -177,6 +173,6 @@ class BadInputTest {
   }
 
   private static JsonObject step() {
-    return new JsonObject().put("targetGroup", "group").put("action", new JsonObject().put("value", "SELECT 1"));
+    return new JsonObject().put("targetGroup", "group").put("credential", "cred").put("action", new JsonObject().put("value", "SELECT 1"));
   }
 }

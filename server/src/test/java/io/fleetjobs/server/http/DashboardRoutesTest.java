@@ -4,33 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The dashboard and its libraries come from the agent itself, with a policy that keeps the page to it. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class DashboardRoutesTest {
-  private static AgentFixture agent;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "dashboard_routes");
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-  }
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("dashboard_routes");
 
   @Test
   void the_dashboard_is_served_at_the_root_without_a_token_and_kept_to_this_origin() {

@@ -16,19 +16,47 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real agent on a job database of its own, with a known admin token. */
-public final class AgentFixture implements AutoCloseable {
+/**
+ * A real agent on a job database of its own, with a known admin token.
+ *
+ * <p>For every test of a class, register {@link #perClass} as a static {@code @RegisterExtension} field: the agent
+ * starts, on a Vert.x of its own, before the class's {@code @BeforeAll} and stops after its {@code @AfterAll}, and so
+ * does the class's {@link #targetServer()} if it asks for one. A test that needs an agent of its own calls
+ * {@link #start} and closes it.
+ */
+public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   public static final String ADMIN_TOKEN = "fjt_test_admin_token_for_fixture_0123456789";
 
-  private final Agent agent;
-  private final String database;
-  private final ApiClient admin;
+  private final String purpose;
+  private final JsonObject overrides;
+  private Clock clock = Clock.systemUTC();
+  private JdbcDialect sqlserverDialect;
+  private Vertx ownVertx;
+  private TargetServer targets;
+  private CompletableFuture<Void> targetsStarted = CompletableFuture.completedFuture(null);
+  private Vertx vertx;
+  private Agent agent;
+  private String database;
+  private ApiClient admin;
 
-  private AgentFixture(Agent agent, String database, ApiClient admin) {
-    this.agent = agent;
-    this.database = database;
-    this.admin = admin;
+  private AgentFixture(String purpose, JsonObject overrides) {
+    this.purpose = purpose;
+    this.overrides = overrides;
+  }
+
+  /** An agent for all the tests of a class, registered as its extension. */
+  public static AgentFixture perClass(String purpose) {
+    return perClass(purpose, new JsonObject());
+  }
+
+  /** @param overrides config keys to set on top of the test defaults */
+  public static AgentFixture perClass(String purpose, JsonObject overrides) {
+    return new AgentFixture(purpose, overrides);
   }
 
   public static AgentFixture start(Vertx vertx, String purpose) {
@@ -37,28 +65,29 @@ public final class AgentFixture implements AutoCloseable {
 
   /** @param overrides config keys to set on top of the test defaults */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides) {
-    return start(vertx, purpose, overrides, defaults());
+    return new AgentFixture(purpose, overrides).launch(vertx);
   }
 
   /** @param clock the agent's clock, for a test that moves time instead of waiting for it */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, Clock clock) {
-    return start(vertx, purpose, overrides, defaults().withClock(clock));
+    return new AgentFixture(purpose, overrides).withClock(clock).launch(vertx);
   }
 
   /** @param sqlserverDialect what the agent's sqlserver engine speaks in place of SQL Server's dialect */
   public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides, JdbcDialect sqlserverDialect) {
-    return start(vertx, purpose, overrides, defaults().withSqlserverDialect(sqlserverDialect));
+    return new AgentFixture(purpose, overrides).withSqlserverDialect(sqlserverDialect).launch(vertx);
   }
 
-  private static Agent.Dependencies defaults() {
-    return Agent.Dependencies.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  /** The agent's clock, for a test that moves time instead of waiting for it. */
+  public AgentFixture withClock(Clock agentClock) {
+    clock = agentClock;
+    return this;
   }
 
-  private static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides,
-                                    Agent.Dependencies dependencies) {
-    String database = TestPostgres.newDatabase(purpose);
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), dependencies).await();
-    return new AgentFixture(agent, database, ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN));
+  /** What the agent's sqlserver engine speaks in place of SQL Server's dialect (the tests' stand-in). */
+  public AgentFixture withSqlserverDialect(JdbcDialect dialect) {
+    sqlserverDialect = dialect;
+    return this;
   }
 
   public static JsonObject config(String database) {
@@ -74,6 +103,61 @@ public final class AgentFixture implements AutoCloseable {
       // pauses do not expire them (CrashRecoveryTest shortens them further).
       .put("leaseSeconds", 10)
       .put("dispatchIntervalMs", 50);
+  }
+
+  /**
+   * A target server of the class's own, apart from the job databases. Asked for in a field initializer, it starts
+   * alongside the agent and stops after it.
+   */
+  public TargetServer targetServer() {
+    if (agent != null) {
+      throw new IllegalStateException("a class's target server is asked for before its agent starts");
+    }
+    if (targets == null) {
+      targets = TargetServer.unstarted();
+    }
+    return targets;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (targets != null) {
+      targetsStarted = CompletableFuture.runAsync(targets::open);
+    }
+    ownVertx = Vertx.vertx();
+    launch(ownVertx);
+    targetsStarted.join();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    try {
+      close();
+    } finally {
+      try {
+        targetsStarted.handle((started, failure) -> null).join();
+        if (targets != null) {
+          targets.close();
+        }
+      } finally {
+        if (ownVertx != null) {
+          ownVertx.close().await();
+        }
+      }
+    }
+  }
+
+  private AgentFixture launch(Vertx vertx) {
+    this.vertx = vertx;
+    database = TestPostgres.newDatabase(purpose);
+    Agent.Dependencies dependencies = Agent.Dependencies.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+      .withClock(clock);
+    if (sqlserverDialect != null) {
+      dependencies = dependencies.withSqlserverDialect(sqlserverDialect);
+    }
+    agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), dependencies).await();
+    admin = ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN);
+    return this;
   }
 
   public ApiClient admin() {
@@ -93,6 +177,11 @@ public final class AgentFixture implements AutoCloseable {
     return admin.as(issued.bodyAsJsonObject().getString("token"));
   }
 
+  /** The Vert.x the agent runs on, for listening on its event bus. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public String database() {
     return database;
   }
@@ -108,6 +197,8 @@ public final class AgentFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    agent.stop().await();
+    if (agent != null) {
+      agent.stop().await();
+    }
   }
 }

@@ -10,33 +10,39 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Starting jobs and waiting for their executions, through the public API. */
 public final class Executions {
-  private final ApiClient api;
+  private final Supplier<ApiClient> client;
 
   public Executions(ApiClient api) {
-    this.api = api;
+    this.client = () -> api;
+  }
+
+  /** Through the agent's admin client, which a per-class agent has only once its class has started. */
+  public Executions(AgentFixture agent) {
+    this.client = agent::admin;
   }
 
   /** @return the new execution's id */
   public String start(String job) {
-    HttpResponse<Buffer> started = api.post("/jobs/" + job + "/start", new JsonObject());
+    HttpResponse<Buffer> started = api().post("/jobs/" + job + "/start", new JsonObject());
     assertEquals(202, started.statusCode(), started.bodyAsString());
     return started.bodyAsJsonObject().getString("jobExecutionId");
   }
 
   public JsonObject get(String job, String id) {
-    return api.get("/jobs/" + job + "/executions/" + id).bodyAsJsonObject();
+    return api().get("/jobs/" + job + "/executions/" + id).bodyAsJsonObject();
   }
 
   public List<JsonObject> targets(String job, String id) {
-    return objects(api.get("/jobs/" + job + "/executions/" + id + "/targets?$top=1000").bodyAsJsonObject()
+    return objects(api().get("/jobs/" + job + "/executions/" + id + "/targets?$top=1000").bodyAsJsonObject()
       .getJsonArray("value"));
   }
 
   public List<JsonObject> steps(String job, String id) {
-    return objects(api.get("/jobs/" + job + "/executions/" + id + "/steps").bodyAsJsonObject().getJsonArray("value"));
+    return objects(api().get("/jobs/" + job + "/executions/" + id + "/steps").bodyAsJsonObject().getJsonArray("value"));
   }
 
   /** Polls until the execution is no longer active and returns it. */
@@ -78,6 +84,10 @@ public final class Executions {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  private ApiClient api() {
+    return client.get();
   }
 
   private static List<JsonObject> objects(JsonArray array) {

@@ -112,14 +112,13 @@ public final class RoutineDatabase implements AutoCloseable {
         .append("\"database_name\": \"db").append(i).append("\"}");
     }
     query("SELECT jobs_internal.save_target_group(?, ?::jsonb)", job + "-group", members.append("]").toString());
-    // Routines store the password as the agent sealed it; these tests never open it.
-    query("SELECT jobs_internal.save_credential('routine-login', 'u', '\\x00'::bytea)");
+    // A step on postgresql members must name a credential; what it holds does not matter here.
+    query("SELECT jobs_internal.save_credential('routine-login', 'postgres', '\\x00'::bytea)");
     query("SELECT jobs_internal.save_job(?, NULL, false, 'Once', 1, NULL, NULL, NULL, NULL, NULL, ?)", job, at(now));
     for (int s = 1; s <= steps; s++) {
       query("SELECT jobs_internal.save_jobstep(?, ?, NULL, ?::jsonb)", job, "step" + s,
-        "{\"command\": \"SELECT 1\", \"credential_name\": \"routine-login\", \"target_group_name\": \""
-          + job + "-group\", \"retry_attempts\": "
-          + retryAttempts + "}");
+        "{\"command\": \"SELECT 1\", \"target_group_name\": \"" + job + "-group\", \"retry_attempts\": "
+          + retryAttempts + ", \"credential_name\": \"routine-login\"}");
     }
     UUID id = UUID.randomUUID();
     query("SELECT jobs_internal.start_execution(?, ?, 'Manual', NULL)", job, id);
@@ -161,7 +160,7 @@ public final class RoutineDatabase implements AutoCloseable {
     throws SQLException {
     return query(on, """
         SELECT target_execution_id, claim, current_attempts
-          FROM jobs_internal.claim_targets(?, ?, ?, ?, ?)""", owner, capacity, max, leaseSeconds, at(now))
+          FROM jobs_internal.claim_targets(?, ?, ?, ?, ?, ?)""", owner, capacity, capacity, max, leaseSeconds, at(now))
       .stream()
       .map(row -> new Claimed((UUID) row.get(0), (Integer) row.get(1), (Integer) row.get(2)))
       .toList();
@@ -170,8 +169,8 @@ public final class RoutineDatabase implements AutoCloseable {
   /** @return the lifecycle recorded, or null when the claim was stale */
   public String finish(Claimed claimed, String outcome, Instant retryAt) throws SQLException {
     List<List<Object>> rows = query("""
-        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?, NULL)""",
-      claimed.targetExecutionId(), claimed.claim(), outcome, at(retryAt));
+        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?, NULL, ?)""",
+      claimed.targetExecutionId(), claimed.claim(), outcome, at(retryAt), at(Instant.now()));
     return rows.isEmpty() ? null : (String) rows.get(0).get(0);
   }
 

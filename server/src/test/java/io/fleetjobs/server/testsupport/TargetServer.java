@@ -16,18 +16,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. */
+/**
+ * A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. A
+ * test class gets one for all its tests from its {@link AgentFixture#targetServer()}; a test that needs one of its
+ * own calls {@link #start()} and closes it.
+ */
 public final class TargetServer implements AutoCloseable {
-  private final EmbeddedPostgres postgres;
+  private EmbeddedPostgres postgres;
 
-  private TargetServer(EmbeddedPostgres postgres) {
-    this.postgres = postgres;
+  private TargetServer() {
   }
 
   public static TargetServer start() {
+    TargetServer server = unstarted();
+    server.open();
+    return server;
+  }
+
+  static TargetServer unstarted() {
+    return new TargetServer();
+  }
+
+  void open() {
     try {
       // Target databases are scratch: without fsync, creating a hundred of them takes a second, not half a minute.
-      return new TargetServer(EmbeddedPostgres.builder().setServerConfig("fsync", "off").start());
+      postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -113,6 +126,9 @@ public final class TargetServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (postgres == null) {
+      return;
+    }
     try {
       postgres.close();
     } catch (IOException e) {

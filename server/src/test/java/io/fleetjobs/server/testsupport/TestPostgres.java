@@ -46,6 +46,19 @@ public final class TestPostgres {
     return name;
   }
 
+  /** host:port as a target group member names it, for target databases on this same server. */
+  public static String serverName() {
+    return "localhost:" + server().getPort();
+  }
+
+  public static void execute(String database, String sql) {
+    try (Connection connection = connect(database, "postgres"); Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String url(String database) {
     return "postgresql://postgres@localhost:" + server().getPort() + "/" + database;
   }

@@ -5,6 +5,7 @@ import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -33,7 +34,8 @@ public final class AttemptRepository {
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}) t
+          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}, #{now},
+                                             #{dryRunResult}::jsonb) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(ClaimRows.FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
     // it expired) is not extended for the older attempt. Leases are on the job database's clock.
@@ -57,9 +59,10 @@ public final class AttemptRepository {
    *                cannot succeed on a retry
    * @return the recorded result, or empty when this claim was stale (another agent owns the row now)
    */
+  /** @param dryRunResult what a dry run saw on the target (null for a real run) */
   public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt,
-                                                 String errorCode) {
-    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode);
+                                                 String errorCode, JsonObject dryRunResult) {
+    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode, dryRunResult);
   }
 
   /**
@@ -69,8 +72,14 @@ public final class AttemptRepository {
    */
   public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
                                                  Instant retryAt, String errorCode) {
+    return finish(targetExecutionId, claim, outcome, message, retryAt, errorCode, null);
+  }
+
+  private Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
+                                                  Instant retryAt, String errorCode, JsonObject dryRunResult) {
     return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
-        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode))
+        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode, "now", Params.utc(now()),
+        "dryRunResult", dryRunResult == null ? null : dryRunResult.encode()))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 

@@ -45,11 +45,11 @@ public final class ClaimRepository {
         SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
                server_name, database_name, execution_create_time, job_version, job_name, target_group_name,
                trust_server_certificate
-          FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{max}, #{leaseSeconds}, #{now})""").mapTo(ClaimRows.WORK);
+          FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{share}, #{max}, #{leaseSeconds}, #{now})""").mapTo(ClaimRows.WORK);
     sweep = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.sweep() t
+          FROM jobs_internal.sweep(#{now}) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""")
       .mapTo(ClaimRows.FINISHED);
     canceled = SqlTemplate.forQuery(pool, """
@@ -105,12 +105,14 @@ public final class ClaimRepository {
   }
 
   /**
-   * Claims up to {@code max} ready targets, as long as fewer than {@code capacity} run across every agent.
+   * Claims up to {@code max} ready targets, as long as fewer than {@code capacity} run across every agent and
+   * fewer than {@code share} on this one.
    *
    * @param capacity how many targets may run at once: the tier's cap, from Capacity
+   * @param share how many may run on this agent: its fair share, from Capacity
    */
-  public Future<List<TargetWork>> claimTargets(String owner, int capacity, int max, int leaseSeconds) {
-    return claimTargets.execute(Params.of("owner", owner, "capacity", capacity, "max", max,
+  public Future<List<TargetWork>> claimTargets(String owner, int capacity, int share, int max, int leaseSeconds) {
+    return claimTargets.execute(Params.of("owner", owner, "capacity", capacity, "share", share, "max", max,
         "leaseSeconds", leaseSeconds, "now", now()))
       .map(Rows::list);
   }
@@ -132,6 +134,6 @@ public final class ClaimRepository {
 
   /** Ends what the sweep finds ended and settles steps; returns the targets it ended, to publish. */
   public Future<List<TargetFinished>> sweep() {
-    return sweep.execute(Map.of()).map(Rows::list);
+    return sweep.execute(Params.of("now", now())).map(Rows::list);
   }
 }

@@ -22,7 +22,8 @@ final class ClaimRows {
     row.getString("engine"),
     row.getString("server_name"),
     row.getString("database_name"),
-    row.getBoolean("trust_server_certificate"));
+    row.getBoolean("trust_server_certificate"),
+    row.getBoolean("dry_run"));
 
   /** A target_executions row as finish_target and sweep return it, with its job's name joined. */
   static final RowMapper<TargetFinished> FINISHED = row -> new TargetFinished(

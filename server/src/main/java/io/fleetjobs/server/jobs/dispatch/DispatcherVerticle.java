@@ -107,12 +107,13 @@ public final class DispatcherVerticle extends VerticleBase {
   }
 
   private Future<Integer> dispatchTargets() {
-    // Asks for every slot; the job database decides how many are really free.
-    int capacity = this.capacity.concurrentTargets();
-    return claims.claimTargets(claimant.agentId(), capacity, capacity, claimant.leaseSeconds())
+    // Asks for this agent's whole share; the job database decides how many slots are really free.
+    int share = capacity.agentShare();
+    return claims.claimTargets(claimant.agentId(), capacity.concurrentTargets(), share, share,
+        claimant.leaseSeconds())
       .map(claimed -> {
         claimed.forEach(this::handOver);
-        if (claimed.size() == capacity) {
+        if (claimed.size() == share) {
           rounds.request();
         }
         return claimed.size();

@@ -46,7 +46,6 @@ public final class ExecutionRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> rerun;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> cancel;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
-  private final SqlTemplate<Map<String, Object>, RowSet<Row>> jobExists;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> parents;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> steps;
   private final Map<TargetSort, SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>>> targets =
@@ -65,15 +64,8 @@ public final class ExecutionRepository {
           FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime})""");
     rerun = SqlTemplate.forQuery(pool, "SELECT jobs_internal.rerun_failed_targets(#{job}, #{source}, #{id}) AS id");
     cancel = SqlTemplate.forQuery(pool, "SELECT jobs_internal.cancel_execution(#{job}, #{id}) AS canceled");
-    // Finished executions only: history of a run in progress is never purged from under it.
-    purge = SqlTemplate.forQuery(pool, """
-        DELETE FROM jobs_internal.job_executions e
-         USING jobs_internal.jobs j
-         WHERE j.job_id = e.job_id
-           AND j.job_name = #{job}
-           AND e.lifecycle IN (SELECT l.lifecycle FROM jobs_internal.lifecycles l WHERE NOT l.is_active)
-           AND (#{oldest}::timestamptz IS NULL OR e.end_time < #{oldest})""");
-    jobExists = SqlTemplate.forQuery(pool, "SELECT job_id FROM jobs_internal.jobs WHERE job_name = #{job}");
+    purge = SqlTemplate.forQuery(pool,
+      "SELECT jobs_internal.purge_job_history(#{job}, NULL, #{oldest}) AS purged");
     parents = SqlTemplate.forQuery(pool, """
         SELECT x.job_execution_id, j.job_name, x.job_version, NULL::integer AS step_id, NULL::text AS step_name,
                x.lifecycle, x.create_time, x.start_time, x.end_time, 0 AS current_attempts,
@@ -175,15 +167,15 @@ public final class ExecutionRepository {
   }
 
   /**
-   * Deletes finished executions, with their steps and targets, that ended before {@code oldest}.
+   * Deletes finished executions, with their steps and targets, that ended before {@code oldest}
+   * (jobs_internal.purge_job_history, which sp_purge_jobhistory calls too).
    * @param oldest null for all history
    * @return how many job executions went
    */
   public Future<Integer> purge(String jobName, Instant oldest) {
-    return jobExists.execute(Params.of("job", jobName))
-      .compose(rows -> Rows.single(rows, () -> new NotFound("name", "Job '" + jobName + "' does not exist.")))
-      .compose(job -> purge.execute(Params.of("job", jobName, "oldest", Params.utc(oldest))))
-      .map(RowSet::rowCount);
+    return purge.execute(Params.of("job", jobName, "oldest", Params.utc(oldest)))
+      .map(rows -> rows.iterator().next().getInteger("purged"))
+      .recover(SqlFailures::translate);
   }
 
   /** @param jobName null to find the execution by its id alone */

@@ -13,7 +13,10 @@ import java.util.Optional;
 
 /**
  * Which schedule occurrence is due. Pure: it takes the time as an argument. Only the latest occurrence
- * not yet fired is due, so after downtime a missed schedule fires once, not once per missed interval.
+ * not yet fired is due, so missed occurrences fire once, not once per missed interval: after downtime, when
+ * a job disabled meanwhile is enabled again (disabling keeps the occurrence fired last), and when a schedule
+ * that starts in the past is enabled for the first time, which therefore runs at once and then on its
+ * schedule, as in Elastic Jobs.
  */
 public final class ScheduleCalculator {
   private static final Map<String, Duration> FIXED = Map.of(
@@ -26,7 +29,7 @@ public final class ScheduleCalculator {
   }
 
   /**
-   * @param lastFired the occurrence fired last, or null for none
+   * @param lastFired the occurrence fired last, or null for none (never fired: the latest occurrence is due)
    * @return the occurrence to fire now, if any
    */
   public static Optional<Instant> due(JobSchedule schedule, Instant lastFired, Instant now) {

@@ -79,6 +79,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
     volatile List<String> messages = List.of();
     /** Said after the status line of a success, before the messages: an output step's script returned no rows. */
     volatile String note = "";
+    /** What a dry run saw on the target; null for a real run. */
+    volatile JsonObject dryRunReport;
 
     InFlight(TargetWork work) {
       this.work = work;
@@ -168,6 +170,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
       ScriptOptions options = new ScriptOptions(ActionType.of(step.action().type()),
         step.executionOptions().singleTransaction(), step.output() != null,
         ScriptOptions.applicationName(work.jobName(), work.stepName()));
+      if (work.dryRun()) {
+        options = options.asDryRun();
+      }
       RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
         ScriptVariables.substitute(step.action().value(), work), options);
       attempt.script = script;
@@ -186,6 +191,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
         })
         .compose(result -> {
           attempt.messages = result.messages();
+          if (work.dryRun()) {
+            // A dry run writes no output table: what it saw is kept with the target instead.
+            attempt.dryRunReport = DryRunReport.of(result);
+            return Future.succeededFuture();
+          }
           if (step.output() != null && !result.hasResultSet()) {
             // As in Elastic Jobs, a script that returns nothing has nothing to write; that is not a failure.
             attempt.note = " The script returned no result set, so no rows were written to the output table.";
@@ -230,21 +240,37 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private Future<Optional<TargetFinished>> record(InFlight attempt, JobStep step, Throwable failure) {
     TargetWork work = attempt.work;
     if (STOPPING.equals(attempt.stopReason) || LEASE_LOST.equals(attempt.stopReason)) {
-      return attempts.release(work).map(released -> Optional.empty());
+      return attempts.release(work).map(released -> {
+        if (!released) {
+          LOG.info("Target {} (job {}, step {}, {}/{}) was taken over while this agent ran it; its result is dropped "
+            + "(fencing: claim {} is no longer current)", work.targetExecutionId(), work.jobName(), work.stepId(),
+            work.serverName(), work.databaseName(), work.claim());
+        }
+        return Optional.empty();
+      });
     }
     Outcome outcome = outcome(attempt, step != null && step.executionOptions().retriesAnyFailure(), failure);
     // The job database retries only while attempts are left; the step's backoff (Elastic Jobs' default when the
     // step could not be read) says when.
     RetryBackoff backoff = step == null ? RetryBackoff.ELASTIC_JOBS_DEFAULT : RetryBackoff.of(step.executionOptions());
     Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
-    return recordWithRetries(work, outcome, retryAt, RECORD_TRIES);
+    return recordWithRetries(work, outcome, retryAt, attempt.dryRunReport, RECORD_TRIES)
+      .onSuccess(recorded -> {
+        if (recorded.isEmpty()) {
+          // Another agent took the target over while this one was paused or cut off: fencing kept its result out.
+          LOG.info("Result of target {} (job {}, step {}, {}/{}) refused by fencing: claim {} is no longer current",
+            work.targetExecutionId(), work.jobName(), work.stepId(), work.serverName(), work.databaseName(),
+            work.claim());
+        }
+      });
   }
 
   private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
-                                                             int triesLeft) {
-    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode())
+                                                             JsonObject dryRunReport, int triesLeft) {
+    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode(),
+        dryRunReport)
       .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
-        .compose(waited -> recordWithRetries(work, outcome, retryAt, triesLeft - 1)));
+        .compose(waited -> recordWithRetries(work, outcome, retryAt, dryRunReport, triesLeft - 1)));
   }
 
   /** @param retryAnyFailure the step's retryOn Any: retry what the classification calls permanent too */

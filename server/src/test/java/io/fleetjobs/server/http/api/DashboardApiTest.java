@@ -7,60 +7,49 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The API the dashboard stands on: the caller, an execution by id, the chart's series, reruns, job activity. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class DashboardApiTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   /** Fails on dash_c only, with the database's name in the message. */
   private static final String FAILS_ON_C = "DO $$ BEGIN IF current_database() = 'dash_c' THEN "
     + "RAISE EXCEPTION 'boom on %', current_database(); END IF; END $$";
-  private static AgentFixture agent;
-  private static TargetServer server;
-  private static Executions executions;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("dashboard_api");
+  private static final TargetServer server = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
   private static String partlyFailed;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("dash_a", "dash_b", "dash_c");
-    agent = AgentFixture.start(vertx, "dashboard_api");
-    executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    JsonArray members = new JsonArray();
-    for (String db : List.of("dash_a", "dash_b", "dash_c")) {
-      members.add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", db));
-    }
-    agent.admin().put("/targetGroups/three", new JsonObject().put("members", members));
-    agent.admin().put("/jobs/mixed", new JsonObject());
-    step("mixed", "first", FAILS_ON_C);
-    step("mixed", "second", "SELECT 2");
+  static void setUp() {
+    scenario.fleet(server, "dash_a", "dash_b", "dash_c")
+      .credential("job")
+      .group("three", "dash_a", "dash_b", "dash_c")
+      .job("mixed")
+      .step("first", FAILS_ON_C)
+      .retryAttempts(0)
+      .step("second", "SELECT 2")
+      .retryAttempts(0)
+      .create();
     partlyFailed = executions.start("mixed");
     assertEquals("Failed", executions.awaitEnd("mixed", partlyFailed, PATIENCE).getString("lifecycle"));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
   }
 
   @Test
@@ -107,13 +96,16 @@ class DashboardApiTest {
 
   @Test
   void rerun_of_a_run_where_the_failure_is_fixed_runs_every_later_step_there() {
-    agent.admin().put("/jobs/fixable", new JsonObject());
     for (String db : List.of("dash_a", "dash_b", "dash_c")) {
       server.execute(db, "CREATE TABLE fix_me (broken boolean)", "INSERT INTO fix_me VALUES (" + db.equals("dash_b") + ")");
     }
-    step("fixable", "check", "DO $$ BEGIN IF (SELECT bool_or(broken) FROM fix_me) THEN "
-      + "RAISE EXCEPTION 'still broken'; END IF; END $$");
-    step("fixable", "after", "SELECT 1");
+    scenario.job("fixable")
+      .step("check", "DO $$ BEGIN IF (SELECT bool_or(broken) FROM fix_me) THEN "
+        + "RAISE EXCEPTION 'still broken'; END IF; END $$")
+      .retryAttempts(0)
+      .step("after", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     String failed = executions.start("fixable");
     executions.awaitEnd("fixable", failed, PATIENCE);
     server.execute("dash_b", "UPDATE fix_me SET broken = false");
@@ -130,8 +122,10 @@ class DashboardApiTest {
 
   @Test
   void rerun_is_refused_while_active_without_failures_or_without_the_role() {
-    agent.admin().put("/jobs/fine", new JsonObject());
-    step("fine", "only", "SELECT 1");
+    scenario.job("fine")
+      .step("only", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     String fine = executions.start("fine");
     executions.awaitEnd("fine", fine, PATIENCE);
     HttpResponse<Buffer> nothing = agent.admin().post("/jobs/fine/executions/" + fine + "/rerunFailed", new JsonObject());
@@ -146,8 +140,10 @@ class DashboardApiTest {
     assertEquals(404, agent.admin().post("/jobs/nope/executions/" + fine + "/rerunFailed", new JsonObject())
       .statusCode());
 
-    agent.admin().put("/jobs/slow", new JsonObject());
-    step("slow", "only", "SELECT pg_sleep(30)");
+    scenario.job("slow")
+      .step("only", "SELECT pg_sleep(30)")
+      .retryAttempts(0)
+      .create();
     String slow = executions.start("slow");
     HttpResponse<Buffer> active = agent.admin().post("/jobs/slow/executions/" + slow + "/rerunFailed", new JsonObject());
     assertEquals(409, active.statusCode(), active.bodyAsString());
@@ -213,14 +209,5 @@ class DashboardApiTest {
 
   private static long sum(JsonArray bars, String key) {
     return bars.stream().map(JsonObject.class::cast).mapToLong(bar -> bar.getLong(key)).sum();
-  }
-
-  private static void step(String job, String name, String script) {
-    HttpResponse<Buffer> saved = agent.admin().put("/jobs/" + job + "/steps/" + name, new JsonObject()
-      .put("targetGroup", "three")
-      .put("credential", "job")
-      .put("action", new JsonObject().put("value", script))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
-    assertTrue(saved.statusCode() == 201 || saved.statusCode() == 200, saved.bodyAsString());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,7 +13,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -21,37 +21,29 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** /events: live pages learn of execution changes and the agent's load as they happen. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EventsApiTest {
-  private static AgentFixture agent;
-  private static TargetServer server;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("events_api");
+  private static final TargetServer server = agent.targetServer();
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("events_a", "events_b");
-    agent = AgentFixture.start(vertx, "events_api");
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/targetGroups/two", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "events_a"))
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "events_b"))));
-    agent.admin().put("/jobs/live", new JsonObject());
-    agent.admin().put("/jobs/live/steps/only", new JsonObject().put("targetGroup", "two").put("credential", "job")
-      .put("action", new JsonObject().put("value", "SELECT pg_sleep(1)")));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
+  static void setUp() {
+    Scenario.on(agent)
+      .fleet(server, "events_a", "events_b")
+      .credential("job")
+      .group("two", "events_a", "events_b")
+      .job("live")
+      .step("only", "SELECT pg_sleep(1)")
+      .create();
   }
 
   @Test

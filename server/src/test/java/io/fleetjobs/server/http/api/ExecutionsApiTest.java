@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -22,49 +21,47 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Reading, filtering and purging executions; the metrics they produce. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ExecutionsApiTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static AgentFixture agent;
-  private static TargetServer server;
-  private static Executions executions;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("executions_api");
+  private static final TargetServer server = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
   private static String succeeded;
   private static String failed;
   private static Instant between;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("api_a", "api_b");
-    agent = AgentFixture.start(vertx, "executions_api");
-    executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/targetGroups/two", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "api_a"))
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "api_b"))));
-    step("report", "first", "SELECT 1");
-    step("report", "second", "SELECT 2");
+  static void setUp() {
+    // The failing job fails at once; the others may retry once, as a loaded machine can drop a connection.
+    scenario.fleet(server, "api_a", "api_b")
+      .credential("job")
+      .group("two", "api_a", "api_b")
+      .job("report")
+      .step("first", "SELECT 1")
+      .retryAttempts(1)
+      .step("second", "SELECT 2")
+      .retryAttempts(1)
+      .create();
     succeeded = executions.start("report");
     JsonObject report = executions.awaitEnd("report", succeeded, PATIENCE);
     assertEquals("Succeeded", report.getString("lifecycle"), report.encode() + executions.targets("report", succeeded));
     between = Instant.now();
-    step("broken", "only", "SELECT missing_column FROM nowhere");
+    scenario.job("broken")
+      .step("only", "SELECT missing_column FROM nowhere")
+      .retryAttempts(0)
+      .create();
     failed = executions.start("broken");
     executions.awaitEnd("broken", failed, PATIENCE);
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
   }
 
   @Test
@@ -126,7 +123,10 @@ class ExecutionsApiTest {
 
   @Test
   void history_purges_by_hand_like_sp_purge_jobhistory() {
-    step("purged", "s", "SELECT 1");
+    scenario.job("purged")
+      .step("s", "SELECT 1")
+      .retryAttempts(1)
+      .create();
     String old = executions.start("purged");
     executions.awaitEnd("purged", old, PATIENCE);
     HttpResponse<Buffer> none = agent.admin().send(HttpMethod.DELETE, "/jobs/purged/executions?oldestDate="
@@ -142,7 +142,10 @@ class ExecutionsApiTest {
 
   @Test
   void a_job_with_an_active_execution_is_deleted_only_with_force() {
-    step("busy", "s", "SELECT pg_sleep(30) /* deleted-job-marker */");
+    scenario.job("busy")
+      .step("s", "SELECT pg_sleep(30) /* deleted-job-marker */")
+      .retryAttempts(1)
+      .create();
     String id = executions.start("busy");
     executions.awaitTarget("busy", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
     HttpResponse<Buffer> refused = agent.admin().delete("/jobs/busy");
@@ -156,15 +159,6 @@ class ExecutionsApiTest {
       assertTrue(System.nanoTime() < deadline, "the deleted job's statement still runs on its target");
       Executions.sleep(100);
     }
-  }
-
-  private static void step(String job, String step, String command) {
-    // The failing job fails at once; the others may retry once, as a loaded machine can drop a connection.
-    int retries = job.equals("broken") ? 0 : 1;
-    agent.admin().put("/jobs/" + job, new JsonObject());
-    agent.admin().put("/jobs/" + job + "/steps/" + step, new JsonObject().put("targetGroup", "two")
-      .put("credential", "job").put("action", new JsonObject().put("value", command))
-      .put("executionOptions", new JsonObject().put("retryAttempts", retries)));
   }
 
   private static List<String> ids(String path) {

@@ -4,39 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
-import io.vertx.core.Vertx;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobStepsApiTest {
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("steps");
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "steps");
-    agent.admin().put("/credentials/job-login", new JsonObject().put("username", "u").put("password", "p"));
-    agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "localhost").put("databaseName", "t1"))));
+  static void setUp() {
+    Scenario.on(agent)
+      .credential("job-login")
+      .group("fleet")
+      .databasesOn("localhost", "t1")
+      .create();
     agent.admin().put("/targetGroups/mssql-fleet", new JsonObject().put("members", new JsonArray()
       .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "mssql.example.com").put("databaseName", "t1")
         .put("engine", "sqlserver"))));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
   }
 
   @Test

@@ -6,32 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class JobsApiTest {
-  private static AgentFixture agent;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "jobs");
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-  }
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("jobs");
 
   @Test
   void a_new_job_has_version_zero_and_the_elastic_jobs_defaults() {

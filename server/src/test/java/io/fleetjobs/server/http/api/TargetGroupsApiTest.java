@@ -5,33 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
-import io.vertx.core.Vertx;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Timeout;
-import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TargetGroupsApiTest {
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("target_groups");
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "target_groups");
-    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "r").put("password", "p"));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
+  static void setUp() {
+    Scenario.on(agent)
+      .credential("refresh")
+      .create();
   }
 
   @Test
@@ -152,11 +146,13 @@ class TargetGroupsApiTest {
 
   @Test
   void group_used_by_a_step_cannot_be_deleted_and_the_refusal_names_the_step() {
-    agent.admin().put("/targetGroups/used", group(member("SqlDatabase", "h").put("databaseName", "d")));
-    agent.admin().put("/jobs/uses-group", new JsonObject());
-    agent.admin().put("/credentials/uses-group-login", new JsonObject().put("username", "u").put("password", "p"));
-    agent.admin().put("/jobs/uses-group/steps/the-step", new JsonObject().put("targetGroup", "used")
-      .put("credential", "uses-group-login").put("action", new JsonObject().put("value", "SELECT 1")));
+    Scenario.on(agent)
+      .credential("uses-group-login")
+      .group("used")
+      .databasesOn("h", "d")
+      .job("uses-group")
+      .step("the-step", "SELECT 1")
+      .create();
     HttpResponse<Buffer> refused = agent.admin().delete("/targetGroups/used");
     assertEquals(409, refused.statusCode());
     assertTrue(refused.bodyAsJsonObject().getJsonObject("error").getString("message").contains("the-step"));

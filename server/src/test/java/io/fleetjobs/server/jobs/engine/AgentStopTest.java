@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -28,15 +27,15 @@ class AgentStopTest {
   @Test
   void stopping_cancels_running_statements_and_leaves_them_to_retry(Vertx vertx) throws Exception {
     TargetServer server = TargetServer.start();
-    server.createDatabases("stop_a");
     AgentFixture agent = AgentFixture.start(vertx, "agent_stop");
     try {
-      agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-      agent.admin().put("/targetGroups/one", new JsonObject().put("members", new JsonArray().add(new JsonObject()
-        .put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "stop_a"))));
-      agent.admin().put("/jobs/long", new JsonObject());
-      agent.admin().put("/jobs/long/steps/s", new JsonObject().put("targetGroup", "one").put("credential", "job")
-        .put("action", new JsonObject().put("value", "SELECT pg_sleep(60) /* stop-marker */")));
+      Scenario.on(agent)
+        .fleet(server, "stop_a")
+        .credential("job")
+        .group("one", "stop_a")
+        .job("long")
+        .step("s", "SELECT pg_sleep(60) /* stop-marker */")
+        .create();
       Executions executions = new Executions(agent.admin());
       String id = executions.start("long");
       executions.awaitTarget("long", id, t -> t.getString("lifecycle").equals("InProgress"), Duration.ofSeconds(30));

@@ -8,10 +8,10 @@ import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.File;
@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class CrashRecoveryTest {
   private static final int TARGETS = 100;
+  private static final String[] DATABASES = Scenario.numbered("crash_", TARGETS);
   private static final Pattern API = Pattern.compile("API:\\s+http://localhost:(\\d+)/api/v1");
 
   @Test
@@ -47,22 +47,19 @@ class CrashRecoveryTest {
     TargetServer server = TargetServer.start();
     String database = TestPostgres.newDatabase("crash");
     JsonObject config = AgentFixture.config(database).put("leaseSeconds", 3);
-    server.createDatabases(IntStream.range(0, TARGETS).mapToObj(i -> "crash_" + i).toArray(String[]::new));
 
     Process first = startAgentProcess(config, dir.resolve("first.log"));
     Agent second = null;
     try {
       ApiClient api = ApiClient.create(vertx, awaitPort(first, dir.resolve("first.log")), AgentFixture.ADMIN_TOKEN);
-      api.put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-      api.put("/targetGroups/crash", new JsonObject().put("members", new JsonArray(IntStream.range(0, TARGETS)
-        .mapToObj(i -> new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName())
-          .put("databaseName", "crash_" + i)).toList())));
-      api.put("/jobs/crash", new JsonObject());
-      for (String step : List.of("sleep", "after")) {
-        api.put("/jobs/crash/steps/" + step, new JsonObject().put("targetGroup", "crash").put("credential", "job")
-          .put("action", new JsonObject().put("value", step.equals("sleep") ? "SELECT pg_sleep(2)" : "SELECT 1"))
-          .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
-      }
+      Scenario.on(api)
+        .fleet(server, DATABASES)
+        .credential("job")
+        .group("crash", DATABASES)
+        .job("crash")
+        .step("sleep", "SELECT pg_sleep(2)").retryAttempts(0)
+        .step("after", "SELECT 1").retryAttempts(0)
+        .create();
       Executions before = new Executions(api);
       String id = before.start("crash");
       before.awaitTarget("crash", id, t -> t.getString("lifecycle").equals("InProgress"), Duration.ofSeconds(60));

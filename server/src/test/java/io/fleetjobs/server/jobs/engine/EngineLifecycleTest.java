@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,45 +26,42 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The lifecycle semantics of Elastic Jobs, run for real on PostgreSQL target databases. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EngineLifecycleTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static AgentFixture agent;
-  private static TargetServer targets;
-  private static Executions executions;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("engine_life");
+  private static final TargetServer targets = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
   private static final List<JsonObject> finishedEvents = new CopyOnWriteArrayList<>();
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    targets = TargetServer.start();
-    targets.createDatabases("life_a", "life_b", "life_c");
+  static void setUp() {
     targets.execute("postgres", "CREATE ROLE fleet_job LOGIN PASSWORD 'job-secret' SUPERUSER");
-    agent = AgentFixture.start(vertx, "engine_life");
-    executions = new Executions(agent.admin());
-    vertx.eventBus().<JsonObject>consumer(Addresses.TARGET_FINISHED, message -> finishedEvents.add(message.body()));
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "fleet_job").put("password", "job-secret"));
-    agent.admin().put("/targetGroups/three", group("life_a", "life_b", "life_c"));
-    agent.admin().put("/targetGroups/one", group("life_a"));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    targets.close();
+    agent.vertx().eventBus().<JsonObject>consumer(Addresses.TARGET_FINISHED,
+      message -> finishedEvents.add(message.body()));
+    scenario.fleet(targets, "life_a", "life_b", "life_c")
+      .credential("job", "fleet_job", "job-secret")
+      .group("three", "life_a", "life_b", "life_c")
+      .group("one", "life_a")
+      .create();
   }
 
   @Test
   void steps_run_in_order_across_every_target_and_the_tree_is_recorded() throws Exception {
-    job("ordered", step("three", "CREATE TABLE IF NOT EXISTS ordered_mark (step int); INSERT INTO ordered_mark VALUES ($(step_id))"),
-      step("three", "INSERT INTO ordered_mark SELECT $(step_id) WHERE EXISTS (SELECT 1 FROM ordered_mark WHERE step = 1)"));
+    scenario.job("ordered")
+      .targetGroup("three")
+      .step("s1", "CREATE TABLE IF NOT EXISTS ordered_mark (step int); INSERT INTO ordered_mark VALUES ($(step_id))")
+      .step("s2", "INSERT INTO ordered_mark SELECT $(step_id) WHERE EXISTS (SELECT 1 FROM ordered_mark WHERE step = 1)")
+      .create();
     String id = executions.start("ordered");
     JsonObject done = executions.awaitEnd("ordered", id, PATIENCE);
     assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
@@ -102,9 +98,12 @@ class EngineLifecycleTest {
 
   @Test
   void variables_are_substituted_before_the_script_runs() {
-    job("variables", step("one", "CREATE TABLE IF NOT EXISTS seen_vars AS SELECT '$(job_name)'::text AS job_name, "
-      + "'$(job_execution_id)'::uuid AS execution, $(step_id) AS step, '$(target_group_name)'::text AS grp WITH NO DATA;"
-      + "INSERT INTO seen_vars VALUES ('$(job_name)', '$(job_execution_id)', $(step_id), '$(target_group_name)')"));
+    scenario.job("variables")
+      .step("s1", "CREATE TABLE IF NOT EXISTS seen_vars AS SELECT '$(job_name)'::text AS job_name, "
+        + "'$(job_execution_id)'::uuid AS execution, $(step_id) AS step, '$(target_group_name)'::text AS grp "
+        + "WITH NO DATA;"
+        + "INSERT INTO seen_vars VALUES ('$(job_name)', '$(job_execution_id)', $(step_id), '$(target_group_name)')")
+      .create();
     String id = executions.start("variables");
     assertEquals("Succeeded", executions.awaitEnd("variables", id, PATIENCE).getString("lifecycle"));
     assertEquals(List.of("variables " + id + " 1 one"), targets.column("life_a",
@@ -114,8 +113,12 @@ class EngineLifecycleTest {
   @Test
   void failures_retry_with_backoff_and_end_failed_with_the_database_error() {
     // retryOn Any retries even a division by zero, as Elastic Jobs retries every failure.
-    job("failing", step("one", "SELECT 1/0").put("executionOptions", new JsonObject().put("retryAttempts", 2)
-      .put("initialRetryIntervalSeconds", 1).put("retryIntervalBackoffMultiplier", 2.0).put("retryOn", "Any")));
+    scenario.job("failing")
+      .step("s1", "SELECT 1/0")
+      .retryAttempts(2)
+      .retryBackoff(1, 2.0)
+      .retryOn("Any")
+      .create();
     String id = executions.start("failing");
     List<Instant> attemptStarts = new ArrayList<>();
     JsonObject waiting = null;
@@ -155,8 +158,11 @@ class EngineLifecycleTest {
 
   @Test
   void a_failed_step_stops_the_later_steps() {
-    job("stops", step("one", "SELECT 1/0").put("executionOptions", new JsonObject().put("retryAttempts", 0)),
-      step("one", "CREATE TABLE never_created ()"));
+    scenario.job("stops")
+      .step("s1", "SELECT 1/0")
+      .retryAttempts(0)
+      .step("s2", "CREATE TABLE never_created ()")
+      .create();
     String id = executions.start("stops");
     assertEquals("Failed", executions.awaitEnd("stops", id, PATIENCE).getString("lifecycle"));
     assertEquals(1, executions.steps("stops", id).size(), "step 2 never started");
@@ -165,9 +171,12 @@ class EngineLifecycleTest {
 
   @Test
   void a_target_that_is_down_fails_with_the_real_connection_error() {
-    agent.admin().put("/targetGroups/down", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "127.0.0.1:1").put("databaseName", "gone"))));
-    job("down", step("down", "SELECT 1").put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    scenario.group("down")
+      .databasesOn("127.0.0.1:1", "gone")
+      .job("down")
+      .step("s1", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     String id = executions.start("down");
     assertEquals("Failed", executions.awaitEnd("down", id, PATIENCE).getString("lifecycle"));
     String message = executions.targets("down", id).get(0).getString("lastMessage");
@@ -176,8 +185,11 @@ class EngineLifecycleTest {
 
   @Test
   void a_timeout_cancels_the_statement_on_the_target_and_is_retried() {
-    job("slow", step("one", "SELECT pg_sleep(60) /* slow-timeout-marker */")
-      .put("executionOptions", new JsonObject().put("timeoutSeconds", 1).put("retryAttempts", 1)));
+    scenario.job("slow")
+      .step("s1", "SELECT pg_sleep(60) /* slow-timeout-marker */")
+      .timeoutSeconds(1)
+      .retryAttempts(1)
+      .create();
     String id = executions.start("slow");
     JsonObject done = executions.awaitEnd("slow", id, PATIENCE);
     assertEquals("TimedOut", done.getString("lifecycle"), done.encode());
@@ -189,7 +201,11 @@ class EngineLifecycleTest {
 
   @Test
   void cancel_stops_running_statements_and_ends_every_active_row_canceled() {
-    job("cancelled", step("three", "SELECT pg_sleep(60) /* cancel-marker */"), step("three", "SELECT 1"));
+    scenario.job("cancelled")
+      .targetGroup("three")
+      .step("s1", "SELECT pg_sleep(60) /* cancel-marker */")
+      .step("s2", "SELECT 1")
+      .create();
     String id = executions.start("cancelled");
     executions.awaitTarget("cancelled", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
     HttpResponse<Buffer> cancel = agent.admin().post("/jobs/cancelled/executions/" + id + "/cancel", new JsonObject());
@@ -203,11 +219,12 @@ class EngineLifecycleTest {
 
   @Test
   void cancel_wins_over_a_failure_seen_before_it() {
-    agent.admin().put("/targetGroups/mixed", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", targets.serverName()).put("databaseName", "life_b"))
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", "127.0.0.1:1").put("databaseName", "gone"))));
-    job("mixed", step("mixed", "SELECT pg_sleep(60) /* mixed-marker */")
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    scenario.group("mixed", "life_b")
+      .databasesOn("127.0.0.1:1", "gone")
+      .job("mixed")
+      .step("s1", "SELECT pg_sleep(60) /* mixed-marker */")
+      .retryAttempts(0)
+      .create();
     String id = executions.start("mixed");
     executions.awaitTarget("mixed", id, t -> t.getString("lifecycle").equals("Failed"), PATIENCE);
     agent.admin().post("/jobs/mixed/executions/" + id + "/cancel", new JsonObject());
@@ -220,7 +237,9 @@ class EngineLifecycleTest {
 
   @Test
   void a_target_still_busy_from_an_earlier_execution_is_skipped() {
-    job("overlap", step("one", "SELECT pg_sleep(3)"));
+    scenario.job("overlap")
+      .step("s1", "SELECT pg_sleep(3)")
+      .create();
     String first = executions.start("overlap");
     executions.awaitTarget("overlap", first, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
     String second = executions.start("overlap");
@@ -232,8 +251,10 @@ class EngineLifecycleTest {
 
   @Test
   void skip_execution_policy_skips_the_whole_new_run() {
-    agent.admin().put("/jobs/single", new JsonObject().put("overlapPolicy", "SkipExecution"));
-    agent.admin().put("/jobs/single/steps/s", step("one", "SELECT pg_sleep(2)"));
+    scenario.job("single")
+      .overlapPolicy("SkipExecution")
+      .step("s", "SELECT pg_sleep(2)")
+      .create();
     String first = executions.start("single");
     String second = executions.start("single");
     assertEquals("Skipped", executions.get("single", second).getString("lifecycle"));
@@ -242,10 +263,15 @@ class EngineLifecycleTest {
 
   @Test
   void an_execution_runs_the_version_it_started_with() {
-    job("pinned", step("one", "SELECT pg_sleep(1.5)"), step("one", "CREATE TABLE pinned_v1 ()"));
+    scenario.job("pinned")
+      .step("s1", "SELECT pg_sleep(1.5)")
+      .step("s2", "CREATE TABLE pinned_v1 ()")
+      .create();
     String id = executions.start("pinned");
     executions.awaitTarget("pinned", id, t -> t.getString("lifecycle").equals("InProgress"), PATIENCE);
-    agent.admin().put("/jobs/pinned/steps/s2", step("one", "CREATE TABLE pinned_v2 ()"));
+    scenario.job("pinned")
+      .step("s2", "CREATE TABLE pinned_v2 ()")
+      .create();
     JsonObject done = executions.awaitEnd("pinned", id, PATIENCE);
     assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
     assertEquals(2, done.getInteger("jobVersion"), "started on version 2; the edit made version 3");
@@ -255,7 +281,9 @@ class EngineLifecycleTest {
 
   @Test
   void starting_with_the_same_execution_id_twice_gives_one_execution() {
-    job("idempotent", step("one", "SELECT 1"));
+    scenario.job("idempotent")
+      .step("s1", "SELECT 1")
+      .create();
     String id = UUID.randomUUID().toString();
     HttpResponse<Buffer> first = agent.admin().put("/jobs/idempotent/executions/" + id, new JsonObject());
     HttpResponse<Buffer> second = agent.admin().put("/jobs/idempotent/executions/" + id, new JsonObject());
@@ -269,7 +297,9 @@ class EngineLifecycleTest {
 
   @Test
   void start_answers_202_with_the_created_execution_and_its_location() {
-    job("located", step("one", "SELECT 1"));
+    scenario.job("located")
+      .step("s1", "SELECT 1")
+      .create();
     HttpResponse<Buffer> started = agent.admin().post("/jobs/located/start", new JsonObject());
     assertEquals(202, started.statusCode());
     String id = started.bodyAsJsonObject().getString("jobExecutionId");
@@ -291,28 +321,6 @@ class EngineLifecycleTest {
       Executions.sleep(100);
     } while (System.nanoTime() < deadline);
     assertFalse(true, "the statement still runs on the target: pids " + running);
-  }
-
-  private static void job(String name, JsonObject... steps) {
-    agent.admin().put("/jobs/" + name, new JsonObject());
-    for (int i = 0; i < steps.length; i++) {
-      HttpResponse<Buffer> saved = agent.admin().put("/jobs/" + name + "/steps/s" + (i + 1), steps[i]);
-      assertTrue(saved.statusCode() < 300, saved.bodyAsString());
-    }
-  }
-
-  private static JsonObject step(String group, String command) {
-    return new JsonObject().put("targetGroup", group).put("credential", "job")
-      .put("action", new JsonObject().put("value", command));
-  }
-
-  private static JsonObject group(String... databases) {
-    JsonArray members = new JsonArray();
-    for (String database : databases) {
-      members.add(new JsonObject().put("type", "SqlDatabase").put("serverName", targets.serverName())
-        .put("databaseName", database));
-    }
-    return new JsonObject().put("members", members);
   }
 
   static String joined(List<JsonObject> rows, String field) {

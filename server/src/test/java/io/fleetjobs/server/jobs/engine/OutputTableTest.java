@@ -5,47 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The first result set of each target goes to the output table, created on first use and then appended to. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class OutputTableTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static AgentFixture agent;
-  private static TargetServer server;
-  private static Executions executions;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("output");
+  private static final TargetServer server = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("out_a", "out_b", "results");
-    agent = AgentFixture.start(vertx, "output");
-    executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/targetGroups/two", new JsonObject().put("members", new JsonArray()
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "out_a"))
-      .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName()).put("databaseName", "out_b"))));
-    agent.admin().put("/jobs/sizes", new JsonObject());
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
+  static void setUp() {
+    scenario.fleet(server, "out_a", "out_b", "results")
+      .credential("job")
+      .group("two", "out_a", "out_b")
+      .job("sizes")
+      .create();
   }
 
   @Test
@@ -74,10 +62,10 @@ class OutputTableTest {
   }
 
   private static void putStep(String command) {
-    agent.admin().put("/jobs/sizes/steps/collect", new JsonObject().put("targetGroup", "two").put("credential", "job")
-      .put("action", new JsonObject().put("value", command))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0))
-      .put("output", new JsonObject().put("serverName", server.serverName()).put("databaseName", "results")
-        .put("tableName", "runs").put("credential", "job")));
+    scenario.job("sizes")
+      .step("collect", command)
+      .retryAttempts(0)
+      .output("results", "runs")
+      .create();
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.targets.jdbc.PostgresJdbcDialect;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -14,11 +15,11 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Jobs on sqlserver targets through the whole engine: the agent's sqlserver driver with the test dialect
@@ -29,29 +30,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SqlServerEngineTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static AgentFixture agent;
-  private static TargetServer server;
-  private static Executions executions;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("sqlserver_engine")
+    .withSqlserverDialect(new PostgresJdbcDialect());
+  private static final TargetServer server = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("sq_a", "sq_b", "sq_results");
-    agent = AgentFixture.start(vertx, "sqlserver_engine", new JsonObject(), new PostgresJdbcDialect());
-    executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlServer").put("refreshCredential", "refresh"))
-      .add(member("SqlDatabase").put("databaseName", "sq_results").put("membershipType", "Exclude"))));
-    agent.admin().put("/targetGroups/one", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlDatabase").put("databaseName", "sq_a"))));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
+  static void setUp() {
+    scenario.fleet(server, "sq_a", "sq_b", "sq_results")
+      .engine("sqlserver")
+      .credential("refresh")
+      .credential("job")
+      .group("fleet")
+      .everyDatabase("refresh")
+      .exclude("sq_results")
+      .group("one", "sq_a")
+      .create();
   }
 
   private static JsonObject member(String type) {
@@ -73,10 +70,13 @@ class SqlServerEngineTest {
       .put("entraMode", "ManagedIdentity")
       .put("entraClientId", "00000000-0000-0000-0000-000000000001"));
     try {
-      withIdentity.admin().put("/targetGroups/mixed", new JsonObject().put("members", new JsonArray()
-        .add(member("SqlDatabase").put("databaseName", "sq_a"))
-        .add(new JsonObject().put("type", "SqlDatabase").put("serverName", server.serverName())
-          .put("databaseName", "sq_b"))));
+      Scenario.on(withIdentity)
+        .fleet(server)
+        .engine("sqlserver")
+        .group("mixed", "sq_a")
+        // The same server again, named as a PostgreSQL target.
+        .databasesOn(server.serverName(), "sq_b")
+        .create();
       JsonObject preview = withIdentity.admin().get("/targetGroups/mixed/targets/preview").bodyAsJsonObject();
       assertEquals(List.of("sq_a:sqlserver:ManagedIdentity", "sq_b:postgresql:SqlLogin"),
         preview.getJsonArray("targets").stream()
@@ -90,20 +90,19 @@ class SqlServerEngineTest {
 
   @Test
   void batches_run_their_messages_reach_last_message_and_the_first_result_set_reaches_the_output_table() {
-    agent.admin().put("/jobs/report", new JsonObject());
-    agent.admin().put("/jobs/report/steps/collect", new JsonObject().put("targetGroup", "fleet").put("credential", "job")
-      .put("action", new JsonObject().put("value", """
+    scenario.job("report")
+      .targetGroup("fleet")
+      .step("collect", """
         CREATE TEMP TABLE seen (step int)
         GO
         INSERT INTO seen VALUES ($(step_id))
         GO 2
         DO $$ BEGIN RAISE NOTICE 'counted on %', current_database(); END $$;
         SELECT current_database() AS db, count(*)::int AS inserts FROM seen
-        """))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0))
-      .put("output", new JsonObject().put("engine", "sqlserver").put("serverName", server.serverName())
-        .put("databaseName", "sq_results").put("schemaName", "public").put("tableName", "report")
-        .put("credential", "job")));
+        """)
+      .retryAttempts(0)
+      .output("sq_results", "public", "report")
+      .create();
     String id = executions.start("report");
     assertEquals("Succeeded", executions.awaitEnd("report", id, PATIENCE).getString("lifecycle"),
       executions.targets("report", id).toString());
@@ -126,16 +125,16 @@ class SqlServerEngineTest {
    */
   @Test
   void a_member_that_trusts_its_server_certificate_connects_so_and_shares_no_connection_with_one_that_does_not() {
-    agent.admin().put("/targetGroups/trusting", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlDatabase").put("databaseName", "sq_a").put("trustServerCertificate", true))));
-    agent.admin().put("/jobs/tls", new JsonObject());
     String script = "DO $$ BEGIN RAISE NOTICE 'connected as %', current_setting('application_name'); END $$;";
-    agent.admin().put("/jobs/tls/steps/trusting", new JsonObject().put("targetGroup", "trusting")
-      .put("credential", "job").put("action", new JsonObject().put("value", script))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
-    agent.admin().put("/jobs/tls/steps/verifying", new JsonObject().put("targetGroup", "one")
-      .put("credential", "job").put("action", new JsonObject().put("value", script))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    scenario.group("trusting", "sq_a")
+      .trustServerCertificate()
+      .job("tls")
+      .step("trusting", script)
+      .retryAttempts(0)
+      .targetGroup("one")
+      .step("verifying", script)
+      .retryAttempts(0)
+      .create();
     String id = executions.start("tls");
     assertEquals("Succeeded", executions.awaitEnd("tls", id, PATIENCE).getString("lifecycle"),
       executions.targets("tls", id).toString());
@@ -166,11 +165,12 @@ class SqlServerEngineTest {
 
   @Test
   void a_timed_out_step_is_cancelled_on_the_server_and_ends_timed_out() {
-    agent.admin().put("/jobs/slow", new JsonObject());
-    agent.admin().put("/jobs/slow/steps/sleep", new JsonObject().put("targetGroup", "one").put("credential", "job")
-      .put("action", new JsonObject().put("value",
-        "DO $$ BEGIN RAISE NOTICE 'reached the slow part'; END $$\nGO\nSELECT 'fleetjobs-slow-step', pg_sleep(120)"))
-      .put("executionOptions", new JsonObject().put("timeoutSeconds", 2).put("retryAttempts", 0)));
+    scenario.job("slow")
+      .step("sleep",
+        "DO $$ BEGIN RAISE NOTICE 'reached the slow part'; END $$\nGO\nSELECT 'fleetjobs-slow-step', pg_sleep(120)")
+      .timeoutSeconds(2)
+      .retryAttempts(0)
+      .create();
     String id = executions.start("slow");
     assertEquals("TimedOut", executions.awaitEnd("slow", id, PATIENCE).getString("lifecycle"));
     String target = executions.targets("slow", id).get(0).getString("lastMessage");

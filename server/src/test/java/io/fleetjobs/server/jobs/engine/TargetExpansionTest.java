@@ -6,52 +6,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Server members are enumerated when the step starts; excludes and duplicates are applied. */
-@ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TargetExpansionTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-  private static AgentFixture agent;
-  private static TargetServer server;
-  private static Executions executions;
+
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("expansion");
+  private static final TargetServer server = agent.targetServer();
+  private static final Executions executions = new Executions(agent);
+  private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    server = TargetServer.start();
-    server.createDatabases("tenant_a", "tenant_b", "mapping");
+  static void setUp() {
     server.execute("postgres", "CREATE DATABASE closed", "ALTER DATABASE closed ALLOW_CONNECTIONS false");
-    agent = AgentFixture.start(vertx, "expansion");
-    executions = new Executions(agent.admin());
-    agent.admin().put("/credentials/refresh", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
-    agent.admin().put("/targetGroups/fleet", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlServer", server.serverName()).put("refreshCredential", "refresh"))
-      .add(member("SqlDatabase", server.serverName()).put("databaseName", "mapping").put("membershipType", "Exclude"))
+    scenario.fleet(server, "tenant_a", "tenant_b", "mapping")
+      .credential("refresh")
+      .credential("job")
+      .group("fleet")
+      .everyDatabase("refresh")
+      .exclude("mapping")
       // Reached again through the server member: it must run once.
-      .add(member("SqlDatabase", server.serverName().toUpperCase()).put("databaseName", "tenant_a"))));
-    agent.admin().put("/jobs/fleetwide", new JsonObject());
-    agent.admin().put("/jobs/fleetwide/steps/s1", new JsonObject().put("targetGroup", "fleet").put("credential", "job")
-      .put("action", new JsonObject().put("value", "SELECT current_database()")));
-  }
-
-  @AfterAll
-  static void stop() {
-    agent.close();
-    server.close();
+      .databasesOn(server.serverName().toUpperCase(), "tenant_a")
+      .job("fleetwide")
+      .step("s1", "SELECT current_database()")
+      .create();
   }
 
   @Test
@@ -80,13 +71,13 @@ class TargetExpansionTest {
 
   @Test
   void a_server_that_cannot_be_enumerated_fails_the_step_with_its_error() {
-    agent.admin().put("/targetGroups/unreachable", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlServer", "127.0.0.1:1").put("refreshCredential", "refresh"))));
-    agent.admin().put("/jobs/unreachable", new JsonObject());
     // A refused connection is transient: without retries the member's row fails at once.
-    agent.admin().put("/jobs/unreachable/steps/s1", new JsonObject().put("targetGroup", "unreachable")
-      .put("credential", "job").put("action", new JsonObject().put("value", "SELECT 1"))
-      .put("executionOptions", new JsonObject().put("retryAttempts", 0)));
+    scenario.group("unreachable")
+      .everyDatabaseOn("127.0.0.1:1", "refresh")
+      .job("unreachable")
+      .step("s1", "SELECT 1")
+      .retryAttempts(0)
+      .create();
     String id = executions.start("unreachable");
     JsonObject done = executions.awaitEnd("unreachable", id, PATIENCE);
     assertEquals("Failed", done.getString("lifecycle"));
@@ -115,15 +106,12 @@ class TargetExpansionTest {
     assertNull(fleet.getString("error"));
     assertEquals(List.of("tenant_a", "tenant_b"), fleet.getJsonArray("targets").stream()
       .map(t -> ((JsonObject) t).getString("databaseName")).sorted().toList());
-    agent.admin().put("/targetGroups/nowhere", new JsonObject().put("members", new JsonArray()
-      .add(member("SqlServer", "127.0.0.1:1").put("refreshCredential", "refresh"))));
+    scenario.group("nowhere")
+      .everyDatabaseOn("127.0.0.1:1", "refresh")
+      .create();
     JsonObject nowhere = agent.admin().get("/targetGroups/nowhere/targets/preview").bodyAsJsonObject();
     assertTrue(nowhere.getString("error").toLowerCase().contains("connection refused"), nowhere.encode());
     assertEquals(0, nowhere.getJsonArray("targets").size());
     assertEquals(404, agent.admin().get("/targetGroups/missing/targets/preview").statusCode());
-  }
-
-  private static JsonObject member(String type, String serverName) {
-    return new JsonObject().put("type", type).put("serverName", serverName);
   }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Each order of a target list reads a page from its index (V006), not by sorting every target of the run. */
+/** Each order of a target list reads a page from its index (V011), not by sorting every target of the run. */
 class TargetSortIndexTest {
   @Test
   void every_sort_but_duration_reads_its_first_page_in_index_order() throws SQLException {

@@ -34,6 +34,32 @@ class ScheduleCalculatorTest {
   }
 
   @Test
+  void a_schedule_that_starts_in_the_past_and_never_fired_is_due_at_once_for_its_latest_occurrence() {
+    Instant elasticJobsDefault = Instant.parse("0001-01-01T00:00:00Z");
+    JobSchedule every15 = new JobSchedule(true, new ScheduleInterval("Minutes", 15), elasticJobsDefault, END, null, null);
+    Instant enabled = Instant.parse("2026-11-29T22:07:31Z");
+    Optional<Instant> due = ScheduleCalculator.due(every15, null, enabled);
+    assertEquals(Optional.of(Instant.parse("2026-11-29T22:00:00Z")), due);
+    assertEquals(Optional.empty(), ScheduleCalculator.due(every15, due.get(), enabled.plusSeconds(60)), "once");
+    assertEquals(Optional.of(Instant.parse("2026-11-29T22:15:00Z")), ScheduleCalculator.next(every15, due.get(), enabled),
+      "then on its schedule");
+    JobSchedule daily = new JobSchedule(true, new ScheduleInterval("Days", 1), elasticJobsDefault, END, null, null);
+    assertEquals(Optional.of(Instant.parse("2026-11-29T00:00:00Z")), ScheduleCalculator.due(daily, null, enabled));
+  }
+
+  @Test
+  void a_schedule_enabled_again_after_missing_occurrences_catches_up_once() {
+    Recurring daily = new Recurring("Days", 1);
+    Instant firedBeforeDisabling = Instant.parse("2026-03-01T00:00:00Z");
+    Instant enabledAgainAWeekLater = Instant.parse("2026-03-08T09:30:00Z");
+    Optional<Instant> due = ScheduleCalculator.due(daily.build(), firedBeforeDisabling, enabledAgainAWeekLater);
+    assertEquals(Optional.of(Instant.parse("2026-03-08T00:00:00Z")), due, "the latest missed occurrence, at once");
+    assertEquals(Optional.empty(), ScheduleCalculator.due(daily.build(), due.get(), enabledAgainAWeekLater));
+    assertEquals(Optional.of(Instant.parse("2026-03-09T00:00:00Z")),
+      ScheduleCalculator.next(daily.build(), due.get(), enabledAgainAWeekLater), "then at its next scheduled time");
+  }
+
+  @Test
   void months_follow_the_calendar() {
     Recurring monthly = new Recurring("Months", 1);
     assertEquals(Optional.of(Instant.parse("2026-03-01T00:00:00Z")), ScheduleCalculator.due(monthly.build(),

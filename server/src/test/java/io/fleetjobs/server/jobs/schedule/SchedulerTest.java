@@ -1,15 +1,12 @@
 package io.fleetjobs.server.jobs.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.MovableClock;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -19,53 +16,88 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Scheduled runs against a real job database: each occurrence fires once, and downtime catches up once. */
-@ExtendWith(VertxExtension.class)
+/**
+ * Scheduled runs against a real job database, with the agent's clock moved by the tests: each occurrence fires
+ * once; a schedule that starts in the past runs at once when enabled; downtime and a disabled spell catch up once.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SchedulerTest {
   // The agent's clock stands still unless a test moves it: no occurrence becomes due while a test looks.
   private static final MovableClock CLOCK = new MovableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-  private static AgentFixture agent;
+  @RegisterExtension
+  static final AgentFixture agent = AgentFixture.perClass("scheduler").withClock(CLOCK);
+  private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    agent = AgentFixture.start(vertx, "scheduler", new JsonObject(), CLOCK);
-    agent.admin().put("/targetGroups/empty", new JsonObject().put("members", new JsonArray()));
+  static void setUp() {
+    scenario.group("empty")
+      .create();
   }
 
-  @AfterAll
-  static void stop() {
-    agent.close();
+  @Test
+  void a_schedule_that_starts_in_the_past_runs_at_once_when_enabled_and_then_on_its_schedule() throws Exception {
+    JsonObject everyMinute = new JsonObject().put("type", "Recurring").put("interval", "PT1M");
+    job("past-start", everyMinute.copy().put("enabled", false));
+    Executions.sleep(2500);
+    assertEquals(List.of(), scheduledTimes("past-start"), "disabled: it waits");
+    schedule("past-start", everyMinute.copy().put("enabled", true));
+    Instant enabledAt = CLOCK.instant();
+    Instant first = Instant.parse(awaitScheduled("past-start", 1, Duration.ofSeconds(10)).get(0));
+    assertEquals(enabledAt.truncatedTo(ChronoUnit.MINUTES), first, "for the latest occurrence of its schedule");
+    Executions.sleep(2500);
+    assertEquals(1, scheduledTimes("past-start").size(), "once");
+    CLOCK.advance(Duration.ofMinutes(1));
+    assertEquals(first.plusSeconds(60), Instant.parse(awaitScheduled("past-start", 2, Duration.ofSeconds(10)).get(1)),
+      "then on its schedule");
+  }
+
+  @Test
+  void a_disabled_job_that_missed_occurrences_catches_up_once_when_enabled_again() throws Exception {
+    JsonObject everyMinute = new JsonObject().put("type", "Recurring").put("interval", "PT1M");
+    job("paused", everyMinute.copy().put("enabled", true));
+    awaitScheduled("paused", 1, Duration.ofSeconds(10));
+    schedule("paused", everyMinute.copy().put("enabled", false));
+    CLOCK.advance(Duration.ofHours(3));
+    Executions.sleep(2500);
+    assertEquals(1, scheduledTimes("paused").size(), "nothing runs while it is disabled");
+    schedule("paused", everyMinute.copy().put("enabled", true));
+    Instant caughtUp = Instant.parse(awaitScheduled("paused", 2, Duration.ofSeconds(10)).get(1));
+    assertEquals(CLOCK.instant().truncatedTo(ChronoUnit.MINUTES), caughtUp, "for the latest missed occurrence");
+    Executions.sleep(2500);
+    assertEquals(2, scheduledTimes("paused").size(), "one run for the 180 missed occurrences");
   }
 
   @Test
   void a_schedule_missed_during_downtime_fires_once_to_catch_up() throws Exception {
-    job("catch-up", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
-      .put("startTime", "2026-01-01T00:00:00Z"));
-    // As if the agent had been down for three hours since the schedule was set.
+    scenario.job("catch-up")
+      .schedule(new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true)
+        .put("startTime", "2026-01-01T00:00:00Z"))
+      .step("s1", "SELECT 1")
+      .create();
+    awaitScheduled("catch-up", 1, Duration.ofSeconds(10));
+    // As if the agent had been down for three hours.
     CLOCK.advance(Duration.ofHours(3));
     Instant back = CLOCK.instant();
-    List<String> fired = awaitScheduled("catch-up", 1, Duration.ofSeconds(10));
+    List<String> fired = awaitScheduled("catch-up", 2, Duration.ofSeconds(10));
     Executions.sleep(2500);
-    // One run for the whole downtime, not 180; a new minute beginning while the test waits may add its own.
-    List<Instant> all = scheduledTimes("catch-up").stream().map(Instant::parse).toList();
-    assertTrue(all.size() == 1 || (all.size() == 2 && Duration.between(all.get(0), all.get(1)).getSeconds() == 60),
-      "one catch-up run: " + all);
-    Instant scheduledFor = Instant.parse(fired.get(0));
-    assertEquals(0, scheduledFor.getEpochSecond() % 60, "it fired for a minute boundary: " + scheduledFor);
-    assertTrue(Duration.between(scheduledFor, back).getSeconds() < 120, "the latest occurrence, not an old one");
+    assertEquals(2, scheduledTimes("catch-up").size(), "one run for the whole downtime, not 180");
+    assertEquals(back.truncatedTo(ChronoUnit.MINUTES), Instant.parse(fired.get(1)), "the latest occurrence");
   }
 
   @Test
   void a_once_job_runs_once_and_a_disabled_job_not_at_all() throws Exception {
-    job("once", new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"));
-    job("disabled", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false));
+    scenario.job("once")
+      .schedule(new JsonObject().put("type", "Once").put("enabled", true).put("startTime", "2026-01-01T00:00:00Z"))
+      .step("s1", "SELECT 1")
+      .job("disabled")
+      .schedule(new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", false))
+      .step("s1", "SELECT 1")
+      .create();
     CLOCK.advance(Duration.ofHours(1));
     awaitScheduled("once", 1, Duration.ofSeconds(10));
     Executions.sleep(2500);
@@ -76,9 +108,37 @@ class SchedulerTest {
       .getString("lifecycle"), "a disabled job still starts by hand");
   }
 
+  @Test
+  void a_new_cron_schedule_waits_for_its_first_time_after_it_is_saved() throws Exception {
+    job("cron", new JsonObject().put("type", "Cron").put("cronExpression", "* * * * *").put("timeZone", "UTC")
+      .put("enabled", true));
+    Executions.sleep(2500);
+    assertEquals(List.of(), scheduledTimes("cron"), "the minute it was saved in had begun before it existed");
+    CLOCK.advance(Duration.ofMinutes(1));
+    assertEquals(CLOCK.instant().truncatedTo(ChronoUnit.MINUTES),
+      Instant.parse(awaitScheduled("cron", 1, Duration.ofSeconds(10)).get(0)));
+  }
+
+  @Test
+  void an_enabled_job_without_steps_waits_for_its_first_step() throws Exception {
+    schedule("stepless", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true));
+    Executions.sleep(2500);
+    assertEquals(List.of(), scheduledTimes("stepless"), "no empty run");
+    step("stepless");
+    awaitScheduled("stepless", 1, Duration.ofSeconds(10));
+  }
+
   private static void job(String name, JsonObject schedule) {
+    schedule(name, schedule);
+    step(name);
+  }
+
+  private static void schedule(String name, JsonObject schedule) {
     agent.admin().put("/jobs/" + name, new JsonObject().put("schedule", schedule));
-    agent.admin().put("/jobs/" + name + "/steps/s1", new JsonObject().put("targetGroup", "empty")
+  }
+
+  private static void step(String job) {
+    agent.admin().put("/jobs/" + job + "/steps/s1", new JsonObject().put("targetGroup", "empty")
       .put("action", new JsonObject().put("value", "SELECT 1")));
   }
 

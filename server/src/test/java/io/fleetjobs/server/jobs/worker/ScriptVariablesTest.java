@@ -27,6 +27,6 @@ class ScriptVariablesTest {
 
   private static TargetWork work(String jobName) {
     return new TargetWork(UUID.randomUUID(), 1, 1, EXECUTION, Instant.parse("2026-01-01T00:00:00Z"), JOB, jobName, 3,
-      2, "vacuum", "tenants", "postgresql", "pg1", "sales", false);
+      2, "vacuum", "tenants", "postgresql", "pg1", "sales", false, false);
   }
 }

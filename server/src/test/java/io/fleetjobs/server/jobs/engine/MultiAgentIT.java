@@ -1,0 +1,343 @@
+package io.fleetjobs.server.jobs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.AgentProcess;
+import io.fleetjobs.server.testsupport.ApiClient;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.JobDatabaseServer;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.fleetjobs.server.testsupport.WebhookReceiver;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several agents, each in a JVM of its own, sharing one job database, under real faults: an agent killed,
+ * an agent frozen past its lease, the job database restarted, a notification's holder killed. Correctness
+ * rests on leases and fencing alone; these tests check what they promise, on real PostgreSQL servers.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class MultiAgentIT {
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+  private static final int LEASE_SECONDS = 3;
+  private static JobDatabaseServer jobServer;
+  private static TargetServer targets;
+  private static Vertx vertx;
+  private static final String MASTER_KEY = masterKey();
+  private final List<AgentProcess> agents = new ArrayList<>();
+  private String database;
+
+  @BeforeAll
+  static void servers(@TempDir Path dir) throws Exception {
+    vertx = Vertx.vertx();
+    jobServer = JobDatabaseServer.start(dir.resolve("job-database"));
+    targets = TargetServer.start();
+    targets.createDatabases(IntStream.range(0, 300).mapToObj(i -> "tenant_" + i).toArray(String[]::new));
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    targets.close();
+    jobServer.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  @AfterEach
+  void stopAgents() throws Exception {
+    for (AgentProcess agent : agents) {
+      agent.close();
+    }
+    agents.clear();
+  }
+
+  @Test
+  void three_agents_share_the_tier_instead_of_the_first_taking_it_all(@TempDir Path dir) throws Exception {
+    ApiClient api = agents("share", 3, dir, Map.of());
+    defineFleet(api, "share", 300, "SELECT pg_sleep(0.3)", null);
+    String id = new Executions(api).start("share");
+    assertEquals("Succeeded", new Executions(api).awaitEnd("share", id, PATIENCE).getString("lifecycle"));
+    Map<String, Integer> perAgent = perAgent(id);
+    assertEquals(300, perAgent.values().stream().mapToInt(Integer::intValue).sum());
+    assertEquals(3, perAgent.size(), "every agent ran some: " + perAgent);
+    perAgent.forEach((agent, count) -> assertTrue(count >= 60 && count <= 150,
+      "each agent ran between a fifth and a half of the targets: " + perAgent));
+  }
+
+  @Test
+  void a_killed_agent_loses_nothing_records_nothing_twice_and_the_cap_holds(@TempDir Path dir) throws Exception {
+    ApiClient api = agents("kill", 3, dir, Map.of());
+    defineFleet(api, "kill", 300, "SELECT pg_sleep(1) /* multi-agent-kill */", null);
+    AtomicInteger most = new AtomicInteger();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    CompletableFuture<Void> sampler = CompletableFuture.runAsync(() -> {
+      while (sampling.get()) {
+        most.accumulateAndGet(Integer.parseInt(targets.column("postgres", "SELECT count(*) FROM pg_stat_activity"
+          + " WHERE query LIKE '%multi-agent-kill%' AND state = 'active' AND pid <> pg_backend_pid()").get(0)),
+          Math::max);
+        Executions.sleep(20);
+      }
+    });
+    String id = new Executions(api).start("kill");
+    awaitSucceeded(id, 60);
+    long killedAt = System.nanoTime();
+    agents.get(2).kill();
+    JsonObject done = new Executions(api).awaitEnd("kill", id, PATIENCE);
+    long recoveredMs = (System.nanoTime() - killedAt) / 1_000_000;
+    sampling.set(false);
+    sampler.get(10, TimeUnit.SECONDS);
+    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+    assertEquals(300, count("SELECT count(*) FROM jobs_internal.target_executions WHERE job_execution_id = '" + id
+      + "' AND lifecycle = 'Succeeded'"), "every target ended, once");
+    assertEquals(300, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
+      + " WHERE job_name = 'kill' AND metric_name = 'elastic_jobs_successful'"), "each success was counted once");
+    assertEquals(0, count("SELECT count(*) FROM jobs_internal.target_executions WHERE job_execution_id = '" + id
+      + "' AND current_attempts > 1"), "the lost leases spent no attempt");
+    assertTrue(most.get() <= 100, "at most JA100's 100 statements at once across the agents, saw " + most.get());
+    System.out.printf("kill: 300 targets, 300 recorded, at most %d at once, finished %d ms after the kill%n",
+      most.get(), recoveredMs);
+  }
+
+  @Test
+  void a_frozen_agent_is_fenced_out_when_it_wakes_and_nothing_is_doubled(@TempDir Path dir) throws Exception {
+    ApiClient api = agents("zombie", 3, dir, Map.of());
+    defineFleet(api, "zombie", 60, "SELECT current_database() AS db FROM pg_sleep(2)", new JsonObject()
+      .put("serverName", targets.serverName()).put("databaseName", "tenant_0").put("tableName", "zombie_out")
+      .put("credential", "job"));
+    String id = new Executions(api).start("zombie");
+    AgentProcess frozen = agents.get(1);
+    awaitHolding(frozen, id);
+    frozen.pause();
+    // Longer than its lease: the others take its targets over while it is frozen.
+    Executions.sleep((LEASE_SECONDS + 5) * 1000L);
+    frozen.resume();
+    JsonObject done = new Executions(api).awaitEnd("zombie", id, PATIENCE);
+    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+    assertEquals(60, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
+      + " WHERE job_name = 'zombie' AND metric_name = 'elastic_jobs_successful'"), "no target recorded twice");
+    assertEquals(List.of("60", "60"), targets.column("tenant_0", "SELECT count(*)::text FROM zombie_out"
+      + " WHERE internal_execution_id = '" + id + "' UNION ALL SELECT count(DISTINCT target_database_name)::text"
+      + " FROM zombie_out WHERE internal_execution_id = '" + id + "'"), "one output row per target, none doubled");
+    awaitLog(frozen, "fencing");
+  }
+
+  @Test
+  void a_job_database_restart_mid_run_is_survived_and_shows_in_readiness(@TempDir Path dir) throws Exception {
+    ApiClient api = agents("restart", 3, dir, Map.of());
+    defineFleet(api, "restart", 200, "SELECT pg_sleep(0.5)", null);
+    String id = new Executions(api).start("restart");
+    awaitSucceeded(id, 40);
+    WebClient health = WebClient.create(vertx);
+    AtomicBoolean sawOutage = new AtomicBoolean();
+    jobServer.restart(() -> {
+      long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < until) {
+        int status = health.get(agents.get(0).port(), "localhost", "/health/ready").send()
+          .toCompletionStage().toCompletableFuture().join().statusCode();
+        sawOutage.compareAndSet(false, status == 503);
+        Executions.sleep(200);
+      }
+    });
+    JsonObject done = new Executions(api).awaitEnd("restart", id, PATIENCE);
+    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+    assertTrue(sawOutage.get(), "/health/ready said 503 while the job database was down");
+    assertEquals(200, count("SELECT count(*) FROM jobs_internal.target_executions WHERE job_execution_id = '" + id
+      + "' AND lifecycle = 'Succeeded'"));
+    health.close();
+  }
+
+  @Test
+  void a_notification_whose_agent_dies_mid_delivery_is_delivered_once_by_another(@TempDir Path dir) throws Exception {
+    WebhookReceiver receiver = WebhookReceiver.start(vertx);
+    try {
+      // The first delivery hangs until its agent is gone; the next one is answered at once.
+      receiver.script("/hook", new WebhookReceiver.Reply(200, null, 60_000), WebhookReceiver.Reply.status(200));
+      ApiClient api = agents("alerts", 3, dir, Map.of("FLEETJOBS_WEBHOOK_ALLOW", "127.0.0.1",
+        "FLEETJOBS_ALERT_DELIVERY_LEASE_SECONDS", String.valueOf(LEASE_SECONDS)));
+      api.put("/actionGroups/oncall", new JsonObject().put("webhookReceivers", new JsonArray()
+        .add(new JsonObject().put("name", "hook").put("serviceUri", receiver.url("/hook")))));
+      api.put("/alertRules/failing", new JsonObject()
+        .put("criteria", new JsonObject().put("allOf", new JsonArray().add(new JsonObject()
+          .put("metricName", "elastic_jobs_failed").put("timeAggregation", "Total").put("operator", "GreaterThan")
+          .put("threshold", 0))))
+        .put("windowSize", "PT1M").put("evaluationFrequency", "PT1S").put("actions", new JsonArray().add("oncall")));
+      defineFleet(api, "failing", 1, "SELECT 1/0", null);
+      new Executions(api).start("failing");
+      WebhookReceiver.Received first = receiver.await("/hook", got -> got.size() >= 1, PATIENCE).get(0);
+      String holder = awaitValue("SELECT lease_owner FROM alerts.notifications WHERE status = 'Delivering'");
+      AgentProcess holding = agents.stream().filter(agent -> agent.owns(holder)).findFirst().orElseThrow();
+      holding.kill();
+      List<WebhookReceiver.Received> both = receiver.await("/hook", got -> got.size() >= 2, PATIENCE);
+      Executions.sleep(3000);
+      assertEquals(2, receiver.at("/hook").size(), "nothing is sent again after a 2xx: " + receiver.at("/hook"));
+      assertEquals(first.headers().get("webhook-id"), both.get(1).headers().get("webhook-id"),
+        "the other agent delivered the same notification");
+    } finally {
+      receiver.close();
+    }
+  }
+
+  /** Starts {@code n} agents in parallel on a job database of their own, waits until all are live. */
+  private ApiClient agents(String name, int n, Path dir, Map<String, String> extra) throws Exception {
+    database = "multi_" + name;
+    String url = jobServer.newDatabase(database);
+    Map<String, String> env = new HashMap<>(Map.of(
+      "FLEETJOBS_HTTP_PORT", "0",
+      "FLEETJOBS_HTTP_HOST", "127.0.0.1",
+      "FLEETJOBS_DB_URL", url,
+      "FLEETJOBS_MASTER_KEY", MASTER_KEY,
+      "FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN", AgentFixture.ADMIN_TOKEN,
+      "FLEETJOBS_LEASE_SECONDS", String.valueOf(LEASE_SECONDS),
+      "FLEETJOBS_DISPATCH_INTERVAL_MS", "50",
+      "FLEETJOBS_HEARTBEAT_SECONDS", "1",
+      "FLEETJOBS_TIER", "JA100"));
+    env.putAll(extra);
+    // The first agent migrates the new database alone; the others start together once it is up.
+    agents.add(AgentProcess.start(env, dir.resolve(name + "-0.log")));
+    List<CompletableFuture<AgentProcess>> rest = IntStream.range(1, n)
+      .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+        try {
+          return AgentProcess.start(env, dir.resolve(name + "-" + i + ".log"));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }))
+      .toList();
+    for (CompletableFuture<AgentProcess> agent : rest) {
+      agents.add(agent.get(3, TimeUnit.MINUTES));
+    }
+    ApiClient api = ApiClient.create(vertx, agents.get(0).port(), AgentFixture.ADMIN_TOKEN);
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (live(api) < n) {
+      assertTrue(System.nanoTime() < deadline, "the agents did not all report live");
+      Executions.sleep(200);
+    }
+    return api;
+  }
+
+  private static long live(ApiClient api) {
+    return api.get("/agents").bodyAsJsonObject().getJsonArray("value").stream()
+      .filter(agent -> ((JsonObject) agent).getString("state").equals("Live")).count();
+  }
+
+  private void defineFleet(ApiClient api, String job, int databases, String script, JsonObject output) {
+    api.put("/credentials/job", new JsonObject().put("username", "postgres").put("password", "x"));
+    JsonArray members = new JsonArray();
+    IntStream.range(0, databases).forEach(i -> members.add(new JsonObject().put("type", "SqlDatabase")
+      .put("serverName", targets.serverName()).put("databaseName", "tenant_" + i)));
+    api.put("/targetGroups/" + job, new JsonObject().put("members", members));
+    api.put("/jobs/" + job, new JsonObject());
+    JsonObject step = new JsonObject().put("targetGroup", job).put("credential", "job")
+      .put("action", new JsonObject().put("value", script))
+      .put("executionOptions", new JsonObject().put("retryAttempts", 0));
+    if (output != null) {
+      step.put("output", output);
+    }
+    assertTrue(api.put("/jobs/" + job + "/steps/s1", step).statusCode() < 300);
+  }
+
+  private Map<String, Integer> perAgent(String execution) throws Exception {
+    Map<String, Integer> counts = new HashMap<>();
+    try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+         ResultSet rows = sql.executeQuery("SELECT a.agent, count(*) FROM jobs_internal.target_attempts a"
+           + " JOIN jobs_internal.target_executions t USING (target_execution_id)"
+           + " WHERE t.job_execution_id = '" + execution + "' AND a.outcome = 'Succeeded' GROUP BY a.agent")) {
+      while (rows.next()) {
+        counts.put(rows.getString(1), rows.getInt(2));
+      }
+    }
+    return counts;
+  }
+
+  private void awaitSucceeded(String execution, int atLeast) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (count("SELECT count(*) FROM jobs_internal.target_executions WHERE job_execution_id = '" + execution
+      + "' AND lifecycle = 'Succeeded'") < atLeast) {
+      assertTrue(System.nanoTime() < deadline, "the run did not get going");
+      Executions.sleep(50);
+    }
+  }
+
+  private void awaitHolding(AgentProcess agent, String execution) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      String owner = null;
+      try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+           ResultSet rows = sql.executeQuery("SELECT lease_owner FROM jobs_internal.target_executions"
+             + " WHERE job_execution_id = '" + execution + "' AND lifecycle = 'InProgress'")) {
+        while (rows.next() && owner == null) {
+          owner = agent.owns(rows.getString(1)) ? rows.getString(1) : null;
+        }
+      }
+      if (owner != null) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "the agent never held a target");
+      Executions.sleep(20);
+    }
+  }
+
+  private static void awaitLog(AgentProcess agent, String text) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!agent.log().contains(text)) {
+      assertTrue(System.nanoTime() < deadline, "the agent never logged '" + text + "':\n" + agent.log());
+      Executions.sleep(200);
+    }
+  }
+
+  private String awaitValue(String query) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+           ResultSet rows = sql.executeQuery(query)) {
+        if (rows.next() && rows.getString(1) != null) {
+          return rows.getString(1);
+        }
+      }
+      assertTrue(System.nanoTime() < deadline, "nothing for " + query);
+      Executions.sleep(20);
+    }
+  }
+
+  private long count(String query) throws Exception {
+    try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+         ResultSet rows = sql.executeQuery(query)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static String masterKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+}
