@@ -145,7 +145,8 @@ public final class Agent {
     JobDatabase db;
     if (config.embeddedDatabase()) {
       Path passwordFile = config.dataDir().resolve("postgres.password");
-      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile, config.embeddedDbPort());
+      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile,
+        config.dataDir().resolve("postgres.port"), config.embeddedDbPort());
       db = embedded.jobDatabase();
       LOG.info("Embedded job database is up; psql can attach with: PGPASSWORD=$(cat {}) psql {}", passwordFile,
         db.displayUrl());
