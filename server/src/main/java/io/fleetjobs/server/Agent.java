@@ -183,8 +183,9 @@ public final class Agent {
     return config.tier() == null ? stored.refresh() : stored.save(config.tier());
   }
 
+  /** @param attempts counts the attempts handed back, which a stop reports */
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
-                          TargetDrivers drivers, TargetWorkerPool workers) {
+                          TargetDrivers drivers, TargetWorkerPool workers, AttemptRepository attempts) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Dependencies dependencies,
@@ -216,7 +217,8 @@ public final class Agent {
           new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
-          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
+          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers,
+            engine.executors().attempts()))
           .onFailure(e -> alerts.stop());
       })
       .onFailure(e -> {
@@ -258,7 +260,14 @@ public final class Agent {
       .map(created -> created ? secret : null);
   }
 
+  /**
+   * Stops taking work, cancels the statements still running and hands their targets back unspent (another
+   * agent, or this one after a restart, runs them again at once), then closes the pools and the embedded job
+   * database. Logs when it begins and when it ends, with how many attempts were handed back.
+   */
   public Future<Void> stop() {
+    LOG.info("Stopping the fleetjobs agent: running statements are cancelled and their targets handed back");
+    long handedBackBefore = deployed.attempts().releasedSoFar();
     List<String> newestFirst = new ArrayList<>(deployed.ids());
     Collections.reverse(newestFirst);
     Future<Void> undeployed = Future.succeededFuture();
@@ -275,6 +284,9 @@ public final class Agent {
         closeQuietly(prepared.embedded());
         return null;
       }))
+      .onComplete(stopped -> LOG.info("fleetjobs agent stopped{}; {} target attempts handed back unspent",
+        stopped.failed() ? " (" + stopped.cause().getMessage() + ")" : "",
+        deployed.attempts().releasedSoFar() - handedBackBefore))
       .mapEmpty();
   }
 

@@ -33,6 +33,8 @@ public final class Main {
       System.exit(1);
       return;
     }
+    // SIGTERM and Ctrl-C: the agent hands its running targets back and logs its stop. Logback, configured
+    // without a shutdown hook of its own, still writes while this hook runs.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         agent.stop().await();
