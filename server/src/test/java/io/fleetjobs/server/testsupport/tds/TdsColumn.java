@@ -1,0 +1,109 @@
+package io.fleetjobs.server.testsupport.tds;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A column of a result set the test server sends: its name and SQL Server type, its COLMETADATA entry, and
+ * how its values go into a ROW token. The types a test needs, nothing more.
+ */
+public record TdsColumn(String name, String sqlType, int length, int precision, int scale) {
+
+  public static TdsColumn integer(String name) {
+    return new TdsColumn(name, "int", 4, 0, 0);
+  }
+
+  public static TdsColumn bigint(String name) {
+    return new TdsColumn(name, "bigint", 8, 0, 0);
+  }
+
+  public static TdsColumn bit(String name) {
+    return new TdsColumn(name, "bit", 1, 0, 0);
+  }
+
+  public static TdsColumn nvarchar(String name, int characters) {
+    return new TdsColumn(name, "nvarchar", characters, 0, 0);
+  }
+
+  public static TdsColumn varchar(String name, int characters) {
+    return new TdsColumn(name, "varchar", characters, 0, 0);
+  }
+
+  public static TdsColumn varbinary(String name, int bytes) {
+    return new TdsColumn(name, "varbinary", bytes, 0, 0);
+  }
+
+  public static TdsColumn decimal(String name, int precision, int scale) {
+    return new TdsColumn(name, "decimal", 0, precision, scale);
+  }
+
+  /** UserType, Flags (nullable), TYPE_INFO and the name, as one COLMETADATA entry. */
+  void writeMetadata(WireWriter out) {
+    out.u32(0).u16(0x0001);
+    writeTypeInfo(out);
+    out.bVarchar(name);
+  }
+
+  void writeTypeInfo(WireWriter out) {
+    switch (sqlType) {
+      case "int", "bigint" -> out.u8(TypeInfo.INTN).u8(length);
+      case "bit" -> out.u8(TypeInfo.BITN).u8(1);
+      case "nvarchar" -> out.u8(TypeInfo.NVARCHAR).u16(length * 2).bytes(TypeInfo.COLLATION);
+      case "varchar" -> out.u8(TypeInfo.BIGVARCHAR).u16(length).bytes(TypeInfo.COLLATION);
+      case "varbinary" -> out.u8(TypeInfo.BIGVARBINARY).u16(length);
+      case "decimal" -> out.u8(TypeInfo.DECIMALN).u8(decimalBytes() + 1).u8(precision).u8(scale);
+      default -> throw new IllegalArgumentException(sqlType);
+    }
+  }
+
+  void writeValue(WireWriter out, Object value) {
+    switch (sqlType) {
+      case "int", "bigint" -> {
+        if (value == null) {
+          out.u8(0);
+        } else if (length == 4) {
+          out.u8(4).u32(((Number) value).intValue());
+        } else {
+          out.u8(8).u64(((Number) value).longValue());
+        }
+      }
+      case "bit" -> {
+        if (value == null) {
+          out.u8(0);
+        } else {
+          out.u8(1).u8((Boolean) value ? 1 : 0);
+        }
+      }
+      case "nvarchar", "varchar", "varbinary" -> {
+        if (value == null) {
+          out.u16(0xFFFF);
+          return;
+        }
+        byte[] bytes = value instanceof byte[] raw ? raw : value.toString()
+          .getBytes(sqlType.equals("nvarchar") ? StandardCharsets.UTF_16LE : StandardCharsets.ISO_8859_1);
+        out.u16(bytes.length).bytes(bytes);
+      }
+      case "decimal" -> {
+        if (value == null) {
+          out.u8(0);
+          return;
+        }
+        BigDecimal decimal = new BigDecimal(value.toString()).setScale(scale);
+        BigInteger unscaled = decimal.unscaledValue().abs();
+        int size = decimalBytes();
+        out.u8(size + 1).u8(decimal.signum() < 0 ? 0 : 1);
+        byte[] bigEndian = unscaled.toByteArray();
+        for (int i = 0; i < size; i++) {
+          int from = bigEndian.length - 1 - i;
+          out.u8(from >= 0 ? bigEndian[from] : 0);
+        }
+      }
+      default -> throw new IllegalArgumentException(sqlType);
+    }
+  }
+
+  private int decimalBytes() {
+    return precision <= 9 ? 4 : precision <= 19 ? 8 : precision <= 28 ? 12 : 16;
+  }
+}
