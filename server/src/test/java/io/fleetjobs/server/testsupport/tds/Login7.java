@@ -14,8 +14,8 @@ public record Login7(String userName, String password, String applicationName, S
                      int packetSize, int fedAuthLibrary, String accessToken) {
   static final int FEATURE_FEDAUTH = 0x02;
   static final int FEATURE_TERMINATOR = 0xFF;
-  static final int LIBRARY_SECURITY_TOKEN = 0x01;
-  static final int LIBRARY_MSAL = 0x02;
+  public static final int LIBRARY_SECURITY_TOKEN = 0x01;
+  public static final int LIBRARY_MSAL = 0x02;
   private static final int OPTION_FLAGS3_EXTENSION = 0x10;
 
   static Login7 parse(byte[] payload) {

@@ -34,6 +34,19 @@ public record TdsColumn(String name, String sqlType, int length, int precision, 
     return new TdsColumn(name, "varbinary", bytes, 0, 0);
   }
 
+  /** nvarchar(max): sent in PLP chunks. */
+  public static TdsColumn nvarcharMax(String name) {
+    return new TdsColumn(name, "nvarchar", -1, 0, 0);
+  }
+
+  public static TdsColumn varbinaryMax(String name) {
+    return new TdsColumn(name, "varbinary", -1, 0, 0);
+  }
+
+  public static TdsColumn uniqueidentifier(String name) {
+    return new TdsColumn(name, "uniqueidentifier", 16, 0, 0);
+  }
+
   public static TdsColumn decimal(String name, int precision, int scale) {
     return new TdsColumn(name, "decimal", 0, precision, scale);
   }
@@ -49,9 +62,10 @@ public record TdsColumn(String name, String sqlType, int length, int precision, 
     switch (sqlType) {
       case "int", "bigint" -> out.u8(TypeInfo.INTN).u8(length);
       case "bit" -> out.u8(TypeInfo.BITN).u8(1);
-      case "nvarchar" -> out.u8(TypeInfo.NVARCHAR).u16(length * 2).bytes(TypeInfo.COLLATION);
-      case "varchar" -> out.u8(TypeInfo.BIGVARCHAR).u16(length).bytes(TypeInfo.COLLATION);
-      case "varbinary" -> out.u8(TypeInfo.BIGVARBINARY).u16(length);
+      case "nvarchar" -> out.u8(TypeInfo.NVARCHAR).u16(length < 0 ? TypeInfo.PLP : length * 2).bytes(TypeInfo.COLLATION);
+      case "varchar" -> out.u8(TypeInfo.BIGVARCHAR).u16(length < 0 ? TypeInfo.PLP : length).bytes(TypeInfo.COLLATION);
+      case "varbinary" -> out.u8(TypeInfo.BIGVARBINARY).u16(length < 0 ? TypeInfo.PLP : length);
+      case "uniqueidentifier" -> out.u8(TypeInfo.GUID).u8(16);
       case "decimal" -> out.u8(TypeInfo.DECIMALN).u8(decimalBytes() + 1).u8(precision).u8(scale);
       default -> throw new IllegalArgumentException(sqlType);
     }
@@ -76,13 +90,32 @@ public record TdsColumn(String name, String sqlType, int length, int precision, 
         }
       }
       case "nvarchar", "varchar", "varbinary" -> {
-        if (value == null) {
+        byte[] bytes = value == null ? null : value instanceof byte[] raw ? raw : value.toString()
+          .getBytes(sqlType.equals("nvarchar") ? StandardCharsets.UTF_16LE : StandardCharsets.ISO_8859_1);
+        if (length < 0) {
+          if (bytes == null) {
+            out.u64(-1L);
+          } else {
+            out.u64(bytes.length).u32(bytes.length).bytes(bytes).u32(0);
+          }
+        } else if (bytes == null) {
           out.u16(0xFFFF);
+        } else {
+          out.u16(bytes.length).bytes(bytes);
+        }
+      }
+      case "uniqueidentifier" -> {
+        if (value == null) {
+          out.u8(0);
           return;
         }
-        byte[] bytes = value instanceof byte[] raw ? raw : value.toString()
-          .getBytes(sqlType.equals("nvarchar") ? StandardCharsets.UTF_16LE : StandardCharsets.ISO_8859_1);
-        out.u16(bytes.length).bytes(bytes);
+        java.util.UUID id = java.util.UUID.fromString(value.toString());
+        java.nio.ByteBuffer big = java.nio.ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
+          .putLong(id.getLeastSignificantBits());
+        byte[] b = big.array();
+        // SQL Server stores the first three groups little-endian.
+        out.u8(16).bytes(new byte[] {b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12],
+          b[13], b[14], b[15]});
       }
       case "decimal" -> {
         if (value == null) {

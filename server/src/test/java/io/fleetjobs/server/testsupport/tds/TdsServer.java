@@ -41,6 +41,7 @@ public final class TdsServer implements AutoCloseable {
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<Login7> logins = new CopyOnWriteArrayList<>();
   private final List<TdsRequest> requests = new CopyOnWriteArrayList<>();
+  private final List<String> failures = new CopyOnWriteArrayList<>();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger loginAttempts = new AtomicInteger();
@@ -160,9 +161,23 @@ public final class TdsServer implements AutoCloseable {
     return Reply.ok();
   }
 
-  Reply checkLogin(Login7 login) {
+  void recordLogin(Login7 login) {
     logins.add(login);
+  }
+
+  Reply checkLogin(Login7 login) {
     return loginCheck.check(login, loginAttempts.incrementAndGet());
+  }
+
+  void failed(int connection, Exception e) {
+    if (!closed && (Boolean.getBoolean("tds.debug") || !(e instanceof java.io.IOException))) {
+      failures.add("#" + connection + ": " + e);
+    }
+  }
+
+  /** What ended sessions other than a hang-up: a message or a state the double cannot handle. */
+  public List<String> failures() {
+    return List.copyOf(failures);
   }
 
   void recordLoginToken(String token) {
@@ -186,6 +201,8 @@ public final class TdsServer implements AutoCloseable {
     while (!closed) {
       try {
         Socket socket = listener.accept();
+        // Answers go out in several writes; Nagle's algorithm would hold each one for the client's delayed ACK.
+        socket.setTcpNoDelay(true);
         open.add(socket);
         int id = connections.incrementAndGet();
         Thread session = new Thread(new TdsSession(this, socket, id), "tds-session-" + id);

@@ -102,4 +102,34 @@ class TdsServerTest {
     assertEquals(List.of("int", "nvarchar", "varbinary"), last.values().stream().map(p -> p.type().name()).toList());
     assertEquals(9L, last.values().get(0).value());
   }
+
+  @Test
+  void a_cancel_sends_attention_and_the_server_acknowledges_it() throws SQLException {
+    server.when("WAITFOR", new Reply().info("waiting").done().pauseUntilAttention(java.time.Duration.ofSeconds(30)));
+    long start = System.nanoTime();
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      // Statement.cancel from another thread, as the agent cancels: mssql-jdbc's own query timeout stops counting
+      // once the first packet of the answer arrived, so it would not end this statement.
+      Thread canceller = new Thread(() -> {
+        try {
+          Thread.sleep(1000);
+          statement.cancel();
+        } catch (InterruptedException | SQLException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      canceller.start();
+      SQLException e = assertThrows(SQLException.class, () -> statement.execute("WAITFOR DELAY '00:01:00'"),
+        () -> server.requests() + " " + server.failures());
+      assertTrue(e.getMessage().contains("timed out") || e.getMessage().contains("cancel"), e.getMessage());
+      try (ResultSet rows = statement.executeQuery("SELECT 42")) {
+        assertTrue(!rows.next() || rows.getInt(1) == 0, "the connection is usable after the acknowledgement");
+      } catch (SQLException notAResultSet) {
+        // the default answer has no result set: the point is that the connection still answers
+      }
+    }
+    assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+    assertTrue(server.requests().stream().anyMatch(r -> r.kind() == TdsRequest.Kind.ATTENTION), server.requests().toString());
+    assertEquals(List.of(), server.failures());
+  }
 }

@@ -80,7 +80,8 @@ final class TdsSession implements Runnable, SessionState {
       reader.start();
       serve();
     } catch (IOException | InterruptedException | RuntimeException e) {
-      // The client hung up, the test closed the server, or a message the double does not read: end the session.
+      // The client hung up, or the test closed the server; anything else is a gap in the double, kept for the test.
+      server.failed(id, e);
     } finally {
       TdsServer.closeQuietly(socket);
       server.closed(socket);
@@ -99,7 +100,10 @@ final class TdsSession implements Runnable, SessionState {
       in = tls.getInputStream();
       out = tls.getOutputStream();
       TdsWire.Message prelogin = TdsWire.read(in);
-      TdsWire.write(out, TdsWire.TABULAR_RESULT, prelogin(prelogin.payload(), ENCRYPT_OFF), packetSize);
+      // Inside TDS 8's TLS the client says NOT_SUP, and so does the server: OFF would mean "encrypt the login only"
+      // and the client would drop TLS after it.
+      TdsWire.write(out, TdsWire.TABULAR_RESULT, prelogin(prelogin.payload(), requestedEncryption(prelogin.payload())),
+        packetSize);
       return true;
     }
     plain.unread(first);
@@ -168,8 +172,8 @@ final class TdsSession implements Runnable, SessionState {
     }
     Login7 sent = Login7.parse(message.payload());
     login = sent;
-    Reply refusal = server.checkLogin(sent);
-    if (sent.fedAuthLibrary() == Login7.LIBRARY_MSAL && refusal == null) {
+    server.recordLogin(sent);
+    if (sent.fedAuthLibrary() == Login7.LIBRARY_MSAL) {
       TdsWire.write(out, TdsWire.TABULAR_RESULT, fedAuthInfo(server.fedAuthSpn()), packetSize);
       TdsWire.Message token = TdsWire.read(in);
       if (token == null || token.type() != TdsWire.FEDAUTH_TOKEN) {
@@ -181,8 +185,8 @@ final class TdsSession implements Runnable, SessionState {
       String accessToken = new String(data.bytes(length), StandardCharsets.UTF_16LE);
       server.recordLoginToken(accessToken);
       login = login.withAccessToken(accessToken);
-      refusal = server.checkLogin(null);
     }
+    Reply refusal = server.checkLogin(login);
     WireWriter response = new WireWriter();
     if (refusal != null) {
       for (Reply.Step step : refusal.steps()) {
@@ -286,7 +290,12 @@ final class TdsSession implements Runnable, SessionState {
         return false;
       }
       if (outcome == Outcome.ATTENTION) {
+        // The answer so far ends (EOM); the acknowledgement follows as a message of its own, which is what
+        // mssql-jdbc reads after the end of a response it interrupted.
         TdsWire.write(out, TdsWire.TABULAR_RESULT, response.toByteArray(), packetSize);
+        WireWriter ack = new WireWriter();
+        Tokens.done(ack, Tokens.DONE, Tokens.DONE_ATTENTION, -1);
+        TdsWire.write(out, TdsWire.TABULAR_RESULT, ack.toByteArray(), packetSize);
         return true;
       }
       if (rpc) {
@@ -345,7 +354,7 @@ final class TdsSession implements Runnable, SessionState {
       } else if (step instanceof Reply.Pause pause) {
         flush(response);
         if (awaitAttention(pause.atMost())) {
-          Tokens.done(response, Tokens.DONE, Tokens.DONE_ATTENTION, -1);
+          Tokens.done(response, rpc ? Tokens.DONEPROC : Tokens.DONE, 0, -1);
           return Outcome.ATTENTION;
         }
       } else if (step instanceof Reply.Kill) {
