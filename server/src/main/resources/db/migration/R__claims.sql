@@ -260,7 +260,7 @@ END $$;
 DROP FUNCTION IF EXISTS jobs_internal.finish_target(uuid, integer, text, text, timestamptz, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
-  p_error_code text, p_now timestamptz, p_dry_run_result jsonb)
+  p_error_code text, p_now timestamptz, p_dry_run_result jsonb DEFAULT NULL)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE

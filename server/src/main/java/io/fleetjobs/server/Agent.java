@@ -28,6 +28,7 @@ import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
+import io.fleetjobs.server.metrics.AgentMeters;
 import io.fleetjobs.server.metrics.JobMetricSource;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
@@ -42,7 +43,6 @@ import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -98,7 +98,7 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, config, AgentMeters.newRegistry());
   }
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
@@ -154,7 +154,8 @@ public final class Agent {
     JobDatabase db;
     if (config.embeddedDatabase()) {
       Path passwordFile = config.dataDir().resolve("postgres.password");
-      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile, config.embeddedDbPort());
+      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile,
+        config.dataDir().resolve("postgres.port"), config.embeddedDbPort());
       db = embedded.jobDatabase();
       LOG.info("Embedded job database is up; psql can attach with: PGPASSWORD=$(cat {}) psql {}", passwordFile,
         db.displayUrl());
@@ -191,8 +192,9 @@ public final class Agent {
     return config.tier() == null ? stored.refresh() : stored.save(config.tier());
   }
 
+  /** @param attempts counts the attempts handed back, which a stop reports */
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
-                          TargetDrivers drivers, TargetWorkerPool workers) {
+                          TargetDrivers drivers, TargetWorkerPool workers, AttemptRepository attempts) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Dependencies dependencies,
@@ -231,7 +233,8 @@ public final class Agent {
           new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
-          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
+          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers,
+            engine.executors().attempts()))
           .onFailure(e -> alerts.stop());
       })
       .onFailure(e -> {
@@ -281,7 +284,14 @@ public final class Agent {
       .map(created -> created ? secret : null);
   }
 
+  /**
+   * Stops taking work, cancels the statements still running and hands their targets back unspent (another
+   * agent, or this one after a restart, runs them again at once), then closes the pools and the embedded job
+   * database. Logs when it begins and when it ends, with how many attempts were handed back.
+   */
   public Future<Void> stop() {
+    LOG.info("Stopping the fleetjobs agent: running statements are cancelled and their targets handed back");
+    long handedBackBefore = deployed.attempts().releasedSoFar();
     List<String> newestFirst = new ArrayList<>(deployed.ids());
     Collections.reverse(newestFirst);
     Future<Void> undeployed = Future.succeededFuture();
@@ -298,6 +308,9 @@ public final class Agent {
         closeQuietly(prepared.embedded());
         return null;
       }))
+      .onComplete(stopped -> LOG.info("fleetjobs agent stopped{}; {} target attempts handed back unspent",
+        stopped.failed() ? " (" + stopped.cause().getMessage() + ")" : "",
+        deployed.attempts().releasedSoFar() - handedBackBefore))
       .mapEmpty();
   }
 

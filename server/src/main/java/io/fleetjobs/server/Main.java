@@ -2,12 +2,9 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.ConfigLoader;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.fleetjobs.server.metrics.AgentMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** Starts the agent, prints where it is and, on a new job database, its first admin token. */
 public final class Main {
@@ -16,12 +13,8 @@ public final class Main {
 
   public static void main(String[] args) {
     // One registry for Vert.x's own metrics and the agent's, scraped at /metrics.
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    PrometheusMeterRegistry registry = AgentMeters.newRegistry();
+    Vertx vertx = AgentMeters.vertx(registry);
     Agent agent;
     AgentConfig config;
     try {
@@ -33,6 +26,8 @@ public final class Main {
       System.exit(1);
       return;
     }
+    // SIGTERM and Ctrl-C: the agent hands its running targets back and logs its stop. Logback, configured
+    // without a shutdown hook of its own, still writes while this hook runs.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         agent.stop().await();

@@ -46,7 +46,12 @@ export async function render(view, ctx) {
   async function loadSummary() {
     summary = await api.get(path`/jobs/${jobName}/executions/${id}/summary`, { signal });
   }
-  await Promise.all([loadSummary(), targets.refresh(), failures.refresh()]);
+  // The job, for its current version: the one a rerun runs.
+  let job = null;
+  async function loadJob() {
+    job = await api.get(path`/jobs/${jobName}`, { signal });
+  }
+  await Promise.all([loadSummary(), loadJob(), targets.refresh(), failures.refresh()]);
   drawAll();
 
   function drawAll() {
@@ -118,11 +123,16 @@ export async function render(view, ctx) {
     const failedTargets = (summary?.targets?.failed || 0) + (summary?.targets?.timedOut || 0);
     const hasFailed = failedTargets > 0 || FAILED.has(x.lifecycle);
     if (!x.isActive && hasFailed && can('rerunFailedTargets')) {
-      toolbar.prepend(h('button', { type: 'button', onclick: () => submitting(toolbar, async () => {
-        const rerun = await api.post(path`/jobs/${x.jobName}/executions/${id}/rerunFailed`);
-        announce('Rerun started.');
+      // The button names the version it runs, and sends it, so a version saved meanwhile does not run unseen.
+      const version = job.version;
+      const note = version === x.jobVersion
+        ? `This execution ran version ${version} too.`
+        : `This execution ran version ${x.jobVersion}; the job has been changed since.`;
+      toolbar.prepend(h('button', { type: 'button', title: note, onclick: () => submitting(toolbar, async () => {
+        const rerun = await api.post(path`/jobs/${x.jobName}/executions/${id}/rerunFailed`, { jobVersion: version });
+        announce(`Rerun of version ${version} started.`);
         ctx.navigate(`/executions/${rerun.jobExecutionId}`);
-      }) }, 'Rerun failed targets'));
+      }) }, `Rerun failed targets on version ${version}`));
     }
     toolbar.append(alert);
   }
@@ -134,7 +144,7 @@ export async function render(view, ctx) {
   let lastLists = 0;
   async function follow(ended) {
     try {
-      if (ended) x = await api.get(path`/executions/${id}`, { signal });
+      if (ended) [x] = await Promise.all([api.get(path`/executions/${id}`, { signal }), loadJob()]);
       if (!summary || ended) await loadSummary();
       if (!ctx.isCurrent()) return;
       drawAll();

@@ -8,7 +8,8 @@ import java.time.Duration;
 /**
  * The agent's whole configuration, read once from {@link ConfigLoader}'s JSON. Each default is written
  * here, at its read site. A null {@code dbUrl} means the embedded job database under {@code dataDir}.
- * A null {@code tier} keeps the tier stored in the job database (JA100 on a new one).
+ * A null {@code tier} keeps the tier stored in the job database (JA100 on a new one). An {@code embeddedDbPort}
+ * of 0 means the port the embedded job database kept in {@code dataDir} (any free one on its first start).
  */
 public record AgentConfig(
   String httpHost,

@@ -221,7 +221,7 @@ class FleetViewBrowserTest {
     fleet.execute(database(5), "CREATE TABLE tag_ready (id int)");
     browser.go("/executions/" + v2, "execution");
     browser.markStale();
-    browser.click("Rerun failed targets");
+    browser.click("Rerun failed targets on version 2");
     browser.awaitPage("execution");
     browser.await("the rerun to succeed", PATIENCE, d -> d.findElement(
       By.cssSelector("section[aria-label='Summary'] .badge[data-lifecycle]")).getAttribute("data-lifecycle")
@@ -295,7 +295,7 @@ class FleetViewBrowserTest {
     browser.click(row, "Details");
     browser.await("the attempts", d -> !d.findElements(By.cssSelector("aside.drawer tr[data-attempt]")).isEmpty());
     browser.click(browser.awaitElement(By.cssSelector("aside.drawer")), "Close");
-    assertNoButtons("Cancel execution", "Rerun failed targets");
+    assertNoButtons("Cancel execution", "Rerun failed targets on version 2");
 
     browser.go("/jobs/migrate-fleet?tab=fleet", "job");
     browser.awaitElement(By.cssSelector("[data-fleet-counts][data-failing='30']"));

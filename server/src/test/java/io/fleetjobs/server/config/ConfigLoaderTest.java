@@ -89,4 +89,21 @@ class ConfigLoaderTest {
     assertEquals("embeddedDbPort", ConfigLoader.camelCase("EMBEDDED_DB_PORT"));
     assertEquals("tier", ConfigLoader.camelCase("TIER"));
   }
+
+  @Test
+  void sqlserver_connection_options_come_from_the_environment_and_tls_cannot_be_turned_off() {
+    JsonObject merged = ConfigLoader.withEnvOverrides(new JsonObject(), Map.of(
+      "FLEETJOBS_SQLSERVER_ENCRYPT", "strict",
+      "FLEETJOBS_SQLSERVER_HOST_NAME_IN_CERTIFICATE", "sql.internal.example",
+      "FLEETJOBS_SQLSERVER_SERVER_CERTIFICATE", "/etc/fleetjobs/sql.pem",
+      "FLEETJOBS_SQLSERVER_MULTI_SUBNET_FAILOVER", "true",
+      "FLEETJOBS_SQLSERVER_APPLICATION_INTENT", "readonly"));
+    SqlServerSettings.Connection connection = AgentConfig.fromJson(merged).sqlserver().connection();
+    assertEquals(new SqlServerSettings.Connection(true, "sql.internal.example", "/etc/fleetjobs/sql.pem", true,
+      "ReadOnly"), connection);
+    assertEquals(SqlServerSettings.Connection.DEFAULT, AgentConfig.fromJson(new JsonObject()).sqlserver().connection());
+    IllegalArgumentException off = assertThrows(IllegalArgumentException.class,
+      () -> AgentConfig.fromJson(new JsonObject().put("sqlserverEncrypt", "false")));
+    assertTrue(off.getMessage().contains("always on"), off.getMessage());
+  }
 }

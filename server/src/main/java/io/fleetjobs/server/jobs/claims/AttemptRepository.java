@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +29,7 @@ public final class AttemptRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final Clock clock;
+  private final LongAdder released = new LongAdder();
 
   public AttemptRepository(Pool pool, Clock clock) {
     this.clock = clock;
@@ -95,6 +97,16 @@ public final class AttemptRepository {
   /** Hands a claimed attempt back unspent (the agent is stopping); fenced by the claim like a result. */
   public Future<Boolean> release(TargetWork work) {
     return release.execute(Params.of("id", work.targetExecutionId(), "claim", work.claim(), "now", Params.utc(now())))
-      .map(rows -> rows.iterator().next().getBoolean("released"));
+      .map(rows -> rows.iterator().next().getBoolean("released"))
+      .onSuccess(handedBack -> {
+        if (handedBack) {
+          released.increment();
+        }
+      });
+  }
+
+  /** How many attempts {@link #release} has handed back so far: what a stopping agent reports. */
+  public long releasedSoFar() {
+    return released.sum();
   }
 }
