@@ -62,7 +62,8 @@ export function openDrawer(target, { jobName, executionId, signal, onClose }) {
         rows: attempts.map((a) => row([
           String(a.attempt),
           a.outcome === 'LeaseLost' ? badge('LeaseLost', 'warn', { 'data-outcome': a.outcome }) : lifecycleBadge(a.outcome),
-          h('span', { class: 'mono' }, a.agent || '—'),
+          // host@pid/instance: the host and pid tell agents apart on a page; the whole id is in the title.
+          a.agent ? h('span', { class: 'mono', title: a.agent }, a.agent.split('/')[0]) : '—',
           time(a.startTime, { short: true }),
           duration(a.startTime, a.endTime),
           a.message ? h('details', {}, h('summary', {}, [a.errorCode ? `${a.errorCode} · ` : '', firstLine(a.message)]),
