@@ -5,7 +5,7 @@
 // aria-busy while a page loads.
 import { api, path, withQuery } from '../api.js';
 import { h, fill, errorBox, uid, announce } from '../ui/dom.js';
-import { time, duration, lifecycleBadge } from '../ui/format.js';
+import { time, duration, lifecycleBadge, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row, countedPager } from '../ui/table.js';
 import { chips } from '../ui/chips.js';
 import { count } from '../ui/progress.js';
@@ -59,7 +59,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
       label: 'Show targets by lifecycle',
       values: CHIPS.map(([value, text]) => [value, text, by[value] || 0]),
       chosen: state.lifecycles,
-      onChange: (next) => { state.lifecycles = next; state.skip = 0; state.failureGroup = null; refresh(); },
+      onChange: (next) => { state.lifecycles = next; state.skip = 0; state.failureGroup = null; drawChips(); refresh(); },
     }));
     const failed = (summary?.targets?.failed || 0) + (summary?.targets?.timedOut || 0);
     copyButton.hidden = !failed;
@@ -126,7 +126,8 @@ export function targetsPanel(ctx, { jobName, executionId }) {
     if (quiet || !message) {
       cell = h('span', { class: 'muted' }, '');
     } else {
-      const details = h('details', { open: openMessages.get(key) ?? FAILED.has(t.lifecycle) },
+      // Closed until opened: the failure groups above say why, and a row stays one line.
+      const details = h('details', { open: openMessages.get(key) ?? false },
         h('summary', {}, h('span', { class: 'preview' }, firstLine(message)), h('span', { class: 'when-open' }, 'Message')),
         h('p', { class: 'target-message' }, message));
       details.addEventListener('toggle', () => openMessages.set(key, details.open));
@@ -202,9 +203,8 @@ export function showCopy(box, names, label) {
 }
 
 function firstLine(text) {
-  const line = text.split(/\r?\n/)[0]
-    // The executor's "Attempt 1 of step 2 failed on target (server …, database …): " says what the row says.
-    .replace(/^Attempt \d+ of step \d+ failed on target \(server '[^']*', database '[^']*'\): /, '');
+  // The row names its target: the executor's preamble would say it again.
+  const line = withoutAttemptPreamble(text.split(/\r?\n/)[0]);
   return line.length > 90 ? `${line.slice(0, 90)}…` : line;
 }
 

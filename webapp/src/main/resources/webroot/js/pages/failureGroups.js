@@ -4,7 +4,7 @@
 // Hooks: details.failure-group[data-failure-group][data-error-code], .failure-count.
 import { api, path, withQuery } from '../api.js';
 import { h, fill, errorBox } from '../ui/dom.js';
-import { lifecycleBadge } from '../ui/format.js';
+import { lifecycleBadge, withoutAttemptPreamble } from '../ui/format.js';
 import { count } from '../ui/progress.js';
 import { targetLabel } from './targetDrawer.js';
 
@@ -96,8 +96,7 @@ export function failureGroupsPanel(ctx, { jobName, executionId, targets }) {
  * real message reads better than the normalized cause, whose numbers are all "#".
  */
 function readable(g) {
-  const example = (g.exampleMessage || '').split('\n')[0]
-    .replace(/^Attempt \d+ of step \d+ failed on target \(server '[^']*', database '[^']*'\): /, '');
+  const example = withoutAttemptPreamble((g.exampleMessage || '').split('\n')[0]);
   return example || g.cause;
 }
 

@@ -6,7 +6,7 @@
 import { api, path } from '../api.js';
 import { on } from '../live.js';
 import { h, fill, errorBox, uid } from '../ui/dom.js';
-import { time, lifecycleBadge, badge, shortId } from '../ui/format.js';
+import { time, lifecycleBadge, badge, shortId, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row, countedPager } from '../ui/table.js';
 import { chips } from '../ui/chips.js';
 import { count } from '../ui/progress.js';
@@ -102,7 +102,7 @@ export async function fleetPanel(ctx, jobName) {
               const r = runs.get(s);
               return r ? h('a', { href: `#/executions/${r.jobExecutionId}` }, lifecycleBadge(r.lifecycle)) : h('span', { class: 'muted' }, 'not run');
             }),
-            d.lastError ? h('span', { class: 'one-line error-text', title: d.lastError }, withoutPreamble(d.lastError)) : '',
+            d.lastError ? h('span', { class: 'one-line error-text', title: d.lastError }, withoutAttemptPreamble(d.lastError)) : '',
           ], { 'data-database': `${d.serverName}/${d.databaseName}`, 'data-state': d.state });
         }),
         empty: state.states.size || state.search ? 'No database matches.' : 'No databases: the groups expand to none, and the job has no history.',
@@ -118,11 +118,6 @@ export async function fleetPanel(ctx, jobName) {
 
   await load();
   return element;
-}
-
-/** The row names its database already: "Attempt 2 of step 1 failed on target (…): " says it again. */
-function withoutPreamble(message) {
-  return message.replace(/^Attempt \d+ of step \d+ failed on target \(server '[^']*', database '[^']*'\): /, '');
 }
 
 function stateKey(value) {

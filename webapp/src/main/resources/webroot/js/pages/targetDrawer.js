@@ -55,20 +55,24 @@ export function openDrawer(target, { jobName, executionId, signal, onClose }) {
   api.get(path`/jobs/${jobName}/executions/${executionId}/targets/${target.targetExecutionId}/attempts`, { signal })
     .then((page) => {
       const attempts = page.value || [];
-      fill(attemptsBox, table({
-        caption: `Attempts on ${name}`,
-        className: 'compact',
-        columns: ['#', 'Outcome', 'Agent', 'Started', 'Duration', 'Message'],
-        rows: attempts.map((a) => row([
+      // Each attempt's message on a line of its own under it: the drawer is too narrow for a message column.
+      const rows = attempts.flatMap((a) => [
+        row([
           String(a.attempt),
           a.outcome === 'LeaseLost' ? badge('LeaseLost', 'warn', { 'data-outcome': a.outcome }) : lifecycleBadge(a.outcome),
           // host@pid/instance: the host and pid tell agents apart on a page; the whole id is in the title.
           a.agent ? h('span', { class: 'mono', title: a.agent }, a.agent.split('/')[0]) : '—',
           time(a.startTime, { short: true }),
           duration(a.startTime, a.endTime),
-          a.message ? h('details', {}, h('summary', {}, [a.errorCode ? `${a.errorCode} · ` : '', firstLine(a.message)]),
-            h('p', { class: 'target-message' }, a.message)) : h('span', { class: 'muted' }, '—'),
-        ], { 'data-attempt': String(a.attempt) })),
+        ], { 'data-attempt': String(a.attempt) }),
+        a.message ? h('tr', { class: 'attempt-message' }, h('td', { colspan: 5 },
+          h('pre', { class: 'target-message' }, [a.errorCode ? `${a.errorCode} · ` : '', a.message]))) : null,
+      ]).filter(Boolean);
+      fill(attemptsBox, table({
+        caption: `Attempts on ${name}`,
+        className: 'compact',
+        columns: ['#', 'Outcome', 'Agent', 'Started', 'Duration'],
+        rows,
         empty: 'No attempt yet: the target is waiting to run.',
       }));
       attemptsBox.removeAttribute('aria-busy');
@@ -83,9 +87,4 @@ export function openDrawer(target, { jobName, executionId, signal, onClose }) {
 export function targetLabel(target) {
   const t = target.target || {};
   return t.databaseName ? `${t.serverName}/${t.databaseName}` : `${t.serverName ?? ''}`;
-}
-
-function firstLine(text) {
-  const line = String(text).split(/\r?\n/)[0];
-  return line.length > 70 ? `${line.slice(0, 70)}…` : line;
 }

@@ -160,6 +160,7 @@ class FleetViewBrowserTest {
 
     browser.awaitElement(By.cssSelector("button.chip[data-chip='Failed']")).click();
     awaitRows(30);
+    browser.awaitElement(By.cssSelector("button.chip[data-chip='Failed'][aria-pressed='true']"));
     assertTrue(browser.awaitElement(By.cssSelector("[aria-label='Target list'] .list-count")).getText()
       .startsWith("30 targets"), "the count is the server's");
     assertTrue(browser.driver().findElements(By.cssSelector("[aria-label='Target list'] tr[data-target] .badge"))
