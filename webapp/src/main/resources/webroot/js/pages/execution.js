@@ -73,7 +73,7 @@ export async function render(view, ctx) {
           fact('Started', time(x.startTime || x.createTime, { short: true })),
           fact(x.endTime ? 'Ended' : 'Running for', x.endTime ? time(x.endTime, { short: true }) : duration(x.startTime || x.createTime, null)),
           x.endTime ? fact('Duration', duration(x.startTime || x.createTime, x.endTime)) : null,
-          x.rerunOf ? fact('Rerun of', link(`/executions/${x.rerunOf}`, shortId(x.rerunOf), { class: 'mono', title: x.rerunOf })) : null,
+          x.rerunOf ? fact('Rerun of', link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' })) : null,
           fact('Execution id', h('span', { class: 'mono', title: x.jobExecutionId }, x.jobExecutionId))),
         h('span', { class: 'muted', role: 'status' }, x.isActive ? 'Live: this page follows the run.' : '')),
       h('div', { style: { marginTop: '.6rem' } }, progressBar(t, { label: 'Targets done' })),

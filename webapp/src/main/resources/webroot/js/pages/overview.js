@@ -7,7 +7,7 @@
 import { api, path } from '../api.js';
 import { on } from '../live.js';
 import { h, fill, link, section, errorBox } from '../ui/dom.js';
-import { time, duration, lifecycleBadge, severityBadge, shortId, badge } from '../ui/format.js';
+import { time, duration, lifecycleBadge, severityBadge, shortId, badge, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row } from '../ui/table.js';
 import { loadChart, cssVar } from '../ui/chart.js';
 import { progressBar, percentDone, count } from '../ui/progress.js';
@@ -132,7 +132,9 @@ export async function render(view, ctx) {
             causeCell.title = x.lastMessage || '';
             return;
           }
-          const text = `${top.errorCode ? `${top.errorCode} ` : ''}${top.cause}`;
+          // A real message reads better than the normalized cause, whose numbers are all "#".
+          const example = withoutAttemptPreamble(String(top.exampleMessage || '').split('\n')[0]) || top.cause;
+          const text = `${top.errorCode ? `${top.errorCode} ` : ''}${example}`;
           causeCell.textContent = `${count(top.targets)}× ${text}`;
           causeCell.title = top.exampleMessage || text;
           causeCell.classList.remove('muted');

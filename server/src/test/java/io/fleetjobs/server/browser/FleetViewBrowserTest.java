@@ -132,6 +132,9 @@ class FleetViewBrowserTest {
     String counts = browser.awaitElement(By.cssSelector("[data-progress]")).getText();
     assertTrue(counts.contains("2,000 of 2,000 targets done") && counts.contains("30 failed"), counts);
     browser.await("the failure groups", d -> d.findElements(By.cssSelector("details.failure-group")).size() == 2);
+    Long tableTop = (Long) browser.js(
+      "return Math.round(document.querySelector('[data-targets]').getBoundingClientRect().top + window.scrollY)");
+    assertTrue(tableTop < 2 * BrowserSession.DESKTOP.getHeight(), "the targets start " + tableTop + " px down");
     browser.js("window.scrollTo(0, 0)");
     browser.screenshot("execution-finished");
   }
@@ -307,6 +310,52 @@ class FleetViewBrowserTest {
     assertTrue(browser.driver().findElements(By.cssSelector("main input[name^='members['], main select[name^='members[']"))
       .isEmpty(), "no member inputs");
     assertNoButtons("Add member", "Add members in bulk", "Remove member", "Save", "Delete");
+  }
+
+  @Test
+  @Order(6)
+  void the_overview_counts_a_failed_runs_targets_with_its_top_cause_and_the_job_page_reads_right() {
+    browser.signIn(AgentFixture.ADMIN_TOKEN);
+    browser.go("/", "overview");
+    WebElement failed = browser.awaitElement(By.cssSelector("tr[data-execution='" + run + "']"));
+    browser.await("the failed targets' count", d -> "30".equals(
+      failed.findElement(By.cssSelector("[data-failed-targets]")).getText()));
+    String cause = failed.findElement(By.cssSelector("[data-top-cause]")).getAttribute("title");
+    assertTrue(cause.contains("42P01") && cause.contains("relation \"fleet_marker\" does not exist"), cause);
+
+    browser.go("/jobs/migrate-fleet", "job");
+    String page = browser.main().getText();
+    assertTrue(page.contains("1 retry") && !page.contains("1 retries"), page);
+    assertTrue(browser.buttons("Save").isEmpty(), "the job page opens read only");
+
+    ok(agent.admin().put("/jobs/hourly-fleet", new JsonObject().put("schedule", new JsonObject()
+      .put("type", "Recurring").put("interval", "PT1H").put("enabled", false))));
+    browser.go("/jobs/hourly-fleet", "job");
+    assertEquals("This schedule will not run until you enable it.",
+      browser.awaitElement(By.cssSelector(".schedule-warning")).getText());
+  }
+
+  @Test
+  @Order(7)
+  void a_group_of_10000_members_renders_a_page_at_a_time_and_saves_whole() {
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < 10_000; i++) {
+      members.add(new JsonObject().put("type", "SqlDatabase").put("serverName", "10.20.0." + (i % 10 + 1) + ":5432")
+        .put("databaseName", String.format("tenant_%05d", i)));
+    }
+    ok(agent.admin().put("/targetGroups/ten-thousand", new JsonObject().put("members", members)));
+    browser.signIn(AgentFixture.ADMIN_TOKEN);
+    browser.go("/targetGroups/ten-thousand", "target-group");
+    browser.awaitElement(By.cssSelector("[data-member-counts] [data-includes='10000']"));
+    assertEquals(100, browser.driver().findElements(By.cssSelector("tr[data-member]")).size(), "a page of 100");
+
+    browser.fill("memberSearch", "tenant_09999");
+    browser.await("the one member found", d -> d.findElements(By.cssSelector("tr[data-member]")).size() == 1);
+    browser.markStale();
+    browser.click("Save");
+    browser.awaitPage("target-group");
+    JsonArray saved = agent.admin().get("/targetGroups/ten-thousand").bodyAsJsonObject().getJsonArray("members");
+    assertEquals(10_000, saved.size(), "a search hides members from the table, not from the group");
   }
 
   private static void ok(HttpResponse<Buffer> response) {
