@@ -78,7 +78,7 @@ public final class FleetViewBenchmark {
       chip.click();
       """;
 
-  record Site(Agent agent, String execution) {
+  private record Site(Agent agent, String execution) {
     String base() {
       return DashboardLoadBenchmark.base(agent);
     }
@@ -91,6 +91,15 @@ public final class FleetViewBenchmark {
     try {
       Site baseline = site(vertx, agents, BASELINE_DATABASES);
       Site seeded = site(vertx, agents, DATABASES);
+      WebClient client = WebClient.create(vertx);
+      System.out.println("Fleet state of the 10,000: " + client.get(seeded.agent().httpPort(), "127.0.0.1",
+          "/api/v1/jobs/migrate/fleetState?$top=1")
+        .bearerTokenAuthentication(DashboardLoadBenchmark.TOKEN)
+        .send()
+        .await()
+        .bodyAsJsonObject()
+        .getJsonObject("counts")
+        .encode());
       System.out.printf(Locale.ROOT, "%-44s %22s %22s %7s%n", "in the browser (ms: median [min-max])",
         BASELINE_DATABASES + " databases", DATABASES + " databases", "ratio");
       List<double[]>[] page = visits(baseline, seeded, samples);
@@ -102,7 +111,6 @@ public final class FleetViewBenchmark {
         System.out.printf(Locale.ROOT, "%-44s %22s %22s %7.2f%n", labels[i], DashboardLoadBenchmark.text(b),
           DashboardLoadBenchmark.text(s), s[0] / b[0]);
       }
-      WebClient client = WebClient.create(vertx);
       System.out.printf(Locale.ROOT, "%n%-62s %18s %18s%n", "API, warm (ms: median [min-max])",
         BASELINE_DATABASES + " databases", DATABASES + " databases");
       for (String path : apiPaths()) {
@@ -203,7 +211,7 @@ public final class FleetViewBenchmark {
    * An agent whose job "migrate" (3 versions, one step on the group "tenants") ran once per version on every one
    * of {@code databases} databases on 10 servers; the runs are rows in the job database, not real runs.
    */
-  static Site site(Vertx vertx, List<Agent> agents, int databases) throws Exception {
+  private static Site site(Vertx vertx, List<Agent> agents, int databases) throws Exception {
     Path dataDir = Files.createTempDirectory("fleetjobs-bench-fleet-view");
     int dbPort = DashboardLoadBenchmark.freePort();
     Agent agent = DashboardLoadBenchmark.startAgent(vertx, dataDir, dbPort);
