@@ -12,6 +12,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -240,7 +243,7 @@ class FleetViewBrowserTest {
 
   @Test
   @Order(4)
-  void pasting_500_members_adds_them_and_reports_the_bad_line_before_anything_is_saved() {
+  void pasting_500_members_adds_them_and_reports_the_bad_line_before_anything_is_saved() throws IOException {
     ok(agent.admin().put("/targetGroups/bulk", new JsonObject().put("members", new JsonArray()
       .add(new JsonObject().put("type", "SqlDatabase").put("serverName", fleet.serverName(1))
         .put("databaseName", database(0))))));
@@ -272,6 +275,17 @@ class FleetViewBrowserTest {
     JsonArray saved = agent.admin().get("/targetGroups/bulk").bodyAsJsonObject().getJsonArray("members");
     assertEquals(501, saved.size());
     assertEquals("tenant_0499", saved.getJsonObject(500).getString("databaseName"));
+
+    // The same lines from a CSV file, header and quotes as a spreadsheet writes them.
+    Path csv = Files.createTempFile("members", ".csv");
+    Files.writeString(csv, "server,database\n\"tenants-01.example.com:5432\",tenant_9001\n"
+      + "tenants-02.example.com:5432,tenant_9002\nonly-a-server.example.com\n");
+    browser.click("Add members in bulk");
+    browser.awaitElement(By.cssSelector("input[name='bulkFile']")).sendKeys(csv.toString());
+    browser.awaitElement(By.cssSelector(".bulk-ok[data-valid='2']"));
+    assertTrue(browser.awaitElement(By.cssSelector(".bulk-errors li[data-line='4']")).getText()
+      .contains("only-a-server.example.com"));
+    Files.delete(csv);
 
     // Include and exclude at a glance: a group like the one the issue found 30,905 px tall.
     JsonArray members = new JsonArray().add(new JsonObject().put("type", "SqlServer")
