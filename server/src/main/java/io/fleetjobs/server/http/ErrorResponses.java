@@ -3,6 +3,8 @@ package io.fleetjobs.server.http;
 import io.fleetjobs.common.errors.FleetJobsException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -51,15 +53,21 @@ public final class ErrorResponses implements Handler<RoutingContext> {
   }
 
   private static void send(RoutingContext ctx, int status, String code, String message, String target) {
+    render(ctx.request(), status, code, message, target);
+  }
+
+  /** The envelope, for a request the router never saw. */
+  static void render(HttpServerRequest request, int status, String code, String message, String target) {
     // The token check pauses the request; a refused one must still drain, or its sender waits forever.
-    if (!ctx.request().isEnded()) {
-      ctx.request().resume();
+    if (!request.isEnded()) {
+      request.resume();
     }
     JsonObject error = new JsonObject().put("code", code).put("message", message).put("target", target);
+    HttpServerResponse response = request.response();
     if (status == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
-    ctx.response()
+    response
       .setStatusCode(status)
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(new JsonObject().put("error", error).toBuffer());

@@ -97,9 +97,10 @@ public final class HttpServerVerticle extends VerticleBase {
         root.get("/metrics").handler(PrometheusScrapingHandler.create(dependencies.registry()));
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         DashboardRoutes.mount(root);
+        root.errorHandler(400, ctx -> ErrorResponses.sendStatus(ctx, 400));
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
         return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
-          .requestHandler(root)
+          .requestHandler(new WellFormedUrls(root))
           .listen(config.httpPort(), config.httpHost());
       })
       .onSuccess(server -> actualPort = server.actualPort());
