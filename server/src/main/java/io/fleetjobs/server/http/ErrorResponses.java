@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -64,12 +65,22 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     }
     JsonObject error = new JsonObject().put("code", code).put("message", message).put("target", target);
     HttpServerResponse response = request.response();
+    // An unauthenticated caller gets nothing more from this connection: not the time to send a slow body.
+    boolean close = status == 401 && request.version() != HttpVersion.HTTP_2;
     if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     response
       .setStatusCode(status)
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(new JsonObject().put("error", error).toBuffer());
+      .end(new JsonObject().put("error", error).toBuffer())
+      .onComplete(sent -> {
+        if (close) {
+          request.connection().close();
+        }
+      });
   }
 }

@@ -56,6 +56,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final Dependencies dependencies;
   private Pool pool;
   private LiveFeed feed;
+  private ConnectionGuard guard;
   private volatile int actualPort;
 
   public HttpServerVerticle(Dependencies dependencies) {
@@ -99,8 +100,15 @@ public final class HttpServerVerticle extends VerticleBase {
         DashboardRoutes.mount(root);
         root.errorHandler(400, ctx -> ErrorResponses.sendStatus(ctx, 400));
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
-        return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
-          .requestHandler(new WellFormedUrls(root))
+        guard = new ConnectionGuard(vertx, config.httpLimits());
+        // Without cleartext HTTP/2, which nothing here uses, a connection is seen (and its deadline starts) as
+        // soon as it opens, not once its first bytes tell HTTP/1 from HTTP/2.
+        return vertx.createHttpServer(new HttpServerOptions()
+            .setCompressionSupported(true)
+            .setHttp2ClearTextEnabled(false)
+            .setIdleTimeout(config.httpLimits().idleTimeoutSeconds()))
+          .connectionHandler(guard)
+          .requestHandler(guard.watching(new WellFormedUrls(root)))
           .listen(config.httpPort(), config.httpHost());
       })
       .onSuccess(server -> actualPort = server.actualPort());
@@ -116,6 +124,9 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.close();
+    }
     return Future.join(feed == null ? Future.succeededFuture() : feed.close(),
       pool == null ? Future.succeededFuture() : pool.close());
   }
