@@ -1,6 +1,7 @@
 package io.fleetjobs.server.http;
 
 import io.fleetjobs.common.errors.FleetJobsException;
+import io.fleetjobs.server.db.SqlFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -28,6 +29,8 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       failure = ValidationFailures.toInvalidInput(invalid);
+    } else if (!(failure instanceof FleetJobsException) && failure != null) {
+      failure = SqlFailures.domainFailure(failure);
     }
     if (failure instanceof FleetJobsException known) {
       send(ctx, known.status(), known.code(), known.getMessage(), known.target());
