@@ -7,6 +7,7 @@ import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.Role;
 import io.fleetjobs.server.tokens.TokenSecrets;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -20,6 +21,7 @@ import io.vertx.openapi.contract.Operation;
 public final class BearerTokenHandler implements Handler<RoutingContext> {
   static final String ROLE_EXTENSION = "x-fleetjobs-role";
   private static final String CALLER_KEY = "fleetjobs.caller";
+  private static final String CALLER_HASH_KEY = "fleetjobs.caller.hash";
   private static final String BEARER = "Bearer ";
 
   private final OpenAPIContract contract;
@@ -49,7 +51,8 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
     }
     // Hold the body back until the caller is known: nothing is buffered for a caller who may not send it.
     ctx.request().pause();
-    tokens.tokenOf(TokenSecrets.hash(header.substring(BEARER.length()).trim()))
+    byte[] hash = TokenSecrets.hash(header.substring(BEARER.length()).trim());
+    tokens.tokenOf(hash)
       .onSuccess(token -> {
         if (token == null) {
           ctx.fail(new Unauthorized());
@@ -57,6 +60,7 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
           ctx.fail(new Forbidden(required.wireName()));
         } else {
           ctx.put(CALLER_KEY, token);
+          ctx.put(CALLER_HASH_KEY, Buffer.buffer(hash));
           ctx.next();
         }
       })
@@ -66,6 +70,11 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
   /** The token the request was authenticated with; only for operations that need a role. */
   public static AccessToken caller(RoutingContext ctx) {
     return ctx.get(CALLER_KEY);
+  }
+
+  /** The hash of the caller's token, for what must check later that the token still holds (a live stream). */
+  public static Buffer callerHash(RoutingContext ctx) {
+    return ctx.get(CALLER_HASH_KEY);
   }
 
   /** Operations without the extension need admin: forgetting to mark one errs on the safe side. */

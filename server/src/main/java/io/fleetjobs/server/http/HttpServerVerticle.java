@@ -73,7 +73,7 @@ public final class HttpServerVerticle extends VerticleBase {
     CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
-    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
+    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent, tokens);
     GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
       dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
