@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
+import java.util.function.Function;
 
 /**
  * Authenticates the bearer token and checks the role the contract demands of the operation
@@ -24,22 +25,27 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
   private static final String CALLER_HASH_KEY = "fleetjobs.caller.hash";
   private static final String BEARER = "Bearer ";
 
-  private final OpenAPIContract contract;
+  private final Function<RoutingContext, Role> requiredRole;
   private final AccessTokenRepository tokens;
 
+  /** For the API: each operation needs the role the contract names. */
   public BearerTokenHandler(OpenAPIContract contract, AccessTokenRepository tokens) {
-    this.contract = contract;
+    this(ctx -> requiredRole(contract, ctx), tokens);
+  }
+
+  /** For a route outside the contract, such as /metrics. */
+  public BearerTokenHandler(Role required, AccessTokenRepository tokens) {
+    this(ctx -> required, tokens);
+  }
+
+  private BearerTokenHandler(Function<RoutingContext, Role> requiredRole, AccessTokenRepository tokens) {
+    this.requiredRole = requiredRole;
     this.tokens = tokens;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    // The router matches the normalized path, and a trailing slash too; so must this lookup. A path that
-    // names no operation needs admin, so no spelling of a path can slip past the check.
-    String path = ctx.normalizedPath();
-    Operation operation = contract.findOperation(path.length() > 1 && path.endsWith("/")
-      ? path.substring(0, path.length() - 1) : path, ctx.request().method());
-    Role required = operation == null ? Role.ADMIN : requiredRole(operation);
+    Role required = requiredRole.apply(ctx);
     if (required == Role.PUBLIC) {
       ctx.next();
       return;
@@ -75,6 +81,15 @@ public final class BearerTokenHandler implements Handler<RoutingContext> {
   /** The hash of the caller's token, for what must check later that the token still holds (a live stream). */
   public static Buffer callerHash(RoutingContext ctx) {
     return ctx.get(CALLER_HASH_KEY);
+  }
+
+  private static Role requiredRole(OpenAPIContract contract, RoutingContext ctx) {
+    // The router matches the normalized path, and a trailing slash too; so must this lookup. A path that
+    // names no operation needs admin, so no spelling of a path can slip past the check.
+    String path = ctx.normalizedPath();
+    Operation operation = contract.findOperation(path.length() > 1 && path.endsWith("/")
+      ? path.substring(0, path.length() - 1) : path, ctx.request().method());
+    return operation == null ? Role.ADMIN : requiredRole(operation);
   }
 
   /** Operations without the extension need admin: forgetting to mark one errs on the safe side. */

@@ -33,6 +33,7 @@ import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.fleetjobs.server.tokens.Role;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,7 +45,10 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 
-/** Serves the control-plane API at /api/v1, health at /health, metrics at /metrics and the dashboard at /. */
+/**
+ * Serves the control-plane API at /api/v1, health at /health (open, for probes), metrics at /metrics (any
+ * token) and the dashboard at /.
+ */
 public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
@@ -95,7 +99,11 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(loaded -> {
         Router root = Router.router(vertx);
         HealthRoutes.mount(root, pool);
-        root.get("/metrics").handler(PrometheusScrapingHandler.create(dependencies.registry()));
+        // Series name jobs, steps, servers and databases: any token may read them, no anonymous caller.
+        root.get("/metrics")
+          .handler(new BearerTokenHandler(Role.READER, tokens))
+          .handler(PrometheusScrapingHandler.create(dependencies.registry()))
+          .failureHandler(new ErrorResponses());
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         DashboardRoutes.mount(root);
         root.errorHandler(400, ctx -> ErrorResponses.sendStatus(ctx, 400));
