@@ -1,12 +1,14 @@
 package io.fleetjobs.server.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.json.schema.common.dsl.SchemaType;
-import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.validation.RequestParameter;
@@ -17,30 +19,47 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the contract's validator is shown of a request: its path parameters exactly as the router decoded
- * them, once, from the normalized path. The library's own extraction splits the raw path (a dot segment
- * shifts every parameter after it) and decodes '+' as a space, and its validator reads a string parameter
- * as JSON unless it is a single word, so {@code sec-victi\u006d} named the job {@code sec-victim} and a
- * name holding a quote could not be sent at all. Each value is therefore handed over in the one spelling
- * that the validator's own transformer turns back into exactly the string that was sent.
+ * What the contract's validator is shown of a request: each parameter exactly as sent, decoded once. The
+ * library's own extraction splits the raw path (a dot segment shifts every parameter after it), decodes a
+ * path's '+' as a space, decodes query values a second time (so {@code ?alertRule=%2541} asked for "A", and a
+ * value holding '%' failed with a 500), and its validator reads a string parameter as JSON unless it is a
+ * single word, so {@code sec-victi\u006d} named the job {@code sec-victim}. Here path parameters are the
+ * router's (decoded once from the normalized path), query parameters Vert.x's (decoded once, as a form), and
+ * each string is handed over in the one spelling that the validator's own transformer reads back unchanged.
  */
 final class ContractRequests implements RequestExtractor {
-  private static final RequestExtractor WITH_BODY = RequestExtractor.withBodyHandler();
-  private static final ParameterTransformer PATH_STYLE = new SimpleTransformer();
+  private static final ParameterTransformer TRANSFORMER = new SimpleTransformer();
+  private static final RequestParameter ABSENT = () -> null;
 
   @Override
   public Future<ValidatableRequest> extractValidatableRequest(RoutingContext ctx, Operation operation) {
     Map<String, RequestParameter> path = new HashMap<>();
+    Map<String, RequestParameter> query = new HashMap<>();
+    Map<String, RequestParameter> headers = new HashMap<>();
+    Map<String, RequestParameter> cookies = new HashMap<>();
     for (Parameter parameter : operation.getParameters()) {
-      if (parameter.getIn() == Location.PATH) {
-        path.put(parameter.getName(), asSent(parameter, ctx.pathParam(parameter.getName())));
+      String name = parameter.getName();
+      switch (parameter.getIn()) {
+        case PATH -> path.put(name, asSent(parameter, ctx.pathParam(name)));
+        case QUERY -> query.put(name, asSent(parameter, ctx.queryParams().get(name)));
+        case HEADER -> headers.put(name, asSent(parameter, ctx.request().getHeader(name)));
+        case COOKIE -> {
+          Cookie cookie = ctx.request().getCookie(name);
+          cookies.put(name, asSent(parameter, cookie == null ? null : cookie.getValue()));
+        }
+        default -> throw new IllegalStateException("A parameter in " + parameter.getIn());
       }
     }
-    return WITH_BODY.extractValidatableRequest(ctx, operation).map(request -> new Extracted(request, path));
+    Buffer body = operation.getRequestBody() == null ? null : ctx.body().buffer();
+    return Future.succeededFuture(new Extracted(path, query, headers, cookies,
+      body == null ? ABSENT : () -> body, ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)));
   }
 
   private static RequestParameter asSent(Parameter parameter, String value) {
-    if (value == null || parameter.getSchemaType() != SchemaType.STRING) {
+    if (value == null) {
+      return ABSENT;
+    }
+    if (parameter.getSchemaType() != SchemaType.STRING) {
       return () -> value;
     }
     String shown = readsBackAs(parameter, value) ? value : Json.encode(value);
@@ -49,15 +68,15 @@ final class ContractRequests implements RequestExtractor {
 
   private static boolean readsBackAs(Parameter parameter, String value) {
     try {
-      return value.equals(PATH_STYLE.transformPrimitive(parameter, value));
+      return value.equals(TRANSFORMER.transformPrimitive(parameter, value));
     } catch (DecodeException e) {
       return false;
     }
   }
 
-  /** The library's extraction with the path parameters replaced. */
-  private record Extracted(ValidatableRequest request, Map<String, RequestParameter> path)
-    implements ValidatableRequest {
+  private record Extracted(Map<String, RequestParameter> path, Map<String, RequestParameter> query,
+                           Map<String, RequestParameter> headers, Map<String, RequestParameter> cookies,
+                           RequestParameter body, String contentType) implements ValidatableRequest {
 
     @Override
     public Map<String, RequestParameter> getPathParameters() {
@@ -65,28 +84,28 @@ final class ContractRequests implements RequestExtractor {
     }
 
     @Override
-    public Map<String, RequestParameter> getCookies() {
-      return request.getCookies();
-    }
-
-    @Override
     public Map<String, RequestParameter> getQuery() {
-      return request.getQuery();
+      return query;
     }
 
     @Override
     public Map<String, RequestParameter> getHeaders() {
-      return request.getHeaders();
+      return headers;
+    }
+
+    @Override
+    public Map<String, RequestParameter> getCookies() {
+      return cookies;
     }
 
     @Override
     public RequestParameter getBody() {
-      return request.getBody();
+      return body;
     }
 
     @Override
     public String getContentType() {
-      return request.getContentType();
+      return contentType;
     }
   }
 }

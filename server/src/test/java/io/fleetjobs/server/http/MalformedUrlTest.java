@@ -84,6 +84,15 @@ class MalformedUrlTest {
   }
 
   @Test
+  void an_encoded_percent_sign_in_a_query_value_is_decoded_once() {
+    // It was decoded twice: %25s became %s, and then a broken escape and a 500.
+    for (String query : List.of("?alertRule=%25s%25n%25x", "?alertRule=%2541", "?alertRule=a%2Bb")) {
+      HttpResponse<Buffer> response = reader.get("/alerts" + query);
+      assertEquals(200, response.statusCode(), query + ": " + response.bodyAsString());
+    }
+  }
+
+  @Test
   void a_flood_of_bad_urls_adds_at_most_a_short_line_now_and_then() {
     logs.list.clear();
     for (int i = 0; i < 100; i++) {
