@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
+import io.fleetjobs.server.testsupport.PathSegments;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +65,7 @@ class PathNamesTest {
   void every_name_round_trips_on_credentials_groups_jobs_steps_and_tokens() {
     List<String> failures = new ArrayList<>();
     for (String name : NAMES) {
-      String path = encode(name);
+      String path = PathSegments.encode(name);
       roundTrip(failures, "/credentials/" + path, name, new JsonObject().put("username", "u").put("password", "p"));
       roundTrip(failures, "/targetGroups/" + path, name, new JsonObject().put("members", new JsonArray()));
       if (!name.contains("%")) {
@@ -110,9 +110,9 @@ class PathNamesTest {
     JsonObject rule = new JsonObject().put("criteria", new JsonObject().put("allOf", new JsonArray()
       .add(new JsonObject().put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan").put("threshold", 0))));
     List<String> failures = new ArrayList<>();
-    roundTrip(failures, "/alertRules/" + encode(name), name, rule);
-    roundTrip(failures, "/actionGroups/" + encode(name), name, new JsonObject());
-    roundTrip(failures, "/alertProcessingRules/" + encode(name), name, new JsonObject().put("mode", "Drop"));
+    roundTrip(failures, "/alertRules/" + PathSegments.encode(name), name, rule);
+    roundTrip(failures, "/actionGroups/" + PathSegments.encode(name), name, new JsonObject());
+    roundTrip(failures, "/alertProcessingRules/" + PathSegments.encode(name), name, new JsonObject().put("mode", "Drop"));
     assertEquals(List.of(), failures);
 
     created(admin.put("/alertRules/escApe", rule));
@@ -154,19 +154,5 @@ class PathNamesTest {
 
   private static void created(HttpResponse<Buffer> response) {
     assertEquals(201, response.statusCode(), response.bodyAsString());
-  }
-
-  /** Percent-encodes every byte but the unreserved characters, as encodeURIComponent does and more. */
-  static String encode(String name) {
-    StringBuilder encoded = new StringBuilder();
-    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~".indexOf(c) >= 0)) {
-        encoded.append(c);
-      } else {
-        encoded.append('%').append(String.format("%02X", b & 0xff));
-      }
-    }
-    return encoded.toString();
   }
 }
