@@ -42,6 +42,8 @@ public final class EmailNotifier {
       .setPort(smtp.port())
       .setSsl(smtp.tls())
       .setStarttls(StartTLSOptions.valueOf(smtp.startTls()))
+      // TLS that accepts any host's certificate would hand the login to whoever answers: check the name too.
+      .setHostnameVerificationAlgorithm("HTTPS")
       .setKeepAlive(true)
       .setConnectTimeout((int) Duration.ofSeconds(15).toMillis());
     if (smtp.user() != null) {
