@@ -112,7 +112,7 @@ class ExecutionsApiTest {
       assertTrue(rows.getInt(4) >= 1);
       assertTrue(rows.getBoolean(5), "one-minute grain");
     }
-    String scraped = agent.anonymous().raw(HttpMethod.GET, "/metrics", null).bodyAsString();
+    String scraped = agent.as("reader").raw(HttpMethod.GET, "/metrics", null).bodyAsString();
     assertTrue(scraped.contains("elastic_jobs_successful_total{jobName=\"report\",stepName=\"first\","
       + "targetDatabase=\"api_a\",targetServer=\"" + server.serverName() + "\"}"), scraped);
     assertTrue(scraped.contains("elastic_jobs_failed_total{jobName=\"broken\""), scraped);
