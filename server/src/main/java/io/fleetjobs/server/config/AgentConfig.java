@@ -21,7 +21,8 @@ public record AgentConfig(
   Tier tier,
   EngineSettings engine,
   AlertsConfig alerts,
-  SqlServerSettings sqlserver) {
+  SqlServerSettings sqlserver,
+  TelemetrySettings telemetry) {
 
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
@@ -60,7 +61,8 @@ public record AgentConfig(
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
       AlertsConfig.fromJson(json, httpPort),
-      SqlServerSettings.fromJson(json));
+      SqlServerSettings.fromJson(json),
+      TelemetrySettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -69,18 +71,19 @@ public record AgentConfig(
 
   public AgentConfig withDbUrl(String url) {
     return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+      engine, alerts, sqlserver, telemetry);
   }
 
   public AgentConfig withMasterKey(String key) {
     return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+      engine, alerts, sqlserver, telemetry);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
   public JsonObject toJson() {
     JsonObject json = alerts.toJson();
     sqlserver.putInto(json);
+    telemetry.putInto(json);
     return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
@@ -103,7 +106,7 @@ public record AgentConfig(
   public String toString() {
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", telemetry=" + telemetry + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,8 +50,14 @@ public final class AgentFixture implements AutoCloseable {
     return start(vertx, purpose, overrides, defaults().withSqlserverDialect(sqlserverDialect));
   }
 
+  /** @param registry the registry /metrics reads, for a test that made its Vert.x report into it too */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides,
+                                   PrometheusMeterRegistry registry) {
+    return start(vertx, purpose, overrides, Agent.Dependencies.of(registry));
+  }
+
   private static Agent.Dependencies defaults() {
-    return Agent.Dependencies.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return Agent.Dependencies.of(PrometheusRegistry.create());
   }
 
   private static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides,
