@@ -151,23 +151,36 @@ await_end() {
     sleep 2
   done
 }
+# Every database once, each Succeeded.
 check_targets() {
-  api GET "/jobs/ct/executions/$1/targets?\$top=1000" \
-    | json "sorted((t['target']['databaseName'], t['lifecycle']) for t in j['value']) == [('ct_%02d' % i, 'Succeeded') for i in range(1, $databases + 1)] or j"
+  api GET "/jobs/ct/executions/$1/targets?\$top=1000" | json "sorted((t['target']['databaseName'], \
+    t['lifecycle']) for t in j['value']) == [('ct_%02d' % i, 'Succeeded') for i in range(1, $databases + 1)] or j"
+}
+expect_succeeded() { # run-name execution-id
+  local ended
+  ended="$(await_end "$2")"
+  [ "$ended" = Succeeded ] || fail "$1 ended $ended: $(api GET "/jobs/ct/executions/$2/targets")"
+  [ "$(check_targets "$2")" = True ] || fail "$1's targets: $(check_targets "$2")"
+}
+agents_that_ran() {
+  podman exec "${project}_jobdb_1" psql -At -U fleetjobs -d fleetjobs -c "SELECT count(DISTINCT a.agent)
+    FROM jobs_internal.target_attempts a JOIN jobs_internal.target_executions t USING (target_execution_id)
+   WHERE t.job_execution_id = '$1'"
 }
 
 say "run 1: $databases targets, two agents"
 first="$(run_job)"
-[ "$(await_end "$first")" = Succeeded ] || fail "run 1 ended $(lifecycle "$first"): $(api GET "/jobs/ct/executions/$first/targets")"
-[ "$(check_targets "$first")" = True ] || fail "run 1's targets: $(check_targets "$first")"
-say "run 1 ended Succeeded, every target once"
+expect_succeeded "run 1" "$first"
+[ "$(agents_that_ran "$first")" = 2 ] || fail "run 1 ran on $(agents_that_ran "$first") agents, not both"
+say "run 1 ended Succeeded, every target once, both agents ran some"
 
 say "run 2: stopping the agent container while it runs some of the targets"
 stopped="${project}_agent_1"
 host="$(podman inspect -f '{{.Config.Hostname}}' "$stopped")"
 second="$(run_job)"
 in_flight() {
-  api GET /agents | json "sum(a['targetsInFlight'] or 0 for a in j['value'] if a['host'] == '$host' and a['state'] == 'Live')"
+  api GET /agents \
+    | json "sum(a['targetsInFlight'] or 0 for a in j['value'] if a['host'] == '$host' and a['state'] == 'Live')"
 }
 stopped_agent_runs_targets() {
   [ "$(in_flight)" -gt 0 ]
@@ -175,8 +188,7 @@ stopped_agent_runs_targets() {
 await "the agent in $stopped to run some targets" 60 stopped_agent_runs_targets
 podman stop -t 30 "$stopped" >/dev/null 2>&1
 say "stopped $stopped mid-run"
-[ "$(await_end "$second")" = Succeeded ] || fail "run 2 ended $(lifecycle "$second"): $(api GET "/jobs/ct/executions/$second/targets")"
-[ "$(check_targets "$second")" = True ] || fail "run 2's targets: $(check_targets "$second")"
+expect_succeeded "run 2" "$second"
 state="$(api GET /agents | json "[a['state'] for a in j['value'] if a['host'] == '$host']")"
 [ "$state" = "['Stopped']" ] || fail "the registry shows the stopped agent as $state"
 say "run 2 ended Succeeded, every target once; the registry shows the stopped agent Stopped"

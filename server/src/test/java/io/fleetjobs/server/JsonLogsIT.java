@@ -82,8 +82,9 @@ class JsonLogsIT {
       String api = "http://127.0.0.1:" + port + "/api/v1";
       send(http, "PUT", api + "/credentials/self", token, new JsonObject().put("username", "postgres")
         .put("password", password));
-      send(http, "PUT", api + "/targetGroups/self", token, new JsonObject().put("members", new JsonArray().add(new JsonObject().put("type", "SqlDatabase").put("serverName", serverName)
-        .put("databaseName", "fleetjobs"))));
+      send(http, "PUT", api + "/targetGroups/self", token, new JsonObject().put("members", new JsonArray()
+        .add(new JsonObject().put("type", "SqlDatabase").put("serverName", serverName)
+          .put("databaseName", "fleetjobs"))));
       send(http, "PUT", api + "/jobs/logged", token, new JsonObject());
       send(http, "PUT", api + "/jobs/logged/steps/divide", token, new JsonObject().put("targetGroup", "self")
         .put("credential", "self").put("action", new JsonObject().put("value", "SELECT 1/0"))

@@ -7,9 +7,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * One line per target execution that ended other than Succeeded (a success only at DEBUG), with its ids, wherever
- * it was recorded: by an executor, or by the sweep that ends what lost its agent. The target's message stays in
- * the job database: what a script printed or an error quoted may hold data that does not belong in a log.
+ * One line per target execution that ended Failed or TimedOut, with its ids, wherever it was recorded: by an
+ * executor, or by the sweep that ends what lost its agent. Successes and cancellations (a cancelled run of ten
+ * thousand targets ends them all at once) are logged at DEBUG only. The target's message stays in the job
+ * database: what a script printed or an error quoted may hold data that does not belong in a log.
  */
 public final class TargetOutcomeLog {
   private static final Logger LOG = LoggerFactory.getLogger(TargetOutcomeLog.class);
@@ -18,7 +19,8 @@ public final class TargetOutcomeLog {
   }
 
   public static void ended(TargetFinished finished) {
-    Level level = Lifecycle.SUCCEEDED.value().equals(finished.lifecycle()) ? Level.DEBUG : Level.INFO;
+    Lifecycle lifecycle = Lifecycle.of(finished.lifecycle());
+    Level level = lifecycle == Lifecycle.FAILED || lifecycle == Lifecycle.TIMED_OUT ? Level.INFO : Level.DEBUG;
     LogKeys.target(LOG.atLevel(level), finished)
       .addKeyValue("lifecycle", finished.lifecycle())
       .log("Target execution {} ended {} after {} attempt(s): job {}, step {} ({}), {}/{}",
