@@ -75,7 +75,7 @@ export FLEETJOBS_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
 export FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN="$token" FLEETJOBS_LOG_FORMAT=json
 
 say "starting the job database and the target server"
-compose up -d jobdb targets >/dev/null 2>&1
+compose up -d jobdb targets >>"$work/compose.log" 2>&1 || fail "podman-compose up: $(tail -20 "$work/compose.log")"
 await() { # description, seconds, command...
   local what="$1" patience="$2"
   shift 2
@@ -92,7 +92,7 @@ await "the target server accepting connections" 120 podman exec "${project}_targ
 await "the name jobdb to resolve inside the compose network (podman network DNS: see README, Tests)" 30 \
   podman exec "${project}_targets_1" getent hosts jobdb
 say "starting two agents"
-compose up -d >/dev/null 2>&1
+compose up -d >>"$work/compose.log" 2>&1 || fail "podman-compose up: $(tail -20 "$work/compose.log")"
 base="http://127.0.0.1:$port"
 api() { # method path [json]
   curl -sS -f -m 20 -X "$1" "$base/api/v1$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
