@@ -23,7 +23,8 @@ public record AgentConfig(
   Tier tier,
   EngineSettings engine,
   AlertsConfig alerts,
-  SqlServerSettings sqlserver) {
+  SqlServerSettings sqlserver,
+  TelemetrySettings telemetry) {
 
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
@@ -88,7 +89,8 @@ public record AgentConfig(
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
       AlertsConfig.fromJson(json, httpPort),
-      SqlServerSettings.fromJson(json));
+      SqlServerSettings.fromJson(json),
+      TelemetrySettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -97,12 +99,12 @@ public record AgentConfig(
 
   public AgentConfig withDbUrl(String url) {
     return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken,
-      tier, engine, alerts, sqlserver);
+      tier, engine, alerts, sqlserver, telemetry);
   }
 
   public AgentConfig withMasterKey(String key) {
     return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken,
-      tier, engine, alerts, sqlserver);
+      tier, engine, alerts, sqlserver, telemetry);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
@@ -110,6 +112,7 @@ public record AgentConfig(
     JsonObject json = alerts.toJson();
     sqlserver.putInto(json);
     httpLimits.putInto(json);
+    telemetry.putInto(json);
     return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
@@ -133,7 +136,7 @@ public record AgentConfig(
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", httpLimits=" + httpLimits
       + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", telemetry=" + telemetry + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.
