@@ -445,12 +445,29 @@ RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
   v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+  v_given jsonb := jsonb_strip_nulls(jsonb_build_object(
+    'membership_type', p_membership_type, 'target_type', p_target_type, 'engine', p_engine,
+    'server_name', p_server_name, 'database_name', p_database_name, 'elastic_pool_name', p_elastic_pool_name,
+    'refresh_credential_name', p_refresh_credential_name));
+  v_problem text[] := jobs_internal.member_problem('', v_given);
   v_member jobs_internal.member_definition;
   v_same uuid;
   v_target_id uuid := gen_random_uuid();
 BEGIN
-  v_member := jobs_internal.member_of('', p_membership_type, p_target_type, p_engine, p_server_name,
-                                      p_database_name, p_elastic_pool_name, p_refresh_credential_name);
+  IF v_problem IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', v_problem[1], v_problem[2]);
+  END IF;
+  v_member := ROW(coalesce(p_membership_type, 'Include'), p_target_type, coalesce(p_engine, 'postgresql'),
+                  p_server_name, p_database_name, p_elastic_pool_name, NULL, false);
+  IF p_refresh_credential_name IS NOT NULL THEN
+    SELECT c.credential_id INTO v_member.refresh_credential_id
+      FROM jobs_internal.credentials c WHERE c.credential_name = p_refresh_credential_name
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+      PERFORM jobs_internal.fail('FJ422', 'refresh_credential_name',
+        format('Credential %L does not exist.', p_refresh_credential_name));
+    END IF;
+  END IF;
   SELECT m.target_id INTO v_same
     FROM jobs_internal.target_group_members m
    WHERE m.target_group_id = v_group_id
