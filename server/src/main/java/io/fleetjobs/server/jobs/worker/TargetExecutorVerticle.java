@@ -309,9 +309,14 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** @param recorded empty when the attempt was handed back rather than recorded: it ran for nothing */
   private void published(InFlight attempt, Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
-      metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
+      // A dry run counts in none of the meters of real runs, as it counts in none of the job database's metrics.
+      if (!attempt.work.dryRun()) {
+        metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
+      }
       if (finished.isFinal()) {
-        metrics.record(finished);
+        if (!attempt.work.dryRun()) {
+          metrics.record(finished);
+        }
         TargetOutcomeLog.ended(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
