@@ -329,8 +329,9 @@ BEGIN
 END $$;
 
 -- What a step's rollout looks like now, for the API and the dashboard: its definition (with any raised budget),
--- the wave released last, the failures against the budget, and each wave: Done, Running or Waiting, with its
--- targets per outcome. NULL for a step without rollout.
+-- the wave released last, the failures against the budget, and each wave: Running or Waiting (not yet
+-- released) while any of its targets is active, else Done, or Canceled when none of them ran; with its targets
+-- per outcome. NULL for a step without rollout.
 CREATE OR REPLACE FUNCTION jobs_internal.rollout_state(p_execution_id uuid, p_step_id integer) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object(
@@ -343,8 +344,10 @@ LANGUAGE sql STABLE AS $$
            'waves', (SELECT coalesce(jsonb_agg(w ORDER BY (w->>'wave')::integer), '[]')
                        FROM (SELECT jsonb_build_object(
                                       'wave', t.wave,
-                                      'state', CASE WHEN t.wave > s.current_wave THEN 'Waiting'
-                                                    WHEN bool_or(l.is_active) THEN 'Running' ELSE 'Done' END,
+                                      'state', CASE WHEN bool_or(l.is_active) AND t.wave > s.current_wave THEN 'Waiting'
+                                                    WHEN bool_or(l.is_active) THEN 'Running'
+                                                    WHEN bool_and(t.lifecycle IN ('Canceled', 'Skipped')) THEN 'Canceled'
+                                                    ELSE 'Done' END,
                                       'targets', count(*),
                                       'succeeded', count(*) FILTER (WHERE t.lifecycle IN ('Succeeded', 'SucceededWithSkipped')),
                                       'failed', count(*) FILTER (WHERE t.lifecycle IN ('Failed', 'TimedOut')),
