@@ -12,6 +12,7 @@ import { progressBar, percentDone, rateText, count } from '../ui/progress.js';
 import { can } from '../roles.js';
 import { targetsPanel } from './executionTargets.js';
 import { failureGroupsPanel } from './failureGroups.js';
+import { rolloutPanel, pausedButtons, summaryLines } from './rollout.js';
 
 const FAILED = new Set(['Failed', 'TimedOut']);
 /** While a run is live, the table and the failure groups follow it at most this often; counts follow at once. */
@@ -43,8 +44,13 @@ export async function render(view, ctx) {
   view.append(failures.element, targets.element);
 
   let summary = null;
+  // The steps as the tree API gives them, for a rollout's waves; the counts come from the summary.
+  let stepNodes = [];
   async function loadSummary() {
-    summary = await api.get(path`/jobs/${jobName}/executions/${id}/summary`, { signal });
+    [summary, stepNodes] = await Promise.all([
+      api.get(path`/jobs/${jobName}/executions/${id}/summary`, { signal }),
+      api.all(path`/jobs/${jobName}/executions/${id}/steps`, {}, { signal }),
+    ]);
   }
   // The job, for its current version: the one a rerun runs.
   let job = null;
@@ -55,7 +61,7 @@ export async function render(view, ctx) {
   drawAll();
 
   function drawAll() {
-    heading.textContent = `Execution ${shortId(id)} of ${x.jobName}`;
+    heading.textContent = `${x.dryRun ? 'Dry run' : 'Execution'} ${shortId(id)} of ${x.jobName}`;
     drawToolbar(x, summary);
     drawSummary();
     drawSteps();
@@ -74,7 +80,8 @@ export async function render(view, ctx) {
           fact(x.endTime ? 'Ended' : 'Running for', x.endTime ? time(x.endTime, { short: true }) : duration(x.startTime || x.createTime, null)),
           x.endTime ? fact('Duration', duration(x.startTime || x.createTime, x.endTime)) : null,
           x.rerunOf ? fact('Rerun of', link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' })) : null,
-          fact('Execution id', h('span', { class: 'mono', title: x.jobExecutionId }, x.jobExecutionId))),
+          fact('Execution id', h('span', { class: 'mono', title: x.jobExecutionId }, x.jobExecutionId)),
+          summaryLines(x).filter(Boolean).map((pair) => h('div', {}, pair))),
         h('span', { class: 'muted', role: 'status' }, x.isActive ? 'Live: this page follows the run.' : '')),
       h('div', { style: { marginTop: '.6rem' } }, progressBar(t, { label: 'Targets done' })),
       h('p', { class: 'progress-line', 'data-progress': '' },
@@ -107,7 +114,8 @@ export async function render(view, ctx) {
           { cell: true, content: count(s.targets.waiting), className: 'num' },
         ], { 'data-step-counts': s.stepName })),
         empty: 'The job version has no steps.',
-      }));
+      }),
+      stepNodes.map(rolloutPanel));
   }
 
   function drawToolbar(x, summary) {
@@ -120,6 +128,7 @@ export async function render(view, ctx) {
         await follow(true);
       }) }, 'Cancel execution'));
     }
+    toolbar.prepend(...pausedButtons(x, toolbar, () => follow(true)));
     const failedTargets = (summary?.targets?.failed || 0) + (summary?.targets?.timedOut || 0);
     const hasFailed = failedTargets > 0 || FAILED.has(x.lifecycle);
     if (!x.isActive && hasFailed && can('rerunFailedTargets')) {
@@ -162,6 +171,10 @@ export async function render(view, ctx) {
       if (!listsDue) return;
       listsDue = false;
       lastLists = Date.now();
+      // A rollout's waves move with the run; the counts came with the event.
+      api.all(path`/jobs/${jobName}/executions/${id}/steps`, {}, { signal })
+        .then((nodes) => { stepNodes = nodes; if (ctx.isCurrent()) drawSteps(); })
+        .catch(() => { /* the next event tries again */ });
       targets.refresh();
       failures.refresh();
     }, wait);

@@ -10,6 +10,7 @@ import { table, row, countedPager } from '../ui/table.js';
 import { chips } from '../ui/chips.js';
 import { count } from '../ui/progress.js';
 import { openDrawer, closeDrawer, targetLabel } from './targetDrawer.js';
+import { dryRunResult } from './rollout.js';
 
 export const TOP = 100;
 const FAILED = new Set(['Failed', 'TimedOut']);
@@ -123,7 +124,16 @@ export function targetsPanel(ctx, { jobName, executionId }) {
     // A success says the same thing on every row: its message is in the drawer, not in the list.
     const quiet = !FAILED.has(t.lifecycle) && t.lifecycle !== 'WaitingForRetry';
     let cell;
-    if (quiet || !message) {
+    if (t.dryRunResult) {
+      // What a dry run saw: each statement's rows and the first rows, as the rolled-back transaction saw them.
+      const details = h('details', { open: openMessages.get(key) ?? false },
+        h('summary', {}, h('span', { class: 'preview' }, quiet || !message ? 'What the dry run saw' : firstLine(message)),
+          h('span', { class: 'when-open' }, 'Dry run')),
+        quiet || !message ? null : h('p', { class: 'target-message' }, message),
+        dryRunResult(t.dryRunResult));
+      details.addEventListener('toggle', () => openMessages.set(key, details.open));
+      cell = details;
+    } else if (quiet || !message) {
       cell = h('span', { class: 'muted' }, '');
     } else {
       // Closed until opened: the failure groups above say why, and a row stays one line.

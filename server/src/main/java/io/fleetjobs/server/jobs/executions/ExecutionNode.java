@@ -11,7 +11,9 @@ import java.util.UUID;
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
  * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
  * reruns another's failed targets names it in {@code rerunOf}. A target row has its own id, which its attempts
- * are read by, and the SQLSTATE (or SQL Server error number) of its last failed attempt.
+ * are read by, and the SQLSTATE (or SQL Server error number) of its last failed attempt. {@code extension} holds
+ * fleetjobs' own fields, merged into the JSON: an execution's {@code dryRun} and {@code pausedReason}, a step's
+ * {@code rollout}, a target's {@code wave}, {@code canary} and {@code dryRunResult}.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -30,7 +32,8 @@ public record ExecutionNode(
   Target target,
   UUID rerunOf,
   UUID targetExecutionId,
-  String lastErrorCode) {
+  String lastErrorCode,
+  JsonObject extension) {
 
   /** Where a node ran: a target database, or for a step the target group it expanded. */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
@@ -60,8 +63,9 @@ public record ExecutionNode(
       row.getString("target_database_name"),
       row.getString("target_engine")),
     row.getUUID("rerun_of"),
-    row.getUUID("target_execution_id"),
-    row.getString("last_error_code"));
+    row.getColumnIndex("target_execution_id") < 0 ? null : row.getUUID("target_execution_id"),
+    row.getColumnIndex("last_error_code") < 0 ? null : row.getString("last_error_code"),
+    row.getColumnIndex("extension") < 0 ? null : (JsonObject) row.getJson("extension"));
 
   public boolean isActive() {
     return Lifecycle.of(lifecycle).isActive();
@@ -99,6 +103,9 @@ public record ExecutionNode(
         .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
           : target.databaseName())
         .put("engine", target.engine()));
+    }
+    if (extension != null) {
+      json.mergeIn(extension);
     }
     return json;
   }

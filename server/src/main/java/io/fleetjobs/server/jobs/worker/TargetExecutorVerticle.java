@@ -12,12 +12,15 @@ import io.fleetjobs.server.jobs.RetryBackoff;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.logging.LogKeys;
+import io.fleetjobs.server.logging.TargetOutcomeLog;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
@@ -29,6 +32,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +77,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
     final TargetWork work;
+    final long startNanos = System.nanoTime();
     final Promise<Void> done = Promise.promise();
     volatile RunningScript script;
     volatile String stopReason;
@@ -148,10 +153,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
         ? record(attempt, null, loaded.cause())
         : runStep(attempt, loaded.result())
           .transform(result -> record(attempt, loaded.result(), result.failed() ? result.cause() : null)))
-      .onSuccess(this::published)
-      .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
-        + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
-        work.serverName(), work.databaseName(), e.getMessage()))
+      .onSuccess(recorded -> published(attempt, recorded))
+      .onFailure(e -> LogKeys.target(LOG.atWarn(), work).log("Could not record the result of target {} (job {}, "
+        + "step {}, {}/{}); its lease will expire and the attempt run again: {}", work.targetExecutionId(),
+        work.jobName(), work.stepId(), work.serverName(), work.databaseName(), e.getMessage()))
       .onComplete(finished -> {
         inFlight.remove(work.targetExecutionId(), attempt);
         attempt.done.tryComplete();
@@ -171,6 +176,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
         step.executionOptions().singleTransaction(), step.output() != null,
         ScriptOptions.applicationName(work.jobName(), work.stepName()));
       if (work.dryRun()) {
+        if (!driver.runsDryRuns()) {
+          // Never run for real what was asked for as a dry run.
+          return Future.failedFuture(new ScriptFailed(ScriptOptions.NOT_ON_THIS_ENGINE.formatted(work.engine()),
+            List.of(), new DryRunRefused(ScriptOptions.NOT_ON_THIS_ENGINE.formatted(work.engine()), null)));
+        }
         options = options.asDryRun();
       }
       RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
@@ -302,10 +312,18 @@ public final class TargetExecutorVerticle extends VerticleBase {
       TargetFailures.code(failure).orElse(null));
   }
 
-  private void published(Optional<TargetFinished> recorded) {
+  /** @param recorded empty when the attempt was handed back rather than recorded: it ran for nothing */
+  private void published(InFlight attempt, Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
+      // A dry run counts in none of the meters of real runs, as it counts in none of the job database's metrics.
+      if (!attempt.work.dryRun()) {
+        metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
+      }
       if (finished.isFinal()) {
-        metrics.record(finished);
+        if (!attempt.work.dryRun()) {
+          metrics.record(finished);
+        }
+        TargetOutcomeLog.ended(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
     });
