@@ -513,10 +513,17 @@ BEGIN
   FOR v_step IN
     UPDATE jobs_internal.step_executions s
        SET lifecycle = 'InProgress', paused_reason = NULL,
-           rollout = CASE WHEN p_error_budget IS NULL OR s.rollout IS NULL THEN s.rollout
-                          ELSE jsonb_set(s.rollout, '{errorBudget}',
-                                         coalesce(s.rollout->'errorBudget', '{}') || p_error_budget) END,
-           last_message = format('Resumed by %s.', p_resumed_by)
+           -- Each resume stays on the step's record (who, when, what budget), after the execution's message
+           -- has moved on; the step's message is cleared, so its outcome is summed up when it settles.
+           rollout = CASE WHEN s.rollout IS NULL THEN NULL
+                          ELSE jsonb_set(CASE WHEN p_error_budget IS NULL THEN s.rollout
+                                              ELSE jsonb_set(s.rollout, '{errorBudget}',
+                                                             coalesce(s.rollout->'errorBudget', '{}') || p_error_budget)
+                                         END,
+                                         '{resumes}', coalesce(s.rollout->'resumes', '[]') || jsonb_build_array(
+                                           jsonb_strip_nulls(jsonb_build_object('by', p_resumed_by, 'at', p_now,
+                                                                                'errorBudget', p_error_budget)))) END,
+           last_message = NULL
      WHERE s.job_execution_id = p_execution_id AND s.lifecycle = 'Paused'
     RETURNING s.step_id, s.current_wave, s.wave_count
   LOOP

@@ -120,6 +120,12 @@ class RolloutTest {
       "the execution's record says the budget was raised: " + resumed.bodyAsString());
     JsonObject ended = executions.awaitEnd("canary-breaks", id, PATIENCE);
     assertEquals("Failed", ended.getString("lifecycle"), "the canary's failure stays on the record");
+    assertTrue(ended.getString("lastMessage").contains("1 failed") || ended.getString("lastMessage")
+      .contains("99 of 100"), "the step's outcome, not the resume: " + ended.getString("lastMessage"));
+    JsonObject resume = executions.steps("canary-breaks", id).get(0).getJsonObject("rollout")
+      .getJsonObject("definition").getJsonArray("resumes").getJsonObject(0);
+    assertTrue(resume.getString("by").startsWith("operator-"), resume.encode());
+    assertEquals(1, resume.getJsonObject("errorBudget").getInteger("maxFailedTargets"), resume.encode());
     assertEquals(Map.of("Failed", 1L, "Succeeded", 99L), lifecycles(executions.targets("canary-breaks", id)));
     assertEquals(409, agent.admin().post("/jobs/canary-breaks/executions/" + id + "/resume", new JsonObject())
       .statusCode(), "only a paused execution resumes");
