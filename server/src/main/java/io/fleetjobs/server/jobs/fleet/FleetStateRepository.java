@@ -68,19 +68,16 @@ public final class FleetStateRepository {
         -- Each database's last run of each step, in the order of the (job_id, server_key, database_name,
         -- step_name, create_time) index; a member's own row (a listing) is no database.
         SELECT DISTINCT ON (t.server_key, t.database_name, t.step_name)
-               t.server_key, t.database_name, t.server_name, t.step_name, t.lifecycle, t.job_execution_id,
-               t.end_time, t.last_message
+               t.server_key, t.database_name, t.server_name, t.step_name, t.lifecycle
           FROM jobs_internal.target_executions t
          WHERE t.job_id = #{jobId} AND NOT t.expands_member
          ORDER BY t.server_key, t.database_name, t.step_name, t.create_time DESC
       ), history AS (
-        -- Steps no longer in the job say nothing of its current state, but their databases were reached. A
-        -- failed run keeps its message, for the page to show.
+        -- Steps no longer in the job say nothing of its current state, but their databases were reached. The
+        -- runs themselves are read again for the page's rows only (see the page below).
         SELECT r.server_key, r.database_name, min(r.server_name) AS server_name,
-               jsonb_object_agg(r.step_name, jsonb_build_object('lifecycle', r.lifecycle,
-                                  'jobExecutionId', r.job_execution_id, 'endTime', r.end_time,
-                                  'message', CASE WHEN r.lifecycle IN ('Failed', 'TimedOut') THEN r.last_message END))
-                 FILTER (WHERE r.step_name = ANY (#{steps}::text[])) AS last_runs
+               coalesce(bool_or(r.lifecycle IN ('Failed', 'TimedOut'))
+                          FILTER (WHERE r.step_name = ANY (#{steps}::text[])), false) AS failing
           FROM last_runs r
          GROUP BY r.server_key, r.database_name
       ), unsucceeded AS (
@@ -99,24 +96,23 @@ public final class FleetStateRepository {
                               AND u.database_name = t.database_name)
          ORDER BY t.server_key, t.database_name, t.end_time DESC
       ), classified AS (
-        SELECT f.server_key, f.database_name, f.server_name, f.targeted, f.last_runs,
+        SELECT f.server_key, f.database_name, f.server_name, f.targeted,
                ok.job_version AS succeeded_version, ok.job_execution_id AS succeeded_execution,
                ok.end_time AS succeeded_time,
                CASE WHEN NOT f.targeted THEN 'NotTargeted'
-                    WHEN jsonb_path_exists(f.last_runs, '$.* ? (@.lifecycle == "Failed" || @.lifecycle == "TimedOut")')
-                      THEN 'Failing'
+                    WHEN f.failing THEN 'Failing'
                     WHEN ok.job_version = #{version} THEN 'Current'
                     ELSE 'Behind' END AS state
           FROM (SELECT coalesce(tg.server_key, h.server_key) AS server_key,
                        coalesce(tg.database_name, h.database_name) AS database_name,
                        coalesce(tg.server_name, h.server_name) AS server_name,
                        tg.server_key IS NOT NULL OR h.server_key = ANY (#{unlisted}::text[]) AS targeted,
-                       coalesce(h.last_runs, '{}') AS last_runs
+                       coalesce(h.failing, false) AS failing
                   FROM targeted tg
                   FULL JOIN history h ON h.server_key = tg.server_key AND h.database_name = tg.database_name) f
           LEFT JOIN succeeded ok ON ok.server_key = f.server_key AND ok.database_name = f.database_name
       ), chosen AS (
-        SELECT c.server_key, c.database_name, c.server_name, c.targeted, c.last_runs, c.succeeded_version,
+        SELECT c.server_key, c.database_name, c.server_name, c.targeted, c.succeeded_version,
                c.succeeded_execution, c.succeeded_time, c.state
           FROM classified c
          WHERE (#{states}::text[] IS NULL OR c.state = ANY (#{states}::text[]))
@@ -134,7 +130,20 @@ public final class FleetStateRepository {
                 FROM classified c) totals
         LEFT JOIN LATERAL (
           SELECT c.server_name, c.database_name, c.state, c.targeted, c.succeeded_version, c.succeeded_time,
-                 c.succeeded_execution, c.last_runs
+                 c.succeeded_execution,
+                 -- The page's databases only: each one's last run of each current step, from the (job_id,
+                 -- server_key, database_name, step_name, create_time) index. A failed run keeps its message.
+                 (SELECT coalesce(jsonb_object_agg(r.step_name, jsonb_build_object('lifecycle', r.lifecycle,
+                                    'jobExecutionId', r.job_execution_id, 'endTime', r.end_time,
+                                    'message', CASE WHEN r.lifecycle IN ('Failed', 'TimedOut') THEN r.last_message END)),
+                                  '{}')
+                    FROM (SELECT DISTINCT ON (t.step_name) t.step_name, t.lifecycle, t.job_execution_id, t.end_time,
+                                 t.last_message
+                            FROM jobs_internal.target_executions t
+                           WHERE t.job_id = #{jobId} AND t.server_key = c.server_key
+                             AND t.database_name = c.database_name AND NOT t.expands_member
+                             AND t.step_name = ANY (#{steps}::text[])
+                           ORDER BY t.step_name, t.create_time DESC) r) AS last_runs
             FROM chosen c
            ORDER BY $order
            LIMIT #{limit} OFFSET #{offset}) p ON true""";
