@@ -50,7 +50,10 @@ public final class FleetStateRepository {
    * on a server whose listing failed now counts as still targeted: its state is its history's.
    */
   private static final String QUERY = """
-      WITH targeted AS (
+      WITH dry_runs AS (
+        -- A dry run changed nothing, so it says nothing of the fleet's state.
+        SELECT d.job_execution_id FROM jobs_internal.job_executions d WHERE d.job_id = #{jobId} AND d.dry_run
+      ), targeted AS (
         SELECT DISTINCT ON (u.server_key, u.database_name) u.server_key, u.database_name, u.server_name
           FROM unnest(#{keys}::text[], #{databases}::text[], #{servers}::text[]) AS u(server_key, database_name, server_name)
          ORDER BY u.server_key, u.database_name, u.server_name
@@ -59,7 +62,7 @@ public final class FleetStateRepository {
         -- Succeeded has that version, whichever steps' groups include it.
         SELECT e.job_execution_id, e.job_version
           FROM jobs_internal.job_executions e
-         WHERE e.job_id = #{jobId}
+         WHERE e.job_id = #{jobId} AND NOT e.dry_run
            AND EXISTS (SELECT 1 FROM jobs_internal.step_executions s
                         WHERE s.job_execution_id = e.job_execution_id
                           AND s.step_id = (SELECT max(v.step_id) FROM jobs_internal.jobstep_versions v
@@ -71,6 +74,7 @@ public final class FleetStateRepository {
                t.server_key, t.database_name, t.server_name, t.step_name, t.lifecycle
           FROM jobs_internal.target_executions t
          WHERE t.job_id = #{jobId} AND NOT t.expands_member
+           AND t.job_execution_id NOT IN (SELECT job_execution_id FROM dry_runs)
          ORDER BY t.server_key, t.database_name, t.step_name, t.create_time DESC
       ), history AS (
         -- Steps no longer in the job say nothing of its current state, but their databases were reached. The
@@ -83,7 +87,9 @@ public final class FleetStateRepository {
       ), unsucceeded AS (
         SELECT DISTINCT t.job_execution_id, t.server_key, t.database_name
           FROM jobs_internal.target_executions t
-         WHERE t.job_id = #{jobId} AND NOT t.expands_member AND t.lifecycle <> 'Succeeded'
+         WHERE t.job_id = #{jobId} AND NOT t.expands_member
+           AND t.job_execution_id NOT IN (SELECT job_execution_id FROM dry_runs)
+           AND t.lifecycle <> 'Succeeded'
       ), succeeded AS (
         -- The newest complete execution in which nothing failed there.
         SELECT DISTINCT ON (t.server_key, t.database_name)
@@ -141,6 +147,7 @@ public final class FleetStateRepository {
                                  t.last_message
                             FROM jobs_internal.target_executions t
                            WHERE t.job_id = #{jobId} AND t.server_key = c.server_key
+                             AND t.job_execution_id NOT IN (SELECT job_execution_id FROM dry_runs)
                              AND t.database_name = c.database_name AND NOT t.expands_member
                              AND t.step_name = ANY (#{steps}::text[])
                            ORDER BY t.step_name, t.create_time DESC) r) AS last_runs

@@ -221,6 +221,11 @@ class FleetViewApiTest {
     step("migrate", MIGRATE + ";\n-- version two");
     JsonObject behind = get(JOB + "/fleetState");
     assertEquals(counts(12, 0, 7, 5, 0), behind.getJsonObject("counts"), "a new version puts everyone behind");
+    String dry = agent.admin().post("/jobs/migrate-fleet/start", new JsonObject().put("dryRun", true))
+      .bodyAsJsonObject().getString("jobExecutionId");
+    executions.awaitEnd("migrate-fleet", dry, PATIENCE);
+    assertEquals(counts(12, 0, 7, 5, 0), get(JOB + "/fleetState").getJsonObject("counts"),
+      "a dry run changed nothing, so nobody caught up");
     JsonObject older = get(JOB + "/fleetState?state=Behind&$top=1").getJsonArray("value").getJsonObject(0);
     assertEquals(false, older.getBoolean("isCurrentVersion"));
     assertEquals(behind.getInteger("currentVersion") - 1, older.getInteger("lastSucceededVersion"));
