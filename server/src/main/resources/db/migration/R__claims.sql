@@ -76,12 +76,13 @@ END $$;
 -- concurrent claims from several agents cannot exceed the cap together.
 -- It returns what an executor needs, joined inside the function: the rows it claims may belong to a step
 -- started a moment ago, which a join outside the function would not yet see, and that claim would be lost.
+DROP FUNCTION IF EXISTS jobs_internal.claim_targets(text, integer, integer, integer, integer, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
   p_owner text, p_capacity integer, p_share integer, p_max integer, p_lease_seconds integer, p_now timestamptz)
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
-               trust_server_certificate boolean)
+               trust_server_certificate boolean, ssl_mode text, authentication text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -178,7 +179,7 @@ BEGIN
      AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
   RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
-            s.target_group_name, t.trust_server_certificate;
+            s.target_group_name, t.trust_server_certificate, t.ssl_mode, t.authentication;
 END $$;
 
 -- Claims member rows due for another listing: members a step could not list, waiting for their retry time,

@@ -100,21 +100,25 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Credentials: the agent seals the password before it reaches the database.
-CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
+-- Credentials: the agent seals the password before it reaches the database, or stores where to read it when used
+-- (p_password_from: {"file": path} or {"env": name}), never the value.
+DROP FUNCTION IF EXISTS jobs_internal.save_credential(text, text, bytea);
+CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea,
+                                                         p_password_from jsonb DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE v_created boolean;
 BEGIN
   PERFORM jobs_internal.check_name('credential_name', p_credential_name);
   PERFORM jobs_internal.check_name('username', p_username);
-  IF p_password_sealed IS NULL THEN
-    PERFORM jobs_internal.fail('FJ400', 'password', 'password is required.');
+  IF (p_password_sealed IS NULL) = (p_password_from IS NULL) THEN
+    PERFORM jobs_internal.fail('FJ400', 'password', 'Give either password or passwordFrom.');
   END IF;
-  INSERT INTO jobs_internal.credentials AS c (credential_name, username, password_sealed)
-  VALUES (p_credential_name, p_username, p_password_sealed)
+  INSERT INTO jobs_internal.credentials AS c (credential_name, username, password_sealed, password_from)
+  VALUES (p_credential_name, p_username, p_password_sealed, p_password_from)
   ON CONFLICT (credential_name) DO UPDATE
-     SET username = excluded.username, password_sealed = excluded.password_sealed, updated_time = now()
+     SET username = excluded.username, password_sealed = excluded.password_sealed,
+         password_from = excluded.password_from, updated_time = now()
   RETURNING (xmax = 0) INTO v_created;
   RETURN v_created;
 END $$;
@@ -167,11 +171,43 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT concat_ws('/', p_target_type, p_engine, lower(p_server_name), p_database_name, p_elastic_pool_name)
 $$;
 
+-- A member's TLS mode in its engine's words (libpq's sslmode, MySQL's --ssl-mode), and how it signs in. A Microsoft
+-- Entra token is a bearer credential, so it goes only to a server whose certificate is checked.
+CREATE OR REPLACE FUNCTION jobs_internal.check_member_tls(p_prefix text, p_engine text, p_ssl_mode text,
+                                                          p_authentication text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_ssl_mode IS NOT NULL THEN
+    IF p_engine = 'sqlserver' THEN
+      PERFORM jobs_internal.fail('FJ400', p_prefix || 'ssl_mode',
+        'A sqlserver member is always encrypted; trust_server_certificate says whether its certificate is checked.');
+    END IF;
+    PERFORM jobs_internal.check_one_of(p_prefix || 'ssl_mode', p_ssl_mode, CASE p_engine
+      WHEN 'mysql' THEN ARRAY['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY']
+      ELSE ARRAY['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] END);
+  END IF;
+  IF p_authentication IS NULL OR p_authentication = 'SqlLogin' THEN
+    RETURN;
+  END IF;
+  PERFORM jobs_internal.check_one_of(p_prefix || 'authentication', p_authentication, ARRAY['SqlLogin', 'Entra']);
+  IF p_engine <> 'postgresql' THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'authentication', CASE p_engine
+      WHEN 'sqlserver' THEN 'A sqlserver member signs in with the agent''s Entra identity once FLEETJOBS_ENTRA_MODE is set.'
+      ELSE format('A %s member signs in with stored credentials only.', p_engine) END);
+  END IF;
+  IF p_ssl_mode IS NOT NULL AND p_ssl_mode NOT IN ('verify-ca', 'verify-full') THEN
+    PERFORM jobs_internal.fail('FJ400', p_prefix || 'ssl_mode',
+      'An Entra member sends a token as its password, so its sslMode must be verify-ca or verify-full.');
+  END IF;
+END $$;
+
 -- Validates one member and applies its defaults. p_prefix names the member in error fields.
+DROP FUNCTION IF EXISTS jobs_internal.member_of(text, text, text, text, text, text, text, text, boolean);
 CREATE OR REPLACE FUNCTION jobs_internal.member_of(
   p_prefix text, p_membership_type text, p_target_type text, p_engine text, p_server_name text,
   p_database_name text, p_elastic_pool_name text, p_refresh_credential_name text,
-  p_trust_server_certificate boolean DEFAULT NULL)
+  p_trust_server_certificate boolean DEFAULT NULL, p_ssl_mode text DEFAULT NULL, p_authentication text DEFAULT NULL)
 RETURNS jobs_internal.member_definition
 LANGUAGE plpgsql AS $$
 DECLARE m jobs_internal.member_definition;
@@ -181,13 +217,16 @@ BEGIN
   PERFORM jobs_internal.check_one_of(p_prefix || 'membership_type', m.membership_type, ARRAY['Include', 'Exclude']);
   PERFORM jobs_internal.check_one_of(p_prefix || 'target_type', p_target_type,
                                      ARRAY['SqlServer', 'SqlElasticPool', 'SqlDatabase']);
-  PERFORM jobs_internal.check_one_of(p_prefix || 'engine', m.engine, ARRAY['postgresql', 'sqlserver']);
+  PERFORM jobs_internal.check_one_of(p_prefix || 'engine', m.engine, ARRAY['postgresql', 'sqlserver', 'mysql']);
   m.trust_server_certificate := coalesce(p_trust_server_certificate, false);
   -- The postgresql engine has no such setting: refusing the flag says so, where ignoring it would not.
   IF m.trust_server_certificate AND m.engine <> 'sqlserver' THEN
     PERFORM jobs_internal.fail('FJ400', p_prefix || 'trust_server_certificate',
       'Only a sqlserver member can trust its server''s certificate.');
   END IF;
+  PERFORM jobs_internal.check_member_tls(p_prefix, m.engine, p_ssl_mode, p_authentication);
+  m.ssl_mode := p_ssl_mode;
+  m.authentication := nullif(p_authentication, 'SqlLogin');
   PERFORM jobs_internal.check_server_name(p_prefix || 'server_name', p_server_name);
   PERFORM jobs_internal.check_optional_name(p_prefix || 'database_name', p_database_name);
   PERFORM jobs_internal.check_optional_name(p_prefix || 'elastic_pool_name', p_elastic_pool_name);
@@ -235,7 +274,7 @@ END $$;
 
 -- Create-or-replace a whole group. A member is identified by what it selects (type, engine, server,
 -- database, pool): one that selects what an existing member selected keeps its target_id, and takes the
--- new membership type, refresh credential and certificate trust. Two members that select the same thing
+-- new membership type, refresh credential, certificate trust, TLS mode and sign-in. Two members that select the same thing
 -- are refused.
 CREATE OR REPLACE FUNCTION jobs_internal.save_target_group(p_target_group_name text, p_members jsonb) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -271,7 +310,8 @@ BEGIN
     v_member := jobs_internal.member_of(v_prefix,
       v_item.member->>'membership_type', v_item.member->>'target_type', v_item.member->>'engine',
       v_item.member->>'server_name', v_item.member->>'database_name', v_item.member->>'elastic_pool_name',
-      v_item.member->>'refresh_credential_name', (v_item.member->>'trust_server_certificate')::boolean);
+      v_item.member->>'refresh_credential_name', (v_item.member->>'trust_server_certificate')::boolean,
+      v_item.member->>'ssl_mode', v_item.member->>'authentication');
     v_identity := jobs_internal.member_identity(v_member.target_type, v_member.engine, v_member.server_name,
                                                 v_member.database_name, v_member.elastic_pool_name);
     IF v_identity = ANY (v_identities) THEN
@@ -289,15 +329,17 @@ BEGIN
       v_target_id := gen_random_uuid();
       INSERT INTO jobs_internal.target_group_members
         (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
-         database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate)
+         database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate, ssl_mode, authentication)
       VALUES (v_target_id, v_group_id, v_item.position, v_member.membership_type, v_member.target_type,
               v_member.engine, v_member.server_name, v_member.database_name, v_member.elastic_pool_name,
-              v_member.refresh_credential_id, v_member.trust_server_certificate);
+              v_member.refresh_credential_id, v_member.trust_server_certificate, v_member.ssl_mode,
+              v_member.authentication);
     ELSE
       UPDATE jobs_internal.target_group_members
          SET member_position = v_item.position, membership_type = v_member.membership_type,
              server_name = v_member.server_name, refresh_credential_id = v_member.refresh_credential_id,
-             trust_server_certificate = v_member.trust_server_certificate
+             trust_server_certificate = v_member.trust_server_certificate, ssl_mode = v_member.ssl_mode,
+             authentication = v_member.authentication
        WHERE target_id = v_target_id;
     END IF;
     v_kept := v_kept || v_target_id;
@@ -635,20 +677,24 @@ BEGIN
   v_has_output := s.output_type IS NOT NULL;
   IF NOT v_has_output THEN
     IF coalesce(p_def->>'output_server_name', p_def->>'output_database_name', p_def->>'output_table_name',
-                p_def->>'output_schema_name', p_def->>'output_credential_name', p_def->>'output_engine') IS NOT NULL THEN
+                p_def->>'output_schema_name', p_def->>'output_credential_name', p_def->>'output_engine',
+                p_def->>'output_ssl_mode') IS NOT NULL THEN
       PERFORM jobs_internal.fail('FJ400', 'output_type', 'output_type is required when any output setting is given.');
     END IF;
     RETURN s;
   END IF;
   PERFORM jobs_internal.check_one_of('output_type', s.output_type, ARRAY['SqlDatabase']);
   s.output_engine := coalesce(p_def->>'output_engine', 'postgresql');
-  PERFORM jobs_internal.check_one_of('output_engine', s.output_engine, ARRAY['postgresql', 'sqlserver']);
+  PERFORM jobs_internal.check_one_of('output_engine', s.output_engine, ARRAY['postgresql', 'sqlserver', 'mysql']);
+  s.output_ssl_mode := p_def->>'output_ssl_mode';
+  PERFORM jobs_internal.check_member_tls('output_', s.output_engine, s.output_ssl_mode, NULL);
   s.output_server_name := p_def->>'output_server_name';
   PERFORM jobs_internal.check_server_name('output_server_name', s.output_server_name);
   s.output_database_name := p_def->>'output_database_name';
   PERFORM jobs_internal.check_name('output_database_name', s.output_database_name);
   s.output_schema_name := coalesce(p_def->>'output_schema_name',
-                                   CASE s.output_engine WHEN 'sqlserver' THEN 'dbo' ELSE 'public' END);
+                                   CASE s.output_engine WHEN 'sqlserver' THEN 'dbo'
+                                                        WHEN 'mysql' THEN s.output_database_name ELSE 'public' END);
   PERFORM jobs_internal.check_name('output_schema_name', s.output_schema_name);
   s.output_table_name := p_def->>'output_table_name';
   PERFORM jobs_internal.check_name('output_table_name', s.output_table_name);

@@ -1,12 +1,13 @@
 package io.fleetjobs.server.bus;
 
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A claimed target execution: which attempt (claim) of which step to run where, and whether the member that
- * brought the database in trusts its server's certificate.
+ * A claimed target execution: which attempt (claim) of which step to run where, and how the member that brought
+ * the database in connects (its TLS mode, certificate trust and sign-in).
  */
 public record TargetWork(
   UUID targetExecutionId,
@@ -23,7 +24,7 @@ public record TargetWork(
   String engine,
   String serverName,
   String databaseName,
-  boolean trustServerCertificate) {
+  ConnectionSettings connection) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -41,7 +42,9 @@ public record TargetWork(
       .put("engine", engine)
       .put("serverName", serverName)
       .put("databaseName", databaseName)
-      .put("trustServerCertificate", trustServerCertificate);
+      .put("trustServerCertificate", connection.trustServerCertificate())
+      .put("sslMode", connection.sslMode())
+      .put("authentication", connection.authentication());
   }
 
   public static TargetWork fromJson(JsonObject json) {
@@ -60,6 +63,7 @@ public record TargetWork(
       json.getString("engine"),
       json.getString("serverName"),
       json.getString("databaseName"),
-      json.getBoolean("trustServerCertificate", false));
+      new ConnectionSettings(json.getBoolean("trustServerCertificate", false), json.getString("sslMode"),
+        json.getString("authentication")));
   }
 }

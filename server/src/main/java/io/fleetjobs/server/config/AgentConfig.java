@@ -17,11 +17,13 @@ public record AgentConfig(
   String dbUrl,
   int embeddedDbPort,
   String masterKey,
+  Path masterKeyFile,
   String bootstrapAdminToken,
   Tier tier,
   EngineSettings engine,
   AlertsConfig alerts,
-  SqlServerSettings sqlserver) {
+  SqlServerSettings sqlserver,
+  TargetSettings targets) {
 
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
@@ -56,11 +58,13 @@ public record AgentConfig(
       blankToNull(json.getString("dbUrl")),
       port(json, "embeddedDbPort", 0),
       blankToNull(json.getString("masterKey")),
+      blankToNull(json.getString("masterKeyFile")) == null ? null : Path.of(json.getString("masterKeyFile").trim()),
       blankToNull(json.getString("bootstrapAdminToken")),
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
       AlertsConfig.fromJson(json, httpPort),
-      SqlServerSettings.fromJson(json));
+      SqlServerSettings.fromJson(json),
+      TargetSettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -68,19 +72,22 @@ public record AgentConfig(
   }
 
   public AgentConfig withDbUrl(String url) {
-    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, masterKeyFile,
+      bootstrapAdminToken, tier,
+      engine, alerts, sqlserver, targets);
   }
 
   public AgentConfig withMasterKey(String key) {
-    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, masterKeyFile, bootstrapAdminToken,
+      tier,
+      engine, alerts, sqlserver, targets);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
   public JsonObject toJson() {
     JsonObject json = alerts.toJson();
     sqlserver.putInto(json);
+    targets.putInto(json);
     return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
@@ -88,6 +95,7 @@ public record AgentConfig(
       .put("dbUrl", dbUrl)
       .put("embeddedDbPort", embeddedDbPort)
       .put("masterKey", masterKey)
+      .put("masterKeyFile", masterKeyFile == null ? null : masterKeyFile.toString())
       .put("bootstrapAdminToken", bootstrapAdminToken)
       .put("tier", tier == null ? null : tier.name())
       .put("leaseSeconds", engine.leaseSeconds())
@@ -103,7 +111,7 @@ public record AgentConfig(
   public String toString() {
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", targets=" + targets + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.

@@ -1,11 +1,14 @@
 package io.fleetjobs.server.targetgroups;
 
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 
 /**
  * One include or exclude rule of a target group, as stored (defaults applied). {@code trustServerCertificate}
- * (sqlserver members only) accepts the server's TLS certificate without checking who signed it.
+ * (sqlserver members only) accepts the server's TLS certificate without checking who signed it; {@code sslMode}
+ * (postgresql and mysql members) is the TLS mode in the engine's words, null for the agent's default;
+ * {@code authentication} is null for stored credentials, or Entra.
  */
 public record TargetGroupMember(
   UUID targetId,
@@ -17,7 +20,9 @@ public record TargetGroupMember(
   String elasticPoolName,
   String refreshCredential,
   UUID refreshCredentialId,
-  boolean trustServerCertificate) {
+  boolean trustServerCertificate,
+  String sslMode,
+  String authentication) {
 
   public boolean isInclude() {
     return membershipType.equals("Include");
@@ -35,7 +40,14 @@ public record TargetGroupMember(
       json.getString("elasticPoolName"),
       json.getString("refreshCredential"),
       json.getString("refreshCredentialId") == null ? null : UUID.fromString(json.getString("refreshCredentialId")),
-      json.getBoolean("trustServerCertificate", false));
+      json.getBoolean("trustServerCertificate", false),
+      json.getString("sslMode"),
+      json.getString("authentication"));
+  }
+
+  /** How this member's connections are secured and sign in. */
+  public ConnectionSettings connection() {
+    return new ConnectionSettings(trustServerCertificate, sslMode, authentication);
   }
 
   public JsonObject toJson() {
@@ -48,7 +60,10 @@ public record TargetGroupMember(
     putIfPresent(json, "databaseName", databaseName);
     putIfPresent(json, "elasticPoolName", elasticPoolName);
     putIfPresent(json, "refreshCredential", refreshCredential);
-    return json.put("trustServerCertificate", trustServerCertificate);
+    putIfPresent(json, "sslMode", sslMode);
+    return json
+      .put("authentication", authentication == null ? "SqlLogin" : authentication)
+      .put("trustServerCertificate", trustServerCertificate);
   }
 
   private static void putIfPresent(JsonObject json, String key, String value) {

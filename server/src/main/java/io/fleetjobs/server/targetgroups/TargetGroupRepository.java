@@ -32,7 +32,8 @@ public final class TargetGroupRepository {
                           'engine', m.engine, 'serverName', m.server_name, 'databaseName', m.database_name,
                           'elasticPoolName', m.elastic_pool_name, 'refreshCredential', c.credential_name,
                           'refreshCredentialId', m.refresh_credential_id,
-                          'trustServerCertificate', m.trust_server_certificate))
+                          'trustServerCertificate', m.trust_server_certificate, 'sslMode', m.ssl_mode,
+                          'authentication', m.authentication))
                         ORDER BY m.member_position) FILTER (WHERE m.target_id IS NOT NULL),
                         '[]'::jsonb) AS members
           FROM jobs_internal.target_groups g

@@ -10,6 +10,7 @@ import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.targetgroups.CredentialTester;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -49,7 +50,8 @@ public final class CredentialsApi {
     }
     Future<List<JsonObject>> results = server != null
       ? tester.onServer(name, body.getString("engine", "postgresql"), server, body.getString("databaseName"),
-        body.getBoolean("trustServerCertificate", false))
+        new ConnectionSettings(body.getBoolean("trustServerCertificate", false), body.getString("sslMode"),
+          ConnectionSettings.ENTRA.equals(body.getString("authentication")) ? ConnectionSettings.ENTRA : null))
       : tester.onGroup(name, group);
     return results.map(Reply::list);
   }

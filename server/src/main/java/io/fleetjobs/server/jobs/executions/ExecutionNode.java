@@ -29,9 +29,12 @@ public record ExecutionNode(
   Target target,
   UUID rerunOf) {
 
-  /** Where a node ran: a target database, or for a step the target group it expanded. */
+  /**
+   * Where a node ran: a target database, or for a step the target group it expanded. {@code sslMode} is the TLS
+   * mode its connections used; {@code authentication} its member's choice (null for the engine's way).
+   */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
-                       String engine) {
+                       String engine, String sslMode, String authentication) {
   }
 
   /** Reads the column names every execution query of {@link ExecutionRepository} returns. */
@@ -55,7 +58,9 @@ public record ExecutionNode(
       row.getString("target_group_name"),
       row.getString("target_server_name"),
       row.getString("target_database_name"),
-      row.getString("target_engine")),
+      row.getString("target_engine"),
+      row.getString("target_ssl_mode"),
+      row.getString("target_authentication")),
     row.getUUID("rerun_of"));
 
   public boolean isActive() {
@@ -90,7 +95,8 @@ public record ExecutionNode(
         // A member's own row (a server that could not be listed) has no database.
         .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
           : target.databaseName())
-        .put("engine", target.engine()));
+        .put("engine", target.engine())
+        .put("sslMode", target.sslMode()));
     }
     return json;
   }

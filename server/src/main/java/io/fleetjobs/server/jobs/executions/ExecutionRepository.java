@@ -52,7 +52,8 @@ public final class ExecutionRepository {
                x.lifecycle, x.create_time, x.start_time, x.end_time, 0 AS current_attempts,
                NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
                x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
-               NULL::text AS target_server_name, NULL::text AS target_database_name, NULL::text AS target_engine,
+               NULL::text AS target_server_name, NULL::text AS target_database_name, NULL::text AS target_engine, NULL::text AS target_ssl_mode,
+               NULL::text AS target_authentication,
                x.rerun_of
           FROM jobs_internal.job_executions x
           JOIN jobs_internal.jobs j ON j.job_id = x.job_id
@@ -67,7 +68,8 @@ public final class ExecutionRepository {
                x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
                NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
                NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
-               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::uuid AS rerun_of
+               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::text AS target_ssl_mode,
+               NULL::text AS target_authentication, NULL::uuid AS rerun_of
           FROM jobs_internal.step_executions x
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
           JOIN jobs_internal.jobs j ON j.job_id = e.job_id
@@ -80,7 +82,8 @@ public final class ExecutionRepository {
         SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
                x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time, x.next_attempt_start_time,
                x.last_message, x.target_type, x.target_id, s.target_group_name, x.server_name AS target_server_name,
-               x.database_name AS target_database_name, x.engine AS target_engine, NULL::uuid AS rerun_of
+               x.database_name AS target_database_name, x.engine AS target_engine, x.ssl_mode AS target_ssl_mode,
+               x.authentication AS target_authentication, NULL::uuid AS rerun_of
           FROM jobs_internal.target_executions x
           JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id

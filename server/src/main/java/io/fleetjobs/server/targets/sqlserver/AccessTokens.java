@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Access tokens of the agent's Entra identity for Azure SQL, cached and fetched again shortly before they
- * expire, so opening a connection rarely waits on Entra and never presents a token about to lapse.
+ * Access tokens of the agent's Entra identity for one scope (Azure SQL's, or Azure Database for PostgreSQL's),
+ * cached and fetched again shortly before they expire, so opening a connection rarely waits on Entra and never presents a token about to lapse.
  * {@link #token()} blocks while it fetches: only worker threads call it, as a connection opens.
  */
 public final class AccessTokens {
@@ -19,11 +19,17 @@ public final class AccessTokens {
 
   private final TokenCredential credential;
   private final Clock clock;
+  private final String scope;
   private AccessToken cached;
 
   public AccessTokens(TokenCredential credential, Clock clock) {
+    this(credential, clock, SCOPE);
+  }
+
+  public AccessTokens(TokenCredential credential, Clock clock, String scope) {
     this.credential = credential;
     this.clock = clock;
+    this.scope = scope;
   }
 
   /**
@@ -35,7 +41,7 @@ public final class AccessTokens {
     Instant now = clock.instant();
     if (cached == null || !cached.getExpiresAt().toInstant().isAfter(now.plus(REFRESH_BEFORE))) {
       try {
-        AccessToken fresh = credential.getTokenSync(new TokenRequestContext().addScopes(SCOPE));
+        AccessToken fresh = credential.getTokenSync(new TokenRequestContext().addScopes(scope));
         if (fresh == null) {
           throw new IllegalStateException("the credential returned no token");
         }
@@ -45,7 +51,7 @@ public final class AccessTokens {
           return cached.getToken();
         }
         // The message is Entra's own; a token is never part of it.
-        throw new TokenUnavailable("Could not get a Microsoft Entra token for Azure SQL: " + e.getMessage());
+        throw new TokenUnavailable("Could not get a Microsoft Entra token for " + scope + ": " + e.getMessage());
       }
     }
     return cached.getToken();
