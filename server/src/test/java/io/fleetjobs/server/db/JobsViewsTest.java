@@ -54,7 +54,7 @@ class JobsViewsTest {
   }
 
   @Test
-  void views_have_exactly_the_reference_columns() throws SQLException {
+  void views_have_the_reference_columns_then_the_documented_extensions() throws SQLException {
     assertEquals(List.of("job_name", "job_id", "job_version", "description", "enabled", "schedule_interval_type",
       "schedule_interval_count", "schedule_start_time", "schedule_end_time"), columns("jobs.jobs"));
     assertEquals(List.of("job_name", "job_id", "job_version"), columns("jobs.job_versions"));
@@ -69,11 +69,13 @@ class JobsViewsTest {
     assertEquals(List.of("target_group_name", "target_group_id"), columns("jobs.target_groups"));
     assertEquals(List.of("target_group_name", "target_group_id", "membership_type", "target_type", "target_id",
       "refresh_credential_name", "subscription_id", "resource_group_name", "server_name", "database_name",
-      "elastic_pool_name", "shard_map_name"), columns("jobs.target_group_members"));
+      "elastic_pool_name", "shard_map_name", "engine", "ssl_mode", "authentication"),
+      columns("jobs.target_group_members"));
     assertEquals(List.of("job_execution_id", "job_name", "job_id", "job_version", "step_id", "is_active", "lifecycle",
       "create_time", "start_time", "end_time", "current_attempts", "current_attempt_start_time",
       "next_attempt_start_time", "last_message", "target_type", "target_id", "target_group_name",
-      "target_server_name", "target_database_name"), columns("jobs.job_executions"));
+      "target_server_name", "target_database_name", "target_engine", "target_ssl_mode"),
+      columns("jobs.job_executions"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.fleetjobs.server.jobs.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.bus.TargetWork;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,6 @@ class ScriptVariablesTest {
 
   private static TargetWork work(String jobName) {
     return new TargetWork(UUID.randomUUID(), 1, 1, EXECUTION, Instant.parse("2026-01-01T00:00:00Z"), JOB, jobName, 3,
-      2, "vacuum", "tenants", "postgresql", "pg1", "sales", false);
+      2, "vacuum", "tenants", "postgresql", "pg1", "sales", ConnectionSettings.DEFAULT);
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets.sqlserver;
 
+import io.fleetjobs.server.targets.ConnectionSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -99,13 +100,13 @@ class RealSqlServerTest {
 
   @Test
   void the_server_lists_its_online_user_databases() {
-    List<String> names = driver.listDatabases(serverName, login, false).await();
+    List<String> names = driver.listDatabases(serverName, login, ConnectionSettings.DEFAULT).await();
     assertTrue(names.contains(DATABASE) && !names.contains("master") && !names.contains("tempdb"), names.toString());
   }
 
   @Test
   void go_batches_run_in_order_print_messages_are_kept_and_the_first_result_set_comes_back() {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false, """
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, """
       CREATE TABLE #marks (n int)
       GO
       INSERT INTO #marks VALUES (1)
@@ -122,7 +123,7 @@ class RealSqlServerTest {
 
   @Test
   void a_failing_batch_stops_the_script() {
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", options(false)).result());
     assertTrue(failed.getMessage().contains("batch 2 of 3") && failed.getMessage().contains("Messages:\nbefore"),
       failed.getMessage());
@@ -132,19 +133,19 @@ class RealSqlServerTest {
   @Test
   void a_script_transaction_rolls_every_batch_back_and_sessions_show_their_step() {
     ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.applicationName("real", "step"));
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "CREATE TABLE dbo.AllOrNothing (x int)\nGO\nINSERT INTO dbo.AllOrNothing VALUES (1)\nGO\nSELECT 1/0", single)
       .result());
     assertTrue(failed.getMessage().contains("batch 3 of 3"), failed.getMessage());
     assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AllOrNothing'"));
-    ScriptResult program = driver.run(serverName, DATABASE, login, false, "SELECT PROGRAM_NAME() AS program",
+    ScriptResult program = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "SELECT PROGRAM_NAME() AS program",
       options(true)).result().await();
     assertEquals(List.of(List.of("fleetjobs/real/step")), program.rows());
   }
 
   @Test
   void a_cancel_stops_the_statement_on_the_server() {
-    RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", options(false));
+    RunningScript waiting = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "WAITFOR DELAY '00:02:00'", options(false));
     String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (column(running).equals(List.of("0")) && System.nanoTime() < deadline) {
@@ -157,7 +158,7 @@ class RealSqlServerTest {
 
   @Test
   void the_output_table_gets_a_uniqueidentifier_and_its_index_and_a_premade_table_is_checked() throws SQLException {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false, "SELECT DB_NAME() AS db, 42 AS answer", options(true))
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "SELECT DB_NAME() AS db, 42 AS answer", options(true))
       .result().await();
     UUID execution = UUID.randomUUID();
     OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Runs", execution, "srv", "db1");
