@@ -344,11 +344,13 @@ public final class PostgresTargetDriver implements TargetDriver {
   private Future<PgConnection> connect(String serverName, String database, Login login, ConnectionSettings connection,
                                        String applicationName) {
     String mode = sslMode(connection);
+    long started = System.nanoTime();
     return password(login, connection, mode)
       .compose(password -> PgConnection.connect(vertx, options(serverName, database, login.username(), password,
           applicationName, mode))
         .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode))))
+        .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
+          .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started)))))
       .map(opened -> opened.noticeHandler(notice -> { }));
   }
 

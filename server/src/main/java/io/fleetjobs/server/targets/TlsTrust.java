@@ -20,6 +20,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -40,6 +43,7 @@ public final class TlsTrust {
 
   private final X509TrustManager authorities;
   private final String source;
+  private final Map<String, HostCheck> checks = new ConcurrentHashMap<>();
 
   private TlsTrust(X509TrustManager authorities, String source) {
     this.authorities = authorities;
@@ -88,64 +92,104 @@ public final class TlsTrust {
   }
 
   /**
-   * A trust manager for one connection: the chain must lead to a trusted authority, and with {@code checkHost}
-   * the certificate must be made out for {@code host}, as verify-full (VERIFY_IDENTITY) wants.
+   * The trust manager for connections to {@code host} in {@code mode}: the chain must lead to a trusted authority,
+   * and with {@code checkHost} the certificate must be made out for {@code host}, as verify-full (VERIFY_IDENTITY)
+   * wants. One per host and mode, so the clients' TLS context cache keeps hitting and a refusal can be read back.
    */
-  public TrustManager forHost(String host, String mode, boolean checkHost) {
-    return new X509ExtendedTrustManager() {
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain, authType);
-      }
+  private HostCheck check(String host, String mode, boolean checkHost) {
+    return checks.computeIfAbsent(host + "\u0000" + mode + "\u0000" + checkHost,
+      key -> new HostCheck(host, mode, checkHost));
+  }
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-        check(chain, authType);
-      }
+  /**
+   * Why a handshake with {@code host} in {@code mode} since {@code sinceNanos} ({@link System#nanoTime()}) refused
+   * the server's certificate, if one did: the clients report a failed handshake without its cause.
+   */
+  public Optional<CertificateRefused> refusal(String host, String mode, long sinceNanos) {
+    return Optional.ofNullable(checks.get(host + "\u0000" + mode + "\u0000" + true))
+      .or(() -> Optional.ofNullable(checks.get(host + "\u0000" + mode + "\u0000" + false)))
+      .map(HostCheck::refused)
+      .filter(refused -> refused.at - sinceNanos >= 0)
+      .map(Refused::why);
+  }
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-        check(chain, authType);
-      }
+  private record Refused(CertificateRefused why, long at) {
+  }
 
-      private void check(X509Certificate[] chain, String authType) throws CertificateException {
-        try {
-          // The two-argument check verifies the chain only; the host is checked below, with a message of ours.
-          authorities.checkServerTrusted(chain, authType);
-        } catch (CertificateException e) {
-          throw new CertificateRefused("certificate for " + String.join(", ", names(chain[0])) + " is not signed by "
-            + "an authority in " + source + " (sslMode " + mode + ")", e);
-        }
-        if (checkHost && !matches(chain[0], host)) {
-          throw new CertificateRefused("certificate for " + String.join(", ", names(chain[0]))
-            + " does not match host " + host + " (sslMode " + mode + ")", null);
-        }
-      }
+  private final class HostCheck extends X509ExtendedTrustManager {
+    private final String host;
+    private final String mode;
+    private final boolean checkHost;
+    private volatile Refused refused;
 
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("Target connections are clients only.");
-      }
+    private HostCheck(String host, String mode, boolean checkHost) {
+      this.host = host;
+      this.mode = mode;
+      this.checkHost = checkHost;
+    }
 
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-        checkClientTrusted(chain, authType);
-      }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      check(chain, authType);
+    }
 
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-        checkClientTrusted(chain, authType);
-      }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+      check(chain, authType);
+    }
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return authorities.getAcceptedIssuers();
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+      check(chain, authType);
+    }
+
+    private void check(X509Certificate[] chain, String authType) throws CertificateException {
+      try {
+        // The two-argument check verifies the chain only; the host is checked below, with a message of ours.
+        authorities.checkServerTrusted(chain, authType);
+      } catch (CertificateException e) {
+        throw refuse(new CertificateRefused("certificate for " + String.join(", ", names(chain[0]))
+          + " is not signed by an authority in " + source + " (sslMode " + mode + ")", e));
       }
-    };
+      if (checkHost && !matches(chain[0], host)) {
+        throw refuse(new CertificateRefused("certificate for " + String.join(", ", names(chain[0]))
+          + " does not match host " + host + " (sslMode " + mode + ")", null));
+      }
+      refused = null;
+    }
+
+    private Refused refused() {
+      return refused;
+    }
+
+    private CertificateRefused refuse(CertificateRefused why) {
+      refused = new Refused(why, System.nanoTime());
+      return why;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("Target connections are clients only.");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return authorities.getAcceptedIssuers();
+    }
   }
 
   /**
@@ -167,7 +211,7 @@ public final class TlsTrust {
         .setHostnameVerificationAlgorithm("");
     }
     // The clients want an algorithm named when the host is checked; the trust manager does the check itself.
-    return tls.setTrustOptions(TrustOptions.wrap(forHost(host, mode, checkHost)))
+    return tls.setTrustOptions(TrustOptions.wrap(check(host, mode, checkHost)))
       .setHostnameVerificationAlgorithm(checkHost ? "HTTPS" : "");
   }
 

@@ -181,9 +181,11 @@ public final class MysqlTargetDriver implements TargetDriver {
       return Future.failedFuture(new InvalidInput("credential", "A mysql target needs a credential."));
     }
     String mode = sslMode(member);
+    long started = System.nanoTime();
     return MySQLConnection.connect(vertx, options(serverName, database, login, applicationName, mode))
       .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode)));
+      .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
+        .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started))));
   }
 
   /**
