@@ -30,6 +30,7 @@ import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.metrics.JobMetricSource;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
+import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
@@ -56,6 +57,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -125,23 +127,28 @@ public final class Agent {
    * @param clock when schedules are due and retries ready; tests move it instead of sleeping
    * @param entraCredential the agent's Microsoft Entra identity for postgresql members that sign in with it; null
    *   builds it from the configuration (FLEETJOBS_ENTRA_*), tests hand in one of their own
+   * @param environment where secrets given by reference to a variable are read, when used
    */
   public record Dependencies(PrometheusMeterRegistry registry, JdbcDialect sqlserverDialect, Clock clock,
-                             TokenCredential entraCredential) {
+                             TokenCredential entraCredential, Map<String, String> environment) {
     public static Dependencies of(PrometheusMeterRegistry registry) {
-      return new Dependencies(registry, new SqlServerDialect(), Clock.systemUTC(), null);
+      return new Dependencies(registry, new SqlServerDialect(), Clock.systemUTC(), null, System.getenv());
     }
 
     public Dependencies withClock(Clock newClock) {
-      return new Dependencies(registry, sqlserverDialect, newClock, entraCredential);
+      return new Dependencies(registry, sqlserverDialect, newClock, entraCredential, environment);
     }
 
     public Dependencies withSqlserverDialect(JdbcDialect dialect) {
-      return new Dependencies(registry, dialect, clock, entraCredential);
+      return new Dependencies(registry, dialect, clock, entraCredential, environment);
     }
 
     public Dependencies withEntraCredential(TokenCredential credential) {
-      return new Dependencies(registry, sqlserverDialect, clock, credential);
+      return new Dependencies(registry, sqlserverDialect, clock, credential, environment);
+    }
+
+    public Dependencies withEnvironment(Map<String, String> variables) {
+      return new Dependencies(registry, sqlserverDialect, clock, entraCredential, variables);
     }
   }
 
@@ -227,14 +234,15 @@ public final class Agent {
     AgentConfig config = prepared.config();
     PrometheusMeterRegistry registry = dependencies.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
+    PlatformSecrets platformSecrets = new PlatformSecrets(vertx, dependencies.environment());
     Capacity capacity = new Capacity(enginePool).withAgentMax(config.engine().agentMaxTargets());
     // JDBC targets block a thread per statement: the same named pool as the executors.
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx, prepared.targets().postgres()),
       SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()),
       new MysqlTargetDriver(vertx, prepared.targets().mysql()));
-    Engine engine = engine(vertx, prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, capacity),
-      capacity);
+    Engine engine = engine(vertx, prepared, enginePool, new CredentialRepository(enginePool, secretBox, platformSecrets),
+      drivers, new ExecutionMetrics(registry, capacity), capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
@@ -253,7 +261,7 @@ public final class Agent {
         new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
-          new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));
+          new HttpServerVerticle.Dependencies(secretBox, platformSecrets, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
@@ -279,10 +287,10 @@ public final class Agent {
                         TargetExecutorVerticle.Dependencies executors) {
   }
 
-  private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
+  private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, CredentialRepository credentials,
+                               TargetDrivers drivers,
                                ExecutionMetrics metrics, Capacity capacity) {
     Clock clock = prepared.clock();
-    CredentialRepository credentials = new CredentialRepository(pool, secretBox);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
     Claimant claimant = new Claimant(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
       prepared.config().engine().leaseSeconds());
