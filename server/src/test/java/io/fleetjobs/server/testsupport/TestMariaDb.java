@@ -31,6 +31,11 @@ public final class TestMariaDb implements AutoCloseable {
   }
 
   public static TestMariaDb start() {
+    return start(null, null);
+  }
+
+  /** With TLS: the server's certificate and key, and the authority that signed it (PEM files). */
+  public static TestMariaDb start(TestCertificates.Issued certificate, Path ca) {
     Path server = binary("mariadbd");
     Path install = binary("mariadb-install-db");
     try {
@@ -51,6 +56,10 @@ public final class TestMariaDb implements AutoCloseable {
         "--log-error=" + dir.resolve("error.log")));
       if (root) {
         command.add("--user=root");
+      }
+      if (certificate != null) {
+        command.addAll(List.of("--ssl-cert=" + certificate.certificate(), "--ssl-key=" + certificate.key(),
+          "--ssl-ca=" + ca));
       }
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
