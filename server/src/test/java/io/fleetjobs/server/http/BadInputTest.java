@@ -36,14 +36,14 @@ class BadInputTest {
 
   @BeforeAll
   static void setUp() {
-    // The step comes before the credential, so it has none, like the step() of the cases.
+    // The step signs in with "cred", as the step() of the cases does: a group of postgresql members needs one.
     Scenario.on(agent)
+      .credential("cred")
       .group("group")
       .databasesOn("h", "d")
       .job("job")
       .description("kept")
       .step("step", "SELECT 1")
-      .credential("cred")
       .create();
   }
 
@@ -81,6 +81,18 @@ class BadInputTest {
       put("illegal combination", "/targetGroups/group", new JsonObject().put("members", new JsonArray()
         .add(new JsonObject().put("type", "SqlElasticPool").put("serverName", "h").put("elasticPoolName", "p")))
         .toBuffer(), 400, "InvalidValue", "members[0].engine"),
+      put("TLS mode on a sqlserver member", "/targetGroups/group", member(new JsonObject().put("engine", "sqlserver")
+        .put("sslMode", "require")), 400, "InvalidValue", "members[0].sslMode"),
+      put("MySQL's TLS mode on a postgresql member", "/targetGroups/group", member(new JsonObject()
+        .put("sslMode", "VERIFY_CA")), 400, "InvalidValue", "members[0].sslMode"),
+      put("libpq's TLS mode on a mysql member", "/targetGroups/group", member(new JsonObject().put("engine", "mysql")
+        .put("sslMode", "verify-full")), 400, "InvalidValue", "members[0].sslMode"),
+      put("Entra on a mysql member", "/targetGroups/group", member(new JsonObject().put("engine", "mysql")
+        .put("authentication", "Entra")), 400, "InvalidValue", "members[0].authentication"),
+      put("an Entra token to an unverified server", "/targetGroups/group", member(new JsonObject()
+        .put("authentication", "Entra").put("sslMode", "require")), 400, "InvalidValue", "members[0].sslMode"),
+      put("an unknown TLS mode", "/targetGroups/group", member(new JsonObject().put("sslMode", "always")), 400,
+        "InvalidValue", "members[0].sslMode"),
       put("out of range integer", "/jobs/job/steps/step", step().put("stepId", 99_999_999_999L).toBuffer(),
         400, "InvalidValue", "stepId"),
       put("enum value", "/jobs/job/steps/step", step().put("action", new JsonObject().put("value", "x")
@@ -125,6 +137,12 @@ class BadInputTest {
 
   private static HttpResponse<Buffer> put(String path, JsonObject body) {
     return agent.admin().put(path, body);
+  }
+
+  /** A target group of one database member with the given settings on top. */
+  private static Buffer member(JsonObject settings) {
+    return new JsonObject().put("members", new JsonArray().add(new JsonObject().put("type", "SqlDatabase")
+      .put("serverName", "h").put("databaseName", "d").mergeIn(settings))).toBuffer();
   }
 
   private static void assertMessage(HttpResponse<Buffer> response, String expected) {
