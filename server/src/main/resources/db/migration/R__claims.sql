@@ -26,7 +26,9 @@ LANGUAGE sql AS $$
     FROM jobs_internal.target_executions t
     JOIN jobs_internal.jobs j ON j.job_id = t.job_id
     JOIN jobs_internal.lifecycles l ON l.lifecycle = t.lifecycle
-   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL
+    JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+   -- A dry run counts in no metric meant for real runs.
+   WHERE t.target_execution_id = ANY (p_target_execution_ids) AND l.metric_name IS NOT NULL AND NOT e.dry_run
    GROUP BY l.metric_name, j.job_name, t.step_name, t.server_name, t.database_name
   ON CONFLICT (bucket_start, metric_name, job_name, step_name, target_server, target_database)
   DO UPDATE SET count = m.count + excluded.count
@@ -63,6 +65,7 @@ BEGIN
              FROM jobs_internal.job_executions c
             WHERE c.next_step_id IS NOT NULL
               AND NOT c.cancel_requested
+              AND c.lifecycle <> 'Paused'
               AND (c.expansion_until IS NULL OR c.expansion_until < now())
             ORDER BY c.create_time
             LIMIT p_max                                               -- at most this many per call
@@ -82,7 +85,7 @@ CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
-               trust_server_certificate boolean, ssl_mode text, authentication text)
+               trust_server_certificate boolean, ssl_mode text, authentication text, dry_run boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -179,7 +182,7 @@ BEGIN
      AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
   RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
-            s.target_group_name, t.trust_server_certificate, t.ssl_mode, t.authentication;
+            s.target_group_name, t.trust_server_certificate, t.ssl_mode, t.authentication, e.dry_run;
 END $$;
 
 -- Claims member rows due for another listing: members a step could not list, waiting for their retry time,
@@ -252,11 +255,12 @@ END $$;
 
 -- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
 -- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
--- counted in the per-minute metrics and may settle the step. Returns the row as it now is, or nothing when
--- the claim was stale.
+-- counted in the per-minute metrics and may settle the step. A dry run's attempt also records what it saw
+-- (p_dry_run_result). Returns the row as it now is, or nothing when the claim was stale.
+DROP FUNCTION IF EXISTS jobs_internal.finish_target(uuid, integer, text, text, timestamptz, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
-  p_error_code text)
+  p_error_code text, p_now timestamptz, p_dry_run_result jsonb DEFAULT NULL)
 RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -281,7 +285,8 @@ BEGIN
   IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
     UPDATE jobs_internal.target_executions
        SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
-           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL
+           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL,
+           dry_run_result = p_dry_run_result
      WHERE target_execution_id = t.target_execution_id
     RETURNING * INTO t;
     PERFORM jobs_internal.record_attempt(v_ran, 'WaitingForRetry', p_error_code, p_message);
@@ -291,11 +296,14 @@ BEGIN
 
   UPDATE jobs_internal.target_executions
      SET lifecycle = p_outcome, end_time = now(), last_message = p_message, last_error_code = p_error_code,
-         lease_owner = NULL, lease_until = NULL
+         lease_owner = NULL, lease_until = NULL, dry_run_result = p_dry_run_result
    WHERE target_execution_id = t.target_execution_id
   RETURNING * INTO t;
   PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
   PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
+  IF t.wave IS NOT NULL THEN
+    PERFORM jobs_internal.advance_rollout(t.job_execution_id, t.step_id, p_now);
+  END IF;
   PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
   RETURN NEXT t;
 END $$;
@@ -317,7 +325,7 @@ END $$;
 -- Housekeeping any agent may run at any time: targets whose agent died once too often, cancelled targets
 -- whose agent died, and steps left unsettled (such as those whose targets were all skipped).
 -- Returns the target rows it ended, so the agent can publish them; failures are counted in the metrics.
-CREATE OR REPLACE FUNCTION jobs_internal.sweep() RETURNS SETOF jobs_internal.target_executions
+CREATE OR REPLACE FUNCTION jobs_internal.sweep(p_now timestamptz) RETURNS SETOF jobs_internal.target_executions
 LANGUAGE plpgsql AS $$
 DECLARE
   v_step record;
@@ -350,6 +358,9 @@ BEGIN
   SELECT array_agg(ended.target_execution_id) INTO v_ended FROM ended;
   -- A statement of its own, so it sees the rows as the update left them.
   PERFORM jobs_internal.count_results(v_ended);
+  PERFORM jobs_internal.advance_rollout(x.job_execution_id, x.step_id, p_now)
+     FROM (SELECT DISTINCT t.job_execution_id, t.step_id FROM jobs_internal.target_executions t
+            WHERE t.target_execution_id = ANY (v_ended) AND t.wave IS NOT NULL) x;
   RETURN QUERY SELECT t.* FROM jobs_internal.target_executions t WHERE t.target_execution_id = ANY (v_ended);
 
   FOR v_step IN

@@ -16,9 +16,12 @@ $$;
 
 -- Creates an execution pinned to the current version. Idempotent on p_execution_id.
 -- Returns the execution id and whether this call created it.
+-- p_dry_run: every script runs inside a transaction that is rolled back (see README "Rollouts"). The
+-- signature without it, from before dry runs, is dropped so that calls without it are not ambiguous.
+DROP FUNCTION IF EXISTS jobs_internal.start_execution(text, uuid, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.start_execution(
   p_job_name text, p_execution_id uuid, p_trigger text, p_scheduled_time timestamptz,
-  OUT job_execution_id uuid, OUT created boolean)
+  OUT job_execution_id uuid, OUT created boolean, p_dry_run boolean DEFAULT false)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_job record;
@@ -55,10 +58,11 @@ BEGIN
        SELECT 1 FROM jobs_internal.job_executions e
         WHERE e.job_id = v_job.job_id AND jobs_internal.is_active(e.lifecycle)) THEN
     INSERT INTO jobs_internal.job_executions
-      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time)
+      (job_execution_id, job_id, job_version, lifecycle, start_time, end_time, last_message, trigger_type, scheduled_time,
+       dry_run)
     VALUES (p_execution_id, v_job.job_id, v_job.job_version, 'Skipped', now(), now(),
             'Skipped: another execution of this job is still active and the overlap policy is SkipExecution.',
-            p_trigger, p_scheduled_time)
+            p_trigger, p_scheduled_time, p_dry_run)
     ON CONFLICT DO NOTHING;
     created := FOUND;
     RETURN;
@@ -66,12 +70,12 @@ BEGIN
 
   INSERT INTO jobs_internal.job_executions
     (job_execution_id, job_id, job_version, lifecycle, trigger_type, scheduled_time, next_step_id,
-     start_time, end_time, last_message)
+     start_time, end_time, last_message, dry_run)
   VALUES (p_execution_id, v_job.job_id, v_job.job_version,
           CASE WHEN v_first_step IS NULL THEN 'Succeeded' ELSE 'Created' END,
           p_trigger, p_scheduled_time, v_first_step,
           CASE WHEN v_first_step IS NULL THEN now() END, CASE WHEN v_first_step IS NULL THEN now() END,
-          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END)
+          CASE WHEN v_first_step IS NULL THEN 'The job has no steps.' END, p_dry_run)
   ON CONFLICT DO NOTHING;
   created := FOUND;
 END $$;
@@ -96,20 +100,25 @@ BEGIN
   RETURN v_started.job_execution_id;
 END $$;
 
--- Creates the rerun. It pins the source's version, so the failed targets run the script that failed.
--- "Rerun the failed targets": a new execution of a finished one's job version, limited to the target
--- databases that Failed or TimedOut in it. Every step runs, each on those databases only (as far as its
--- group still expands to them), because a step failing on a database stops the later steps there too.
-CREATE OR REPLACE FUNCTION jobs_internal.rerun_failed_targets(p_job_name text, p_source_id uuid, p_execution_id uuid)
+-- "Rerun the failed targets": a new execution limited to the target databases that Failed or TimedOut in a
+-- finished one. It runs p_job_version, or the job's current version when NULL, so that after a step is fixed
+-- the rerun runs the fixed script; the new execution records that version, and names its source in rerun_of.
+-- Every step of the version runs, each on those databases only (as far as its group still expands to them),
+-- because a step failing on a database stops the later steps there too. Which steps failed in the source does
+-- not matter: they may not even exist in the version run.
+DROP FUNCTION IF EXISTS jobs_internal.rerun_failed_targets(text, uuid, uuid);
+CREATE OR REPLACE FUNCTION jobs_internal.rerun_failed_targets(
+  p_job_name text, p_source_id uuid, p_execution_id uuid, p_job_version integer)
 RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
   v_job record;
   v_source record;
+  v_version integer;
   v_first_step integer;
 BEGIN
   -- Taking the job's row like start_execution, so a rerun and a start cannot both see no active run.
-  SELECT j.job_id, j.overlap_policy INTO v_job
+  SELECT j.job_id, j.job_version, j.overlap_policy INTO v_job
     FROM jobs_internal.jobs j
    WHERE j.job_name = p_job_name
      FOR NO KEY UPDATE;
@@ -122,6 +131,12 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
       format('Job %L has no execution %s.', p_job_name, p_source_id));
+  END IF;
+  v_version := coalesce(p_job_version, v_job.job_version);
+  IF NOT EXISTS (SELECT 1 FROM jobs_internal.job_versions v
+                  WHERE v.job_id = v_job.job_id AND v.job_version = v_version) THEN
+    PERFORM jobs_internal.fail('FJ422', 'job_version',
+      format('Job %L has no version %s; its current version is %s.', p_job_name, v_version, v_job.job_version));
   END IF;
   IF jobs_internal.is_active(v_source.lifecycle) THEN
     PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
@@ -136,17 +151,21 @@ BEGIN
 
   SELECT min(s.step_id) INTO v_first_step
     FROM jobs_internal.jobstep_versions s
-   WHERE s.job_id = v_job.job_id AND s.job_version = v_source.job_version;
+   WHERE s.job_id = v_job.job_id AND s.job_version = v_version;
   INSERT INTO jobs_internal.job_executions
     (job_execution_id, job_id, job_version, lifecycle, trigger_type, next_step_id, rerun_of)
-  VALUES (p_execution_id, v_job.job_id, v_source.job_version, 'Created', 'Manual', v_first_step, p_source_id);
+  VALUES (p_execution_id, v_job.job_id, v_version, 'Created', 'Manual', v_first_step, p_source_id);
   INSERT INTO jobs_internal.rerun_targets (job_execution_id, server_name, database_name)
   SELECT DISTINCT p_execution_id, t.server_name, t.database_name
     FROM jobs_internal.target_executions t
    WHERE t.job_execution_id = p_source_id AND t.lifecycle IN ('Failed', 'TimedOut');
-  IF NOT FOUND OR v_first_step IS NULL THEN
+  IF NOT FOUND THEN
     PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
       'The execution has no target that Failed or TimedOut: there is nothing to rerun.');
+  END IF;
+  IF v_first_step IS NULL THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_version',
+      format('Version %s of job %L has no steps: there is nothing to run.', v_version, p_job_name));
   END IF;
   RETURN p_execution_id;
 END $$;
@@ -479,6 +498,32 @@ BEGIN
     PERFORM jobs_internal.settle_step(p_execution_id, v_step.step_id);
   END LOOP;
   RETURN true;
+END $$;
+
+-- Aborts a paused execution: what was held back ends Canceled, as a cancel ends it ("Canceled before it ran"),
+-- and the execution ends Canceled. A running execution is cancelled, not aborted.
+CREATE OR REPLACE FUNCTION jobs_internal.abort_execution(p_job_name text, p_execution_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_lifecycle text;
+BEGIN
+  SELECT e.lifecycle INTO v_lifecycle
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobs j USING (job_id)
+   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
+     FOR UPDATE OF e;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
+      format('Job %L has no execution %s.', p_job_name, p_execution_id));
+  END IF;
+  IF v_lifecycle <> 'Paused' THEN
+    PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
+      format('The execution is %s, not Paused: abort ends a paused rollout; cancel a running one.', v_lifecycle));
+  END IF;
+  PERFORM jobs_internal.cancel_execution(p_job_name, p_execution_id);
+  UPDATE jobs_internal.job_executions
+     SET last_message = 'Job execution was aborted while paused; what had not run was canceled.'
+   WHERE job_execution_id = p_execution_id AND lifecycle = 'Canceled';
 END $$;
 
 -- When every target of the step is final: records the step's outcome, then starts the next step or

@@ -22,3 +22,6 @@ ALTER TABLE jobs_internal.target_executions ADD COLUMN wave integer;
 ALTER TABLE jobs_internal.target_executions ADD COLUMN canary boolean NOT NULL DEFAULT false;
 
 ALTER TABLE jobs_internal.job_executions ADD COLUMN dry_run boolean NOT NULL DEFAULT false;
+
+-- What a dry run saw on a target: each statement's rows, and the first rows of its first result set.
+ALTER TABLE jobs_internal.target_executions ADD COLUMN dry_run_result jsonb;

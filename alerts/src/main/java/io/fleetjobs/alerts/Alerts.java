@@ -4,6 +4,7 @@ import io.fleetjobs.alerts.api.ActionGroupService;
 import io.fleetjobs.alerts.evaluation.AlertEvaluationVerticle;
 import io.fleetjobs.alerts.evaluation.AlertEvaluator;
 import io.fleetjobs.alerts.notify.DashboardLinks;
+import io.fleetjobs.alerts.notify.DeliveryMetrics;
 import io.fleetjobs.alerts.notify.EmailNotifier;
 import io.fleetjobs.alerts.notify.NotificationDelivery;
 import io.fleetjobs.alerts.notify.NotificationDeliveryVerticle;
@@ -18,6 +19,7 @@ import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
 import io.fleetjobs.alerts.store.SecretSealer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -32,9 +34,9 @@ import java.util.List;
  * pool on the job database, the metric source, a secret sealer and the engine's finished-target address.
  */
 public final class Alerts {
-  /** What the server provides. */
+  /** What the server provides; {@code registry} takes the delivery meters and is the server's /metrics. */
   public record Dependencies(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
-                             String finishedAddress, String agentId) {
+                             String finishedAddress, String agentId, MeterRegistry registry) {
   }
 
   /** The stores the HTTP API reads and writes, each built once. */
@@ -74,17 +76,19 @@ public final class Alerts {
       new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock),
       new EmailNotifier(vertx, config.smtp(), config.attemptTimeout()),
       retries);
+    DeliveryMetrics deliveryMetrics = new DeliveryMetrics(dependencies.registry());
     NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
-      dependencies.agentId());
+      dependencies.agentId(), deliveryMetrics);
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
     AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(dependencies.pool(), stores.alerts(),
-      stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts()));
+      stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts(),
+      pause -> vertx.eventBus().publish(AlertsAddresses.RULE_PAUSES, pause.toJson())));
     ActionGroupService service = new ActionGroupService(vertx, dependencies.pool(), stores.actionGroups(),
       new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, dependencies.agentId());
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
     return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Dependencies(
-        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease())))
+        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease(), deliveryMetrics)))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Dependencies(
         evaluator, stores.rules(), stores.processingRules(), dependencies.finishedAddress(), config.evaluationTick(),

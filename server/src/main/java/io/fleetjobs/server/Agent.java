@@ -21,6 +21,8 @@ import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
+import io.fleetjobs.server.jobs.executions.AlertPausesVerticle;
+import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
 import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
@@ -28,6 +30,8 @@ import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.metrics.JobMetricSource;
+import io.fleetjobs.server.metrics.ProcessMetrics;
+import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
 import io.fleetjobs.server.security.PlatformSecrets;
@@ -43,7 +47,6 @@ import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.TokenSecrets;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -111,7 +114,7 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, config, PrometheusRegistry.create());
   }
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
@@ -181,7 +184,8 @@ public final class Agent {
     JobDatabase db;
     if (config.embeddedDatabase()) {
       Path passwordFile = config.dataDir().resolve("postgres.password");
-      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile, config.embeddedDbPort());
+      embedded = EmbeddedJobDatabase.start(config.dataDir().resolve("postgres"), passwordFile,
+        config.dataDir().resolve("postgres.port"), config.embeddedDbPort());
       db = embedded.jobDatabase();
       LOG.info("Embedded job database is up; psql can attach with: PGPASSWORD=$(cat {}) psql {}", passwordFile,
         db.displayUrl());
@@ -225,8 +229,10 @@ public final class Agent {
     return config.tier() == null ? stored.refresh() : stored.save(config.tier());
   }
 
+  /** @param attempts counts the attempts handed back, which a stop reports */
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
-                          TargetDrivers drivers, TargetWorkerPool workers) {
+                          TargetDrivers drivers, TargetWorkerPool workers, AttemptRepository attempts,
+                          ProcessMetrics process) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Dependencies dependencies,
@@ -241,15 +247,17 @@ public final class Agent {
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx, prepared.targets().postgres()),
       SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()),
       new MysqlTargetDriver(vertx, prepared.targets().mysql()));
+    ExecutionMetrics metrics = new ExecutionMetrics(registry, capacity, config.telemetry().metricsTargetLabels());
+    ProcessMetrics process = ProcessMetrics.bindTo(registry);
     Engine engine = engine(vertx, prepared, enginePool, new CredentialRepository(enginePool, secretBox, platformSecrets),
-      drivers, new ExecutionMetrics(registry, capacity), capacity);
+      drivers, metrics, capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = workers.deployOn(options);
     // The heartbeat first: the first claims already take only this agent's share.
     return vertx.deployVerticle(new HeartbeatVerticle(new HeartbeatVerticle.Dependencies(new AgentRegistry(enginePool),
-        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity)), options)
+        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity, metrics)), options)
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
         executors.setInstances(EXECUTOR_INSTANCES)))
@@ -257,18 +265,23 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
         Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
+      // Before the alerts: a rule's pause action has its consumer from the first evaluation on.
+      .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
+        options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
-        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
+        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId(), registry)))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
           new HttpServerVerticle.Dependencies(secretBox, platformSecrets, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
-          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers))
+          .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers,
+            engine.executors().attempts(), process))
           .onFailure(e -> alerts.stop());
       })
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
+        process.close();
         alertsPool.close();
         drivers.close()
           .eventually(workers::close);
@@ -288,8 +301,7 @@ public final class Agent {
   }
 
   private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, CredentialRepository credentials,
-                               TargetDrivers drivers,
-                               ExecutionMetrics metrics, Capacity capacity) {
+                               TargetDrivers drivers, ExecutionMetrics metrics, Capacity capacity) {
     Clock clock = prepared.clock();
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
     Claimant claimant = new Claimant(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
@@ -314,7 +326,14 @@ public final class Agent {
       .map(created -> created ? secret : null);
   }
 
+  /**
+   * Stops taking work, cancels the statements still running and hands their targets back unspent (another
+   * agent, or this one after a restart, runs them again at once), then closes the pools and the embedded job
+   * database. Logs when it begins and when it ends, with how many attempts were handed back.
+   */
   public Future<Void> stop() {
+    LOG.info("Stopping the fleetjobs agent: running statements are cancelled and their targets handed back");
+    long handedBackBefore = deployed.attempts().releasedSoFar();
     List<String> newestFirst = new ArrayList<>(deployed.ids());
     Collections.reverse(newestFirst);
     Future<Void> undeployed = Future.succeededFuture();
@@ -327,10 +346,17 @@ public final class Agent {
       .eventually(() -> deployed.drivers().close())
       .eventually(() -> deployed.workers().close())
       .eventually(enginePool::close)
+      .eventually(() -> {
+        deployed.process().close();
+        return Future.succeededFuture();
+      })
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());
         return null;
       }))
+      .onComplete(stopped -> LOG.info("fleetjobs agent stopped{}; {} target attempts handed back unspent",
+        stopped.failed() ? " (" + stopped.cause().getMessage() + ")" : "",
+        deployed.attempts().releasedSoFar() - handedBackBefore))
       .mapEmpty();
   }
 

@@ -13,6 +13,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,6 +70,47 @@ class AgentRestartTest {
         twice.getMessage());
     } finally {
       second.stop().await();
+    }
+  }
+
+  @Test
+  void the_embedded_database_keeps_its_port_across_restarts_and_refuses_one_taken_by_another_program(Vertx vertx,
+    @TempDir Path dataDir) throws Exception {
+    JsonObject json = new JsonObject()
+      .put("httpHost", "127.0.0.1")
+      .put("httpPort", 0)
+      .put("dataDir", dataDir.toString());
+    Path portFile = dataDir.resolve("postgres.port");
+
+    Agent first = Agent.start(vertx, AgentConfig.fromJson(json)).await();
+    int chosen = first.jobDatabase().connectOptions().getPort();
+    first.stop().await();
+    assertEquals(String.valueOf(chosen), Files.readString(portFile).trim(), "the first start's port is kept");
+
+    Agent second = Agent.start(vertx, AgentConfig.fromJson(json)).await();
+    assertEquals(chosen, second.jobDatabase().connectOptions().getPort(), "and used again");
+    second.stop().await();
+
+    int overridden = freePort();
+    Agent third = Agent.start(vertx, AgentConfig.fromJson(json.copy().put("embeddedDbPort", overridden))).await();
+    assertEquals(overridden, third.jobDatabase().connectOptions().getPort(), "FLEETJOBS_EMBEDDED_DB_PORT wins");
+    third.stop().await();
+    assertEquals(String.valueOf(overridden), Files.readString(portFile).trim(), "and is kept from then on");
+
+    try (ServerSocket squatter = new ServerSocket()) {
+      squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), overridden));
+      Exception refused = assertThrows(Exception.class, () -> Agent.start(vertx, AgentConfig.fromJson(json)).await());
+      assertTrue(refused.getMessage().contains("port " + overridden) && refused.getMessage().contains("in use")
+        && refused.getMessage().contains("FLEETJOBS_EMBEDDED_DB_PORT"), refused.getMessage());
+    }
+    Agent fourth = Agent.start(vertx, AgentConfig.fromJson(json)).await();
+    assertEquals(overridden, fourth.jobDatabase().connectOptions().getPort(), "the refused start moved nothing");
+    fourth.stop().await();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 

@@ -28,16 +28,18 @@ export async function render(view, ctx) {
 
   async function load() {
     const x = await api.get(path`/executions/${id}`, { signal });
-    const [steps, targets] = await Promise.all([
+    // The job, for its current version: the one a rerun runs.
+    const [steps, targets, job] = await Promise.all([
       api.all(path`/jobs/${x.jobName}/executions/${id}/steps`, {}, { signal }),
       api.all(path`/jobs/${x.jobName}/executions/${id}/targets`, {}, { signal }),
+      api.get(path`/jobs/${x.jobName}`, { signal }),
     ]);
-    return { x, steps, targets };
+    return { x, steps, targets, job };
   }
 
-  function draw({ x, steps, targets }) {
+  function draw({ x, steps, targets, job }) {
     heading.textContent = `Execution ${shortId(id)} of ${x.jobName}`;
-    drawToolbar(x, targets);
+    drawToolbar(x, targets, job);
     fill(summaryBox, h('dl', { class: 'kv' },
       h('dt', {}, 'Job'), h('dd', {}, link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName), ` (version ${x.jobVersion})`),
       h('dt', {}, 'Lifecycle'), h('dd', {}, lifecycleBadge(x.lifecycle)),
@@ -99,7 +101,7 @@ export async function render(view, ctx) {
     ], { 'data-target': targetName(t), 'data-step': t.stepName, 'data-key': key });
   }
 
-  function drawToolbar(x, targets) {
+  function drawToolbar(x, targets, job) {
     const alert = toolbar.querySelector('.form-alert');
     [...toolbar.querySelectorAll('button')].forEach((b) => b.remove());
     if (x.isActive && can('cancelJobExecution')) {
@@ -111,11 +113,16 @@ export async function render(view, ctx) {
     }
     const hasFailed = targets.some((t) => FAILED.has(t.lifecycle)) || FAILED.has(x.lifecycle);
     if (!x.isActive && hasFailed && can('rerunFailedTargets')) {
-      toolbar.prepend(h('button', { type: 'button', onclick: () => submitting(toolbar, async () => {
-        const rerun = await api.post(path`/jobs/${x.jobName}/executions/${id}/rerunFailed`);
-        announce('Rerun started.');
+      // The button names the version it runs, and sends it, so a version saved meanwhile does not run unseen.
+      const version = job.version;
+      const note = version === x.jobVersion
+        ? `This execution ran version ${version} too.`
+        : `This execution ran version ${x.jobVersion}; the job has been changed since.`;
+      toolbar.prepend(h('button', { type: 'button', title: note, onclick: () => submitting(toolbar, async () => {
+        const rerun = await api.post(path`/jobs/${x.jobName}/executions/${id}/rerunFailed`, { jobVersion: version });
+        announce(`Rerun of version ${version} started.`);
         ctx.navigate(`/executions/${rerun.jobExecutionId}`);
-      }) }, 'Rerun failed targets'));
+      }) }, `Rerun failed targets on version ${version}`));
     }
     toolbar.append(alert);
   }

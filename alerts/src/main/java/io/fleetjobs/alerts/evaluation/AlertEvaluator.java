@@ -10,6 +10,7 @@ import io.fleetjobs.alerts.rules.InstanceKey;
 import io.fleetjobs.alerts.rules.MetricSnapshot;
 import io.fleetjobs.alerts.rules.OpenAlert;
 import io.fleetjobs.alerts.rules.RuleEvaluator;
+import io.fleetjobs.alerts.rules.RulePause;
 import io.fleetjobs.alerts.rules.Transition;
 import io.fleetjobs.alerts.source.MetricSource;
 import io.fleetjobs.alerts.source.RecentExecution;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -46,6 +48,8 @@ public final class AlertEvaluator {
   private final MetricSource source;
   private final NotificationFactory notifications;
   private final int maxAttempts;
+  /** Told, once a firing is committed, about a rule that pauses jobs. */
+  private final Consumer<RulePause> pauses;
 
   /**
    * What the evaluator needs: the pool its transactions run on, the stores whose statements run in them,
@@ -55,7 +59,7 @@ public final class AlertEvaluator {
    */
   public record Dependencies(Pool pool, AlertRepository alerts, ActionGroupRepository actionGroups,
                              OutboxRepository outbox, MetricSource source, NotificationFactory notifications,
-                             int maxAttempts) {
+                             int maxAttempts, Consumer<RulePause> pauses) {
   }
 
   public AlertEvaluator(Dependencies dependencies) {
@@ -66,6 +70,7 @@ public final class AlertEvaluator {
     this.source = dependencies.source();
     this.notifications = dependencies.notifications();
     this.maxAttempts = dependencies.maxAttempts();
+    this.pauses = dependencies.pauses();
   }
 
   /** @return how many notifications the transitions wrote to the outbox */
@@ -84,6 +89,7 @@ public final class AlertEvaluator {
   }
 
   private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
+    List<AlertRule> firedPausing = new ArrayList<>();
     return pool.withTransaction(conn -> alerts.lockRule(conn, ruleName).compose(locked -> {
       if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
         && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
@@ -91,13 +97,15 @@ public final class AlertEvaluator {
       }
       AlertRule rule = locked.get().rule();
       return alerts.open(conn, ruleName)
-        .compose(open -> apply(conn, rule, snapshot, open, processingRules))
+        .compose(open -> apply(conn, rule, snapshot, open, processingRules, firedPausing))
         .compose(written -> alerts.markEvaluated(conn, ruleName, snapshot.at()).map(written));
-    }));
+    }))
+      // Only a committed firing pauses anything: a rolled-back one never happened.
+      .onSuccess(written -> firedPausing.forEach(rule -> pauses.accept(new RulePause(rule.name(), rule.pauseJobs()))));
   }
 
   private Future<Integer> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot, List<OpenAlert> open,
-                                List<ProcessingRule> processingRules) {
+                                List<ProcessingRule> processingRules, List<AlertRule> firedPausing) {
     Map<InstanceKey, OpenAlert> openByKey = open.stream()
       .collect(Collectors.toMap(OpenAlert::key, Function.identity(), (a, b) -> a));
     List<Evaluation> evaluations = RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet());
@@ -113,7 +121,12 @@ public final class AlertEvaluator {
         case FIRE -> {
           UUID id = UUID.randomUUID();
           yield alerts.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
-            .onSuccess(v -> notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1)));
+            .onSuccess(v -> {
+              notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1));
+              if (rule.pausesJobs() && firedPausing.isEmpty()) {
+                firedPausing.add(rule);
+              }
+            });
         }
         case RESOLVE -> alerts.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
           .onSuccess(sequence -> notices.add(notice(rule, alert.alertId(), AlertNotice.RESOLVED, alert.firedAt(),

@@ -23,7 +23,8 @@ public record AlertRule(
   Duration windowSize,
   Duration evaluationFrequency,
   boolean autoMitigate,
-  List<String> actions) {
+  List<String> actions,
+  List<String> pauseJobs) {
 
   static final Duration MIN_PERIOD = Duration.ofSeconds(1);
   static final Duration MAX_WINDOW = Duration.ofDays(1);
@@ -32,6 +33,7 @@ public record AlertRule(
   public AlertRule {
     allOf = List.copyOf(allOf);
     actions = List.copyOf(actions);
+    pauseJobs = List.copyOf(pauseJobs);
   }
 
   public static AlertRule fromJson(String name, JsonObject body) {
@@ -54,6 +56,13 @@ public record AlertRule(
     if (new HashSet<>(actions).size() != actions.size()) {
       throw json.invalid("actions", "names each action group once.");
     }
+    // SSM's AlarmConfiguration: a firing rule stops the rollouts of these jobs ("*": every job).
+    List<String> pauseJobs = json.strings("pauseJobs", 20, 128);
+    for (int i = 0; i < pauseJobs.size(); i++) {
+      if (!pauseJobs.get(i).equals("*")) {
+        JsonFields.checkName(pauseJobs.get(i), "pauseJobs[" + i + "]");
+      }
+    }
     return new AlertRule(
       name,
       json.string("description", 2048).orElse(""),
@@ -63,7 +72,8 @@ public record AlertRule(
       window,
       frequency,
       json.bool("autoMitigate", true),
-      actions);
+      actions,
+      pauseJobs);
   }
 
   private static Criterion criterion(JsonFields json) {
@@ -155,6 +165,12 @@ public record AlertRule(
       .put("windowSize", windowSize.toString())
       .put("evaluationFrequency", evaluationFrequency.toString())
       .put("autoMitigate", autoMitigate)
-      .put("actions", new JsonArray(actions));
+      .put("actions", new JsonArray(actions))
+      .put("pauseJobs", new JsonArray(pauseJobs));
+  }
+
+  /** Whether this rule's firing pauses the running executions of some jobs. */
+  public boolean pausesJobs() {
+    return !pauseJobs.isEmpty();
   }
 }

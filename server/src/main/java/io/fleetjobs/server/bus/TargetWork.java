@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A claimed target execution: which attempt (claim) of which step to run where, and how the member that brought
- * the database in connects (its TLS mode, certificate trust and sign-in).
+ * A claimed target execution: which attempt (claim) of which step to run where, how the member that brought
+ * the database in connects (its TLS mode, certificate trust and sign-in), and whether the execution is a dry run.
  */
 public record TargetWork(
   UUID targetExecutionId,
@@ -24,7 +24,8 @@ public record TargetWork(
   String engine,
   String serverName,
   String databaseName,
-  ConnectionSettings connection) {
+  ConnectionSettings connection,
+  boolean dryRun) {
 
   public JsonObject toJson() {
     return new JsonObject()
@@ -44,7 +45,8 @@ public record TargetWork(
       .put("databaseName", databaseName)
       .put("trustServerCertificate", connection.trustServerCertificate())
       .put("sslMode", connection.sslMode())
-      .put("authentication", connection.authentication());
+      .put("authentication", connection.authentication())
+      .put("dryRun", dryRun);
   }
 
   public static TargetWork fromJson(JsonObject json) {
@@ -64,6 +66,7 @@ public record TargetWork(
       json.getString("serverName"),
       json.getString("databaseName"),
       new ConnectionSettings(json.getBoolean("trustServerCertificate", false), json.getString("sslMode"),
-        json.getString("authentication")));
+        json.getString("authentication")),
+      json.getBoolean("dryRun", false));
   }
 }

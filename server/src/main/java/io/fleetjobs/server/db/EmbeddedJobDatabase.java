@@ -4,6 +4,9 @@ import io.fleetjobs.server.security.SecretFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,6 +14,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,17 +52,31 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
   /**
    * @param dataDirectory PostgreSQL's own directory
    * @param passwordFile where the superuser password is kept (created on first start)
-   * @param port 0 picks a free port
+   * @param portFile where the port it listens on is kept, so that the URLs it was reached by (psql, a
+   *   jobs_reader login, another agent's FLEETJOBS_DB_URL) still work after a restart
+   * @param port the port to listen on, and keep; 0 for the kept one, or any free one on the first start
    */
-  public static EmbeddedJobDatabase start(Path dataDirectory, Path passwordFile, int port)
+  public static EmbeddedJobDatabase start(Path dataDirectory, Path passwordFile, Path portFile, int port)
     throws IOException, SQLException {
     Files.createDirectories(dataDirectory);
     stopOrphanedPostmaster(dataDirectory);
     String password = SecretFiles.readOrCreate(passwordFile, EmbeddedJobDatabase::newPassword);
+    int kept = keptPort(portFile);
+    int listenOn = port != 0 ? port : kept;
+    // PostgreSQL itself refuses to start when its port is taken, rather than move: moving would break every
+    // URL given out without a word. The check names the port and what to do, where PostgreSQL's log would not.
+    if (listenOn != 0 && !isFree(listenOn)) {
+      throw new IllegalStateException(port != 0
+        ? "Port " + port + " (embeddedDbPort, FLEETJOBS_EMBEDDED_DB_PORT) is in use by another program; "
+          + "choose a free port for the job database."
+        : "The job database's port " + kept + ", kept in " + portFile + " since its first start, is in use by "
+          + "another program. Stop that program, or set FLEETJOBS_EMBEDDED_DB_PORT to a free port (it is kept "
+          + "from then on), or delete " + portFile.getFileName() + " to start on any free port.");
+    }
     EmbeddedPostgres postgres = EmbeddedPostgres.builder()
       .setDataDirectory(dataDirectory)
       .setCleanDataDirectory(false)
-      .setPort(port)
+      .setPort(listenOn)
       .setPGStartupWait(Duration.ofSeconds(60))
       // The agent stops it after its pools close; the library's own hook would race them.
       .setRegisterShutdownHook(false)
@@ -71,6 +89,9 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
       .start();
     EmbeddedJobDatabase db = new EmbeddedJobDatabase(postgres, password);
     try {
+      if (postgres.getPort() != kept) {
+        keepPort(portFile, postgres.getPort());
+      }
       db.requirePassword(dataDirectory);
       db.createDatabaseIfMissing();
     } catch (IOException | SQLException | RuntimeException e) {
@@ -122,6 +143,37 @@ public final class EmbeddedJobDatabase implements AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  /** @return the port kept in {@code portFile}, or 0 before the first start */
+  private static int keptPort(Path portFile) throws IOException {
+    if (!Files.exists(portFile)) {
+      return 0;
+    }
+    String text = Files.readString(portFile).trim();
+    if (!text.matches("\\d{1,5}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > 65535) {
+      throw new IllegalStateException(portFile + " should hold the job database's port, but holds '" + text
+        + "'. Write the port it listened on into it, or delete it to start on any free port.");
+    }
+    return Integer.parseInt(text);
+  }
+
+  /** Written whole or not at all: a half-written port would stop the next start. */
+  private static void keepPort(Path portFile, int port) throws IOException {
+    Path written = portFile.resolveSibling(portFile.getFileName() + ".new");
+    Files.writeString(written, port + "\n");
+    Files.move(written, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Whether PostgreSQL could listen on the port: on the loopback address, reusing it as PostgreSQL does. */
+  private static boolean isFree(int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -17,7 +17,8 @@ public record JobStep(
   Action action,
   Output output,
   ExecutionOptions executionOptions,
-  Integer maxParallelism) {
+  Integer maxParallelism,
+  JsonObject rollout) {
 
   public record Action(String type, String source, String value) {
   }
@@ -62,7 +63,8 @@ public record JobStep(
       row.getFloat("retry_interval_backoff_multiplier"),
       row.getString("retry_on"),
       row.getString("transaction")),
-    row.getInteger("max_parallelism"));
+    row.getInteger("max_parallelism"),
+    (JsonObject) row.getJson("rollout"));
 
   /** Every column the mapper reads, for the repositories' SELECT lists. */
   public static final String COLUMNS = """
@@ -71,7 +73,7 @@ public record JobStep(
     s.output_server_name, s.output_database_name, s.output_schema_name, s.output_table_name,
     s.output_credential_id, s.output_credential_name, s.output_ssl_mode, s.step_timeout_seconds, s.retry_attempts,
     s.initial_retry_interval_seconds, s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier,
-    s.retry_on, s.transaction, s.max_parallelism""";
+    s.retry_on, s.transaction, s.max_parallelism, s.rollout""";
 
   private static Output output(Row row) {
     return row.getString("output_type") == null ? null : new Output(
@@ -125,6 +127,9 @@ public record JobStep(
       .put("transaction", executionOptions.transaction()));
     if (maxParallelism != null) {
       json.put("maxParallelism", maxParallelism);
+    }
+    if (rollout != null) {
+      json.put("rollout", rollout.copy());
     }
     return json;
   }

@@ -2,6 +2,7 @@ package io.fleetjobs.server.targetgroups;
 
 import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.templates.RowMapper;
 import java.util.UUID;
 
 /**
@@ -28,22 +29,20 @@ public record TargetGroupMember(
     return membershipType.equals("Include");
   }
 
-  /** Reads the object the repository's query builds per member. */
-  static TargetGroupMember fromJson(JsonObject json) {
-    return new TargetGroupMember(
-      UUID.fromString(json.getString("targetId")),
-      json.getString("membershipType"),
-      json.getString("type"),
-      json.getString("engine"),
-      json.getString("serverName"),
-      json.getString("databaseName"),
-      json.getString("elasticPoolName"),
-      json.getString("refreshCredential"),
-      json.getString("refreshCredentialId") == null ? null : UUID.fromString(json.getString("refreshCredentialId")),
-      json.getBoolean("trustServerCertificate", false),
-      json.getString("sslMode"),
-      json.getString("authentication"));
-  }
+  /** A member row of the repository's group queries. */
+  static final RowMapper<TargetGroupMember> ROW_MAPPER = row -> new TargetGroupMember(
+    row.getUUID("target_id"),
+    row.getString("membership_type"),
+    row.getString("target_type"),
+    row.getString("engine"),
+    row.getString("server_name"),
+    row.getString("database_name"),
+    row.getString("elastic_pool_name"),
+    row.getString("refresh_credential_name"),
+    row.getUUID("refresh_credential_id"),
+    row.getBoolean("trust_server_certificate"),
+    row.getString("ssl_mode"),
+    row.getString("authentication"));
 
   /** How this member's connections are secured and sign in. */
   public ConnectionSettings connection() {

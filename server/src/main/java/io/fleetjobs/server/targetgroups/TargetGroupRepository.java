@@ -18,33 +18,40 @@ import java.util.UUID;
 public final class TargetGroupRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> save;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
-  private final SqlTemplate<Map<String, Object>, RowSet<TargetGroup>> page;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> byName;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> byId;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> page;
 
   public TargetGroupRepository(Pool pool) {
     save = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.save_target_group(#{name}, #{members}::jsonb) AS created");
     delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_target_group(#{name})");
-    // name NULL lists all groups; members come back as one JSON array per group, in their given order.
-    page = SqlTemplate.forQuery(pool, """
-        SELECT g.target_group_name, g.target_group_id,
-               coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                          'targetId', m.target_id, 'membershipType', m.membership_type, 'type', m.target_type,
-                          'engine', m.engine, 'serverName', m.server_name, 'databaseName', m.database_name,
-                          'elasticPoolName', m.elastic_pool_name, 'refreshCredential', c.credential_name,
-                          'refreshCredentialId', m.refresh_credential_id,
-                          'trustServerCertificate', m.trust_server_certificate, 'sslMode', m.ssl_mode,
-                          'authentication', m.authentication))
-                        ORDER BY m.member_position) FILTER (WHERE m.target_id IS NOT NULL),
-                        '[]'::jsonb) AS members
-          FROM jobs_internal.target_groups g
+    // One row per member (one with a NULL target_id for a group without members), in member order.
+    byName = SqlTemplate.forQuery(pool, memberRows("""
+        (SELECT g.target_group_id, g.target_group_name
+           FROM jobs_internal.target_groups g
+          WHERE g.target_group_name = #{name})"""));
+    byId = SqlTemplate.forQuery(pool, memberRows("""
+        (SELECT g.target_group_id, g.target_group_name
+           FROM jobs_internal.target_groups g
+          WHERE g.target_group_id = #{id})"""));
+    page = SqlTemplate.forQuery(pool, memberRows("""
+        (SELECT g.target_group_id, g.target_group_name
+           FROM jobs_internal.target_groups g
+          ORDER BY g.target_group_name
+          LIMIT #{limit} OFFSET #{offset})"""));
+  }
+
+  /** @param groups a subquery of the groups to read: target_group_id, target_group_name */
+  private static String memberRows(String groups) {
+    return """
+        SELECT g.target_group_name, g.target_group_id, m.target_id, m.membership_type, m.target_type, m.engine,
+               m.server_name, m.database_name, m.elastic_pool_name, c.credential_name AS refresh_credential_name,
+               m.refresh_credential_id, m.trust_server_certificate, m.ssl_mode, m.authentication
+          FROM %s g
           LEFT JOIN jobs_internal.target_group_members m ON m.target_group_id = g.target_group_id
           LEFT JOIN jobs_internal.credentials c ON c.credential_id = m.refresh_credential_id
-         WHERE (#{name}::text IS NULL OR g.target_group_name = #{name})
-           AND (#{id}::uuid IS NULL OR g.target_group_id = #{id})
-         GROUP BY g.target_group_id
-         ORDER BY g.target_group_name
-         LIMIT #{limit} OFFSET #{offset}""")
-      .mapTo(TargetGroup.ROW_MAPPER);
+         ORDER BY g.target_group_name, m.member_position""".formatted(groups);
   }
 
   /**
@@ -58,20 +65,21 @@ public final class TargetGroupRepository {
   }
 
   public Future<TargetGroup> get(String name) {
-    return page.execute(Params.of("name", name, "id", null, "limit", 1, "offset", 0))
-      .compose(rows -> Rows.single(rows,
+    return byName.execute(Params.of("name", name))
+      .compose(rows -> Rows.single(TargetGroup.fromMemberRows(rows),
         () -> new NotFound("target_group_name", "Target group '" + name + "' does not exist.")));
   }
 
   public Future<Page<TargetGroup>> list(int top, int skip) {
-    return page.execute(Params.of("name", null, "id", null, "limit", Page.probeLimit(top), "offset", skip))
-      .map(rows -> Page.of(Rows.list(rows), top));
+    return page.execute(Params.of("limit", Page.probeLimit(top), "offset", skip))
+      .map(rows -> Page.of(TargetGroup.fromMemberRows(rows), top));
   }
 
   /** The group as it is now, by the id a step version pinned: groups are expanded when a step starts. */
   public Future<TargetGroup> byId(UUID id) {
-    return page.execute(Params.of("name", null, "id", id, "limit", 1, "offset", 0))
-      .compose(rows -> Rows.single(rows, () -> new NotFound("targetGroup", "The step's target group no longer exists.")));
+    return byId.execute(Params.of("id", id))
+      .compose(rows -> Rows.single(TargetGroup.fromMemberRows(rows),
+        () -> new NotFound("targetGroup", "The step's target group no longer exists.")));
   }
 
   public Future<Void> delete(String name) {

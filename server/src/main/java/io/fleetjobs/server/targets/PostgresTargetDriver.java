@@ -87,9 +87,13 @@ public final class PostgresTargetDriver implements TargetDriver {
       KeyCertOptions client = targets.postgresSslCert() == null ? null : new PemKeyCertOptions()
         .setCertPath(targets.postgresSslCert())
         .setKeyPath(targets.postgresSslKey());
-      Optional<EntraIdentity> identity = !entra.configured() ? Optional.empty() : Optional.of(new EntraIdentity(
-        entra.mode().name(),
-        new AccessTokens(credential.orElseGet(() -> EntraCredentials.of(entra)), clock, ENTRA_SCOPE)::token));
+      if (!entra.configured()) {
+        return new Settings(targets.postgresSslMode(), TlsTrust.of(targets.postgresSslRootCert()), client,
+          Optional.empty());
+      }
+      AccessTokens tokens = new AccessTokens(credential.orElseGet(() -> EntraCredentials.of(entra)), clock);
+      Optional<EntraIdentity> identity = Optional.of(new EntraIdentity(entra.mode().name(),
+        () -> tokens.forResource(ENTRA_SCOPE).value()));
       return new Settings(targets.postgresSslMode(), TlsTrust.of(targets.postgresSslRootCert()), client, identity);
     }
   }

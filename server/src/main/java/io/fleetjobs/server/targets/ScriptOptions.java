@@ -12,13 +12,30 @@ import java.nio.charset.StandardCharsets;
  * @param keepFirstResult whether the first result set is wanted (for an output table); when not, no row is kept
  * @param applicationName what the target shows for the session (pg_stat_activity.application_name,
  *     sys.dm_exec_sessions.program_name), so a DBA can tell the agent's sessions apart and end them
+ * @param dryRun run the script inside a transaction that is rolled back, refusing what cannot run inside one;
+ *     the result counts each statement's rows and keeps at most {@link #DRY_RUN_ROWS} rows of the first result
+ *     set
  */
 public record ScriptOptions(ActionType actionType, boolean singleTransaction, boolean keepFirstResult,
-                            String applicationName) {
+                            String applicationName, boolean dryRun) {
+  /** How many rows of its first result set a dry run keeps: enough to see what a script would do. */
+  public static final int DRY_RUN_ROWS = 20;
+  /** Why a dry run refuses a statement, whatever the engine's own words. */
+  public static final String NOT_IN_A_TRANSACTION = "cannot be dry-run: runs outside a transaction";
   /** What enumeration and output writes call their sessions. */
   public static final String AGENT_APPLICATION_NAME = "fleetjobs";
   /** PostgreSQL keeps 63 bytes of an application name (NAMEDATALEN - 1); SQL Server gets the same name. */
   static final int MAX_APPLICATION_NAME_BYTES = 63;
+
+  public ScriptOptions(ActionType actionType, boolean singleTransaction, boolean keepFirstResult,
+                       String applicationName) {
+    this(actionType, singleTransaction, keepFirstResult, applicationName, false);
+  }
+
+  /** The same script run as a dry run. */
+  public ScriptOptions asDryRun() {
+    return new ScriptOptions(actionType, singleTransaction, true, applicationName, true);
+  }
 
   /** fleetjobs/job/step, cut to 63 bytes of UTF-8 on a character boundary. */
   public static String applicationName(String jobName, String stepName) {

@@ -35,7 +35,7 @@ import org.openqa.selenium.By;
 class AccessBrowserTest {
   /** Every action a reader may not take, by the text of its button. */
   private static final List<String> EDIT_BUTTONS = List.of("Save", "Delete", "New job", "Start now", "Add step",
-    "Cancel execution", "Rerun failed targets", "Send test", "Replay", "Create token", "Revoke", "Set password",
+    "Cancel execution", "Rerun failed targets on version 1", "Send test", "Replay", "Create token", "Revoke", "Set password",
     "New credential", "New target group", "New alert rule", "New action group", "Edit", "Add member",
     "Remove member");
 

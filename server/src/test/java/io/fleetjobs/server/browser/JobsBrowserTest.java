@@ -198,7 +198,7 @@ class JobsBrowserTest {
     TestPostgres.execute(south, "CREATE TABLE " + ready + " (id int)");
     browser.js("window.__marker = 'rerun'");
     browser.markStale();
-    browser.click("Rerun failed targets");
+    browser.click("Rerun failed targets on version 1");
     browser.awaitPage("execution");
     String rerun = browser.driver().getCurrentUrl().replaceAll(".*#/executions/", "");
     assertNotEquals(source, rerun);
@@ -215,6 +215,7 @@ class JobsBrowserTest {
 
     JsonObject execution = executions.get("needs-table", rerun);
     assertEquals(source, execution.getString("rerunOf"));
+    assertEquals(1, execution.getInteger("jobVersion"), "the version the button named");
     assertEquals("Succeeded", execution.getString("lifecycle"));
     List<String> databases = executions.targets("needs-table", rerun).stream()
       .map(t -> t.getJsonObject("target").getString("databaseName"))

@@ -194,9 +194,10 @@ class PostgresTlsTest {
       return Mono.just(new AccessToken("fake-entra-token-" + n,
         OffsetDateTime.ofInstant(clock.instant().plus(Duration.ofHours(1)), ZoneOffset.UTC)));
     };
+    AccessTokens tokens = new AccessTokens(identity, clock);
     PostgresTargetDriver entra = new PostgresTargetDriver(vertx, new PostgresTargetDriver.Settings("prefer",
       TlsTrust.of(ca.caFile().toString()), null, Optional.of(new PostgresTargetDriver.EntraIdentity(
-      "ManagedIdentity", new AccessTokens(identity, clock, PostgresTargetDriver.ENTRA_SCOPE)::token))));
+      "ManagedIdentity", () -> tokens.forResource(PostgresTargetDriver.ENTRA_SCOPE).value()))));
     ConnectionSettings member = new ConnectionSettings(false, null, ConnectionSettings.ENTRA);
     Login role = new Login("entra-app", null);
     ListAppender<ILoggingEvent> logs = new ListAppender<>();

@@ -169,8 +169,8 @@ public final class RoutineDatabase implements AutoCloseable {
   /** @return the lifecycle recorded, or null when the claim was stale */
   public String finish(Claimed claimed, String outcome, Instant retryAt) throws SQLException {
     List<List<Object>> rows = query("""
-        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?, NULL)""",
-      claimed.targetExecutionId(), claimed.claim(), outcome, at(retryAt));
+        SELECT lifecycle FROM jobs_internal.finish_target(?, ?, ?, 'test message', ?, NULL, ?)""",
+      claimed.targetExecutionId(), claimed.claim(), outcome, at(retryAt), at(Instant.now()));
     return rows.isEmpty() ? null : (String) rows.get(0).get(0);
   }
 

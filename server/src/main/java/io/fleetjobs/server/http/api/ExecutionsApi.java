@@ -83,7 +83,10 @@ public final class ExecutionsApi {
 
   private Future<Reply> rerunFailed(RoutingContext ctx) {
     String job = pathParam(ctx, "name");
-    return executions.rerunFailed(job, executionId(ctx))
+    // The body is optional: without one, or without jobVersion, the rerun runs the job's current version.
+    RequestParameter body = Endpoint.validated(ctx).getBody();
+    Integer jobVersion = body == null || body.isNull() ? null : body.getJsonObject().getInteger("jobVersion");
+    return executions.rerunFailed(job, executionId(ctx), jobVersion)
       .compose(id -> executions.get(job, id))
       .map(execution -> new Reply(202, execution.toJson(), location(ctx, job, execution.jobExecutionId())))
       .onSuccess(started -> wakeDispatchers());

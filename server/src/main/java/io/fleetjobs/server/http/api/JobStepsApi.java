@@ -40,7 +40,8 @@ public final class JobStepsApi {
     "output.schemaName", "output_schema_name",
     "output.tableName", "output_table_name",
     "output.credential", "output_credential_name",
-    "maxParallelism", "max_parallelism");
+    "maxParallelism", "max_parallelism",
+    "rollout", "rollout");
   private static final FieldNames FIELDS = STEP.names(Map.of(
     "job_name", "name",
     "step_name", "stepName",

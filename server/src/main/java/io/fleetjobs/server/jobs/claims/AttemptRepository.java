@@ -5,6 +5,7 @@ import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -27,13 +29,15 @@ public final class AttemptRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> renew;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final Clock clock;
+  private final LongAdder released = new LongAdder();
 
   public AttemptRepository(Pool pool, Clock clock) {
     this.clock = clock;
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}) t
+          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}, #{now},
+                                             #{dryRunResult}::jsonb) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(ClaimRows.FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
     // it expired) is not extended for the older attempt. Leases are on the job database's clock.
@@ -57,9 +61,10 @@ public final class AttemptRepository {
    *                cannot succeed on a retry
    * @return the recorded result, or empty when this claim was stale (another agent owns the row now)
    */
+  /** @param dryRunResult what a dry run saw on the target (null for a real run) */
   public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt,
-                                                 String errorCode) {
-    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode);
+                                                 String errorCode, JsonObject dryRunResult) {
+    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode, dryRunResult);
   }
 
   /**
@@ -69,8 +74,14 @@ public final class AttemptRepository {
    */
   public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
                                                  Instant retryAt, String errorCode) {
+    return finish(targetExecutionId, claim, outcome, message, retryAt, errorCode, null);
+  }
+
+  private Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
+                                                  Instant retryAt, String errorCode, JsonObject dryRunResult) {
     return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
-        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode))
+        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode, "now", Params.utc(now()),
+        "dryRunResult", dryRunResult == null ? null : dryRunResult.encode()))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 
@@ -86,6 +97,16 @@ public final class AttemptRepository {
   /** Hands a claimed attempt back unspent (the agent is stopping); fenced by the claim like a result. */
   public Future<Boolean> release(TargetWork work) {
     return release.execute(Params.of("id", work.targetExecutionId(), "claim", work.claim(), "now", Params.utc(now())))
-      .map(rows -> rows.iterator().next().getBoolean("released"));
+      .map(rows -> rows.iterator().next().getBoolean("released"))
+      .onSuccess(handedBack -> {
+        if (handedBack) {
+          released.increment();
+        }
+      });
+  }
+
+  /** How many attempts {@link #release} has handed back so far: what a stopping agent reports. */
+  public long releasedSoFar() {
+    return released.sum();
   }
 }

@@ -44,12 +44,12 @@ public final class ClaimRepository {
     claimTargets = SqlTemplate.forQuery(pool, """
         SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
                server_name, database_name, execution_create_time, job_version, job_name, target_group_name,
-               trust_server_certificate, ssl_mode, authentication
+               trust_server_certificate, ssl_mode, authentication, dry_run
           FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{share}, #{max}, #{leaseSeconds}, #{now})""").mapTo(ClaimRows.WORK);
     sweep = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.sweep() t
+          FROM jobs_internal.sweep(#{now}) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""")
       .mapTo(ClaimRows.FINISHED);
     canceled = SqlTemplate.forQuery(pool, """
@@ -134,6 +134,6 @@ public final class ClaimRepository {
 
   /** Ends what the sweep finds ended and settles steps; returns the targets it ended, to publish. */
   public Future<List<TargetFinished>> sweep() {
-    return sweep.execute(Map.of()).map(Rows::list);
+    return sweep.execute(Params.of("now", now())).map(Rows::list);
   }
 }

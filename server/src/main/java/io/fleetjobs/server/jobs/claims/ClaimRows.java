@@ -24,7 +24,8 @@ final class ClaimRows {
     row.getString("server_name"),
     row.getString("database_name"),
     new ConnectionSettings(row.getBoolean("trust_server_certificate"), row.getString("ssl_mode"),
-      row.getString("authentication")));
+      row.getString("authentication")),
+    row.getBoolean("dry_run"));
 
   /** A target_executions row as finish_target and sweep return it, with its job's name joined. */
   static final RowMapper<TargetFinished> FINISHED = row -> new TargetFinished(

@@ -43,7 +43,8 @@ public final class ExecutionRepository {
     start = SqlTemplate.forQuery(pool, """
         SELECT job_execution_id, created
           FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime})""");
-    rerun = SqlTemplate.forQuery(pool, "SELECT jobs_internal.rerun_failed_targets(#{job}, #{source}, #{id}) AS id");
+    rerun = SqlTemplate.forQuery(pool,
+      "SELECT jobs_internal.rerun_failed_targets(#{job}, #{source}, #{id}, #{version}) AS id");
     cancel = SqlTemplate.forQuery(pool, "SELECT jobs_internal.cancel_execution(#{job}, #{id}) AS canceled");
     purge = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.purge_job_history(#{job}, NULL, #{oldest}) AS purged");
@@ -106,9 +107,12 @@ public final class ExecutionRepository {
       .recover(SqlFailures::translate);
   }
 
-  /** Starts a new execution limited to the targets that failed in {@code sourceId}; returns its id. */
-  public Future<UUID> rerunFailed(String jobName, UUID sourceId) {
-    return rerun.execute(Params.of("job", jobName, "source", sourceId, "id", UUID.randomUUID()))
+  /**
+   * Starts a new execution limited to the targets that failed in {@code sourceId}; returns its id.
+   * @param jobVersion the version to run, or null for the job's current version
+   */
+  public Future<UUID> rerunFailed(String jobName, UUID sourceId, Integer jobVersion) {
+    return rerun.execute(Params.of("job", jobName, "source", sourceId, "id", UUID.randomUUID(), "version", jobVersion))
       .map(rows -> rows.iterator().next().getUUID("id"))
       .recover(SqlFailures::translate);
   }

@@ -18,7 +18,9 @@ public enum Lifecycle {
   FAILED("Failed", false, "elastic_jobs_failed"),
   TIMED_OUT("TimedOut", false, "elastic_jobs_timeout"),
   CANCELED("Canceled", false, null),
-  SKIPPED("Skipped", false, null);
+  SKIPPED("Skipped", false, null),
+  /** fleetjobs' own: a rollout's error budget or manual gate holds the step until someone resumes or aborts it. */
+  PAUSED("Paused", true, null);
 
   private final String value;
   private final boolean active;

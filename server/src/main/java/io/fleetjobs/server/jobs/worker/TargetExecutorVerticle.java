@@ -12,6 +12,8 @@ import io.fleetjobs.server.jobs.RetryBackoff;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.logging.LogKeys;
+import io.fleetjobs.server.logging.TargetOutcomeLog;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
@@ -29,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -73,12 +76,15 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
     final TargetWork work;
+    final long startNanos = System.nanoTime();
     final Promise<Void> done = Promise.promise();
     volatile RunningScript script;
     volatile String stopReason;
     volatile List<String> messages = List.of();
     /** Said after the status line of a success, before the messages: an output step's script returned no rows. */
     volatile String note = "";
+    /** What a dry run saw on the target; null for a real run. */
+    volatile JsonObject dryRunReport;
 
     InFlight(TargetWork work) {
       this.work = work;
@@ -146,10 +152,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
         ? record(attempt, null, loaded.cause())
         : runStep(attempt, loaded.result())
           .transform(result -> record(attempt, loaded.result(), result.failed() ? result.cause() : null)))
-      .onSuccess(this::published)
-      .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
-        + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
-        work.serverName(), work.databaseName(), e.getMessage()))
+      .onSuccess(recorded -> published(attempt, recorded))
+      .onFailure(e -> LogKeys.target(LOG.atWarn(), work).log("Could not record the result of target {} (job {}, "
+        + "step {}, {}/{}); its lease will expire and the attempt run again: {}", work.targetExecutionId(),
+        work.jobName(), work.stepId(), work.serverName(), work.databaseName(), e.getMessage()))
       .onComplete(finished -> {
         inFlight.remove(work.targetExecutionId(), attempt);
         attempt.done.tryComplete();
@@ -168,6 +174,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
       ScriptOptions options = new ScriptOptions(ActionType.of(step.action().type()),
         step.executionOptions().singleTransaction(), step.output() != null,
         ScriptOptions.applicationName(work.jobName(), work.stepName()));
+      if (work.dryRun()) {
+        options = options.asDryRun();
+      }
       RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.connection(),
         ScriptVariables.substitute(step.action().value(), work), options);
       attempt.script = script;
@@ -186,6 +195,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
         })
         .compose(result -> {
           attempt.messages = result.messages();
+          if (work.dryRun()) {
+            // A dry run writes no output table: what it saw is kept with the target instead.
+            attempt.dryRunReport = DryRunReport.of(result);
+            return Future.succeededFuture();
+          }
           if (step.output() != null && !result.hasResultSet()) {
             // As in Elastic Jobs, a script that returns nothing has nothing to write; that is not a failure.
             attempt.note = " The script returned no result set, so no rows were written to the output table.";
@@ -244,7 +258,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
     // step could not be read) says when.
     RetryBackoff backoff = step == null ? RetryBackoff.ELASTIC_JOBS_DEFAULT : RetryBackoff.of(step.executionOptions());
     Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
-    return recordWithRetries(work, outcome, retryAt, RECORD_TRIES)
+    return recordWithRetries(work, outcome, retryAt, attempt.dryRunReport, RECORD_TRIES)
       .onSuccess(recorded -> {
         if (recorded.isEmpty()) {
           // Another agent took the target over while this one was paused or cut off: fencing kept its result out.
@@ -256,10 +270,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
   }
 
   private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
-                                                             int triesLeft) {
-    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode())
+                                                             JsonObject dryRunReport, int triesLeft) {
+    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode(),
+        dryRunReport)
       .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
-        .compose(waited -> recordWithRetries(work, outcome, retryAt, triesLeft - 1)));
+        .compose(waited -> recordWithRetries(work, outcome, retryAt, dryRunReport, triesLeft - 1)));
   }
 
   /** @param retryAnyFailure the step's retryOn Any: retry what the classification calls permanent too */
@@ -291,10 +306,13 @@ public final class TargetExecutorVerticle extends VerticleBase {
       TargetFailures.code(failure).orElse(null));
   }
 
-  private void published(Optional<TargetFinished> recorded) {
+  /** @param recorded empty when the attempt was handed back rather than recorded: it ran for nothing */
+  private void published(InFlight attempt, Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
+      metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
       if (finished.isFinal()) {
         metrics.record(finished);
+        TargetOutcomeLog.ended(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
     });

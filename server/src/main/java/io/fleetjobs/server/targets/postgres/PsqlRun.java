@@ -13,6 +13,8 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collector;
@@ -23,17 +25,26 @@ import java.util.stream.Collectors;
  * committed on its own unless the script opens a transaction itself (BEGIN … COMMIT), stopping at the first
  * error. With a single transaction ({@code psql --single-transaction}), BEGIN comes first and COMMIT last.
  * NOTICE, INFO and WARNING messages become the run's messages instead of log lines; the first result set of
- * any statement is kept when it is wanted. Everything happens on the connection's event loop.
+ * any statement is kept when it is wanted. A dry run runs the whole script inside BEGIN … ROLLBACK
+ * ({@link DryRunStatements}), counting each statement's rows. Everything happens on the connection's event loop.
  */
 public final class PsqlRun {
   private static final Collector<Row, ?, Long> DISCARD = Collectors.counting();
   private static final long ROLLBACK_TIMEOUT_MS = 5_000;
+  /**
+   * What PostgreSQL says of a statement that cannot run inside a transaction: active_sql_transaction (VACUUM,
+   * CREATE INDEX CONCURRENTLY, ALTER SYSTEM, CREATE DATABASE) and invalid_transaction_termination (a
+   * procedure that commits). Checked before the statement does anything.
+   */
+  private static final Set<String> OUTSIDE_A_TRANSACTION = Set.of("25001", "2D000");
 
   private final PgConnection connection;
   private final PsqlScript script;
   private final ScriptOptions options;
   private final BooleanSupplier cancelled;
   private final Messages messages = new Messages();
+  private final DryRunStatements dryRun = new DryRunStatements();
+  private final List<ScriptResult.StatementCount> counts = new ArrayList<>();
   private ScriptResult first;
 
   /** @param cancelled true once no further statement may start */
@@ -46,6 +57,14 @@ public final class PsqlRun {
 
   public Future<ScriptResult> execute() {
     connection.noticeHandler(notice -> messages.add(text(notice)));
+    if (options.dryRun()) {
+      // Nothing the script did outlives it, whether it ended well or not.
+      return control("BEGIN", "The dry run's transaction could not begin")
+        .compose(begun -> from(0, 1, 0))
+        .compose(ran -> control("ROLLBACK", "The dry run's transaction could not roll back"))
+        .map(done -> result())
+        .recover(this::rolledBack);
+    }
     if (!options.singleTransaction() && script.single().isPresent()) {
       // The common case costs what it always did: one statement, one round trip, and it cannot leave a
       // transaction open.
@@ -79,23 +98,54 @@ public final class PsqlRun {
       return Future.failedFuture(new ScriptFailed("Canceled before " + describe(statement, statement.line(), run,
         repeat) + " started.", messages.list(), null));
     }
-    // Once a result set is kept, later ones are counted and dropped: a large result costs no memory.
-    Future<Void> ran = options.keepFirstResult() && first == null
-      ? connection.query(statement.sql())
+    Future<Void> ran;
+    if (options.dryRun()) {
+      DryRunStatements.Translation translation = dryRun.translate(statement);
+      if (translation.refusal() != null) {
+        return Future.failedFuture(new ScriptFailed(describe(statement, statement.line(), run, repeat) + " "
+          + translation.refusal(), messages.list(), null));
+      }
+      ran = translation.sql() == null ? none() : counted(statement, translation.sql());
+    } else if (options.keepFirstResult() && first == null) {
+      ran = connection.query(statement.sql())
         .execute()
         .map(rows -> {
           first = firstResultSet(rows);
           return null;
-        })
-      : connection.query(statement.sql())
+        });
+    } else {
+      // Once a result set is kept, later ones are counted and dropped: a large result costs no memory.
+      ran = connection.query(statement.sql())
         .collecting(DISCARD)
         .execute()
         .mapEmpty();
+    }
     return ran.recover(e -> {
       int line = e instanceof PgException pg ? script.lineOf(statement, pg.getPosition()) : statement.line();
-      return Future.failedFuture(new ScriptFailed(describe(statement, line, run, repeat) + ": " + e.getMessage(),
-        messages.list(), e));
+      String refused = options.dryRun() && e instanceof PgException pg && OUTSIDE_A_TRANSACTION.contains(pg.getSqlState())
+        ? " " + ScriptOptions.NOT_IN_A_TRANSACTION + " (" + pg.getErrorMessage() + ")"
+        : "";
+      return Future.failedFuture(new ScriptFailed(describe(statement, line, run, repeat)
+        + (refused.isEmpty() ? ": " + e.getMessage() : refused), messages.list(), e));
     });
+  }
+
+  /** A dry run's statement: its rows counted, and at most a few of the first result set kept. */
+  private Future<Void> counted(PsqlScript.Statement statement, String sql) {
+    boolean keep = first == null;
+    return connection.query(sql)
+      .collecting(new FirstRows(keep ? ScriptOptions.DRY_RUN_ROWS : 0))
+      .execute()
+      .map(result -> {
+        List<ColumnDescriptor> columns = result.columnDescriptors();
+        if (keep && columns != null && !columns.isEmpty()) {
+          first = new ScriptResult(columns(columns), result.value());
+        }
+        String words = statement.leadingWords();
+        String command = (words.contains(" ") ? words.substring(0, words.indexOf(' ')) : words).toUpperCase(Locale.ROOT);
+        counts.add(new ScriptResult.StatementCount(statement.number(), statement.line(), command, result.rowCount()));
+        return null;
+      });
   }
 
   /** BEGIN and COMMIT of a single transaction; what they print belongs to the script, as in psql. */
@@ -120,8 +170,8 @@ public final class PsqlRun {
 
   private ScriptResult result() {
     return first == null
-      ? new ScriptResult(List.of(), List.of(), messages.list())
-      : new ScriptResult(first.columns(), first.rows(), messages.list());
+      ? new ScriptResult(List.of(), List.of(), messages.list(), List.copyOf(counts))
+      : new ScriptResult(first.columns(), first.rows(), messages.list(), List.copyOf(counts));
   }
 
   private static Future<Void> none() {
@@ -151,9 +201,6 @@ public final class PsqlRun {
     for (RowSet<Row> set = rows; set != null; set = set.next()) {
       List<ColumnDescriptor> descriptors = set.columnDescriptors();
       if (descriptors != null && !descriptors.isEmpty()) {
-        List<ScriptResult.Column> columns = descriptors.stream()
-          .map(d -> new ScriptResult.Column(d.name(), d.typeName()))
-          .toList();
         List<List<Object>> values = new ArrayList<>();
         for (Row row : set) {
           List<Object> value = new ArrayList<>(row.size());
@@ -162,9 +209,13 @@ public final class PsqlRun {
           }
           values.add(value);
         }
-        return new ScriptResult(columns, values);
+        return new ScriptResult(columns(descriptors), values);
       }
     }
     return null;
+  }
+
+  private static List<ScriptResult.Column> columns(List<ColumnDescriptor> descriptors) {
+    return descriptors.stream().map(d -> new ScriptResult.Column(d.name(), d.typeName())).toList();
   }
 }

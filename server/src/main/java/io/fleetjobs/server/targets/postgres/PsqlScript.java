@@ -31,8 +31,9 @@ public record PsqlScript(String text, List<Batch> batches) {
    * @param sql its text, without the semicolon that ends it
    * @param offset where that text starts in the script
    * @param line the line of its first word, from 1
+   * @param leadingWords its first two words, lower case ("rollback to", "vacuum"): what kind of statement it is
    */
-  public record Statement(int number, String sql, int offset, int line) {
+  public record Statement(int number, String sql, int offset, int line, String leadingWords) {
   }
 
   /** Statements run in order, {@code repeat} times (GO n). */
@@ -88,6 +89,7 @@ public record PsqlScript(String text, List<Batch> batches) {
     private int begins;
     private int words;
     private final char[] leadingWords = new char[4];
+    private final StringBuilder firstWords = new StringBuilder();
     private int line = 1;
     private int lineCursor;
 
@@ -249,6 +251,10 @@ public record PsqlScript(String text, List<Batch> batches) {
       }
       if (words == 0) {
         Arrays.fill(leadingWords, '\0');
+        firstWords.setLength(0);
+      }
+      if (words < 2) {
+        firstWords.append(words == 0 ? "" : " ").append(word);
       }
       if (words < leadingWords.length && ROUTINE_WORDS.contains(word)) {
         leadingWords[words] = word.charAt(0);
@@ -287,7 +293,8 @@ public record PsqlScript(String text, List<Batch> batches) {
         while (end > start && isSpace(text.charAt(end - 1))) {
           end--;
         }
-        statements.add(new Statement(++count, text.substring(start, end), start, firstLine));
+        statements.add(new Statement(++count, text.substring(start, end), start, firstLine,
+          words == 0 ? "" : firstWords.toString()));
       }
       start = -1;
       firstLine = -1;

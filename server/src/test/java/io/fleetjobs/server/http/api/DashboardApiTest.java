@@ -121,6 +121,69 @@ class DashboardApiTest {
   }
 
   @Test
+  void rerun_after_the_step_is_fixed_runs_the_new_version_on_the_failed_databases_only() {
+    step("fixed-later", "check", FAILS_ON_C);
+    step("fixed-later", "after", "SELECT 1");
+    String failed = executions.start("fixed-later");
+    JsonObject source = executions.awaitEnd("fixed-later", failed, PATIENCE);
+    assertEquals("Failed", source.getString("lifecycle"));
+    step("fixed-later", "check", "SELECT current_database()");
+    int fixedVersion = agent.admin().get("/jobs/fixed-later").bodyAsJsonObject().getInteger("version");
+    assertEquals(source.getInteger("jobVersion") + 1, fixedVersion);
+
+    HttpResponse<Buffer> rerun = agent.as("operator").post("/jobs/fixed-later/executions/" + failed + "/rerunFailed",
+      new JsonObject());
+    assertEquals(202, rerun.statusCode(), rerun.bodyAsString());
+    assertEquals(fixedVersion, rerun.bodyAsJsonObject().getInteger("jobVersion"), "the job's current version");
+    assertEquals(failed, rerun.bodyAsJsonObject().getString("rerunOf"));
+    String id = rerun.bodyAsJsonObject().getString("jobExecutionId");
+    JsonObject ended = executions.awaitEnd("fixed-later", id, PATIENCE);
+    assertEquals("Succeeded", ended.getString("lifecycle"), ended.encode());
+    assertEquals(fixedVersion, ended.getInteger("jobVersion"), "the execution records the version it ran");
+    List<String> ran = executions.targets("fixed-later", id).stream()
+      .map(target -> target.getString("stepName") + "@" + target.getJsonObject("target").getString("databaseName")
+        + "=" + target.getString("lifecycle"))
+      .toList();
+    assertEquals(List.of("check@dash_c=Succeeded", "after@dash_c=Succeeded"), ran, "only the database that failed");
+  }
+
+  @Test
+  void rerun_runs_the_version_asked_for_and_refuses_unknown_versions_and_fields() {
+    step("versioned", "check", FAILS_ON_C);
+    int failingVersion = agent.admin().get("/jobs/versioned").bodyAsJsonObject().getInteger("version");
+    String failed = executions.start("versioned");
+    executions.awaitEnd("versioned", failed, PATIENCE);
+    step("versioned", "check", "SELECT 1");
+    String rerunPath = "/jobs/versioned/executions/" + failed + "/rerunFailed";
+
+    HttpResponse<Buffer> old = agent.admin().post(rerunPath, new JsonObject().put("jobVersion", failingVersion));
+    assertEquals(202, old.statusCode(), old.bodyAsString());
+    assertEquals(failingVersion, old.bodyAsJsonObject().getInteger("jobVersion"));
+    JsonObject oldEnded = executions.awaitEnd("versioned", old.bodyAsJsonObject().getString("jobExecutionId"), PATIENCE);
+    assertEquals("Failed", oldEnded.getString("lifecycle"), "the version that failed fails the same way");
+
+    HttpResponse<Buffer> unknown = agent.admin().post(rerunPath, new JsonObject().put("jobVersion", 99));
+    assertEquals(400, unknown.statusCode(), unknown.bodyAsString());
+    assertEquals("jobVersion", unknown.bodyAsJsonObject().getJsonObject("error").getString("target"));
+    assertTrue(unknown.bodyAsString().contains("has no version 99"), unknown.bodyAsString());
+
+    HttpResponse<Buffer> stepless = agent.admin().post(rerunPath, new JsonObject().put("jobVersion", 0));
+    assertEquals(409, stepless.statusCode(), stepless.bodyAsString());
+    assertEquals("jobVersion", stepless.bodyAsJsonObject().getJsonObject("error").getString("target"));
+
+    HttpResponse<Buffer> typo = agent.admin().post(rerunPath, new JsonObject().put("jobVersoin", 2));
+    assertEquals(400, typo.statusCode(), typo.bodyAsString());
+    assertEquals("jobVersoin", typo.bodyAsJsonObject().getJsonObject("error").getString("target"));
+    assertEquals(400, agent.admin().post(rerunPath, new JsonObject().put("jobVersion", -1)).statusCode());
+    assertEquals(400, agent.admin().post(rerunPath, new JsonObject().put("jobVersion", "latest")).statusCode());
+
+    HttpResponse<Buffer> withoutBody = agent.admin().send(io.vertx.core.http.HttpMethod.POST, rerunPath, null);
+    assertEquals(202, withoutBody.statusCode(), withoutBody.bodyAsString());
+    assertEquals(failingVersion + 1, withoutBody.bodyAsJsonObject().getInteger("jobVersion"));
+    executions.awaitEnd("versioned", withoutBody.bodyAsJsonObject().getString("jobExecutionId"), PATIENCE);
+  }
+
+  @Test
   void rerun_is_refused_while_active_without_failures_or_without_the_role() {
     scenario.job("fine")
       .step("only", "SELECT 1")
@@ -209,5 +272,10 @@ class DashboardApiTest {
 
   private static long sum(JsonArray bars, String key) {
     return bars.stream().map(JsonObject.class::cast).mapToLong(bar -> bar.getLong(key)).sum();
+  }
+
+  /** A step on the three databases, with no retries; naming a step again defines its next version. */
+  private static void step(String job, String name, String script) {
+    scenario.job(job).step(name, script).retryAttempts(0).create();
   }
 }

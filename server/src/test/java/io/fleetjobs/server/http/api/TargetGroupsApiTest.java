@@ -96,6 +96,48 @@ class TargetGroupsApiTest {
   }
 
   @Test
+  void the_first_member_with_a_problem_is_the_one_named() {
+    JsonObject fine = member("SqlDatabase", "h").put("databaseName", "d");
+    JsonObject badServer = member("SqlDatabase", "bad host!").put("databaseName", "e");
+    assertRefused(group(fine, fine.copy(), badServer), "members[1]");
+    assertRefused(group(fine, member("SqlServer", "h").put("refreshCredential", "missing"), badServer),
+      "members[1].refreshCredential");
+    assertRefused(group(fine, badServer, fine.copy()), "members[1].serverName");
+    HttpResponse<Buffer> refused = agent.admin().put("/targetGroups/refused", group(fine, badServer));
+    assertEquals("InvalidValue", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals("members[1].server_name must be a host name or address, optionally followed by :port.",
+      refused.bodyAsJsonObject().getJsonObject("error").getString("message"));
+  }
+
+  @Test
+  void a_group_of_10000_members_is_saved_and_an_unchanged_resave_keeps_every_target_id() {
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < 10_000; i++) {
+      members.add(member("SqlDatabase", "pg" + (i % 100) + ".example.com:5432").put("databaseName", "tenant_" + i));
+    }
+    JsonObject body = new JsonObject().put("members", members);
+    HttpResponse<Buffer> created = agent.admin().put("/targetGroups/large", body);
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    JsonArray saved = created.bodyAsJsonObject().getJsonArray("members");
+    assertEquals(10_000, saved.size());
+    assertEquals("tenant_9999", saved.getJsonObject(9_999).getString("databaseName"), "in the given order");
+
+    HttpResponse<Buffer> again = agent.admin().put("/targetGroups/large", body);
+    assertEquals(200, again.statusCode(), again.bodyAsString());
+    assertEquals(targetIds(saved), targetIds(again.bodyAsJsonObject().getJsonArray("members")));
+
+    members.getJsonObject(0).put("databaseName", "moved");
+    JsonArray changed = agent.admin().put("/targetGroups/large", body).bodyAsJsonObject().getJsonArray("members");
+    assertNotEquals(saved.getJsonObject(0).getString("targetId"), changed.getJsonObject(0).getString("targetId"));
+    assertEquals(targetIds(saved).subList(1, 10_000), targetIds(changed).subList(1, 10_000));
+    assertEquals(10_000, agent.admin().get("/targetGroups/large").bodyAsJsonObject().getJsonArray("members").size());
+  }
+
+  private static java.util.List<String> targetIds(JsonArray members) {
+    return members.stream().map(member -> ((JsonObject) member).getString("targetId")).toList();
+  }
+
+  @Test
   void a_sqlserver_elastic_pool_member_is_accepted_without_refresh_credential() {
     HttpResponse<Buffer> created = agent.admin().put("/targetGroups/pool", group(
       member("SqlElasticPool", "srv.database.windows.net").put("engine", "sqlserver").put("elasticPoolName", "Pool-1")));

@@ -173,8 +173,8 @@ class ClaimRoutinesTest {
   void every_attempt_is_kept_with_its_agent_and_outcome() throws Exception {
     UUID execution = db.execution("history", 1, 1, 2, T0);
     Claimed first = only(db.claim("agent-a", 1000, 100, 30, T0), execution);
-    db.query("SELECT * FROM jobs_internal.finish_target(?, ?, 'Failed', 'boom', ?, '40P01')",
-      first.targetExecutionId(), first.claim(), RoutineDatabase.at(T0));
+    db.query("SELECT * FROM jobs_internal.finish_target(?, ?, 'Failed', 'boom', ?, '40P01', ?)",
+      first.targetExecutionId(), first.claim(), RoutineDatabase.at(T0), RoutineDatabase.at(T0));
     assertEquals("40P01", db.value("SELECT last_error_code FROM jobs_internal.target_executions"
       + " WHERE target_execution_id = ?", first.targetExecutionId()), "the failure's code is on the row");
     Claimed second = only(db.claim("agent-b", 1000, 100, 30, T0), execution);
@@ -196,14 +196,14 @@ class ClaimRoutinesTest {
     for (int loss = 1; loss < 3; loss++) {
       only(db.claim("agent-" + loss, 1000, 100, 30, T0), execution);
       db.expireLeases(execution);
-      assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep()"),
+      assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep(now())"),
         "after " + loss + " lost leases the target runs again");
     }
     only(db.claim("agent-3", 1000, 100, 30, T0), execution);
     db.expireLeases(execution);
     assertTrue(db.claim("agent-4", 1000, 100, 30, T0).stream().noneMatch(c -> belongsTo(c, execution)),
       "not a fourth time");
-    List<List<Object>> ended = db.query("SELECT lifecycle, last_message, current_attempts FROM jobs_internal.sweep()"
+    List<List<Object>> ended = db.query("SELECT lifecycle, last_message, current_attempts FROM jobs_internal.sweep(now())"
       + " WHERE job_execution_id = ?", execution);
     assertEquals(1, ended.size());
     assertEquals("Failed", ended.get(0).get(0));
@@ -220,10 +220,10 @@ class ClaimRoutinesTest {
     UUID execution = db.execution("cancel-dead", 1, 1, 5, T0);
     only(db.claim("agent-a", 1000, 100, 30, T0), execution);
     db.query("SELECT jobs_internal.cancel_execution('cancel-dead', ?)", execution);
-    assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep()"),
+    assertEquals(List.of(), db.query("SELECT target_execution_id FROM jobs_internal.sweep(now())"),
       "a live lease is left to its agent, which cancels the statement");
     db.expireLeases(execution);
-    assertEquals("Canceled", db.value("SELECT lifecycle FROM jobs_internal.sweep() WHERE job_execution_id = ?",
+    assertEquals("Canceled", db.value("SELECT lifecycle FROM jobs_internal.sweep(now()) WHERE job_execution_id = ?",
       execution));
     assertEquals("Canceled", db.value("SELECT lifecycle FROM jobs_internal.job_executions WHERE job_execution_id = ?",
       execution));
