@@ -157,9 +157,11 @@ function firstWords(text) {
   return line.length > 48 ? `${line.slice(0, 48)}…` : line;
 }
 
-/** The engine and how the agent signs in there (SqlLogin, or its Entra identity for SQL Server targets). */
+/** The engine, how the agent signs in there (SqlLogin, or its Entra identity) and the TLS mode it connected with. */
 function authenticationNote(target) {
   if (!target?.engine) return null;
   const how = target.authentication ? ` · ${target.authentication}` : '';
-  return h('div', { class: 'muted target-auth', title: 'Engine and authentication' }, `${target.engine}${how}`);
+  const tls = target.sslMode ? ` · TLS ${target.sslMode}` : '';
+  return h('div', { class: 'muted target-auth', title: 'Engine, authentication and TLS mode' },
+    `${target.engine}${how}${tls}`);
 }
