@@ -20,11 +20,12 @@ public record Credential(String name, String username, SecretReference passwordF
     row.getOffsetDateTime("updated_time").toInstant());
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("name", name)
       .put("username", username)
-      .put("passwordFrom", passwordFrom == null ? null : passwordFrom.toJson())
       .put("createdTime", createdTime.toString())
       .put("updatedTime", updatedTime.toString());
+    // Only a reference is ever shown, and only where there is one.
+    return passwordFrom == null ? json : json.put("passwordFrom", passwordFrom.toJson());
   }
 }
