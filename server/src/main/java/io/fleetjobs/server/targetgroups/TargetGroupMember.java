@@ -9,7 +9,8 @@ import java.util.UUID;
  * One include or exclude rule of a target group, as stored (defaults applied). {@code trustServerCertificate}
  * (sqlserver members only) accepts the server's TLS certificate without checking who signed it; {@code sslMode}
  * (postgresql and mysql members) is the TLS mode in the engine's words, null for the agent's default;
- * {@code authentication} is null for stored credentials, or Entra.
+ * {@code authentication} is null for stored credentials, or Entra. A {@code canary} member's databases go first
+ * in a rollout.
  */
 public record TargetGroupMember(
   UUID targetId,
@@ -23,7 +24,8 @@ public record TargetGroupMember(
   UUID refreshCredentialId,
   boolean trustServerCertificate,
   String sslMode,
-  String authentication) {
+  String authentication,
+  boolean canary) {
 
   public boolean isInclude() {
     return membershipType.equals("Include");
@@ -42,7 +44,8 @@ public record TargetGroupMember(
     row.getUUID("refresh_credential_id"),
     row.getBoolean("trust_server_certificate"),
     row.getString("ssl_mode"),
-    row.getString("authentication"));
+    row.getString("authentication"),
+    row.getBoolean("canary"));
 
   /** How this member's connections are secured and sign in. */
   public ConnectionSettings connection() {
@@ -62,7 +65,8 @@ public record TargetGroupMember(
     putIfPresent(json, "sslMode", sslMode);
     return json
       .put("authentication", authentication == null ? "SqlLogin" : authentication)
-      .put("trustServerCertificate", trustServerCertificate);
+      .put("trustServerCertificate", trustServerCertificate)
+      .put("canary", canary);
   }
 
   private static void putIfPresent(JsonObject json, String key, String value) {

@@ -134,6 +134,11 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
+  public boolean runsDryRuns() {
+    return true;
+  }
+
+  @Override
   public Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings member) {
     return connect(serverName, MAINTENANCE_DATABASE, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("""

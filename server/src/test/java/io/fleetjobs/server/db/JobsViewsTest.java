@@ -54,7 +54,7 @@ class JobsViewsTest {
   }
 
   @Test
-  void views_have_the_reference_columns_then_the_documented_extensions() throws SQLException {
+  void views_have_exactly_the_reference_columns_and_the_documented_extensions_after_them() throws SQLException {
     assertEquals(List.of("job_name", "job_id", "job_version", "description", "enabled", "schedule_interval_type",
       "schedule_interval_count", "schedule_start_time", "schedule_end_time"), columns("jobs.jobs"));
     assertEquals(List.of("job_name", "job_id", "job_version"), columns("jobs.job_versions"));
@@ -74,8 +74,10 @@ class JobsViewsTest {
     assertEquals(List.of("job_execution_id", "job_name", "job_id", "job_version", "step_id", "is_active", "lifecycle",
       "create_time", "start_time", "end_time", "current_attempts", "current_attempt_start_time",
       "next_attempt_start_time", "last_message", "target_type", "target_id", "target_group_name",
-      "target_server_name", "target_database_name", "target_engine", "target_ssl_mode"),
-      columns("jobs.job_executions"));
+      "target_server_name", "target_database_name", "dry_run", "target_engine", "target_ssl_mode"),
+      columns("jobs.job_executions"),
+      "the reference columns, then fleetjobs' documented extensions: dry_run (README \"Rollouts\"), then a target's "
+        + "engine and TLS mode");
   }
 
   @Test

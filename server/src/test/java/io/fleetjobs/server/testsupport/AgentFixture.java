@@ -37,6 +37,7 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   private final String purpose;
   private final JsonObject overrides;
   private PrometheusMeterRegistry registry;
+  private JsonObject launched;
   private Clock clock = Clock.systemUTC();
   private JdbcDialect sqlserverDialect;
   private Map<String, String> environment;
@@ -195,7 +196,8 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
     if (entraCredential != null) {
       dependencies = dependencies.withEntraCredential(entraCredential);
     }
-    agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), dependencies).await();
+    launched = config(database).mergeIn(overrides);
+    agent = Agent.start(vertx, AgentConfig.fromJson(launched), dependencies).await();
     admin = ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN);
     return this;
   }
@@ -220,6 +222,11 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   /** The Vert.x the agent runs on, for listening on its event bus. */
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The agent's configuration, master key included: a second agent on the same job database starts from it. */
+  public JsonObject agentConfig() {
+    return launched.copy();
   }
 
   public String database() {

@@ -28,7 +28,8 @@ public final class TargetGroupsApi {
     "refreshCredential", "refresh_credential_name",
     "trustServerCertificate", "trust_server_certificate",
     "sslMode", "ssl_mode",
-    "authentication", "authentication");
+    "authentication", "authentication",
+    "canary", "canary");
   private static final FieldNames FIELDS = MEMBER.names(Map.of("target_group_name", "name"));
 
   private final TargetGroupRepository groups;

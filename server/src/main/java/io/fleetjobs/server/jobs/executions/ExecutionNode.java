@@ -10,7 +10,9 @@ import java.util.UUID;
 /**
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
  * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
- * reruns another's failed targets names it in {@code rerunOf}.
+ * reruns another's failed targets names it in {@code rerunOf}. {@code extension} holds fleetjobs' own fields,
+ * merged into the JSON: an execution's {@code dryRun} and {@code pausedReason}, a step's {@code rollout}, a
+ * target's {@code wave}, {@code canary} and {@code dryRunResult}.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -27,7 +29,8 @@ public record ExecutionNode(
   Instant nextAttemptStartTime,
   String lastMessage,
   Target target,
-  UUID rerunOf) {
+  UUID rerunOf,
+  JsonObject extension) {
 
   /**
    * Where a node ran: a target database, or for a step the target group it expanded. {@code sslMode} is the TLS
@@ -61,7 +64,8 @@ public record ExecutionNode(
       row.getString("target_engine"),
       row.getString("target_ssl_mode"),
       row.getString("target_authentication")),
-    row.getUUID("rerun_of"));
+    row.getUUID("rerun_of"),
+    row.getColumnIndex("extension") < 0 ? null : (JsonObject) row.getJson("extension"));
 
   public boolean isActive() {
     return Lifecycle.of(lifecycle).isActive();
@@ -97,6 +101,9 @@ public record ExecutionNode(
           : target.databaseName())
         .put("engine", target.engine())
         .put("sslMode", target.sslMode()));
+    }
+    if (extension != null) {
+      json.mergeIn(extension);
     }
     return json;
   }

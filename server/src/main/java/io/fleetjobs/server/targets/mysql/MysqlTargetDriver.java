@@ -112,11 +112,6 @@ public final class MysqlTargetDriver implements TargetDriver {
   @Override
   public RunningScript run(String serverName, String databaseName, Login login, ConnectionSettings member,
                            String script, ScriptOptions options) {
-    if (options.dryRun()) {
-      // MySQL commits DDL implicitly, so a ROLLBACK at the end could not undo what a script did.
-      return RunningScript.failed(new InvalidInput("dryRun", "A mysql target cannot be dry-run: MySQL commits "
-        + "schema changes implicitly, so rolling the script back would not undo it."));
-    }
     MysqlScript statements;
     try {
       statements = MysqlScript.parse(script);
