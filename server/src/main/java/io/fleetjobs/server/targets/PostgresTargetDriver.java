@@ -71,9 +71,9 @@ public final class PostgresTargetDriver implements TargetDriver {
    */
   public record Settings(String sslMode, TlsTrust trust, KeyCertOptions clientCertificate,
                          Optional<EntraIdentity> entra) {
-    /** prefer, the JVM's trust store, no client certificate and no identity. */
+    /** disable (see the README for why), the JVM's trust store, no client certificate and no identity. */
     public static Settings defaults() {
-      return new Settings("prefer", TlsTrust.of(null), null, Optional.empty());
+      return new Settings("disable", TlsTrust.of(null), null, Optional.empty());
     }
 
     /**

@@ -119,8 +119,8 @@ class ConfigLoaderTest {
       assertEquals("from-a-mounted-secret", config.alerts().smtp().password());
       assertFalse(config.toString().contains("from-a-mounted-secret"));
 
-      assertEquals("prefer", AgentConfig.fromJson(new JsonObject()).targets().postgresSslMode(),
-        "libpq's default, chosen on purpose (see the README)");
+      assertEquals("disable", AgentConfig.fromJson(new JsonObject()).targets().postgresSslMode(),
+        "not libpq's prefer, on purpose (see the README)");
       assertEquals("PREFERRED", AgentConfig.fromJson(new JsonObject()).targets().mysqlSslMode());
       IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () -> AgentConfig.fromJson(
         new JsonObject().put("postgresSslMode", "VERIFY_CA")));

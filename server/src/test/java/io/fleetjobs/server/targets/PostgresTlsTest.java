@@ -137,9 +137,25 @@ class PostgresTlsTest {
   @Test
   void require_encrypts_without_an_authority_and_prefer_is_the_default() {
     assertEquals("true", onTls(jvmTrust, "127.0.0.1:" + server.port(), "postgres", "require"));
-    assertEquals("prefer", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default for silent members");
-    assertEquals("true", onTls(jvmTrust, server.serverName(), "postgres", null), "prefer takes TLS when offered");
+    assertEquals("disable", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default for silent members");
+    assertEquals("true", onTls(jvmTrust, server.serverName(), "postgres", "prefer"), "prefer takes TLS when offered");
     assertEquals("false", onTls(jvmTrust, server.serverName(), "postgres", "disable"));
+  }
+
+  @Test
+  void a_cancel_stops_a_statement_on_a_verified_tls_connection() {
+    RunningScript sleeping = verifying.run(server.serverName(), DATABASE, new Login("postgres", "unused"),
+      ConnectionSettings.sslMode("verify-full"), "SELECT pg_sleep(60) /* tls-cancel-marker */", options());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%tls-cancel-marker%'"
+      + " AND query NOT LIKE '%pg_stat_activity%'";
+    while (!server.column("postgres", active).equals(List.of("1"))) {
+      assertTrue(System.nanoTime() < deadline, "the statement never started");
+      io.fleetjobs.server.testsupport.Executions.sleep(100);
+    }
+    sleeping.cancel().await();
+    Throwable failed = failure(sleeping.result());
+    assertTrue(failed.getMessage().contains("canceling statement"), failed.getMessage());
   }
 
   @Test
