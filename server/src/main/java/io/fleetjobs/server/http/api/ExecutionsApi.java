@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * Starting, cancelling, reading and purging executions, shaped like the Azure job execution API; dry runs, and
@@ -103,23 +104,25 @@ public final class ExecutionsApi {
   }
 
   private Future<Reply> resume(RoutingContext ctx) {
-    String job = pathParam(ctx, "name");
-    UUID id = executionId(ctx);
-    return rollouts.resume(job, id, optionalBody(ctx).getJsonObject("errorBudget"),
-        BearerTokenHandler.caller(ctx).name())
-      .compose(resumed -> resumed ? executions.get(job, id) : Future.failedFuture(new Conflict("id",
-        "The execution is not Paused: only a paused execution can be resumed.")))
-      .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(resumed -> wakeDispatchers());
+    JsonObject errorBudget = optionalBody(ctx).getJsonObject("errorBudget");
+    String resumedBy = BearerTokenHandler.caller(ctx).name();
+    return steer(ctx, (job, id) -> rollouts.resume(job, id, errorBudget, resumedBy)
+      .compose(resumed -> resumed ? Future.succeededFuture() : Future.failedFuture(new Conflict("id",
+        "The execution is not Paused: only a paused execution can be resumed."))));
   }
 
   private Future<Reply> abort(RoutingContext ctx) {
+    return steer(ctx, rollouts::abort);
+  }
+
+  /** Changes a running execution, answers with it as it now is, and lets the dispatchers act on it at once. */
+  private Future<Reply> steer(RoutingContext ctx, BiFunction<String, UUID, Future<?>> change) {
     String job = pathParam(ctx, "name");
     UUID id = executionId(ctx);
-    return rollouts.abort(job, id)
-      .compose(aborted -> executions.get(job, id))
+    return change.apply(job, id)
+      .compose(changed -> executions.get(job, id))
       .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(aborted -> wakeDispatchers());
+      .onSuccess(changed -> wakeDispatchers());
   }
 
   /** An optional JSON body, as validated by the contract: empty when absent. */
@@ -136,12 +139,7 @@ public final class ExecutionsApi {
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {
-    String job = pathParam(ctx, "name");
-    UUID id = executionId(ctx);
-    return executions.cancel(job, id)
-      .compose(canceled -> executions.get(job, id))
-      .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(canceled -> wakeDispatchers());
+    return steer(ctx, executions::cancel);
   }
 
   private Future<Reply> get(RoutingContext ctx) {
