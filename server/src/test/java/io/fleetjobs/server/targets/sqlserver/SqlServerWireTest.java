@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.SqlServerSettings;
 import io.fleetjobs.server.config.Tier;
-import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptFailed;
@@ -82,7 +82,8 @@ class SqlServerWireTest {
   }
 
   private Future<ScriptResult> run(String script, boolean keepFirstResult) {
-    return driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, script, options(keepFirstResult)).result();
+    return driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, script,
+      options(keepFirstResult)).result();
   }
 
   private static Throwable failure(Future<?> future) {
@@ -103,7 +104,7 @@ class SqlServerWireTest {
     table.addAll(List.of(resultColumns));
     server.when("SET FMTONLY ON SELECT \\* FROM \\[dbo\\]\\.\\[Results\\]", Reply.resultSet(table));
     List<List<?>> collations = table.stream()
-      .<List<?>>map(c -> Arrays.asList(c.sqlType().equals("nvarchar") ? "SQL_Latin1_General_CP1_CI_AS" : null, ConnectionSettings.DEFAULT))
+      .<List<?>>map(c -> Arrays.asList(c.sqlType().equals("nvarchar") ? "SQL_Latin1_General_CP1_CI_AS" : null, false))
       .toList();
     server.when("select collation_name, is_computed from sys\\.columns", Reply.resultSet(
       List.of(TdsColumn.nvarchar("collation_name", 128), TdsColumn.bit("is_computed")),
@@ -268,10 +269,13 @@ class SqlServerWireTest {
       new SqlServerDialect(), new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.identity(new JdbcAuth.Token("ManagedIdentity", tokens)), true));
     try {
-      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 1", options(false)).result().await();
-      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 2", options(false)).result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 1", options(false))
+        .result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 2", options(false))
+        .result().await();
       Thread.sleep(1500);
-      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 3", options(false)).result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 3", options(false))
+        .result().await();
     } finally {
       identity.close().await();
     }
@@ -299,9 +303,9 @@ class SqlServerWireTest {
       TdsColumn.nvarchar("target_server_name", 256), TdsColumn.nvarchar("target_database_name", 128),
       TdsColumn.nvarcharMax("label"), TdsColumn.decimal("amount", 38, 4))));
     server.when("select collation_name", Reply.resultSet(List.of(TdsColumn.nvarchar("collation_name", 128),
-      TdsColumn.bit("is_computed")), Arrays.asList(null, ConnectionSettings.DEFAULT), List.of("SQL_Latin1_General_CP1_CI_AS", false),
+      TdsColumn.bit("is_computed")), Arrays.asList(null, false), List.of("SQL_Latin1_General_CP1_CI_AS", false),
       List.of("SQL_Latin1_General_CP1_CI_AS", false), List.of("SQL_Latin1_General_CP1_CI_AS", false),
-      Arrays.asList(null, ConnectionSettings.DEFAULT)));
+      Arrays.asList(null, false)));
     List<Integer> transactionsAtAlter = new ArrayList<>();
     server.when("ALTER TABLE", (call, session) -> {
       transactionsAtAlter.add(session.transactionCount());
@@ -358,7 +362,8 @@ class SqlServerWireTest {
       new SqlServerDialect(connection), new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.storedCredentials(), false));
     try {
-      Future<ScriptResult> result = strict.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, "SELECT 1", options(false))
+      Future<ScriptResult> result = strict.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT,
+          "SELECT 1", options(false))
         .result();
       result.transform(done -> Future.succeededFuture()).await();
       return result;
