@@ -222,5 +222,7 @@ function firstLine(text) {
 function authenticationNote(target) {
   if (!target?.engine) return null;
   const how = target.authentication ? ` · ${target.authentication}` : '';
-  return h('div', { class: 'muted target-auth', title: 'Engine and authentication' }, `${target.engine}${how}`);
+  const tls = target.sslMode ? ` · TLS ${target.sslMode}` : '';
+  return h('div', { class: 'muted target-auth', title: 'Engine, authentication and TLS mode' },
+    `${target.engine}${how}${tls}`);
 }

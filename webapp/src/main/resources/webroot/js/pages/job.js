@@ -435,9 +435,9 @@ export function renderPreview(entries) {
       entry.merged.map((m) => `${m.serverName} = ${m.sameAs}`).join('; '), '.') : null,
     table({
       caption: `Targets of ${entry.stepName || entry.targetGroup || 'the group'}`,
-      columns: ['Server', 'Database', 'Engine', 'Authentication', 'Credential'],
+      columns: ['Server', 'Database', 'Engine', 'TLS mode', 'Authentication', 'Credential'],
       rows: (entry.targets || []).map((t) => row([t.serverName, t.databaseName || '—', t.engine || '—',
-        t.authentication || '—', t.authentication && t.authentication !== 'SqlLogin' ? 'not used' : (t.credential || '—')],
+        t.sslMode || '—', t.authentication || '—', t.authentication && t.authentication !== 'SqlLogin' ? 'not used' : (t.credential || '—')],
         { 'data-target': `${t.serverName}/${t.databaseName}` })),
       empty: 'No databases.',
     }))));

@@ -36,6 +36,7 @@ import io.fleetjobs.server.jobs.fleet.FleetStateReader;
 import io.fleetjobs.server.jobs.fleet.FleetStateRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
+import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ServerKeys;
@@ -61,8 +62,8 @@ public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
   /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
-  public record Dependencies(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry,
-                             Alerts alerts, Clock clock) {
+  public record Dependencies(SecretBox secretBox, PlatformSecrets platformSecrets, TargetDrivers drivers,
+                             PrometheusMeterRegistry registry, Alerts alerts, Clock clock) {
   }
 
   private final Dependencies dependencies;
@@ -82,7 +83,8 @@ public final class HttpServerVerticle extends VerticleBase {
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
     JobRepository jobs = new JobRepository(pool, dependencies.clock());
     JobStepRepository steps = new JobStepRepository(pool, jobs);
-    CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
+    CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox(),
+      dependencies.platformSecrets());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
     ExecutionSummaryRepository summaries = new ExecutionSummaryRepository(pool);

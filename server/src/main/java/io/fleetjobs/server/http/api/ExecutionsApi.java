@@ -14,6 +14,7 @@ import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -173,11 +174,16 @@ public final class ExecutionsApi {
         counted.total()));
   }
 
-  /** A target row, with how this agent authenticates on its engine: SqlLogin, or its Entra identity. */
+  /**
+   * A target row, with how this agent authenticates there: SqlLogin, or an Entra identity (the agent's own on
+   * sqlserver, and on a postgresql member that asked for it).
+   */
   private JsonObject withAuthentication(ExecutionNode target) {
     JsonObject json = target.toJson();
+    ExecutionNode.Target where = target.target();
     json.getJsonObject("target")
-      .put("authentication", drivers.forEngine(target.target().engine()).authentication());
+      .put("authentication", drivers.forEngine(where.engine())
+        .authentication(new ConnectionSettings(false, where.sslMode(), where.authentication())));
     return json;
   }
 

@@ -35,9 +35,12 @@ public record ExecutionNode(
   String lastErrorCode,
   JsonObject extension) {
 
-  /** Where a node ran: a target database, or for a step the target group it expanded. */
+  /**
+   * Where a node ran: a target database, or for a step the target group it expanded. {@code sslMode} is the TLS
+   * mode its connections used; {@code authentication} its member's choice (null for the engine's way).
+   */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
-                       String engine) {
+                       String engine, String sslMode, String authentication) {
   }
 
   /** Reads the column names every execution query of {@link ExecutionRepository} returns. */
@@ -61,7 +64,9 @@ public record ExecutionNode(
       row.getString("target_group_name"),
       row.getString("target_server_name"),
       row.getString("target_database_name"),
-      row.getString("target_engine")),
+      row.getString("target_engine"),
+      row.getString("target_ssl_mode"),
+      row.getString("target_authentication")),
     row.getUUID("rerun_of"),
     row.getColumnIndex("target_execution_id") < 0 ? null : row.getUUID("target_execution_id"),
     row.getColumnIndex("last_error_code") < 0 ? null : row.getString("last_error_code"),
@@ -102,7 +107,8 @@ public record ExecutionNode(
         // A member's own row (a server that could not be listed) has no database.
         .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
           : target.databaseName())
-        .put("engine", target.engine()));
+        .put("engine", target.engine())
+        .put("sslMode", target.sslMode()));
     }
     if (extension != null) {
       json.mergeIn(extension);

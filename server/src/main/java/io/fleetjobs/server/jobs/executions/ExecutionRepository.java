@@ -73,6 +73,7 @@ public final class ExecutionRepository {
                NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
                x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
                NULL::text AS target_server_name, NULL::text AS target_database_name, NULL::text AS target_engine,
+               NULL::text AS target_ssl_mode, NULL::text AS target_authentication,
                x.rerun_of, NULL::uuid AS target_execution_id, NULL::text AS last_error_code,
                jsonb_build_object('dryRun', x.dry_run, 'pausedReason',
                  (SELECT s.paused_reason FROM jobs_internal.step_executions s
@@ -91,7 +92,8 @@ public final class ExecutionRepository {
                x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
                NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
                NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
-               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::uuid AS rerun_of,
+               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::text AS target_ssl_mode,
+               NULL::text AS target_authentication, NULL::uuid AS rerun_of,
                NULL::uuid AS target_execution_id, NULL::text AS last_error_code,
                jsonb_strip_nulls(jsonb_build_object('pausedReason', x.paused_reason,
                  'rollout', jobs_internal.rollout_state(x.job_execution_id, x.step_id))) AS extension
@@ -111,13 +113,15 @@ public final class ExecutionRepository {
                  x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
                  x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, s.target_group_name,
                  x.server_name AS target_server_name, x.database_name AS target_database_name,
-                 x.engine AS target_engine, NULL::uuid AS rerun_of, x.target_execution_id, x.last_error_code,
+                 x.engine AS target_engine, x.ssl_mode AS target_ssl_mode, x.authentication AS target_authentication,
+                 NULL::uuid AS rerun_of, x.target_execution_id, x.last_error_code,
                  jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
                    'dryRunResult', x.dry_run_result)) AS extension
             FROM (SELECT x.target_execution_id, x.job_execution_id, x.step_id, x.step_name, x.lifecycle,
                          x.create_time, x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
                          x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, x.server_name,
-                         x.database_name, x.engine, x.last_error_code, x.wave, x.canary, x.dry_run_result
+                         x.database_name, x.engine, x.ssl_mode, x.authentication, x.last_error_code, x.wave,
+                         x.canary, x.dry_run_result
                     FROM jobs_internal.target_executions x
                    WHERE\s""" + TARGET_FILTERS + """
 
