@@ -20,9 +20,12 @@ public final class Contract {
   private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
   private final JsonObject raw;
 
-  /** One operation; {@code body} is null when it takes none. */
+  /**
+   * One operation; {@code body} is null when it takes none, and {@code bodyRequired} false when it may be left
+   * out (OpenAPI's default).
+   */
   public record Operation(String id, HttpMethod method, String path, Role role, List<JsonObject> parameters,
-                          JsonObject body) {
+                          JsonObject body, boolean bodyRequired) {
     public List<JsonObject> parameters(String in) {
       return parameters.stream().filter(parameter -> in.equals(parameter.getString("in"))).toList();
     }
@@ -57,9 +60,12 @@ public final class Contract {
           ? resolve(resolve(operation.getJsonObject("requestBody")).getJsonObject("content")
             .getJsonObject("application/json").getJsonObject("schema"))
           : null;
+        boolean bodyRequired = body != null
+          && resolve(operation.getJsonObject("requestBody")).getBoolean("required", false);
         String role = operation.getString("x-fleetjobs-role", "admin");
         operations.add(new Operation(operation.getString("operationId"),
-          HttpMethod.valueOf(method.toUpperCase(Locale.ROOT)), path, Role.parse(role), parameters, body));
+          HttpMethod.valueOf(method.toUpperCase(Locale.ROOT)), path, Role.parse(role), parameters, body,
+          bodyRequired));
       }
     }
     operations.sort(Comparator.comparing(Operation::id));
