@@ -21,6 +21,8 @@ import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
 import io.fleetjobs.server.jobs.executions.AlertPausesVerticle;
+import io.fleetjobs.server.jobs.notices.ExecutionNoticeRepository;
+import io.fleetjobs.server.jobs.notices.ExecutionNoticeVerticle;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
@@ -228,6 +230,12 @@ public final class Agent {
         options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
         new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
+      .compose(alerts -> vertx.deployVerticle(new ExecutionNoticeVerticle(new ExecutionNoticeVerticle.Dependencies(
+          new ExecutionNoticeRepository(alertsPool), alerts.executionNotices(), Addresses.TARGET_FINISHED,
+          config.alerts().evaluationTick())), options)
+        .onSuccess(ids::add)
+        .map(alerts)
+        .onFailure(e -> alerts.stop()))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
           new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));

@@ -37,13 +37,14 @@ public final class OutboxRepository {
   private static final String LOG_COLUMNS = """
     notification_id, message_id, alert_id, monitor_condition, is_test, group_name, receiver_name, kind, address,
     subject, status, attempts, total_attempts, max_attempts, next_attempt_at, suppressed_by, deferred_until,
-    created_at, delivered_at, last_error""";
+    created_at, delivered_at, last_error, job_execution_id, execution_notification""";
   private static final String INSERT = """
       INSERT INTO alerts.notifications (notification_id, message_id, alert_id, monitor_condition, is_test,
         group_name, receiver_name, kind, address, subject, body, headers, status, max_attempts, suppressed_by,
-        deferred_until)
+        deferred_until, job_execution_id, execution_notification)
       VALUES (#{id}, #{messageId}, #{alertId}, #{condition}, #{test}, #{group}, #{receiver}, #{kind}, #{address},
-              #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil})""";
+              #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil},
+              #{jobExecutionId}, #{executionNotification})""";
   private static final String CLOSE_DEFERRED = """
       WITH due AS (
         SELECT notification_id FROM alerts.notifications
@@ -113,6 +114,8 @@ public final class OutboxRepository {
     .put("createdDateTime", text(row.getOffsetDateTime("created_at")))
     .put("deliveredDateTime", text(row.getOffsetDateTime("delivered_at")))
     .put("lastError", row.getString("last_error"))
+    .put("jobExecutionId", row.getUUID("job_execution_id") == null ? null : row.getUUID("job_execution_id").toString())
+    .put("executionNotification", row.getString("execution_notification"))
     .put("attemptLog", new JsonArray());
   private static final RowMapper<LoggedAttempt> ATTEMPT = row -> new LoggedAttempt(
     row.getUUID("notification_id"),
@@ -216,7 +219,9 @@ public final class OutboxRepository {
         "status", n.status(),
         "maxAttempts", n.maxAttempts(),
         "suppressedBy", n.suppressedBy(),
-        "deferredUntil", Params.utc(n.deferredUntil())));
+        "deferredUntil", Params.utc(n.deferredUntil()),
+        "jobExecutionId", n.jobExecutionId(),
+        "executionNotification", n.executionNotification()));
     }
     return SqlTemplate.forQuery(conn, INSERT)
       .executeBatch(rows)

@@ -7,6 +7,7 @@ import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
+import io.fleetjobs.server.http.api.ExecutionNotificationsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
@@ -37,9 +38,9 @@ public final class ApiRouter {
                              TargetsPreviewApi preview, AgentApi agent, EventsApi events, AlertApis alerts) {
   }
 
-  /** The alerting resources, served by the alerts module's stores. */
+  /** The alerting resources, served by the alerts module's stores, and the execution notifications beside them. */
   public record AlertApis(AlertRulesApi rules, ActionGroupsApi actionGroups, AlertProcessingRulesApi processingRules,
-                          AlertsApi alerts) {
+                          AlertsApi alerts, ExecutionNotificationsApi executionNotifications) {
   }
 
   private ApiRouter() {
@@ -69,6 +70,7 @@ public final class ApiRouter {
     apis.alerts().actionGroups().mount(builder);
     apis.alerts().processingRules().mount(builder);
     apis.alerts().alerts().mount(builder);
+    apis.alerts().executionNotifications().mount(builder);
     builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .end(contractText));

@@ -8,6 +8,7 @@ import io.fleetjobs.alerts.store.ActionGroupRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.jobs.notices.ExecutionNotificationRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,8 +16,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Map;
 
 /**
- * /actionGroups: who is told, by email and webhook. A webhook secret is write-only; one the agent
- * generated is in the response of the save that made it, and never again.
+ * /actionGroups: who is told, by email, webhook, Slack and Teams. A webhook secret is write-only; one the agent
+ * generated is in the response of the save that made it, and never again. Slack and Teams URLs are write-only
+ * too: they are shown as their scheme and host. A group that alert rules or execution notifications name is
+ * not deleted.
  */
 public final class ActionGroupsApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of());
@@ -35,7 +38,11 @@ public final class ActionGroupsApi {
       ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
     builder.getRoute("putActionGroup").addHandler(Endpoint.of(FIELDS, this::put));
     builder.getRoute("deleteActionGroup").addHandler(Endpoint.of(FIELDS,
-      ctx -> groups.delete(pathParam(ctx, "name")).map(done -> Reply.noContent())));
+      ctx -> {
+        String name = pathParam(ctx, "name");
+        return groups.delete(name, conn -> ExecutionNotificationRepository.namesUsing(conn, name))
+          .map(done -> Reply.noContent());
+      }));
     builder.getRoute("testActionGroup").addHandler(Endpoint.of(FIELDS,
       ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
   }
