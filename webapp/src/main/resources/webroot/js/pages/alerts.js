@@ -104,11 +104,13 @@ export async function render(view, ctx) {
     const tester = can('testActionGroup');
     fill(groupsBox, table({
       caption: 'Action groups',
-      columns: ['Name', 'Email receivers', 'Webhook receivers', admin || tester ? 'Actions' : null].filter(Boolean),
+      columns: ['Name', 'Email receivers', 'Webhook receivers', 'Slack and Teams', admin || tester ? 'Actions' : null].filter(Boolean),
       rows: groups.map((g) => row([
         g.name,
         (g.emailReceivers || []).map((r) => `${r.name} <${r.emailAddress}>`).join(', ') || h('span', { class: 'muted' }, 'none'),
         (g.webhookReceivers || []).map((r) => h('div', {}, `${r.name}: ${r.serviceUri}`, r.disabled ? [' ', badge('Disabled', 'bad')] : null)),
+        [...(g.slackReceivers || []).map((r) => ['Slack', r]), ...(g.teamsReceivers || []).map((r) => ['Teams', r])]
+          .map(([kind, r]) => h('div', {}, `${r.name} (${kind}): ${r.webhookUrl}`, r.disabled ? [' ', badge('Disabled', 'bad')] : null)),
         admin || tester ? h('div', { class: 'actions' },
           tester ? h('button', { type: 'button', class: 'secondary small', onclick: (e) => sendTest(g.name, e.currentTarget) }, 'Send test') : null,
           admin ? h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit action group ${g.name}`, onclick: () => openGroup(g) }, 'Edit') : null,
