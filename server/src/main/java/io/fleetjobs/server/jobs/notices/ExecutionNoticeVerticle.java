@@ -5,6 +5,7 @@ import io.fleetjobs.alerts.notify.ExecutionNotice;
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +44,7 @@ public final class ExecutionNoticeVerticle extends VerticleBase {
 
   private Future<?> round() {
     return dependencies.notices()
-      .takeDue(PER_ROUND, (conn, due) -> dependencies.outbox().enqueue(conn,
-        ExecutionNotice.fromSummary(due.notificationName(), due.jobExecutionId(), due.summary()), due.actionGroups()))
+      .takeDue(PER_ROUND, this::enqueue)
       .onSuccess(taken -> {
         if (taken.rows() > 0) {
           dependencies.outbox().wake();
@@ -54,5 +54,21 @@ public final class ExecutionNoticeVerticle extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.warn("Could not queue execution notices; the next tick tries again", e));
+  }
+
+  /**
+   * A notice that cannot be read or rendered is a bug, not an outage: it is logged and dropped, so that it does not
+   * hold up every notice queued after it. A failure of the job database fails the round, and the notices stay due.
+   */
+  private Future<Integer> enqueue(SqlConnection conn, ExecutionNoticeRepository.DueNotice due) {
+    ExecutionNotice notice;
+    try {
+      notice = ExecutionNotice.fromSummary(due.notificationName(), due.jobExecutionId(), due.summary());
+    } catch (RuntimeException e) {
+      LOG.error("Execution notice {} of notification {} for execution {} cannot be read and is dropped: {}",
+        due.id(), due.notificationName(), due.jobExecutionId(), due.summary(), e);
+      return Future.succeededFuture(0);
+    }
+    return dependencies.outbox().enqueue(conn, notice, due.actionGroups());
   }
 }
