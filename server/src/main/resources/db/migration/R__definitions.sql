@@ -445,12 +445,29 @@ RETURNS uuid
 LANGUAGE plpgsql AS $$
 DECLARE
   v_group_id uuid := jobs_internal.lock_target_group(p_target_group_name);
+  v_given jsonb := jsonb_strip_nulls(jsonb_build_object(
+    'membership_type', p_membership_type, 'target_type', p_target_type, 'engine', p_engine,
+    'server_name', p_server_name, 'database_name', p_database_name, 'elastic_pool_name', p_elastic_pool_name,
+    'refresh_credential_name', p_refresh_credential_name));
+  v_problem text[] := jobs_internal.member_problem('', v_given);
   v_member jobs_internal.member_definition;
   v_same uuid;
   v_target_id uuid := gen_random_uuid();
 BEGIN
-  v_member := jobs_internal.member_of('', p_membership_type, p_target_type, p_engine, p_server_name,
-                                      p_database_name, p_elastic_pool_name, p_refresh_credential_name);
+  IF v_problem IS NOT NULL THEN
+    PERFORM jobs_internal.fail('FJ400', v_problem[1], v_problem[2]);
+  END IF;
+  v_member := ROW(coalesce(p_membership_type, 'Include'), p_target_type, coalesce(p_engine, 'postgresql'),
+                  p_server_name, p_database_name, p_elastic_pool_name, NULL, false);
+  IF p_refresh_credential_name IS NOT NULL THEN
+    SELECT c.credential_id INTO v_member.refresh_credential_id
+      FROM jobs_internal.credentials c WHERE c.credential_name = p_refresh_credential_name
+       FOR KEY SHARE;
+    IF NOT FOUND THEN
+      PERFORM jobs_internal.fail('FJ422', 'refresh_credential_name',
+        format('Credential %L does not exist.', p_refresh_credential_name));
+    END IF;
+  END IF;
   SELECT m.target_id INTO v_same
     FROM jobs_internal.target_group_members m
    WHERE m.target_group_id = v_group_id
@@ -839,6 +856,31 @@ LANGUAGE sql IMMUTABLE AS $$
                                   'target_group_name', 'output_credential_name']
 $$;
 
+-- Script variables are substituted as text, as sqlcmd substitutes them, so a name holding a quote or a semicolon
+-- could end the string literal a command wrote around $(job_name) and start a statement of its own. A command
+-- may use $(job_name), $(step_name) and $(target_group_name) only while those names hold none of ' " ;. The
+-- $(..._literal) forms are quoted for the target's engine and take any name. Names themselves stay free, as in
+-- Elastic Jobs: the rule applies only where a name meets a variable.
+CREATE OR REPLACE FUNCTION jobs_internal.check_script_variables(
+  p_command text, p_job_name text, p_step_name text, p_target_group_name text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v record;
+BEGIN
+  FOR v IN
+    SELECT n.variable, n.value
+      FROM (VALUES ('job_name', p_job_name), ('step_name', p_step_name),
+                   ('target_group_name', p_target_group_name)) AS n(variable, value)
+  LOOP
+    IF position('$(' || v.variable || ')' IN p_command) > 0 AND v.value ~ '[''";]' THEN
+      PERFORM jobs_internal.fail('FJ400', 'command', format(
+        'command uses $(%s), which is substituted as text, but %s %L holds a quote or a semicolon; '
+        'use $(%s_literal), a string literal quoted for the target''s engine.',
+        v.variable, v.variable, v.value, v.variable));
+    END IF;
+  END LOOP;
+END $$;
+
 -- p_mode: 'upsert' (create or replace), 'add' (must not exist), 'replace' (must exist).
 -- p_step_id NULL keeps an existing step where it is and appends a new one.
 -- p_new_name renames an existing step in the same new version (sp_update_jobstep @new_name).
@@ -858,6 +900,7 @@ BEGIN
   SELECT l.job_id, l.job_version INTO v_job FROM jobs_internal.lock_job(p_job_name) l;
   PERFORM jobs_internal.check_name('step_name', p_step_name);
   v_new := jobs_internal.step_of(p_def);
+  PERFORM jobs_internal.check_script_variables(v_new.command, p_job_name, p_step_name, v_new.target_group_name);
   -- Checked once every field is valid. PostgreSQL targets have no agent identity to sign in with: without a
   -- credential the step could only fail on each of them.
   IF v_new.credential_id IS NULL AND EXISTS (

@@ -5,6 +5,7 @@ import io.fleetjobs.alerts.api.ExecutionNoticeOutbox;
 import io.fleetjobs.alerts.evaluation.AlertEvaluationVerticle;
 import io.fleetjobs.alerts.evaluation.AlertEvaluator;
 import io.fleetjobs.alerts.notify.DashboardLinks;
+import io.fleetjobs.alerts.notify.DeliveryMetrics;
 import io.fleetjobs.alerts.notify.EmailNotifier;
 import io.fleetjobs.alerts.notify.NotificationDelivery;
 import io.fleetjobs.alerts.notify.NotificationDeliveryVerticle;
@@ -19,6 +20,7 @@ import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
 import io.fleetjobs.alerts.store.SecretSealer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -33,9 +35,9 @@ import java.util.List;
  * pool on the job database, the metric source, a secret sealer and the engine's finished-target address.
  */
 public final class Alerts {
-  /** What the server provides. */
+  /** What the server provides; {@code registry} takes the delivery meters and is the server's /metrics. */
   public record Dependencies(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
-                             String finishedAddress, String agentId) {
+                             String finishedAddress, String agentId, MeterRegistry registry) {
   }
 
   /** The stores the HTTP API reads and writes, each built once. */
@@ -81,8 +83,9 @@ public final class Alerts {
       new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock),
       new EmailNotifier(vertx, config.smtp(), config.attemptTimeout()),
       retries);
+    DeliveryMetrics deliveryMetrics = new DeliveryMetrics(dependencies.registry());
     NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
-      dependencies.agentId());
+      dependencies.agentId(), deliveryMetrics);
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
     AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(dependencies.pool(), stores.alerts(),
       stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts(),
@@ -94,7 +97,7 @@ public final class Alerts {
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
     return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Dependencies(
-        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease())))
+        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease(), deliveryMetrics)))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Dependencies(
         evaluator, stores.rules(), stores.processingRules(), dependencies.finishedAddress(), config.evaluationTick(),

@@ -23,28 +23,48 @@ public record AlertsConfig(
   Duration deliveryLease,
   Duration evaluationTick) {
 
-  /** How mail leaves: host and port, STARTTLS DISABLED|OPTIONAL|REQUIRED or TLS from the start. */
-  public record Smtp(String host, int port, String startTls, boolean tls, String user, String password, String from) {
+  /**
+   * How mail leaves: host and port, STARTTLS DISABLED|OPTIONAL|REQUIRED or TLS from the start. With a login,
+   * STARTTLS defaults to REQUIRED, and anything that could send the password in clear needs
+   * {@code allowCleartextLogin}: OPTIONAL logs in without TLS to a server that offers none.
+   */
+  public record Smtp(String host, int port, String startTls, boolean tls, String user, String password, String from,
+                     boolean allowCleartextLogin) {
+    /** Whether the login may travel without TLS, which the operator opted into. */
+    public boolean mayLogInWithoutTls() {
+      return user != null && !tls && !startTls.equals("REQUIRED");
+    }
+
     @Override
     public String toString() {
       return "Smtp[host=" + host + ", port=" + port + ", startTls=" + startTls + ", tls=" + tls + ", user=" + user
-        + ", password=" + (password == null ? "none" : "set") + ", from=" + from + "]";
+        + ", password=" + (password == null ? "none" : "set") + ", from=" + from
+        + ", allowCleartextLogin=" + allowCleartextLogin + "]";
     }
   }
 
   public static AlertsConfig fromJson(JsonObject json, int httpPort) {
-    String startTls = json.getString("smtpStarttls", "OPTIONAL").trim().toUpperCase(Locale.ROOT);
+    String user = blankToNull(json.getString("smtpUser"));
+    boolean tls = bool(json, "smtpTls");
+    boolean allowCleartextLogin = bool(json, "smtpAllowCleartextLogin");
+    String startTls = json.getString("smtpStarttls", user == null ? "OPTIONAL" : "REQUIRED").trim()
+      .toUpperCase(Locale.ROOT);
     if (!List.of("DISABLED", "OPTIONAL", "REQUIRED").contains(startTls)) {
       throw new IllegalArgumentException("smtpStarttls must be DISABLED, OPTIONAL or REQUIRED, not " + startTls);
+    }
+    if (user != null && !tls && !startTls.equals("REQUIRED") && !allowCleartextLogin) {
+      throw new IllegalArgumentException("smtpStarttls " + startTls + " with smtpUser could send the SMTP password "
+        + "without TLS: use smtpStarttls REQUIRED or smtpTls true, or set smtpAllowCleartextLogin true to accept that");
     }
     Smtp smtp = new Smtp(
       blankToNull(json.getString("smtpHost")),
       integer(json, "smtpPort", 25),
       startTls,
-      Boolean.parseBoolean(String.valueOf(json.getValue("smtpTls", "false"))),
-      blankToNull(json.getString("smtpUser")),
+      tls,
+      user,
       blankToNull(json.getString("smtpPassword")),
-      json.getString("smtpFrom", "fleetjobs@localhost"));
+      json.getString("smtpFrom", "fleetjobs@localhost"),
+      allowCleartextLogin);
     return new AlertsConfig(
       smtp,
       json.getString("publicUrl", "http://localhost:" + httpPort),
@@ -65,6 +85,7 @@ public record AlertsConfig(
       .put("smtpUser", smtp.user())
       .put("smtpPassword", smtp.password())
       .put("smtpFrom", smtp.from())
+      .put("smtpAllowCleartextLogin", smtp.allowCleartextLogin())
       .put("publicUrl", publicUrl)
       .put("webhookAllow", webhookAllow)
       .put("alertRetryDelays", retryDelays == null ? null
@@ -106,6 +127,10 @@ public record AlertsConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a positive whole number, not " + value);
     }
+  }
+
+  private static boolean bool(JsonObject json, String key) {
+    return Boolean.parseBoolean(String.valueOf(json.getValue(key, "false")).trim());
   }
 
   private static String blankToNull(String value) {

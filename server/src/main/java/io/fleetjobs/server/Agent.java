@@ -30,8 +30,9 @@ import io.fleetjobs.server.jobs.schedule.ScheduleRepository;
 import io.fleetjobs.server.jobs.schedule.SchedulerVerticle;
 import io.fleetjobs.server.jobs.worker.TargetExecutorVerticle;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
-import io.fleetjobs.server.metrics.AgentMeters;
 import io.fleetjobs.server.metrics.JobMetricSource;
+import io.fleetjobs.server.metrics.ProcessMetrics;
+import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
 import io.fleetjobs.server.security.SecretBox;
@@ -100,7 +101,7 @@ public final class Agent {
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
-    return start(vertx, config, AgentMeters.newRegistry());
+    return start(vertx, config, PrometheusRegistry.create());
   }
 
   /** @param registry where /metrics reads from; Main shares it with Vert.x's own metrics */
@@ -196,7 +197,8 @@ public final class Agent {
 
   /** @param attempts counts the attempts handed back, which a stop reports */
   private record Deployed(List<String> ids, int port, Tier tier, Alerts alerts, Pool alertsPool,
-                          TargetDrivers drivers, TargetWorkerPool workers, AttemptRepository attempts) {
+                          TargetDrivers drivers, TargetWorkerPool workers, AttemptRepository attempts,
+                          ProcessMetrics process) {
   }
 
   private static Future<Deployed> deploy(Vertx vertx, Prepared prepared, Pool enginePool, Dependencies dependencies,
@@ -209,15 +211,16 @@ public final class Agent {
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
     TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
       SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()));
-    Engine engine = engine(vertx, prepared, enginePool, secretBox, drivers, new ExecutionMetrics(registry, capacity),
-      capacity);
+    ExecutionMetrics metrics = new ExecutionMetrics(registry, capacity, config.telemetry().metricsTargetLabels());
+    ProcessMetrics process = ProcessMetrics.bindTo(registry);
+    Engine engine = engine(vertx, prepared, enginePool, secretBox, drivers, metrics, capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
     DeploymentOptions executors = workers.deployOn(options);
     // The heartbeat first: the first claims already take only this agent's share.
     return vertx.deployVerticle(new HeartbeatVerticle(new HeartbeatVerticle.Dependencies(new AgentRegistry(enginePool),
-        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity)), options)
+        identity(engine.claimant()), config.engine().heartbeatSeconds(), capacity, metrics)), options)
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(() -> new TargetExecutorVerticle(engine.executors()),
         executors.setInstances(EXECUTOR_INSTANCES)))
@@ -229,7 +232,7 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
         options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
-        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId())))
+        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId(), registry)))
       .compose(alerts -> vertx.deployVerticle(new ExecutionNoticeVerticle(new ExecutionNoticeVerticle.Dependencies(
           new ExecutionNoticeRepository(alertsPool), alerts.executionNotices(), Addresses.TARGET_FINISHED,
           config.alerts().evaluationTick())), options)
@@ -242,11 +245,12 @@ public final class Agent {
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers,
-            engine.executors().attempts()))
+            engine.executors().attempts(), process))
           .onFailure(e -> alerts.stop());
       })
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
+        process.close();
         alertsPool.close();
         drivers.close()
           .eventually(workers::close);
@@ -312,6 +316,10 @@ public final class Agent {
       .eventually(() -> deployed.drivers().close())
       .eventually(() -> deployed.workers().close())
       .eventually(enginePool::close)
+      .eventually(() -> {
+        deployed.process().close();
+        return Future.succeededFuture();
+      })
       .eventually(() -> vertx.executeBlocking(() -> {
         closeQuietly(prepared.embedded());
         return null;

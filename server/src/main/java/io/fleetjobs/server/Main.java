@@ -2,9 +2,14 @@ package io.fleetjobs.server;
 
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.config.ConfigLoader;
-import io.fleetjobs.server.metrics.AgentMeters;
+import io.fleetjobs.server.config.TelemetrySettings.LogFormat;
+import io.fleetjobs.server.logging.LogFormats;
+import io.fleetjobs.server.metrics.MeteredVertx;
+import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 
 /** Starts the agent, prints where it is and, on a new job database, its first admin token. */
 public final class Main {
@@ -13,12 +18,13 @@ public final class Main {
 
   public static void main(String[] args) {
     // One registry for Vert.x's own metrics and the agent's, scraped at /metrics.
-    PrometheusMeterRegistry registry = AgentMeters.newRegistry();
-    Vertx vertx = AgentMeters.vertx(registry);
+    PrometheusMeterRegistry registry = PrometheusRegistry.create();
+    Vertx vertx = MeteredVertx.create(registry);
     Agent agent;
     AgentConfig config;
     try {
       config = ConfigLoader.load(vertx, args, System.getenv()).await();
+      LogFormats.apply(config.telemetry().logFormat());
       agent = Agent.start(vertx, config, registry).await();
     } catch (Exception e) {
       System.err.println("fleetjobs could not start: " + e.getMessage());
@@ -40,6 +46,10 @@ public final class Main {
 
   // stdout, not the log: the admin token is shown to the person who started the agent, and logged nowhere.
   private static void printBanner(AgentConfig config, Agent agent) {
+    if (config.telemetry().logFormat() == LogFormat.JSON) {
+      printJsonBanner(config, agent);
+      return;
+    }
     String base = "http://localhost:" + agent.httpPort();
     StringBuilder banner = new StringBuilder()
       .append("\nfleetjobs agent is running (tier ").append(agent.tier()).append(")\n")
@@ -55,5 +65,23 @@ public final class Main {
       banner.append("  Admin token:  the value of FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN\n");
     }
     System.out.println(banner);
+  }
+
+  /** With JSON logs every line of stdout is a JSON object, the banner too, with the log's field names. */
+  private static void printJsonBanner(AgentConfig config, Agent agent) {
+    String base = "http://localhost:" + agent.httpPort();
+    JsonObject banner = new JsonObject()
+      .put("time", Instant.now().toString())
+      .put("level", "INFO")
+      .put("logger", Main.class.getName())
+      .put("message", "fleetjobs agent is running (tier " + agent.tier() + ")")
+      .put("dashboard", base + "/")
+      .put("api", base + "/api/v1")
+      .put("jobDatabase", agent.jobDatabase().displayUrl())
+      .put("embeddedDataDir", config.embeddedDatabase() ? config.dataDir().toString() : null);
+    if (agent.firstAdminToken() != null && config.bootstrapAdminToken() == null) {
+      banner.put("adminToken", agent.firstAdminToken());
+    }
+    System.out.println(banner.encode());
   }
 }

@@ -28,6 +28,8 @@ public final class JsonFields {
   public static final DateTimeFormatter DATE_TIME = DateTimeFormatter
     .ofPattern("uuuu-MM-dd'T'HH:mm:ss")
     .withResolverStyle(ResolverStyle.STRICT);
+  /** PostgreSQL text cannot hold NUL, so a value holding one could never be stored. */
+  private static final String NUL = "must not contain the NUL character (\\u0000).";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._()-]{0,127}");
   private final JsonObject json;
   private final String path;
@@ -77,6 +79,9 @@ public final class JsonFields {
     }
     if (text.length() > maxLength) {
       throw invalid(key, "must be at most " + maxLength + " characters.");
+    }
+    if (text.indexOf('\u0000') >= 0) {
+      throw invalid(key, NUL);
     }
     return Optional.of(text);
   }
@@ -208,6 +213,9 @@ public final class JsonFields {
       if (!(array.getValue(i) instanceof String text) || text.isEmpty() || text.length() > maxLength) {
         throw new InvalidInput(path(key, i), path(key, i) + " must be a non-empty string of at most " + maxLength
           + " characters.");
+      }
+      if (text.indexOf('\u0000') >= 0) {
+        throw new InvalidInput(path(key, i), path(key, i) + " " + NUL);
       }
       items.add(text);
     }

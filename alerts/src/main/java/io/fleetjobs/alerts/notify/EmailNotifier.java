@@ -13,12 +13,15 @@ import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.StartTLSOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends a stored alert mail over SMTP with the Vert.x mail client. The threading headers were fixed
  * when the row was written, so a retry or a replay is the same message to the mail client.
  */
 public final class EmailNotifier {
+  private static final Logger LOG = LoggerFactory.getLogger(EmailNotifier.class);
   private final MailClient client;
   private final AlertsConfig.Smtp smtp;
   private final Duration timeout;
@@ -27,6 +30,10 @@ public final class EmailNotifier {
     this.smtp = smtp;
     this.timeout = timeout;
     this.client = smtp.host() == null ? null : MailClient.create(vertx, config(smtp));
+    if (client != null && smtp.mayLogInWithoutTls()) {
+      LOG.warn("SMTP: the password of {} may be sent to {}:{} without TLS (STARTTLS {}), as "
+        + "FLEETJOBS_SMTP_ALLOW_CLEARTEXT_LOGIN allows", smtp.user(), smtp.host(), smtp.port(), smtp.startTls());
+    }
   }
 
   private static MailConfig config(AlertsConfig.Smtp smtp) {
@@ -35,6 +42,8 @@ public final class EmailNotifier {
       .setPort(smtp.port())
       .setSsl(smtp.tls())
       .setStarttls(StartTLSOptions.valueOf(smtp.startTls()))
+      // TLS that accepts any host's certificate would hand the login to whoever answers: check the name too.
+      .setHostnameVerificationAlgorithm("HTTPS")
       .setKeepAlive(true)
       .setConnectTimeout((int) Duration.ofSeconds(15).toMillis());
     if (smtp.user() != null) {

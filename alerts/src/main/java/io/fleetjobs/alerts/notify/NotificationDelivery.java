@@ -29,6 +29,7 @@ public final class NotificationDelivery {
   private final RetryPolicy retryPolicy;
   private final Clock clock;
   private final String agent;
+  private final DeliveryMetrics metrics;
   private final RandomGenerator random = RandomGenerator.getDefault();
 
   /** The two ways out of the agent, and how often they are tried. */
@@ -36,7 +37,7 @@ public final class NotificationDelivery {
   }
 
   public NotificationDelivery(OutboxRepository outbox, ActionGroupRepository groups, Channels channels, Clock clock,
-                              String agent) {
+                              String agent, DeliveryMetrics metrics) {
     this.outbox = outbox;
     this.groups = groups;
     this.webhooks = channels.webhooks();
@@ -44,6 +45,7 @@ public final class NotificationDelivery {
     this.retryPolicy = channels.retryPolicy();
     this.clock = clock;
     this.agent = agent;
+    this.metrics = metrics;
   }
 
   public RetryPolicy retryPolicy() {
@@ -63,8 +65,9 @@ public final class NotificationDelivery {
           : Future.succeededFuture();
         return disabled
           .compose(done -> outbox.record(notification, record, agent))
-          .map(kept -> {
-            if (!kept) {
+          .map(sinceWritten -> {
+            metrics.attempted(notification, record, sinceWritten);
+            if (sinceWritten.isEmpty()) {
               LOG.warn("Notification {} to receiver {} lost its lease during the attempt; the result is dropped",
                 notification.id(), notification.receiverName());
             }

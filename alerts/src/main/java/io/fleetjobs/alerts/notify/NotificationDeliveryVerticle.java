@@ -25,11 +25,16 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationDeliveryVerticle.class);
   private static final long POLL_MS = 500;
   private static final long DEFERRED_MS = 1000;
+  private static final long DEPTH_MS = 5000;
   private static final int MAX_IN_FLIGHT = 32;
   private static final int PER_ADDRESS_IN_FLIGHT = 4;
 
-  /** What the verticle needs: where the rows are, how to attempt one, and who it is to the leases. */
-  public record Dependencies(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease) {
+  /**
+   * What the verticle needs: where the rows are, how to attempt one, who it is to the leases, and the meter of the
+   * outbox's depth.
+   */
+  public record Dependencies(OutboxRepository outbox, NotificationDelivery delivery, String agent, Duration lease,
+                             DeliveryMetrics metrics) {
   }
 
   private final Dependencies dependencies;
@@ -46,6 +51,9 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   public Future<?> start() {
     vertx.setPeriodic(POLL_MS, id -> claims.request());
     vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
+    vertx.setPeriodic(DEPTH_MS, id -> dependencies.outbox().depth()
+      .onSuccess(depth -> dependencies.metrics().outboxDepth(depth))
+      .onFailure(e -> LOG.debug("Could not read the outbox's depth; reading it again in {} ms", DEPTH_MS, e)));
     return vertx.eventBus().consumer(AlertsAddresses.NOTIFICATIONS_WAKE, message -> claims.request()).completion()
       .onSuccess(ready -> claims.request());
   }

@@ -14,7 +14,8 @@ import java.util.Locale;
  * Keeps user-supplied webhook URLs from reaching the agent's own network: without it, anyone who may
  * create a webhook could make the server POST to loopback admin ports, cloud metadata (169.254.169.254)
  * or private services. Every resolved address is checked, since a host name can point anywhere, and
- * IPv4 addresses hidden in IPv6 forms are unwrapped. Operators who really do deliver inside their network
+ * IPv4 addresses hidden in IPv6 forms (mapped, compatible, translated, NAT64, 6to4, Teredo) are unwrapped:
+ * a translator on the path would take the connection to them. Operators who really do deliver inside their network
  * list those addresses or ranges in {@code FLEETJOBS_WEBHOOK_ALLOW}. Callers must connect to the address
  * {@link #resolve} returns rather than resolving the host again, or a second DNS answer could differ.
  */
@@ -38,6 +39,11 @@ public final class SsrfGuard {
       blocked("fc00::/7", "a unique-local address"),
       blocked("ff00::/8", "a multicast address"));
 
+  private static final byte[] NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+  private static final byte[] LOCAL_NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 1};
+  private static final byte[] SIX_TO_FOUR = {0x20, 0x02};
+  private static final byte[] TEREDO = {0x20, 0x01, 0, 0};
+
   private final List<IpRange> allowed;
 
   private SsrfGuard(List<IpRange> allowed) {
@@ -59,17 +65,18 @@ public final class SsrfGuard {
   /** Null when {@code address} may be called, otherwise why not, for example "127.0.0.1 is a loopback address". */
   public String refusal(InetAddress address) {
     byte[] raw = address.getAddress();
-    byte[] embedded = embeddedIpv4(raw);
-    if (isAllowed(raw) || embedded != null && isAllowed(embedded)) {
+    if (isAllowed(raw)) {
       return null;
     }
     String reason = reason(raw);
     if (reason != null) {
       return address.getHostAddress() + " is " + reason;
     }
-    String embeddedReason = embedded == null ? null : reason(embedded);
-    if (embeddedReason != null) {
-      return address.getHostAddress() + " embeds the IPv4 address " + dotted(embedded) + ", " + embeddedReason;
+    for (byte[] embedded : embeddedIpv4(raw)) {
+      String embeddedReason = isAllowed(embedded) ? null : reason(embedded);
+      if (embeddedReason != null) {
+        return address.getHostAddress() + " embeds the IPv4 address " + dotted(embedded) + ", " + embeddedReason;
+      }
     }
     return null;
   }
@@ -143,19 +150,59 @@ public final class SsrfGuard {
         .orElse(null);
   }
 
-  /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) IPv6 address. */
-  private static byte[] embeddedIpv4(byte[] address) {
+  /**
+   * The IPv4 addresses an IPv6 address stands for, where a translator or a tunnel would take a connection to
+   * it: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), NAT64
+   * (64:ff9b::/96, RFC 6052), local-use NAT64 (64:ff9b:1::/48, RFC 8215: the operator picks a longer prefix, so
+   * each place RFC 6052 allows for one inside it counts), 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32,
+   * RFC 4380: the server, and the client, stored inverted).
+   */
+  private static List<byte[]> embeddedIpv4(byte[] address) {
     if (address.length != 16) {
-      return null;
+      return List.of();
     }
-    for (int i = 0; i < 10; i++) {
+    if (zeros(address, 0, 10) && (address[10] == (byte) 0xff && address[11] == (byte) 0xff || zeros(address, 10, 12))
+      || zeros(address, 0, 8) && address[8] == (byte) 0xff && address[9] == (byte) 0xff && zeros(address, 10, 12)
+      || startsWith(address, NAT64)) {
+      return List.of(bytes(address, 12, 13, 14, 15));
+    }
+    if (startsWith(address, LOCAL_NAT64)) {
+      // The usual /96 first; byte 8 holds RFC 6052's reserved u octet, never address bits.
+      return List.of(bytes(address, 12, 13, 14, 15), bytes(address, 9, 10, 11, 12), bytes(address, 7, 9, 10, 11),
+        bytes(address, 6, 7, 9, 10));
+    }
+    if (startsWith(address, SIX_TO_FOUR)) {
+      return List.of(bytes(address, 2, 3, 4, 5));
+    }
+    if (startsWith(address, TEREDO)) {
+      byte[] client = bytes(address, 12, 13, 14, 15);
+      for (int i = 0; i < client.length; i++) {
+        client[i] = (byte) ~client[i];
+      }
+      return List.of(bytes(address, 4, 5, 6, 7), client);
+    }
+    return List.of();
+  }
+
+  private static boolean zeros(byte[] address, int from, int to) {
+    for (int i = from; i < to; i++) {
       if (address[i] != 0) {
-        return null;
+        return false;
       }
     }
-    boolean mapped = address[10] == (byte) 0xff && address[11] == (byte) 0xff;
-    boolean compatible = address[10] == 0 && address[11] == 0;
-    return mapped || compatible ? Arrays.copyOfRange(address, 12, 16) : null;
+    return true;
+  }
+
+  private static boolean startsWith(byte[] address, byte[] prefix) {
+    return Arrays.equals(address, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  private static byte[] bytes(byte[] address, int... positions) {
+    byte[] picked = new byte[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      picked[i] = address[positions[i]];
+    }
+    return picked;
   }
 
   private static String dotted(byte[] ipv4) {

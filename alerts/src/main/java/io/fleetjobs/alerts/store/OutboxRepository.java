@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -130,7 +131,8 @@ public final class OutboxRepository {
 
   private final Pool pool;
   private final SqlTemplate<Map<String, Object>, RowSet<ClaimedNotification>> claim;
-  private final SqlTemplate<Map<String, Object>, RowSet<Row>> record;
+  private final SqlTemplate<Map<String, Object>, RowSet<Long>> record;
+  private final SqlTemplate<Map<String, Object>, RowSet<Long>> depth;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> replay;
   private final SqlTemplate<Map<String, Object>, RowSet<JsonObject>> byId;
@@ -158,6 +160,8 @@ public final class OutboxRepository {
                    FOR UPDATE SKIP LOCKED)
         RETURNING\s""" + CLAIMED_COLUMNS)
       .mapTo(CLAIMED);
+    // The row's age comes from the job database's clock, which also stamped created_at in the transition's
+    // transaction: agents' clocks may differ from it, and from each other.
     record = SqlTemplate.forQuery(pool, """
         WITH updated AS (
           UPDATE alerts.notifications
@@ -166,12 +170,19 @@ public final class OutboxRepository {
                  delivered_at = CASE WHEN #{status} = 'Delivered' THEN now() ELSE delivered_at END,
                  last_error = #{error}
            WHERE notification_id = #{id} AND claim = #{claim} AND status = 'Delivering'
-          RETURNING notification_id, total_attempts)
-        INSERT INTO alerts.delivery_attempts (notification_id, attempt, started_at, latency_ms, outcome, response_code,
-                                              error, agent)
-        SELECT notification_id, total_attempts, #{startedAt}, #{latencyMs}, #{outcome}, #{responseCode}, #{error},
-               #{agent}
-          FROM updated""");
+          RETURNING notification_id, total_attempts, created_at),
+        attempt AS (
+          INSERT INTO alerts.delivery_attempts (notification_id, attempt, started_at, latency_ms, outcome,
+                                                response_code, error, agent)
+          SELECT notification_id, total_attempts, #{startedAt}, #{latencyMs}, #{outcome}, #{responseCode}, #{error},
+                 #{agent}
+            FROM updated)
+        SELECT greatest(0, floor(extract(epoch FROM clock_timestamp() - created_at) * 1000))::bigint AS age_ms
+          FROM updated""")
+      .mapTo(row -> row.getLong("age_ms"));
+    depth = SqlTemplate.forQuery(pool, """
+        SELECT count(notification_id) AS depth FROM alerts.notifications WHERE status IN ('Pending', 'Delivering')""")
+      .mapTo(row -> row.getLong("depth"));
     release = SqlTemplate.forQuery(pool, """
         UPDATE alerts.notifications SET status = 'Pending', lease_owner = NULL, lease_until = NULL
          WHERE notification_id = #{id} AND claim = #{claim} AND status = 'Delivering'""");
@@ -249,9 +260,10 @@ public final class OutboxRepository {
    * Records the attempt and the row's next state in one statement, fenced by the claim: a result from
    * an agent that lost its lease changes nothing.
    *
-   * @return false when the claim was lost
+   * @return how long ago the row was written (with its alert's transition, for a real notification); empty when
+   *   the claim was lost
    */
-  public Future<Boolean> record(ClaimedNotification row, AttemptRecord attempt, String agent) {
+  public Future<Optional<Duration>> record(ClaimedNotification row, AttemptRecord attempt, String agent) {
     return record.execute(Params.of(
         "id", row.id(),
         "claim", row.claim(),
@@ -263,7 +275,13 @@ public final class OutboxRepository {
         "outcome", attempt.outcome(),
         "responseCode", attempt.responseCode(),
         "agent", agent))
-      .map(rows -> rows.rowCount() == 1);
+      .map(rows -> rows.size() == 1 ? Optional.of(Duration.ofMillis(rows.iterator().next())) : Optional.empty());
+  }
+
+  /** Notifications waiting to be sent or being sent, by every agent: the outbox's depth. */
+  public Future<Long> depth() {
+    return depth.execute(Map.of())
+      .map(rows -> rows.iterator().next());
   }
 
   /**

@@ -90,6 +90,50 @@ class SsrfGuardTest {
     assertTrue(refusal.endsWith("embeds the IPv4 address 10.0.0.1, a private address"), refusal);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "::ffff:0:127.0.0.1, 127.0.0.1, a loopback address",
+      "::127.0.0.1, 127.0.0.1, a loopback address",
+      "64:ff9b::127.0.0.1, 127.0.0.1, a loopback address",
+      "64:ff9b::a9fe:a9fe, 169.254.169.254, a link-local address",
+      "64:ff9b:1::7f00:1, 127.0.0.1, a loopback address",
+      "2002:7f00:1::, 127.0.0.1, a loopback address",
+      "2002:c0a8:101::1, 192.168.1.1, a private address",
+      "2001:0:4136:e378:8000:63bf:80ff:fffe, 127.0.0.1, a loopback address",
+      "2001:0:a00:1:8000:63bf:f7f7:f7f7, 10.0.0.1, a private address"})
+  void ipv6_forms_that_translators_map_to_a_refused_ipv4_address_are_refused(String literal, String ipv4,
+                                                                            String reason) {
+    String refusal = NO_ALLOW_LIST.refusal(literal(literal));
+
+    assertNotNull(refusal, literal);
+    assertTrue(refusal.endsWith("embeds the IPv4 address " + ipv4 + ", " + reason), refusal);
+  }
+
+  /** Inside 64:ff9b:1::/48 the operator's prefix length places the IPv4 address; each place counts. */
+  @ParameterizedTest
+  @ValueSource(strings = {"64:ff9b:1:7f00:0:100:808:808", "64:ff9b:1:ff0a:a:a0a:808:808",
+      "64:ff9b:1:808:a:a0a:a08:808"})
+  void local_use_nat64_is_refused_wherever_its_prefix_puts_a_refused_address(String literal) {
+    String refusal = NO_ALLOW_LIST.refusal(literal(literal));
+
+    assertNotNull(refusal, literal);
+    assertTrue(refusal.contains(" embeds the IPv4 address "), refusal);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"::ffff:0:8.8.8.8", "::8.8.8.8", "64:ff9b::8.8.8.8", "64:ff9b:1:808:8:808:808:808",
+      "2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7"})
+  void the_same_forms_of_a_public_address_are_allowed(String literal) {
+    assertNull(NO_ALLOW_LIST.refusal(literal(literal)), literal);
+  }
+
+  @Test
+  void an_allow_listed_address_or_range_covers_its_translated_forms() {
+    assertNull(SsrfGuard.parse("127.0.0.1").refusal(literal("64:ff9b::127.0.0.1")));
+    assertNull(SsrfGuard.parse("64:ff9b::/96").refusal(literal("64:ff9b::10.0.0.1")));
+    assertNotNull(SsrfGuard.parse("127.0.0.1").refusal(literal("2002:7f00:2::")));
+  }
+
   @Test
   void an_allowed_address_passes_and_its_neighbour_does_not() {
     SsrfGuard guard = SsrfGuard.parse("127.0.0.1");

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.agents;
 
 import io.fleetjobs.server.capacity.Capacity;
+import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
@@ -15,9 +16,12 @@ import org.slf4j.LoggerFactory;
 public final class HeartbeatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatVerticle.class);
 
-  /** Who this agent is, how often it reports, where the share goes, and this agent's own cap. */
+  /**
+   * Who this agent is, how often it reports, where the share goes, this agent's own cap, and the meters that show
+   * the live agents and the share.
+   */
   public record Dependencies(AgentRegistry registry, AgentRegistry.AgentIdentity self, int heartbeatSeconds,
-                             Capacity capacity) {
+                             Capacity capacity, ExecutionMetrics metrics) {
   }
 
   private final Dependencies dependencies;
@@ -41,7 +45,10 @@ public final class HeartbeatVerticle extends VerticleBase {
     Capacity capacity = dependencies.capacity();
     return dependencies.registry()
       .beat(dependencies.self(), dependencies.heartbeatSeconds(), capacity.concurrentTargets(), capacity.agentMax())
-      .onSuccess(beat -> capacity.share(beat.share()))
+      .onSuccess(beat -> {
+        capacity.share(beat.share());
+        dependencies.metrics().heartbeat(beat.liveAgents(), beat.share());
+      })
       // A job database that does not answer: keep the last share; the claims will not run either.
       .onFailure(e -> LOG.warn("Heartbeat failed; the next one retries: {}", e.getMessage()))
       .otherwiseEmpty()

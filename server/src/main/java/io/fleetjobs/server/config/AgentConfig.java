@@ -14,6 +14,7 @@ import java.time.Duration;
 public record AgentConfig(
   String httpHost,
   int httpPort,
+  HttpLimits httpLimits,
   Path dataDir,
   String dbUrl,
   int embeddedDbPort,
@@ -22,7 +23,8 @@ public record AgentConfig(
   Tier tier,
   EngineSettings engine,
   AlertsConfig alerts,
-  SqlServerSettings sqlserver) {
+  SqlServerSettings sqlserver,
+  TelemetrySettings telemetry) {
 
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
@@ -47,12 +49,38 @@ public record AgentConfig(
     }
   }
 
+  /**
+   * What one client may hold of the HTTP server. A connection must deliver a request's head within
+   * {@code headerTimeoutSeconds} of opening or of its previous response (so an idle keep-alive connection
+   * also closes then), and its body within {@code bodyTimeoutSeconds} of the head; {@code idleTimeoutSeconds}
+   * closes a connection that carries nothing either way, which a live stream never is (it writes every 5 s).
+   * {@code maxConnectionsPerClient} caps the open connections of one remote address; 0 means no cap.
+   */
+  public record HttpLimits(int idleTimeoutSeconds, int headerTimeoutSeconds, int bodyTimeoutSeconds,
+                           int maxConnectionsPerClient) {
+    static HttpLimits fromJson(JsonObject json) {
+      return new HttpLimits(
+        positive(json, "httpIdleTimeoutSeconds", 120),
+        positive(json, "httpHeaderTimeoutSeconds", 10),
+        positive(json, "httpBodyTimeoutSeconds", 30),
+        nonNegative(json, "httpMaxConnectionsPerClient", 128));
+    }
+
+    void putInto(JsonObject json) {
+      json.put("httpIdleTimeoutSeconds", idleTimeoutSeconds)
+        .put("httpHeaderTimeoutSeconds", headerTimeoutSeconds)
+        .put("httpBodyTimeoutSeconds", bodyTimeoutSeconds)
+        .put("httpMaxConnectionsPerClient", maxConnectionsPerClient);
+    }
+  }
+
   public static AgentConfig fromJson(JsonObject json) {
     String tier = blankToNull(json.getString("tier"));
     int httpPort = port(json, "httpPort", 8080);
     return new AgentConfig(
       json.getString("httpHost", "0.0.0.0"),
       httpPort,
+      HttpLimits.fromJson(json),
       Path.of(json.getString("dataDir", "./fleetjobs-data")).toAbsolutePath().normalize(),
       blankToNull(json.getString("dbUrl")),
       port(json, "embeddedDbPort", 0),
@@ -61,7 +89,8 @@ public record AgentConfig(
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
       AlertsConfig.fromJson(json, httpPort),
-      SqlServerSettings.fromJson(json));
+      SqlServerSettings.fromJson(json),
+      TelemetrySettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -69,19 +98,21 @@ public record AgentConfig(
   }
 
   public AgentConfig withDbUrl(String url) {
-    return new AgentConfig(httpHost, httpPort, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken,
+      tier, engine, alerts, sqlserver, telemetry);
   }
 
   public AgentConfig withMasterKey(String key) {
-    return new AgentConfig(httpHost, httpPort, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken, tier,
-      engine, alerts, sqlserver);
+    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken,
+      tier, engine, alerts, sqlserver, telemetry);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
   public JsonObject toJson() {
     JsonObject json = alerts.toJson();
     sqlserver.putInto(json);
+    httpLimits.putInto(json);
+    telemetry.putInto(json);
     return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
@@ -102,9 +133,10 @@ public record AgentConfig(
   /** Secrets are never part of a printed config. */
   @Override
   public String toString() {
-    return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", dataDir=" + dataDir
+    return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", httpLimits=" + httpLimits
+      + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", telemetry=" + telemetry + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.
@@ -132,6 +164,19 @@ public record AgentConfig(
       return parsed;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a positive whole number, not " + value);
+    }
+  }
+
+  private static int nonNegative(JsonObject json, String key, int defaultValue) {
+    Object value = json.getValue(key);
+    try {
+      int parsed = value == null ? defaultValue : Integer.parseInt(value.toString().trim());
+      if (parsed < 0) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, 0 or more, not " + value);
     }
   }
 

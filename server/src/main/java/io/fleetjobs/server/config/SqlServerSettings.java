@@ -8,8 +8,30 @@ import java.util.stream.Collectors;
 /**
  * How the agent reaches SQL Server and Azure SQL targets. {@code entra} is the agent's Microsoft Entra
  * identity; once one is configured, stored credentials are not used for sqlserver targets, as in Azure.
+ * {@code connection} holds the TLS and availability options every sqlserver connection gets.
  */
-public record SqlServerSettings(boolean trustServerCertificate, Entra entra) {
+public record SqlServerSettings(boolean trustServerCertificate, Entra entra, Connection connection) {
+
+  public SqlServerSettings(boolean trustServerCertificate, Entra entra) {
+    this(trustServerCertificate, entra, Connection.DEFAULT);
+  }
+
+  /**
+   * Connection options for every sqlserver target.
+   *
+   * @param strictEncryption TDS 8 (encrypt=strict): TLS before any TDS byte, and the certificate always checked,
+   *     as SQL Server 2022 with Force Strict Encryption requires
+   * @param hostNameInCertificate the name the certificate must carry, when it is not the name connected to
+   *     (an IP address, a CNAME, a private endpoint's alias)
+   * @param serverCertificate a certificate file (PEM or DER) the server's must be, instead of a trusted
+   *     authority's signature
+   * @param multiSubnetFailover tries every address of an availability group listener at once
+   * @param applicationIntent ReadWrite, or ReadOnly to be routed to a readable secondary
+   */
+  public record Connection(boolean strictEncryption, String hostNameInCertificate, String serverCertificate,
+                           boolean multiSubnetFailover, String applicationIntent) {
+    public static final Connection DEFAULT = new Connection(false, null, null, false, "ReadWrite");
+  }
 
   /** How the agent authenticates as itself; NONE means stored credentials (SQL logins). */
   public enum EntraMode { NONE, ManagedIdentity, ServicePrincipal, DefaultAzureCredential }
@@ -35,11 +57,45 @@ public record SqlServerSettings(boolean trustServerCertificate, Entra entra) {
       blankToNull(json.getString("entraClientSecret")),
       blankToNull(json.getString("entraCertificatePath")));
     check(entra);
-    return new SqlServerSettings(bool(json.getValue("sqlserverTrustServerCertificate")), entra);
+    Connection connection = new Connection(
+      encrypt(json.getValue("sqlserverEncrypt")),
+      blankToNull(json.getString("sqlserverHostNameInCertificate")),
+      blankToNull(json.getString("sqlserverServerCertificate")),
+      bool("sqlserverMultiSubnetFailover", json.getValue("sqlserverMultiSubnetFailover")),
+      intent(json.getValue("sqlserverApplicationIntent")));
+    return new SqlServerSettings(bool("sqlserverTrustServerCertificate", json.getValue("sqlserverTrustServerCertificate")),
+      entra, connection);
+  }
+
+  /** true (TDS 7.4 with TLS negotiated, the default) or strict (TDS 8); TLS is never off. */
+  private static boolean encrypt(Object value) {
+    String text = value == null ? "true" : value.toString().trim().toLowerCase(Locale.ROOT);
+    return switch (text) {
+      case "", "true", "mandatory" -> false;
+      case "strict" -> true;
+      default -> throw new IllegalArgumentException("sqlserverEncrypt must be true or strict, not " + value
+        + " (TLS is always on)");
+    };
+  }
+
+  private static String intent(Object value) {
+    String text = value == null ? "" : value.toString().trim();
+    if (text.isEmpty() || text.equalsIgnoreCase("ReadWrite")) {
+      return "ReadWrite";
+    }
+    if (text.equalsIgnoreCase("ReadOnly")) {
+      return "ReadOnly";
+    }
+    throw new IllegalArgumentException("sqlserverApplicationIntent must be ReadWrite or ReadOnly, not " + value);
   }
 
   void putInto(JsonObject json) {
     json.put("sqlserverTrustServerCertificate", trustServerCertificate)
+      .put("sqlserverEncrypt", connection.strictEncryption() ? "strict" : "true")
+      .put("sqlserverHostNameInCertificate", connection.hostNameInCertificate())
+      .put("sqlserverServerCertificate", connection.serverCertificate())
+      .put("sqlserverMultiSubnetFailover", connection.multiSubnetFailover())
+      .put("sqlserverApplicationIntent", connection.applicationIntent())
       .put("entraMode", entra.mode().name())
       .put("entraClientId", entra.clientId())
       .put("entraTenantId", entra.tenantId())
@@ -81,13 +137,13 @@ public record SqlServerSettings(boolean trustServerCertificate, Entra entra) {
   }
 
   // Environment overrides arrive as strings, files as booleans: accept both.
-  private static boolean bool(Object value) {
+  private static boolean bool(String key, Object value) {
     if (value == null) {
       return false;
     }
     String text = value.toString().trim().toLowerCase(Locale.ROOT);
     if (!text.equals("true") && !text.equals("false")) {
-      throw new IllegalArgumentException("sqlserverTrustServerCertificate must be true or false, not " + value);
+      throw new IllegalArgumentException(key + " must be true or false, not " + value);
     }
     return Boolean.parseBoolean(text);
   }

@@ -14,6 +14,10 @@ public final class SqlStates {
   /** A NUL or another character PostgreSQL text cannot hold. */
   public static final String CHARACTER_NOT_IN_REPERTOIRE = "22021";
   public static final String UNTRANSLATABLE_CHARACTER = "22P05";
+  /** The statement timeout fired, or someone cancelled the statement. */
+  public static final String QUERY_CANCELED = "57014";
+  /** The lock timeout fired. */
+  public static final String LOCK_NOT_AVAILABLE = "55P03";
 
   private SqlStates() {
   }

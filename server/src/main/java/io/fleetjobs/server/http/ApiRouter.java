@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 
@@ -55,7 +54,7 @@ public final class ApiRouter {
   }
 
   private static Router create(Vertx vertx, OpenAPIContract contract, Buffer contractText, Dependencies apis) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, new ContractRequests())
       .rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     apis.credentials().mount(builder);
     apis.targetGroups().mount(builder);

@@ -1,8 +1,12 @@
 package io.fleetjobs.server.http;
 
 import io.fleetjobs.common.errors.FleetJobsException;
+import io.fleetjobs.server.db.SqlFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -25,6 +29,8 @@ public final class ErrorResponses implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
       failure = ValidationFailures.toInvalidInput(invalid);
+    } else if (!(failure instanceof FleetJobsException) && failure != null) {
+      failure = SqlFailures.domainFailure(failure);
     }
     if (failure instanceof FleetJobsException known) {
       send(ctx, known.status(), known.code(), known.getMessage(), known.target());
@@ -51,17 +57,33 @@ public final class ErrorResponses implements Handler<RoutingContext> {
   }
 
   private static void send(RoutingContext ctx, int status, String code, String message, String target) {
+    render(ctx.request(), status, code, message, target);
+  }
+
+  /** The envelope, for a request the router never saw. */
+  static void render(HttpServerRequest request, int status, String code, String message, String target) {
     // The token check pauses the request; a refused one must still drain, or its sender waits forever.
-    if (!ctx.request().isEnded()) {
-      ctx.request().resume();
+    if (!request.isEnded()) {
+      request.resume();
     }
     JsonObject error = new JsonObject().put("code", code).put("message", message).put("target", target);
+    HttpServerResponse response = request.response();
+    // An unauthenticated caller gets nothing more from this connection: not the time to send a slow body.
+    boolean close = status == 401 && request.version() != HttpVersion.HTTP_2;
     if (status == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
-    ctx.response()
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    response
       .setStatusCode(status)
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(new JsonObject().put("error", error).toBuffer());
+      .end(new JsonObject().put("error", error).toBuffer())
+      .onComplete(sent -> {
+        if (close) {
+          request.connection().close();
+        }
+      });
   }
 }

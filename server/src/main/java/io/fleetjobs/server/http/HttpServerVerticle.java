@@ -36,6 +36,7 @@ import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.fleetjobs.server.tokens.Role;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,7 +48,10 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 
-/** Serves the control-plane API at /api/v1, health at /health, metrics at /metrics and the dashboard at /. */
+/**
+ * Serves the control-plane API at /api/v1, health at /health (open, for probes), metrics at /metrics (any
+ * token) and the dashboard at /.
+ */
 public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
@@ -59,6 +63,7 @@ public final class HttpServerVerticle extends VerticleBase {
   private final Dependencies dependencies;
   private Pool pool;
   private LiveFeed feed;
+  private ConnectionGuard guard;
   private volatile int actualPort;
 
   public HttpServerVerticle(Dependencies dependencies) {
@@ -75,7 +80,7 @@ public final class HttpServerVerticle extends VerticleBase {
     CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
-    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent);
+    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent, tokens);
     GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
       dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
@@ -97,12 +102,24 @@ public final class HttpServerVerticle extends VerticleBase {
       .compose(loaded -> {
         Router root = Router.router(vertx);
         HealthRoutes.mount(root, pool);
-        root.get("/metrics").handler(PrometheusScrapingHandler.create(dependencies.registry()));
+        // Series name jobs, steps, servers and databases: any token may read them, no anonymous caller.
+        root.get("/metrics")
+          .handler(new BearerTokenHandler(Role.READER, tokens))
+          .handler(PrometheusScrapingHandler.create(dependencies.registry()))
+          .failureHandler(new ErrorResponses());
         ApiRouter.mount(root, vertx, contract.result(), contractText.result(), tokens, apis);
         DashboardRoutes.mount(root);
+        root.errorHandler(400, ctx -> ErrorResponses.sendStatus(ctx, 400));
         root.errorHandler(404, ctx -> ErrorResponses.sendStatus(ctx, 404));
-        return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true))
-          .requestHandler(root)
+        guard = new ConnectionGuard(vertx, config.httpLimits());
+        // Without cleartext HTTP/2, which nothing here uses, a connection is seen (and its deadline starts) as
+        // soon as it opens, not once its first bytes tell HTTP/1 from HTTP/2.
+        return vertx.createHttpServer(new HttpServerOptions()
+            .setCompressionSupported(true)
+            .setHttp2ClearTextEnabled(false)
+            .setIdleTimeout(config.httpLimits().idleTimeoutSeconds()))
+          .connectionHandler(guard)
+          .requestHandler(guard.watching(new WellFormedUrls(root)))
           .listen(config.httpPort(), config.httpHost());
       })
       .onSuccess(server -> actualPort = server.actualPort());
@@ -119,6 +136,9 @@ public final class HttpServerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.close();
+    }
     return Future.join(feed == null ? Future.succeededFuture() : feed.close(),
       pool == null ? Future.succeededFuture() : pool.close());
   }

@@ -3,15 +3,19 @@ package io.fleetjobs.server.live;
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
+import io.fleetjobs.server.tokens.AccessTokenRepository;
+import io.fleetjobs.server.tokens.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -23,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * may have changed, and an {@code agent} event (tier and capacity in use) every {@value #TICK_MS} ms.
  * A target finishing or a run starting on this agent triggers a check at once; the periodic check finds
  * what other agents sharing the job database did. One check serves every client, so the job database
- * sees the same load with one dashboard open as with fifty. Confined to the event loop that created it.
+ * sees the same load with one dashboard open as with fifty. Each tick also checks, in one query, that the
+ * tokens the streams were opened with still exist and still allow reading: a revoked token's stream ends
+ * within {@value #TICK_MS} ms, as its next request would be refused. Confined to the event loop that created it.
  */
 public final class LiveFeed {
   static final long TICK_MS = 5_000;
@@ -36,7 +42,12 @@ public final class LiveFeed {
   private final Vertx vertx;
   private final ExecutionChangeRepository changes;
   private final AgentStatus agent;
-  private final Set<HttpServerResponse> clients = new LinkedHashSet<>();
+  private final AccessTokenRepository tokens;
+  /** What streaming events needs: the contract's role of streamEvents. */
+  private static final Role STREAM_ROLE = Role.READER;
+
+  /** Each open stream, with the hash of the token it was opened with. */
+  private final Map<HttpServerResponse, Buffer> clients = new LinkedHashMap<>();
   /** The state last sent of each ended execution still inside the look-back, so it is sent once. */
   private final Map<UUID, String> sent = new HashMap<>();
   private final MessageConsumer<Object> finished;
@@ -45,18 +56,19 @@ public final class LiveFeed {
   private final CoalescedRounds checks = new CoalescedRounds(this::check);
   private Instant since;
 
-  public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, AgentStatus agent) {
+  public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, AgentStatus agent, AccessTokenRepository tokens) {
     this.vertx = vertx;
     this.changes = changes;
     this.agent = agent;
+    this.tokens = tokens;
     finished = vertx.eventBus().localConsumer(Addresses.TARGET_FINISHED, message -> checkSoon());
     started = vertx.eventBus().localConsumer(Addresses.DISPATCH_WAKE, message -> checkSoon());
     ticker = vertx.setPeriodic(TICK_MS, id -> tick());
   }
 
-  /** Streams events to this response until the client goes away. */
-  public void subscribe(HttpServerResponse response) {
-    clients.add(response);
+  /** Streams events to this response until the client goes away or its token no longer holds. */
+  public void subscribe(HttpServerResponse response, Buffer tokenHash) {
+    clients.put(response, tokenHash);
     response.closeHandler(closed -> clients.remove(response));
     response.exceptionHandler(failure -> clients.remove(response));
     agent.describe().onSuccess(status -> send(response, "agent", status));
@@ -73,9 +85,26 @@ public final class LiveFeed {
       return;
     }
     checks.request();
+    recheckTokens();
     agent.describe()
-      .onSuccess(status -> clients.forEach(client -> send(client, "agent", status)))
+      .onSuccess(status -> clients.keySet().forEach(client -> send(client, "agent", status)))
       .onFailure(failure -> LOG.warn("Live feed could not read the agent status: {}", failure.getMessage()));
+  }
+
+  private void recheckTokens() {
+    Set<Buffer> checked = Set.copyOf(clients.values());
+    tokens.rolesOf(checked)
+      .onSuccess(roles -> List.copyOf(clients.entrySet()).forEach(client -> {
+        // A stream opened while the query ran was not checked by it.
+        Role role = roles.get(client.getValue());
+        if (checked.contains(client.getValue()) && (role == null || !role.covers(STREAM_ROLE))) {
+          clients.remove(client.getKey());
+          if (!client.getKey().closed()) {
+            client.getKey().end();
+          }
+        }
+      }))
+      .onFailure(failure -> LOG.warn("Live feed could not check the tokens of its streams: {}", failure.getMessage()));
   }
 
   private void checkSoon() {
@@ -101,7 +130,7 @@ public final class LiveFeed {
       stillInWindow.put(change.jobExecutionId(), change.state());
       if (change.active() || !change.state().equals(sent.get(change.jobExecutionId()))) {
         JsonObject event = change.toJson();
-        clients.forEach(client -> send(client, "execution", event));
+        clients.keySet().forEach(client -> send(client, "execution", event));
       }
     }
     sent.clear();
@@ -117,7 +146,7 @@ public final class LiveFeed {
 
   public Future<Void> close() {
     vertx.cancelTimer(ticker);
-    clients.forEach(client -> {
+    clients.keySet().forEach(client -> {
       if (!client.closed()) {
         client.end();
       }

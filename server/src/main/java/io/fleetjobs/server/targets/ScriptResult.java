@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets;
 
+import java.sql.Types;
 import java.util.List;
 
 /**
@@ -11,8 +12,15 @@ import java.util.List;
 public record ScriptResult(List<Column> columns, List<List<Object>> rows, List<String> messages,
                            List<StatementCount> statements) {
 
-  /** @param typeName the engine's own type name, usable in its DDL */
-  public record Column(String name, String typeName) {
+  /**
+   * @param typeName the engine's own type name, usable in its DDL
+   * @param jdbcType the column's java.sql.Types code as the target's driver reported it, so a NULL can be bound
+   *     with its type (SQL Server refuses a NULL sent as text into a binary column); Types.NULL when not known
+   */
+  public record Column(String name, String typeName, int jdbcType) {
+    public Column(String name, String typeName) {
+      this(name, typeName, Types.NULL);
+    }
   }
 
   /**

@@ -2,7 +2,10 @@ package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,9 +14,20 @@ import java.util.regex.Pattern;
  * Splits a script into batches the way sqlcmd does: on lines that hold only {@code GO} (any case, an
  * optional repeat count and a trailing {@code --} comment), never on one inside a string, a quoted or
  * bracketed identifier, or a comment. Block comments nest, as in T-SQL. Pure.
+ *
+ * <p>sqlcmd's own commands, which SSDT's publish scripts start with, are read where sqlcmd reads them (a line
+ * that starts with a colon, outside strings and comments): {@code :setvar NAME value} defines a variable that
+ * {@code $(NAME)} is replaced with on the lines after it, and {@code :on error exit|ignore} says whether a
+ * failing batch stops the script (the default) or is reported and passed. Every other command ({@code :r},
+ * {@code :connect}, {@code :out}, {@code !!}, ...) needs a file, a console or another server the agent does
+ * not have: the script is refused, naming the line, before anything runs.
  */
 public final class SqlcmdBatches {
   private static final Pattern GO_LINE = Pattern.compile("(?i)\\s*GO(?:\\s+(\\d+))?\\s*(?:--.*)?");
+  private static final Pattern COMMAND = Pattern.compile("\\s*(?::([A-Za-z]+)\\b(.*)|!!(.*))");
+  private static final Pattern SETVAR = Pattern.compile("\\s+([A-Za-z_][A-Za-z0-9_-]*)(?:\\s+(\"(?:[^\"]|\"\")*\"|\\S+))?\\s*");
+  private static final Pattern ON_ERROR = Pattern.compile("(?i)\\s+error\\s+(exit|ignore)\\s*");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_-]*)\\)");
 
   private enum State { CODE, SINGLE_QUOTED, DOUBLE_QUOTED, BRACKETED, BLOCK_COMMENT }
 
@@ -24,17 +38,27 @@ public final class SqlcmdBatches {
   public static List<ScriptBatch> split(String script) {
     List<ScriptBatch> batches = new ArrayList<>();
     StringBuilder current = new StringBuilder();
+    Map<String, String> variables = new HashMap<>();
+    boolean ignoreErrors = false;
     State state = State.CODE;
     int depth = 0;
     int firstLine = 1;
     String[] lines = script.split("\r?\n", -1);
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
+      String line = substitute(lines[i], variables);
       OptionalInt separator = state == State.CODE ? separator(line, i + 1) : OptionalInt.empty();
       if (separator.isPresent()) {
-        add(batches, current, separator.getAsInt(), firstLine);
+        add(batches, current, separator.getAsInt(), firstLine, ignoreErrors);
         current.setLength(0);
         firstLine = i + 2;
+        continue;
+      }
+      Matcher command = state == State.CODE ? COMMAND.matcher(line) : null;
+      if (command != null && command.matches()) {
+        ignoreErrors = command(command, i + 1, variables, ignoreErrors);
+        if (current.length() == 0) {
+          firstLine = i + 2;
+        }
         continue;
       }
       Scan scan = scan(line, state, depth);
@@ -49,8 +73,59 @@ public final class SqlcmdBatches {
       }
       current.append(line);
     }
-    add(batches, current, 1, firstLine);
+    add(batches, current, 1, firstLine, ignoreErrors);
     return batches;
+  }
+
+  /** @return whether failing batches are passed from now on */
+  private static boolean command(Matcher command, int line, Map<String, String> variables, boolean ignoreErrors) {
+    String name = command.group(1) == null ? "!!" : command.group(1).toLowerCase(Locale.ROOT);
+    String rest = command.group(1) == null ? command.group(3) : command.group(2);
+    switch (name) {
+      case "setvar" -> {
+        Matcher setvar = SETVAR.matcher(rest);
+        if (!setvar.matches()) {
+          throw refused(line, ":setvar needs a variable name and a value (:setvar Name \"value\")");
+        }
+        String value = setvar.group(2);
+        if (value == null) {
+          variables.remove(setvar.group(1).toLowerCase(Locale.ROOT));
+        } else {
+          variables.put(setvar.group(1).toLowerCase(Locale.ROOT), value.startsWith("\"")
+            ? value.substring(1, value.length() - 1).replace("\"\"", "\"") : value);
+        }
+        return ignoreErrors;
+      }
+      case "on" -> {
+        Matcher onError = ON_ERROR.matcher(rest);
+        if (!onError.matches()) {
+          throw refused(line, ":on error takes exit or ignore");
+        }
+        return onError.group(1).equalsIgnoreCase("ignore");
+      }
+      default -> throw refused(line, "sqlcmd's " + (name.equals("!!") ? "!!" : ":" + name) + " is not supported: "
+        + "only :setvar and :on error are (" + (name.equals("r") ? "put the included file's text in the script"
+          : "the agent has no console, files or other connections") + ")");
+    }
+  }
+
+  private static InvalidInput refused(int line, String why) {
+    return new InvalidInput("action.value", "Line " + line + " of the script: " + why + ".");
+  }
+
+  /** sqlcmd replaces $(NAME) everywhere on a line, strings and comments included; names ignore case. */
+  private static String substitute(String line, Map<String, String> variables) {
+    if (variables.isEmpty() || !line.contains("$(")) {
+      return line;
+    }
+    Matcher variable = VARIABLE.matcher(line);
+    StringBuilder out = new StringBuilder();
+    while (variable.find()) {
+      String value = variables.get(variable.group(1).toLowerCase(Locale.ROOT));
+      variable.appendReplacement(out, Matcher.quoteReplacement(value == null ? variable.group() : value));
+    }
+    variable.appendTail(out);
+    return out.toString();
   }
 
   /**
@@ -94,9 +169,10 @@ public final class SqlcmdBatches {
       + " times; the count must be between 1 and " + Integer.MAX_VALUE + ".");
   }
 
-  private static void add(List<ScriptBatch> batches, StringBuilder text, int repeat, int firstLine) {
+  private static void add(List<ScriptBatch> batches, StringBuilder text, int repeat, int firstLine,
+                          boolean continueOnError) {
     if (!text.toString().isBlank()) {
-      batches.add(new ScriptBatch(text.toString(), repeat, firstLine));
+      batches.add(new ScriptBatch(text.toString(), repeat, firstLine, continueOnError));
     }
   }
 

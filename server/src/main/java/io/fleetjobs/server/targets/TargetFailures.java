@@ -19,6 +19,11 @@ import java.util.concurrent.TimeoutException;
  * as Elastic Jobs retries everything.
  */
 public final class TargetFailures {
+  /** What the output table's lock throws (sqlserver) when another target held it too long: retried. */
+  public static final int OUTPUT_LOCK_TIMEOUT = 51000;
+  /** What the output table's lock throws when sp_getapplock refused for another reason: a fault, not retried. */
+  public static final int OUTPUT_LOCK_REFUSED = 51001;
+
   /** SQLSTATE classes (the first two characters) that no retry fixes. */
   private static final Map<String, String> PERMANENT_CLASSES = Map.of(
     "28", "the login was refused",
@@ -55,13 +60,14 @@ public final class TargetFailures {
     Map.entry(547, "an integrity constraint violation"),
     Map.entry(2601, "an integrity constraint violation"),
     Map.entry(2627, "an integrity constraint violation"),
-    Map.entry(911, "the database does not exist"));
+    Map.entry(911, "the database does not exist"),
+    Map.entry(OUTPUT_LOCK_REFUSED, "the output table could not be locked"));
   /**
    * SQL Server and Azure SQL numbers Microsoft lists as transient: deadlock victim, database or service busy,
    * reconfiguring or failing over. 4060 is among them because Azure SQL reports it while a database fails over.
    */
   private static final Set<Integer> SQLSERVER_TRANSIENT = Set.of(1205, 4060, 4221, 10928, 10929, 40143, 40197,
-    40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920);
+    40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920, OUTPUT_LOCK_TIMEOUT);
 
   private TargetFailures() {
   }
@@ -80,6 +86,20 @@ public final class TargetFailures {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether SQL Server or Azure SQL itself said "try again shortly" (the transient numbers above): what a
+   * client retries at once, a few times, before it reports the failure. A refused or dropped connection is
+   * not one of these: it says nothing about how soon the server is back.
+   */
+  public static boolean isTransientServerError(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof SQLException sql && SQLSERVER_TRANSIENT.contains(sql.getErrorCode())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static Retryability classify(Throwable failure) {

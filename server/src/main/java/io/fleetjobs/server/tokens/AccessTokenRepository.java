@@ -9,6 +9,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ public final class AccessTokenRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> insertFirstAdmin;
   private final SqlTemplate<Map<String, Object>, RowSet<AccessToken>> list;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> rolesByHash;
 
   public AccessTokenRepository(Pool pool) {
     byHash = SqlTemplate.forQuery(pool, """
@@ -42,12 +45,24 @@ public final class AccessTokenRepository {
         SELECT token_name, token_role, created_time FROM jobs_internal.access_tokens ORDER BY token_name""")
       .mapTo(AccessToken.ROW_MAPPER);
     delete = SqlTemplate.forQuery(pool, "DELETE FROM jobs_internal.access_tokens WHERE token_name = #{name}");
+    rolesByHash = SqlTemplate.forQuery(pool, """
+        SELECT token_hash, token_role FROM jobs_internal.access_tokens WHERE token_hash = ANY(#{hashes})""");
   }
 
   /** @return the token with this hash, or null when there is none */
   public Future<AccessToken> tokenOf(byte[] hash) {
     return byHash.execute(Map.of("hash", Buffer.buffer(hash)))
       .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  /** @return the current role of each hash that still names a token; a revoked one is missing */
+  public Future<Map<Buffer, Role>> rolesOf(Collection<Buffer> hashes) {
+    return rolesByHash.execute(Map.of("hashes", hashes.toArray(Buffer[]::new)))
+      .map(rows -> {
+        Map<Buffer, Role> roles = new HashMap<>();
+        rows.forEach(row -> roles.put(row.getBuffer("token_hash"), Role.parse(row.getString("token_role"))));
+        return roles;
+      });
   }
 
   public Future<AccessToken> create(String name, Role role, byte[] hash) {

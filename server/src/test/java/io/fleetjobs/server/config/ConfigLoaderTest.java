@@ -76,6 +76,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void telemetry_defaults_to_server_labels_and_text_logs_and_follows_its_variables() {
+    TelemetrySettings defaults = AgentConfig.fromJson(new JsonObject()).telemetry();
+    assertEquals(TelemetrySettings.TargetLabels.SERVER, defaults.metricsTargetLabels());
+    assertEquals(TelemetrySettings.LogFormat.TEXT, defaults.logFormat());
+    TelemetrySettings set = AgentConfig.fromJson(ConfigLoader.withEnvOverrides(new JsonObject(), Map.of(
+      "FLEETJOBS_METRICS_TARGET_LABELS", "database",
+      "FLEETJOBS_LOG_FORMAT", "JSON"))).telemetry();
+    assertEquals(TelemetrySettings.TargetLabels.DATABASE, set.metricsTargetLabels());
+    assertEquals(TelemetrySettings.LogFormat.JSON, set.logFormat());
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+      () -> AgentConfig.fromJson(new JsonObject().put("metricsTargetLabels", "cluster")));
+    assertEquals("metricsTargetLabels must be one of server, database, none, not cluster", refused.getMessage());
+    assertEquals("none", AgentConfig.fromJson(new JsonObject().put("metricsTargetLabels", "none")).toJson()
+      .getString("metricsTargetLabels"), "the config passed to verticles keeps the setting");
+  }
+
+  @Test
   void printing_the_config_shows_no_secret() {
     String printed = AgentConfig.fromJson(new JsonObject().put("masterKey", "very-secret")
       .put("dbUrl", "postgresql://u:hunter2@db/jobs").put("bootstrapAdminToken", "tok")).toString();
@@ -88,5 +105,22 @@ class ConfigLoaderTest {
   void screaming_snake_becomes_camel_case() {
     assertEquals("embeddedDbPort", ConfigLoader.camelCase("EMBEDDED_DB_PORT"));
     assertEquals("tier", ConfigLoader.camelCase("TIER"));
+  }
+
+  @Test
+  void sqlserver_connection_options_come_from_the_environment_and_tls_cannot_be_turned_off() {
+    JsonObject merged = ConfigLoader.withEnvOverrides(new JsonObject(), Map.of(
+      "FLEETJOBS_SQLSERVER_ENCRYPT", "strict",
+      "FLEETJOBS_SQLSERVER_HOST_NAME_IN_CERTIFICATE", "sql.internal.example",
+      "FLEETJOBS_SQLSERVER_SERVER_CERTIFICATE", "/etc/fleetjobs/sql.pem",
+      "FLEETJOBS_SQLSERVER_MULTI_SUBNET_FAILOVER", "true",
+      "FLEETJOBS_SQLSERVER_APPLICATION_INTENT", "readonly"));
+    SqlServerSettings.Connection connection = AgentConfig.fromJson(merged).sqlserver().connection();
+    assertEquals(new SqlServerSettings.Connection(true, "sql.internal.example", "/etc/fleetjobs/sql.pem", true,
+      "ReadOnly"), connection);
+    assertEquals(SqlServerSettings.Connection.DEFAULT, AgentConfig.fromJson(new JsonObject()).sqlserver().connection());
+    IllegalArgumentException off = assertThrows(IllegalArgumentException.class,
+      () -> AgentConfig.fromJson(new JsonObject().put("sqlserverEncrypt", "false")));
+    assertTrue(off.getMessage().contains("always on"), off.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.ApiClient;
@@ -134,6 +135,20 @@ class AccessControlTest {
     assertNotEquals(-1, contract.bodyAsString().indexOf("openapi: 3.1.0"));
     assertEquals(200, agent.anonymous().raw(HttpMethod.GET, "/health/live", null).statusCode());
     assertEquals(200, agent.anonymous().raw(HttpMethod.GET, "/health/ready", null).statusCode());
+  }
+
+  @Test
+  void metrics_need_a_token_of_any_role() {
+    for (ApiClient caller : List.of(agent.anonymous(), agent.admin().as("fjt_not_a_real_token"))) {
+      HttpResponse<Buffer> refused = caller.raw(HttpMethod.GET, "/metrics", null);
+      assertEquals(401, refused.statusCode());
+      assertEquals("Unauthorized", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    }
+    for (ApiClient caller : List.of(reader, operator, agent.admin())) {
+      HttpResponse<Buffer> scraped = caller.raw(HttpMethod.GET, "/metrics", null);
+      assertEquals(200, scraped.statusCode());
+      assertTrue(scraped.bodyAsString().contains("fleetjobs_tier_capacity"), scraped.bodyAsString());
+    }
   }
 
   private static List<Call> concat(List<Call> a, List<Call> b) {

@@ -113,6 +113,45 @@ class BadInputTest {
   }
 
   @Test
+  void a_nul_in_an_alert_field_is_refused_with_the_field_named() {
+    JsonObject dimension = new JsonObject().put("name", "jobName").put("values", new JsonArray().add("*"));
+    JsonObject criterion = new JsonObject().put("metricName", "elastic_jobs_failed").put("operator", "GreaterThan")
+      .put("threshold", 0).put("dimensions", new JsonArray().add(dimension));
+    JsonObject condition = new JsonObject().put("field", "AlertRuleName").put("operator", "Equals")
+      .put("values", new JsonArray().add("rule"));
+    String nul = "a\u0000b";
+    List<Case> cases = List.of(
+      put("rule description", "/alertRules/nul", rule(criterion).put("description", nul), 400, "InvalidValue",
+        "description"),
+      put("criterion name", "/alertRules/nul", rule(criterion.copy().put("name", nul)), 400, "InvalidValue",
+        "criteria.allOf[0].name"),
+      put("dimension value", "/alertRules/nul", rule(criterion.copy().put("dimensions", new JsonArray()
+        .add(dimension.copy().put("values", new JsonArray().add(nul))))), 400, "InvalidValue",
+        "criteria.allOf[0].dimensions[0].values[0]"),
+      put("processing rule description", "/alertProcessingRules/nul", new JsonObject().put("mode", "Drop")
+        .put("description", nul), 400, "InvalidValue", "description"),
+      put("condition value", "/alertProcessingRules/nul", new JsonObject().put("mode", "Drop")
+        .put("conditions", new JsonArray().add(condition.copy().put("values", new JsonArray().add(nul)))),
+        400, "InvalidValue", "conditions[0].values[0]"));
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      HttpResponse<Buffer> response = agent.admin().send(c.method(), c.path(), c.body());
+      String got = response.statusCode() + " " + response.bodyAsString();
+      if (response.statusCode() != c.status()
+        || !c.target().equals(response.bodyAsJsonObject().getJsonObject("error").getString("target"))) {
+        failures.add(c.what() + ": " + got);
+      }
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(404, agent.admin().get("/alertRules/nul").statusCode());
+    assertEquals(404, agent.admin().get("/alertProcessingRules/nul").statusCode());
+  }
+
+  private static JsonObject rule(JsonObject criterion) {
+    return new JsonObject().put("criteria", new JsonObject().put("allOf", new JsonArray().add(criterion)));
+  }
+
+  @Test
   void messages_say_what_is_wrong() {
     assertMessage(put("/jobs/job", json("description", 5)), "Expected string");
     assertMessage(put("/jobs/job", json("descripton", "typo")), "Unknown property 'descripton'");

@@ -63,4 +63,35 @@ class SqlcmdBatchesTest {
     List<ScriptBatch> batches = SqlcmdBatches.split("SELECT 1\nGO\n\nSELECT 2\nGO\nSELECT 3");
     assertEquals(List.of(1, 4, 6), batches.stream().map(ScriptBatch::firstLine).toList());
   }
+
+  @Test
+  void setvar_defines_variables_for_the_lines_after_it_and_names_ignore_case() {
+    assertEquals(List.of("USE [sales]\nSELECT '$(Later)', 'it''s'", "DELETE FROM t WHERE d < 30\n"), sql("""
+      :setvar DatabaseName "sales"
+      USE [$(databasename)]
+      SELECT '$(Later)', 'it''s'
+      GO
+      :setvar Later soon
+      :setVar Days 30
+      DELETE FROM t WHERE d < $(Days)
+      """));
+  }
+
+  @Test
+  void on_error_says_whether_a_failing_batch_stops_the_script() {
+    List<ScriptBatch> batches = SqlcmdBatches.split(":on error ignore\nDROP TABLE a\nGO\n:ON ERROR EXIT\nDROP TABLE b");
+    assertEquals(List.of(true, false), batches.stream().map(ScriptBatch::continueOnError).toList());
+    assertEquals(List.of(2, 5), batches.stream().map(ScriptBatch::firstLine).toList());
+  }
+
+  @Test
+  void other_sqlcmd_commands_are_refused_naming_their_line_and_colons_in_code_are_not_commands() {
+    InvalidInput include = assertThrows(InvalidInput.class, () -> SqlcmdBatches.split("PRINT 1\n:r .\\x.sql"));
+    assertTrue(include.getMessage().contains("Line 2") && include.getMessage().contains(":r"), include.getMessage());
+    InvalidInput shell = assertThrows(InvalidInput.class, () -> SqlcmdBatches.split("!!dir"));
+    assertTrue(shell.getMessage().contains("Line 1"), shell.getMessage());
+    assertThrows(InvalidInput.class, () -> SqlcmdBatches.split(":connect other"));
+    assertEquals(List.of("SELECT 1\n:: not a command\n'\n:r inside a string\n'"),
+      sql("SELECT 1\n:: not a command\n'\n:r inside a string\n'"));
+  }
 }

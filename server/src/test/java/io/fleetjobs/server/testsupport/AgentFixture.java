@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
+import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -34,6 +34,7 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
 
   private final String purpose;
   private final JsonObject overrides;
+  private PrometheusMeterRegistry registry;
   private Clock clock = Clock.systemUTC();
   private JdbcDialect sqlserverDialect;
   private Vertx ownVertx;
@@ -82,6 +83,14 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   public AgentFixture withClock(Clock agentClock) {
     clock = agentClock;
     return this;
+  }
+
+  /** @param registry the registry /metrics reads, for a test that made its Vert.x report into it too */
+  public static AgentFixture start(Vertx vertx, String purpose, JsonObject overrides,
+                                   PrometheusMeterRegistry registry) {
+    AgentFixture fixture = new AgentFixture(purpose, overrides);
+    fixture.registry = registry;
+    return fixture.launch(vertx);
   }
 
   /** What the agent's sqlserver engine speaks in place of SQL Server's dialect (the tests' stand-in). */
@@ -150,7 +159,7 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   private AgentFixture launch(Vertx vertx) {
     this.vertx = vertx;
     database = TestPostgres.newDatabase(purpose);
-    Agent.Dependencies dependencies = Agent.Dependencies.of(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+    Agent.Dependencies dependencies = Agent.Dependencies.of(registry == null ? PrometheusRegistry.create() : registry)
       .withClock(clock);
     if (sqlserverDialect != null) {
       dependencies = dependencies.withSqlserverDialect(sqlserverDialect);

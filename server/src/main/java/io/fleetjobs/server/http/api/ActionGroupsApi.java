@@ -7,13 +7,16 @@ import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.store.ActionGroupRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.MaskedUrls;
 import io.fleetjobs.server.http.Reply;
 import io.fleetjobs.server.jobs.notices.ExecutionNotificationRepository;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * /actionGroups: who is told, by email, webhook, Slack and Teams. A webhook secret is write-only; one the agent
@@ -32,10 +35,8 @@ public final class ActionGroupsApi {
   }
 
   public void mount(RouterBuilder builder) {
-    builder.getRoute("listActionGroups").addHandler(Endpoint.of(FIELDS,
-      ctx -> Endpoint.paged(ctx, groups::list, group -> group)));
-    builder.getRoute("getActionGroup").addHandler(Endpoint.of(FIELDS,
-      ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
+    builder.getRoute("listActionGroups").addHandler(masked(ctx -> Endpoint.paged(ctx, groups::list, group -> group)));
+    builder.getRoute("getActionGroup").addHandler(masked(ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
     builder.getRoute("putActionGroup").addHandler(Endpoint.of(FIELDS, this::put));
     builder.getRoute("deleteActionGroup").addHandler(Endpoint.of(FIELDS,
       ctx -> {
@@ -43,8 +44,12 @@ public final class ActionGroupsApi {
         return groups.delete(name, conn -> ExecutionNotificationRepository.namesUsing(conn, name))
           .map(done -> Reply.noContent());
       }));
-    builder.getRoute("testActionGroup").addHandler(Endpoint.of(FIELDS,
-      ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
+    builder.getRoute("testActionGroup").addHandler(masked(ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
+  }
+
+  /** Webhook URLs carry secrets that only admins see. */
+  private static Handler<RoutingContext> masked(Function<RoutingContext, Future<Reply>> handler) {
+    return Endpoint.of(FIELDS, ctx -> handler.apply(ctx).map(reply -> MaskedUrls.forCaller(ctx, reply)));
   }
 
   private Future<Reply> put(RoutingContext ctx) {

@@ -4,8 +4,10 @@ import io.fleetjobs.alerts.store.AlertRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
+import io.fleetjobs.server.http.MaskedUrls;
 import io.fleetjobs.server.http.Reply;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** /alerts: fired and resolved alert instances, and the delivery log of their notifications, with replay. */
 public final class AlertsApi {
@@ -26,21 +29,24 @@ public final class AlertsApi {
   }
 
   public void mount(RouterBuilder builder) {
-    builder.getRoute("listAlerts").addHandler(Endpoint.of(FIELDS, ctx -> page(ctx, (limit, skip) -> alerts.list(
+    builder.getRoute("listAlerts").addHandler(masked(ctx -> page(ctx, (limit, skip) -> alerts.list(
       new AlertRepository.Filter(Endpoint.queryString(ctx, "alertRule"), Endpoint.queryString(ctx, "monitorCondition"),
         Endpoint.queryTime(ctx, "startTime"), Endpoint.queryTime(ctx, "endTime")), limit, skip))));
-    builder.getRoute("getAlert").addHandler(Endpoint.of(FIELDS,
-      ctx -> alerts.get(alertId(ctx)).map(Reply::ok)));
-    builder.getRoute("listAlertNotifications").addHandler(Endpoint.of(FIELDS, ctx -> {
+    builder.getRoute("getAlert").addHandler(masked(ctx -> alerts.get(alertId(ctx)).map(Reply::ok)));
+    builder.getRoute("listAlertNotifications").addHandler(masked(ctx -> {
       UUID id = alertId(ctx);
       return alerts.get(id).compose(found -> page(ctx, (limit, skip) -> outbox.ofAlert(id, limit, skip)));
     }));
-    builder.getRoute("listNotifications").addHandler(Endpoint.of(FIELDS,
+    builder.getRoute("listNotifications").addHandler(masked(
       ctx -> page(ctx, (limit, skip) -> outbox.list(Endpoint.queryString(ctx, "status"), limit, skip))));
-    builder.getRoute("getNotification").addHandler(Endpoint.of(FIELDS,
-      ctx -> outbox.get(notificationId(ctx)).map(Reply::ok)));
-    builder.getRoute("replayNotification").addHandler(Endpoint.of(FIELDS,
+    builder.getRoute("getNotification").addHandler(masked(ctx -> outbox.get(notificationId(ctx)).map(Reply::ok)));
+    builder.getRoute("replayNotification").addHandler(masked(
       ctx -> outbox.replay(notificationId(ctx)).map(row -> new Reply(202, row, null))));
+  }
+
+  /** The delivery log shows each webhook's URL, whose secrets only admins see. */
+  private static Handler<RoutingContext> masked(Function<RoutingContext, Future<Reply>> handler) {
+    return Endpoint.of(FIELDS, ctx -> handler.apply(ctx).map(reply -> MaskedUrls.forCaller(ctx, reply)));
   }
 
   private static Future<Reply> page(RoutingContext ctx, BiFunction<Integer, Integer, Future<List<JsonObject>>> read) {

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.http.api;
 
+import io.fleetjobs.server.http.BearerTokenHandler;
 import io.fleetjobs.server.live.LiveFeed;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +24,7 @@ public final class EventsApi {
         .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
       // A client that lost the stream waits this long before it connects again.
       response.write("retry: 5000\n\n");
-      feed.subscribe(response);
+      feed.subscribe(response, BearerTokenHandler.callerHash(ctx));
     });
   }
 }

@@ -8,7 +8,10 @@ import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
+import io.fleetjobs.server.logging.LogKeys;
+import io.fleetjobs.server.logging.TargetOutcomeLog;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
+import io.fleetjobs.server.metrics.ExecutionMetrics.Claimed;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -88,6 +91,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private Future<Void> expandSteps() {
     return claims.claimExpansions(claimant.agentId(), EXPANSIONS_PER_ROUND, claimant.leaseSeconds())
       .map(claimed -> {
+        metrics.claimed(Claimed.STEP, claimed.size());
         claimed.forEach(claim -> steps.start(claim).onComplete(started -> wake()));
         return null;
       });
@@ -97,10 +101,12 @@ public final class DispatcherVerticle extends VerticleBase {
   private Future<Void> relistMembers() {
     return claims.claimMembers(claimant.agentId(), EXPANSIONS_PER_ROUND, claimant.leaseSeconds())
       .map(claimed -> {
+        metrics.claimed(Claimed.MEMBER, claimed.size());
         claimed.forEach(claim -> steps.relist(claim)
           .onSuccess(failedAgain -> failedAgain.ifPresent(this::publish))
-          .onFailure(e -> LOG.warn("Listing member '{}' of job {} (execution {}) again failed; its lease will expire "
-            + "and it is listed again: {}", claim.serverName(), claim.jobName(), claim.jobExecutionId(), e.getMessage()))
+          .onFailure(e -> LogKeys.step(LOG.atWarn(), claim.jobName(), claim.jobExecutionId(), claim.stepId())
+            .log("Listing member '{}' of job {} (execution {}) again failed; its lease will expire and it is listed "
+              + "again: {}", claim.serverName(), claim.jobName(), claim.jobExecutionId(), e.getMessage()))
           .onComplete(done -> wake()));
         return null;
       });
@@ -112,6 +118,7 @@ public final class DispatcherVerticle extends VerticleBase {
     return claims.claimTargets(claimant.agentId(), capacity.concurrentTargets(), share, share,
         claimant.leaseSeconds())
       .map(claimed -> {
+        metrics.claimed(Claimed.TARGET, claimed.size());
         claimed.forEach(this::handOver);
         if (claimed.size() == share) {
           rounds.request();
@@ -127,8 +134,8 @@ public final class DispatcherVerticle extends VerticleBase {
   private void handOver(TargetWork work) {
     vertx.eventBus().request(Addresses.TARGET_RUN, work.toJson(), new DeliveryOptions().setSendTimeout(HANDOVER_MS))
       .onFailure(e -> {
-        LOG.warn("No executor took target {} ({}/{}): {}; handing it back", work.targetExecutionId(),
-          work.serverName(), work.databaseName(), e.getMessage());
+        LogKeys.target(LOG.atWarn(), work).log("No executor took target {} ({}/{}): {}; handing it back",
+          work.targetExecutionId(), work.serverName(), work.databaseName(), e.getMessage());
         attempts.release(work).onComplete(released -> wake());
       });
   }
@@ -145,6 +152,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private void publish(TargetFinished finished) {
     if (finished.isFinal()) {
       metrics.record(finished);
+      TargetOutcomeLog.ended(finished);
     }
     vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
   }

@@ -11,6 +11,7 @@ import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.ExpansionClaim;
 import io.fleetjobs.server.jobs.claims.MemberClaim;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.logging.LogKeys;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.fleetjobs.server.targets.Retryability;
@@ -54,12 +55,14 @@ public final class StepStarter {
         .compose(expansion -> claims.startStep(claim, rows(step, expansion), null)))
       .recover(failure -> {
         if (!(failure instanceof NotFound)) {
-          LOG.warn("Step {} of job {} (execution {}) will be expanded again: {}", claim.stepId(), claim.jobName(),
-            claim.jobExecutionId(), String.valueOf(failure));
+          LogKeys.step(LOG.atWarn(), claim.jobName(), claim.jobExecutionId(), claim.stepId())
+            .log("Step {} of job {} (execution {}) will be expanded again: {}", claim.stepId(), claim.jobName(),
+              claim.jobExecutionId(), String.valueOf(failure));
           return Future.succeededFuture(false);
         }
-        LOG.warn("Step {} of job {} (execution {}) cannot start: {}", claim.stepId(), claim.jobName(),
-          claim.jobExecutionId(), failure.getMessage());
+        LogKeys.step(LOG.atWarn(), claim.jobName(), claim.jobExecutionId(), claim.stepId())
+          .log("Step {} of job {} (execution {}) cannot start: {}", claim.stepId(), claim.jobName(),
+            claim.jobExecutionId(), failure.getMessage());
         return claims.startStep(claim, new JsonArray(), failure.getMessage());
       });
   }

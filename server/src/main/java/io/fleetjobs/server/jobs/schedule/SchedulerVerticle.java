@@ -1,6 +1,7 @@
 package io.fleetjobs.server.jobs.schedule;
 
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.logging.LogKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -48,7 +49,8 @@ public final class SchedulerVerticle extends VerticleBase {
           .map(due -> schedules.fire(scheduled.job().jobId(), scheduled.lastFired(), due)
             .onSuccess(execution -> {
               if (execution != null) {
-                LOG.info("Job {} started by its schedule for {}: execution {}", scheduled.job().name(), due, execution);
+                LogKeys.execution(LOG.atInfo(), scheduled.job().name(), execution)
+                  .log("Job {} started by its schedule for {}: execution {}", scheduled.job().name(), due, execution);
                 vertx.eventBus().publish(Addresses.DISPATCH_WAKE, null);
               }
             }))

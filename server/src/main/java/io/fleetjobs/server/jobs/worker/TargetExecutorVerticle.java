@@ -12,6 +12,8 @@ import io.fleetjobs.server.jobs.RetryBackoff;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.logging.LogKeys;
+import io.fleetjobs.server.logging.TargetOutcomeLog;
 import io.fleetjobs.server.metrics.ExecutionMetrics;
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.Login;
@@ -29,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
     final TargetWork work;
+    final long startNanos = System.nanoTime();
     final Promise<Void> done = Promise.promise();
     volatile RunningScript script;
     volatile String stopReason;
@@ -148,10 +152,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
         ? record(attempt, null, loaded.cause())
         : runStep(attempt, loaded.result())
           .transform(result -> record(attempt, loaded.result(), result.failed() ? result.cause() : null)))
-      .onSuccess(this::published)
-      .onFailure(e -> LOG.warn("Could not record the result of target {} (job {}, step {}, {}/{}); its lease will "
-        + "expire and the attempt run again: {}", work.targetExecutionId(), work.jobName(), work.stepId(),
-        work.serverName(), work.databaseName(), e.getMessage()))
+      .onSuccess(recorded -> published(attempt, recorded))
+      .onFailure(e -> LogKeys.target(LOG.atWarn(), work).log("Could not record the result of target {} (job {}, "
+        + "step {}, {}/{}); its lease will expire and the attempt run again: {}", work.targetExecutionId(),
+        work.jobName(), work.stepId(), work.serverName(), work.databaseName(), e.getMessage()))
       .onComplete(finished -> {
         inFlight.remove(work.targetExecutionId(), attempt);
         attempt.done.tryComplete();
@@ -302,10 +306,13 @@ public final class TargetExecutorVerticle extends VerticleBase {
       TargetFailures.code(failure).orElse(null));
   }
 
-  private void published(Optional<TargetFinished> recorded) {
+  /** @param recorded empty when the attempt was handed back rather than recorded: it ran for nothing */
+  private void published(InFlight attempt, Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
+      metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
       if (finished.isFinal()) {
         metrics.record(finished);
+        TargetOutcomeLog.ended(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());
     });

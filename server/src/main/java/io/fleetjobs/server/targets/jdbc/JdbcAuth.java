@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.function.Supplier;
+import java.time.Instant;
 
 /** How the connections of one pool authenticate. */
 public sealed interface JdbcAuth {
@@ -38,10 +38,11 @@ public sealed interface JdbcAuth {
   }
 
   /**
-   * The agent's Microsoft Entra identity: {@code token} is asked for a current access token each time a
-   * connection opens (it blocks while a token is fetched, so only worker threads call it).
+   * The agent's Microsoft Entra identity: {@code tokens} is asked for a current access token each time a
+   * connection logs in, for the resource the server names (its SPN), so Azure Government and Azure China
+   * servers get tokens for their own clouds. It blocks while a token is fetched: only worker threads call it.
    */
-  record Token(String method, Supplier<String> token) implements JdbcAuth {
+  record Token(String method, TokenSource tokens) implements JdbcAuth {
     @Override
     public String poolKey() {
       return "entra";
@@ -50,6 +51,20 @@ public sealed interface JdbcAuth {
     @Override
     public String toString() {
       return "Token[" + method + "]";
+    }
+  }
+
+  /** Access tokens of one identity, for a resource (a server's SPN, such as https://database.windows.net/). */
+  @FunctionalInterface
+  interface TokenSource {
+    IssuedToken forResource(String resource);
+  }
+
+  /** A token and when it stops being valid: the driver reconnects pooled sessions before then. */
+  record IssuedToken(String value, Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "IssuedToken[expiresAt=" + expiresAt + "]";
     }
   }
 }

@@ -35,8 +35,23 @@ public interface JdbcDialect {
 
   List<ScriptBatch> batches(String script);
 
-  /** Leaves a pooled connection as a new session would find it, after a script that may have changed it. */
-  void resetSession(Connection connection) throws SQLException;
+  /**
+   * What to say when a server or pool lists no database, where that means a missing permission rather than
+   * an empty server; empty to accept an empty listing.
+   *
+   * @param elasticPoolName null for a whole server
+   */
+  default Optional<String> emptyListing(String serverName, String elasticPoolName) {
+    return Optional.empty();
+  }
+
+  /**
+   * Ends what a script left on its session before the connection goes back to its pool: rolls back the
+   * transactions it left open, at once (they would hold their locks while the connection waits), and says
+   * how many there were, or 0 where the engine cannot tell. What else a session holds is reset when the
+   * connection is next leased.
+   */
+  int endSession(Connection connection) throws SQLException;
 
   // Output tables
 
@@ -48,10 +63,47 @@ public interface JdbcDialect {
   /** The type as the catalog names it, without length or precision, for comparing with an existing table. */
   String catalogType(String ddlType);
 
+  /**
+   * The type an output table gives a result column of this type: as it is, or wider, so that a later
+   * target's longer values fit (SQL Server: text as nvarchar(max)).
+   */
+  default String outputType(String ddlType) {
+    return ddlType;
+  }
+
+  /**
+   * The type an existing output column must be widened to for values of {@code wanted}, or empty when it
+   * takes them as it is (or is of another kind, which the caller reports).
+   *
+   * @param existing the column's type as {@link #existingColumnsQuery()} reads it
+   */
+  default Optional<String> widened(String existing, String wanted) {
+    return Optional.empty();
+  }
+
+  /** The statement that changes a column of the (quoted, qualified) table to the type. */
+  default String alterColumn(String qualifiedTable, String column, String type) {
+    return "ALTER TABLE " + qualifiedTable + " ALTER COLUMN " + quote(column) + " TYPE " + type;
+  }
+
+  /**
+   * Inserts the rows in bulk, when the engine has a bulk path: each row gets the execution id, target server
+   * and database first, then the result's values, in the columns' order.
+   *
+   * @return false when the engine has none, and the rows go as batched INSERTs
+   */
+  default boolean bulkInsert(Connection connection, String qualifiedTable, OutputTable table,
+                             List<ScriptResult.Column> columns, List<List<Object>> rows) throws SQLException {
+    return false;
+  }
+
   /** Statements that serialize writers of one output table within the transaction; one parameter, the table. */
   String lockOutputTable();
 
-  /** Two columns (name, catalog type) of the table whose schema and name are the two parameters; no rows if none. */
+  /**
+   * Two columns (name, type) of the table whose schema and name are the two parameters; no rows if none. The
+   * type may carry its length, precision or scale, for {@link #widened}.
+   */
   String existingColumnsQuery();
 
   /** Any row when an index of the table (schema and name as parameters) starts with internal_execution_id. */

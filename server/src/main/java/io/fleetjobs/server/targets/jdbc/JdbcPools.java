@@ -5,7 +5,6 @@ import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.sql.PooledConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * (Statement.cancel, warnings, every result of a batch). HikariCP would work, but each of its pools runs a
  * housekeeping thread and opens connections on threads of its own, and there is a pool per target
  * database, while every use here already holds a worker thread that can open its connection itself. Above
- * all, {@link KeyPool#lease} is the one step every use passes through: there SQL Server's session reset can
- * take a fresh handle from a {@code PooledConnection} (mssql-jdbc flags each of its getConnection calls for
- * sp_reset_connection), where a pool of plain connections would hand out the same handle again.
+ * all, {@link KeyPool#lease} is the one step every use passes through: the pool keeps {@link PooledConnection}s
+ * and each lease takes a fresh handle from one. mssql-jdbc flags the session of every such handle for reset,
+ * so the next request carries TDS's reset bit (sp_reset_connection): temp tables, SET options, EXECUTE AS,
+ * CONTEXT_INFO and an open transaction never reach the next target or step. The reset rides on that request
+ * and costs no round trip of its own; a plain connection handed out again would carry all of it over.
  */
 public final class JdbcPools {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcPools.class);
@@ -86,7 +88,14 @@ public final class JdbcPools {
 
   private <T> T use(KeyPool pool, SqlWork<T> work) throws Exception {
     // A tier raised at run time lets pools opened before it grow too.
-    Connection connection = pool.lease(capacity.jdbcPoolSize(), settings.acquireTimeout());
+    PooledConnection pooled = pool.lease(capacity.jdbcPoolSize(), settings.acquireTimeout());
+    Connection connection;
+    try {
+      connection = pooled.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      pool.giveBack(pooled, true);
+      throw e;
+    }
     boolean broken = false;
     try {
       return work.apply(connection);
@@ -94,7 +103,9 @@ public final class JdbcPools {
       broken = !usable(connection);
       throw e;
     } finally {
-      pool.giveBack(connection, broken || closed(connection));
+      broken = broken || closed(connection);
+      closeQuietly(connection);
+      pool.giveBack(pooled, broken);
     }
   }
 
@@ -189,6 +200,7 @@ public final class JdbcPools {
     }, false);
   }
 
+  /** A handle's close gives it back to its pooled connection; closePhysical ends the session. */
   private static void closeQuietly(Connection connection) {
     try {
       connection.close();
@@ -197,7 +209,15 @@ public final class JdbcPools {
     }
   }
 
-  private record Idle(Connection connection, long sinceNanos) {
+  private static void closePhysical(PooledConnection connection) {
+    try {
+      connection.close();
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Could not close a JDBC connection cleanly: {}", e.getMessage());
+    }
+  }
+
+  private record Idle(PooledConnection connection, long sinceNanos) {
   }
 
   /**
@@ -221,7 +241,7 @@ public final class JdbcPools {
      * Every use gets its connection here: an idle one, else a new one while fewer than {@code maxSize} are
      * open, else the first one returned within {@code timeout}.
      */
-    Connection lease(int maxSize, Duration timeout) throws SQLException, InterruptedException {
+    PooledConnection lease(int maxSize, Duration timeout) throws SQLException, InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       synchronized (this) {
         while (idle.isEmpty() && open >= maxSize) {
@@ -239,8 +259,7 @@ public final class JdbcPools {
         open++;
       }
       try {
-        JdbcEndpoint now = endpoint.get();
-        return DriverManager.getConnection(now.url(), now.properties());
+        return endpoint.get().opener().open();
       } catch (SQLException | RuntimeException e) {
         synchronized (this) {
           open--;
@@ -254,8 +273,8 @@ public final class JdbcPools {
      * A broken connection retires its pool: its idle siblings went through the same failover or restart, so
      * they close too, and so does every connection still in use when it comes back.
      */
-    void giveBack(Connection connection, boolean broken) {
-      List<Connection> closing = new ArrayList<>();
+    void giveBack(PooledConnection connection, boolean broken) {
+      List<PooledConnection> closing = new ArrayList<>();
       synchronized (this) {
         if (broken) {
           retired = true;
@@ -269,7 +288,7 @@ public final class JdbcPools {
         }
         notifyAll();
       }
-      closing.forEach(JdbcPools::closeQuietly);
+      closing.forEach(JdbcPools::closePhysical);
     }
 
     synchronized boolean retired() {
@@ -277,24 +296,24 @@ public final class JdbcPools {
     }
 
     void retire() {
-      List<Connection> closing = new ArrayList<>();
+      List<PooledConnection> closing = new ArrayList<>();
       synchronized (this) {
         retired = true;
         drainIdle(closing, Long.MAX_VALUE);
       }
-      closing.forEach(JdbcPools::closeQuietly);
+      closing.forEach(JdbcPools::closePhysical);
     }
 
     void closeIdleSince(long cutoffNanos) {
-      List<Connection> closing = new ArrayList<>();
+      List<PooledConnection> closing = new ArrayList<>();
       synchronized (this) {
         drainIdle(closing, cutoffNanos);
       }
-      closing.forEach(JdbcPools::closeQuietly);
+      closing.forEach(JdbcPools::closePhysical);
     }
 
     /** Takes the idle connections returned before the cutoff (all of them for Long.MAX_VALUE). */
-    private void drainIdle(List<Connection> into, long cutoffNanos) {
+    private void drainIdle(List<PooledConnection> into, long cutoffNanos) {
       while (!idle.isEmpty() && (cutoffNanos == Long.MAX_VALUE || idle.peekLast().sinceNanos() - cutoffNanos < 0)) {
         into.add(idle.pollLast().connection());
         open--;

@@ -11,12 +11,15 @@ import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.SqlcmdBatches;
 import io.fleetjobs.server.targets.TargetDriver;
+import io.fleetjobs.server.targets.TargetFailures;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +36,8 @@ public final class JdbcTargetDriver implements TargetDriver {
   private static final long CANCEL_GRACE_MS = 5_000;
   private static final int ENUMERATION_TIMEOUT_SECONDS = 30;
   private static final long UNANSWERED_LIMIT_MS = 120_000;
+  private static final List<Duration> ENUMERATION_RETRY_DELAYS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(3),
+    Duration.ofSeconds(6));
 
   /** @param trustServerCertificate whether the agent's configuration trusts any server certificate */
   public record Dependencies(String engine, JdbcDialect dialect, JdbcPools pools, TargetWorkerPool workers,
@@ -83,25 +88,53 @@ public final class JdbcTargetDriver implements TargetDriver {
   }
 
   private Future<List<String>> list(Where where, Login login, String query, String parameter) {
-    return connect(where, login, "refreshCredential", connection -> boundedWait(connection, () -> {
-      try (PreparedStatement statement = connection.prepareStatement(query)) {
-        statement.setQueryTimeout(ENUMERATION_TIMEOUT_SECONDS);
-        if (parameter != null) {
-          statement.setString(1, parameter);
-        }
-        List<String> names = new ArrayList<>();
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            names.add(rows.getString(1));
-          }
-        }
-        return names;
-      }
-    }))
-      // Whatever stops the listing fails the step with its reason; nothing here gets better by waiting.
+    return listTrying(where, login, query, parameter, 0)
+      .compose(names -> names.isEmpty()
+        ? dialect.emptyListing(where.serverName(), parameter)
+          .<Future<List<String>>>map(message -> Future.failedFuture(new InvalidInput("refreshCredential", message)))
+          .orElse(Future.succeededFuture(names))
+        : Future.succeededFuture(names))
+      // Whatever stops the listing fails the member with its reason; its row is retried as the step says.
       .recover(e -> Future.failedFuture(e instanceof TargetUnreachable ? e : new TargetUnreachable("serverName",
         "Could not list the databases of server '" + where.serverName() + "'"
           + (parameter == null ? "" : " in elastic pool '" + parameter + "'") + ": " + e.getMessage(), e)));
+  }
+
+  /**
+   * Azure SQL's master answers "busy" or "moving" (40613, 40501, 40197, 49918-49920) for seconds at a time: a
+   * listing that meets one tries again after a short wait, as Microsoft's retry guidance says, before the
+   * member fails. Other failures fail at once.
+   */
+  private Future<List<String>> listTrying(Where where, Login login, String query, String parameter, int retry) {
+    return connect(where, login, "refreshCredential", connection -> boundedWait(connection,
+      () -> readNames(connection, query, parameter)))
+      .recover(e -> retry < ENUMERATION_RETRY_DELAYS.size() && TargetFailures.isTransientServerError(e)
+        ? vertx.timer(ENUMERATION_RETRY_DELAYS.get(retry).toMillis())
+          .compose(waited -> listTrying(where, login, query, parameter, retry + 1))
+        : Future.failedFuture(e));
+  }
+
+  /** Every result of the query is read to its end, so an error raised after the rows is not lost. */
+  private static List<String> readNames(Connection connection, String query, String parameter) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(query)) {
+      statement.setQueryTimeout(ENUMERATION_TIMEOUT_SECONDS);
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      List<String> names = new ArrayList<>();
+      boolean resultSet = statement.execute();
+      while (resultSet || statement.getUpdateCount() != -1) {
+        if (resultSet) {
+          try (ResultSet rows = statement.getResultSet()) {
+            while (rows.next()) {
+              names.add(rows.getString(1));
+            }
+          }
+        }
+        resultSet = statement.getMoreResults();
+      }
+      return names;
+    }
   }
 
   @Override

@@ -7,20 +7,24 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Writes a result set to its output table in one transaction: one writer per table at a time, the table
- * created on first use or checked when it exists, an earlier attempt's rows for the same target replaced.
- * Blocking; runs on a worker thread.
+ * Writes a result set to its output table in two short transactions. The first holds the table's lock only
+ * while it creates the table or checks it (widening a column a later tenant's values no longer fit); the
+ * second, without the lock, replaces an earlier attempt's rows for the same target and inserts the rows,
+ * by bulk copy where the dialect has one. So targets writing one table wait for each other only for the
+ * check, never for each other's rows. Blocking; runs on a worker thread.
  */
 final class OutputWriter {
   private static final List<String> RESERVED = List.of("internal_execution_id", "target_server_name",
@@ -39,24 +43,37 @@ final class OutputWriter {
   void append(Connection connection, OutputTable table, ScriptResult result) throws SQLException {
     checkNames(result);
     String qualified = dialect.quote(table.schemaName()) + "." + dialect.quote(table.tableName());
-    connection.setAutoCommit(false);
-    try {
+    inTransaction(connection, () -> {
       try (PreparedStatement lock = connection.prepareStatement(dialect.lockOutputTable())) {
         lock.setString(1, qualified);
         lock.execute();
       }
       Map<String, String> existing = existingColumns(connection, table);
       if (existing.isEmpty()) {
-        for (String ddl : dialect.createOutputTable(table, result.columns())) {
-          try (PreparedStatement create = connection.prepareStatement(ddl)) {
-            create.execute();
-          }
+        for (String ddl : dialect.createOutputTable(table, outputColumns(result))) {
+          execute(connection, ddl);
         }
       } else {
-        checkTable(connection, table, qualified, existing, result);
-        replaceEarlierAttempt(connection, table, qualified);
+        for (String widen : checkTable(connection, table, qualified, existing, result)) {
+          execute(connection, widen);
+        }
       }
+    });
+    inTransaction(connection, () -> {
+      replaceEarlierAttempt(connection, table, qualified);
       insert(connection, table, qualified, result);
+    });
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    void run() throws SQLException;
+  }
+
+  private static void inTransaction(Connection connection, Work work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      work.run();
       connection.commit();
     } catch (SQLException | RuntimeException e) {
       // On a dead connection these fail too; the first error is the one that explains what happened.
@@ -69,6 +86,19 @@ final class OutputWriter {
       throw e;
     }
     connection.setAutoCommit(true);
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.execute();
+    }
+  }
+
+  /** The result's columns with the types the output table gives them (wide text, on SQL Server). */
+  private List<ScriptResult.Column> outputColumns(ScriptResult result) {
+    return result.columns().stream()
+      .map(c -> new ScriptResult.Column(c.name(), dialect.outputType(c.typeName()), c.jdbcType()))
+      .toList();
   }
 
   /**
@@ -90,6 +120,7 @@ final class OutputWriter {
     }
   }
 
+  /** Column name to its type as the catalog reads it (with length, precision or scale where the dialect has them). */
   private Map<String, String> existingColumns(Connection connection, OutputTable table) throws SQLException {
     Map<String, String> columns = new LinkedHashMap<>();
     try (PreparedStatement query = connection.prepareStatement(dialect.existingColumnsQuery())) {
@@ -104,11 +135,17 @@ final class OutputWriter {
     return columns;
   }
 
-  /** A table made beforehand must have what Elastic Jobs output tables have, and this result's columns. */
-  private void checkTable(Connection connection, OutputTable table, String qualified, Map<String, String> existing,
-                          ScriptResult result) throws SQLException {
+  /**
+   * A table made beforehand, or by an earlier target, must have what Elastic Jobs output tables have and this
+   * result's columns, of the same kind; a column too narrow for this result is widened.
+   *
+   * @return the statements that widen columns
+   */
+  private List<String> checkTable(Connection connection, OutputTable table, String qualified,
+                                  Map<String, String> existing, ScriptResult result) throws SQLException {
     List<String> missing = new ArrayList<>();
-    if (!dialect.executionIdType().equals(existing.get("internal_execution_id"))) {
+    List<String> widen = new ArrayList<>();
+    if (!dialect.executionIdType().equals(dialect.catalogType(existing.getOrDefault("internal_execution_id", "")))) {
       missing.add("a column internal_execution_id of type " + dialect.executionIdType());
     }
     for (String column : List.of("target_server_name", "target_database_name")) {
@@ -120,9 +157,13 @@ final class OutputWriter {
       missing.add("an index on internal_execution_id, such as " + dialect.quote(JdbcDialect.executionIndexName(table)));
     }
     for (ScriptResult.Column column : result.columns()) {
-      String wanted = dialect.catalogType(column.typeName());
-      if (!wanted.equals(existing.get(column.name().toLowerCase(Locale.ROOT)))) {
-        missing.add("a column " + column.name() + " of type " + wanted);
+      String wanted = dialect.outputType(column.typeName());
+      String have = existing.get(column.name().toLowerCase(Locale.ROOT));
+      Optional<String> wider = have == null ? Optional.empty() : dialect.widened(have, wanted);
+      if (wider.isPresent()) {
+        widen.add(dialect.alterColumn(qualified, column.name(), wider.get()));
+      } else if (have == null || !dialect.catalogType(wanted).equals(dialect.catalogType(have))) {
+        missing.add("a column " + column.name() + " of type " + dialect.catalogType(wanted));
       }
     }
     if (!missing.isEmpty()) {
@@ -130,6 +171,7 @@ final class OutputWriter {
         + String.join(", ", missing) + ". Its columns are " + existing.entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")) + ".");
     }
+    return widen;
   }
 
   private boolean hasExecutionIndex(Connection connection, OutputTable table) throws SQLException {
@@ -157,6 +199,9 @@ final class OutputWriter {
     if (result.rows().isEmpty()) {
       return;
     }
+    if (dialect.bulkInsert(connection, qualified, table, outputColumns(result), result.rows())) {
+      return;
+    }
     String columns = result.columns().stream().map(c -> ", " + dialect.quote(c.name())).collect(Collectors.joining());
     String values = ", ?".repeat(result.columns().size());
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + qualified
@@ -168,7 +213,7 @@ final class OutputWriter {
         insert.setString(2, table.targetServer());
         insert.setString(3, table.targetDatabase());
         for (int i = 0; i < row.size(); i++) {
-          insert.setObject(i + 4, row.get(i));
+          bind(insert, i + 4, row.get(i), result.columns().get(i).jdbcType());
         }
         insert.addBatch();
         if (++pending == ROWS_PER_BATCH) {
@@ -179,6 +224,18 @@ final class OutputWriter {
       if (pending > 0) {
         insert.executeBatch();
       }
+    }
+  }
+
+  /**
+   * A NULL goes with its column's JDBC type: untyped, mssql-jdbc sends it as a character parameter, which SQL
+   * Server will not convert to a binary column (Msg 257).
+   */
+  static void bind(PreparedStatement insert, int index, Object value, int jdbcType) throws SQLException {
+    if (value == null && jdbcType != Types.NULL) {
+      insert.setNull(index, jdbcType);
+    } else {
+      insert.setObject(index, value);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.fleetjobs.server.targets.jdbc;
 
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptBatch;
 import io.fleetjobs.server.targets.ScriptFailed;
@@ -24,6 +26,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);
+  private static final int MAX_DRAINED_RESULTS = 10_000;
+  /**
+   * The rows of one target's result kept for its output table: they are held in memory from the script's end
+   * until the bulk copy has streamed them, so a result that would not fit fails the target instead.
+   */
+  static final int MAX_OUTPUT_ROWS = 100_000;
 
   private final JdbcDialect dialect;
   private final List<ScriptBatch> batches;
@@ -33,6 +41,7 @@ final class ScriptRun {
   private volatile Connection connection;
   private volatile Statement current;
   private volatile boolean cancelled;
+  private boolean tooManyRows;
 
   ScriptRun(JdbcDialect dialect, List<ScriptBatch> batches, boolean keepFirstResult, boolean singleTransaction) {
     this.dialect = dialect;
@@ -44,6 +53,7 @@ final class ScriptRun {
   ScriptResult execute(Connection target) throws SQLException {
     connection = target;
     target.beginRequest();
+    boolean ended = false;
     try {
       if (singleTransaction) {
         target.setAutoCommit(false);
@@ -58,6 +68,20 @@ final class ScriptRun {
       if (singleTransaction) {
         commit(target);
       }
+      int open = dialect.endSession(target);
+      ended = true;
+      if (tooManyRows) {
+        throw new ScriptFailed("The script ran, but its first result set has more than " + MAX_OUTPUT_ROWS
+          + " rows, the most one target may write to an output table; no row was written.", messages.list(),
+          new OutputMismatch("an output result of more than " + MAX_OUTPUT_ROWS + " rows"));
+      }
+      if (open > 0) {
+        // sqlcmd users are told, and a transaction rolled back in silence would pass for a success.
+        throw new ScriptFailed("The script left " + open + (open == 1 ? " transaction" : " transactions")
+          + " open (BEGIN TRANSACTION without COMMIT); " + (open == 1 ? "it was" : "they were") + " rolled back.",
+          messages.list(), new InvalidInput("action.value", "a script must commit or roll back each transaction "
+            + "it begins"));
+      }
       return first == null
         ? new ScriptResult(List.of(), List.of(), messages.list())
         : new ScriptResult(first.columns(), first.rows(), messages.list());
@@ -66,7 +90,10 @@ final class ScriptRun {
       if (singleTransaction) {
         endTransaction(target);
       }
-      reset(target);
+      if (!ended) {
+        endSessionQuietly(target);
+      }
+      endRequest(target);
       connection = null;
     }
   }
@@ -102,7 +129,12 @@ final class ScriptRun {
       try {
         return results(statement, statement.execute(batches.get(index).sql()), first);
       } catch (SQLException e) {
-        addWarnings(statement.getWarnings());
+        drainAfter(statement);
+        if (batches.get(index).continueOnError() && !cancelled && !statementGone(statement)) {
+          // sqlcmd's :on error ignore: the error is shown and the next batch runs.
+          messages.add(describe(index, run) + " failed: " + e.getMessage());
+          return first;
+        }
         throw new ScriptFailed(failure(e, index, run), messages.list(), e);
       } finally {
         current = null;
@@ -110,7 +142,12 @@ final class ScriptRun {
     }
   }
 
-  /** Walks every result of the batch: result sets, update counts, and the messages between them. */
+  /**
+   * Walks every result of the batch to its end: result sets row by row (kept or not), update counts, and the
+   * messages between them. mssql-jdbc discards the unread rest of a result set when it closes, and with it an
+   * error raised while the rows streamed (a divide by zero, a conversion error, a deadlock victim): reading
+   * every row is what makes such a batch fail, as getMoreResults requires.
+   */
   private ScriptResult results(Statement statement, boolean isResultSet, ScriptResult first) throws SQLException {
     boolean resultSet = isResultSet;
     while (true) {
@@ -118,14 +155,55 @@ final class ScriptRun {
       statement.clearWarnings();
       if (resultSet) {
         try (ResultSet rows = statement.getResultSet()) {
+          ScriptResult read = read(rows, keepFirstResult && first == null);
           if (keepFirstResult && first == null) {
-            first = read(rows);
+            first = read;
           }
+          addWarnings(rows.getWarnings());
         }
       } else if (statement.getUpdateCount() == -1) {
         return first;
       }
       resultSet = statement.getMoreResults();
+    }
+  }
+
+  /**
+   * After an error the rest of the batch still ran on the server (T-SQL goes on after most errors): its
+   * messages, and further errors, follow in the response. sqlcmd shows them, so they are kept; a result
+   * that fails again only adds its message. Bounded, in case a driver never reports the end.
+   */
+  private void drainAfter(Statement statement) {
+    try {
+      addWarnings(statement.getWarnings());
+      statement.clearWarnings();
+    } catch (SQLException e) {
+      return;
+    }
+    String lastError = null;
+    for (int i = 0; i < MAX_DRAINED_RESULTS; i++) {
+      try {
+        boolean more = statement.getMoreResults();
+        addWarnings(statement.getWarnings());
+        statement.clearWarnings();
+        if (!more && statement.getUpdateCount() == -1) {
+          return;
+        }
+      } catch (SQLException e) {
+        if (statementGone(statement) || e.getMessage().equals(lastError)) {
+          return;
+        }
+        lastError = e.getMessage();
+        messages.add(e.getMessage());
+      }
+    }
+  }
+
+  private static boolean statementGone(Statement statement) {
+    try {
+      return statement.isClosed() || statement.getConnection().isClosed();
+    } catch (SQLException e) {
+      return true;
     }
   }
 
@@ -136,14 +214,26 @@ final class ScriptRun {
     }
   }
 
-  private ScriptResult read(ResultSet rows) throws SQLException {
+  /** @param keep whether the rows are wanted; the rest are read and dropped, so their errors still surface */
+  private ScriptResult read(ResultSet rows, boolean keep) throws SQLException {
+    if (!keep) {
+      while (rows.next()) {
+        // read to the end: see results()
+      }
+      return null;
+    }
     ResultSetMetaData metaData = rows.getMetaData();
     List<ScriptResult.Column> columns = new ArrayList<>();
     for (int i = 1; i <= metaData.getColumnCount(); i++) {
-      columns.add(new ScriptResult.Column(metaData.getColumnLabel(i), dialect.ddlType(metaData, i)));
+      columns.add(new ScriptResult.Column(metaData.getColumnLabel(i), dialect.ddlType(metaData, i),
+        metaData.getColumnType(i)));
     }
     List<List<Object>> values = new ArrayList<>();
     while (rows.next()) {
+      if (values.size() == MAX_OUTPUT_ROWS) {
+        tooManyRows = true;
+        continue;
+      }
       List<Object> row = new ArrayList<>(columns.size());
       for (int i = 1; i <= columns.size(); i++) {
         row.add(rows.getObject(i));
@@ -196,13 +286,24 @@ final class ScriptRun {
     }
   }
 
-  private void reset(Connection target) {
+  private void endSessionQuietly(Connection target) {
     try {
       if (!target.isClosed()) {
-        dialect.resetSession(target);
+        dialect.endSession(target);
       }
     } catch (SQLException e) {
-      LOG.debug("Could not reset a pooled session: {}", e.getMessage());
+      LOG.debug("Could not end a pooled session: {}", e.getMessage());
+    }
+  }
+
+  /** The driver puts back what JDBC calls changed on the client side (autocommit, isolation, timeouts). */
+  private static void endRequest(Connection target) {
+    try {
+      if (!target.isClosed()) {
+        target.endRequest();
+      }
+    } catch (SQLException e) {
+      LOG.debug("Could not end a JDBC request: {}", e.getMessage());
     }
   }
 }

@@ -20,7 +20,7 @@ public final class SqlServerTargets {
 
   public static JdbcTargetDriver driver(Vertx vertx, SqlServerSettings settings, TargetWorkerPool workers,
                                         Capacity capacity) {
-    return driver(vertx, settings, workers, capacity, new SqlServerDialect());
+    return driver(vertx, settings, workers, capacity, new SqlServerDialect(settings.connection()));
   }
 
   /** @param dialect SQL Server's, or a stand-in that lets tests run the engine's JDBC path without one */
@@ -36,6 +36,6 @@ public final class SqlServerTargets {
       return TargetAuthenticator.storedCredentials();
     }
     AccessTokens tokens = new AccessTokens(EntraCredentials.of(settings.entra()), Clock.systemUTC());
-    return TargetAuthenticator.identity(new JdbcAuth.Token(settings.entra().mode().name(), tokens::token));
+    return TargetAuthenticator.identity(new JdbcAuth.Token(settings.entra().mode().name(), tokens));
   }
 }

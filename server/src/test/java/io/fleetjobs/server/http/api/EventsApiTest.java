@@ -31,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class EventsApiTest {
+  /** Put on a stream's queue when the agent ends the stream. */
+  private static final String ENDED = "\u0000ended";
   @RegisterExtension
   static final AgentFixture agent = AgentFixture.perClass("events_api");
   private static final TargetServer server = agent.targetServer();
@@ -67,6 +69,27 @@ class EventsApiTest {
   }
 
   @Test
+  void a_revoked_token_loses_its_stream_within_a_tick_while_other_streams_go_on(Vertx vertx) throws Exception {
+    HttpClient client = vertx.createHttpClient();
+    String secret = agent.admin().post("/tokens", new JsonObject().put("name", "revoked-reader").put("role", "reader"))
+      .bodyAsJsonObject().getString("token");
+    BlockingQueue<String> revoked = new LinkedBlockingQueue<>();
+    BlockingQueue<String> kept = new LinkedBlockingQueue<>();
+    assertEquals(200, open(client, secret, revoked).await().statusCode());
+    assertEquals(200, open(client, agent.as("reader").token(), kept).await().statusCode());
+    awaitEvent(revoked, "agent", body -> true, Duration.ofSeconds(5));
+    awaitEvent(kept, "agent", body -> true, Duration.ofSeconds(5));
+
+    assertEquals(204, agent.admin().delete("/tokens/revoked-reader").statusCode());
+    long revokedAt = System.nanoTime();
+    awaitEnd(revoked, Duration.ofSeconds(8));
+    assertTrue(System.nanoTime() - revokedAt < TimeUnit.SECONDS.toNanos(8));
+    kept.clear();
+    awaitEvent(kept, "agent", body -> true, Duration.ofSeconds(8));
+    client.close().await();
+  }
+
+  @Test
   void the_stream_needs_a_token() {
     assertEquals(401, agent.anonymous().get("/events").statusCode());
   }
@@ -80,7 +103,19 @@ class EventsApiTest {
         .putHeader("Authorization", "Bearer " + token))
       // The handler is set on the event loop as the response arrives, so no early chunk is missed.
       .compose(request -> request.send())
-      .onSuccess(response -> response.handler(chunk -> events.add(chunk.toString())));
+      .onSuccess(response -> response
+        .handler(chunk -> events.add(chunk.toString()))
+        .endHandler(end -> events.add(ENDED)));
+  }
+
+  private static void awaitEnd(BlockingQueue<String> chunks, Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (ENDED.equals(chunks.poll(100, TimeUnit.MILLISECONDS))) {
+        return;
+      }
+    }
+    throw new AssertionError("The stream was still open after " + patience);
   }
 
   /** Reads chunks until one holds the event; SSE frames may arrive split or several to a chunk. */

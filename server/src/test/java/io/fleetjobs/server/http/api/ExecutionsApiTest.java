@@ -112,10 +112,10 @@ class ExecutionsApiTest {
       assertTrue(rows.getInt(4) >= 1);
       assertTrue(rows.getBoolean(5), "one-minute grain");
     }
-    String scraped = agent.anonymous().raw(HttpMethod.GET, "/metrics", null).bodyAsString();
-    assertTrue(scraped.contains("elastic_jobs_successful_total{jobName=\"report\",stepName=\"first\","
-      + "targetDatabase=\"api_a\",targetServer=\"" + server.serverName() + "\"}"), scraped);
-    assertTrue(scraped.contains("elastic_jobs_failed_total{jobName=\"broken\""), scraped);
+    String scraped = agent.as("reader").raw(HttpMethod.GET, "/metrics", null).bodyAsString();
+    assertTrue(scraped.contains("elastic_jobs_successful_total{job_name=\"report\",step_name=\"first\","
+      + "target_server=\"" + server.serverName() + "\"} 2.0"), scraped);
+    assertTrue(scraped.contains("elastic_jobs_failed_total{job_name=\"broken\""), scraped);
     assertTrue(scraped.contains("fleetjobs_tier_capacity 100.0"), scraped);
     assertTrue(scraped.contains("fleetjobs_queue_depth"), scraped);
     assertTrue(scraped.contains("fleetjobs_targets_in_progress"), scraped);

@@ -2,6 +2,7 @@ package io.fleetjobs.server.http.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Scenario;
@@ -177,6 +178,28 @@ class JobStepsApiTest {
     JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
     assertEquals(target, error.getString("target"), refused.bodyAsString());
     assertEquals(code, error.getString("code"));
+  }
+
+  @Test
+  void a_name_that_could_end_a_literal_cannot_meet_a_text_variable() {
+    // The reported job: with SELECT '$(job_name)' it dropped the table.
+    String job = "x%27%3B%20DROP%20TABLE%20t%3B%20SELECT%20%27";
+    assertEquals(201, agent.admin().put("/jobs/" + job, new JsonObject()).statusCode(), "names stay free");
+    HttpResponse<Buffer> refused = put(job, "s", step("SELECT '$(job_name)'"));
+    assertEquals(400, refused.statusCode(), refused.bodyAsString());
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertEquals("action.value", error.getString("target"));
+    assertTrue(error.getString("message").contains("$(job_name_literal)"), error.getString("message"));
+    assertEquals(201, put(job, "s", step("SELECT $(job_name_literal), '$(step_name)', $(job_id)")).statusCode());
+
+    agent.admin().put("/jobs/plain", new JsonObject());
+    assertEquals(400, put("plain", "semi%3Bcolon", step("SELECT '$(step_name)'")).statusCode());
+    assertEquals(201, put("plain", "semi%3Bcolon", step("SELECT $(step_name_literal)")).statusCode());
+    agent.admin().put("/targetGroups/quo%22ted", new JsonObject().put("members", new JsonArray()));
+    HttpResponse<Buffer> group = put("plain", "g", step("SELECT '$(target_group_name)'").put("targetGroup", "quo\"ted"));
+    assertEquals(400, group.statusCode(), group.bodyAsString());
+    assertEquals(201, put("plain", "g", step("SELECT $(target_group_name_literal)").put("targetGroup", "quo\"ted"))
+      .statusCode());
   }
 
   private static HttpResponse<Buffer> put(String job, String step, JsonObject body) {

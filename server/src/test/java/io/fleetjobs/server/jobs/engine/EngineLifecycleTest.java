@@ -14,6 +14,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -108,6 +110,24 @@ class EngineLifecycleTest {
     assertEquals("Succeeded", executions.awaitEnd("variables", id, PATIENCE).getString("lifecycle"));
     assertEquals(List.of("variables " + id + " 1 one"), targets.column("life_a",
       "SELECT job_name || ' ' || execution || ' ' || step || ' ' || grp FROM seen_vars WHERE execution = '" + id + "'"));
+  }
+
+  @Test
+  void a_literal_variable_carries_any_name_into_the_script_as_a_string() {
+    // The reported breakout, with a backslash before the quote for servers without standard_conforming_strings.
+    String name = "x\\'; DROP TABLE literal_victim; SELECT '";
+    String job = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    targets.execute("life_a", "CREATE TABLE literal_victim (x int)");
+    agent.admin().put("/jobs/" + job, new JsonObject());
+    HttpResponse<Buffer> saved = agent.admin().put("/jobs/" + job + "/steps/it's", new JsonObject()
+      .put("targetGroup", "one").put("credential", "job").put("action", new JsonObject().put("value",
+        "CREATE TABLE IF NOT EXISTS literal_names (job text, step text);"
+          + "INSERT INTO literal_names VALUES ($(job_name_literal), $(step_name_literal))")));
+    assertEquals(201, saved.statusCode(), saved.bodyAsString());
+    String id = executions.start(job);
+    assertEquals("Succeeded", executions.awaitEnd(job, id, PATIENCE).getString("lifecycle"));
+    assertEquals(List.of(name + " | it's"), targets.column("life_a", "SELECT job || ' | ' || step FROM literal_names"));
+    assertEquals(List.of("0"), targets.column("life_a", "SELECT count(*) FROM literal_victim"), "the table is still there");
   }
 
   @Test

@@ -1,6 +1,10 @@
 package io.fleetjobs.server.jobs.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.common.errors.InvalidInput;
 
 import io.fleetjobs.server.bus.TargetWork;
 import java.time.Instant;
@@ -25,8 +29,43 @@ class ScriptVariablesTest {
       ScriptVariables.substitute("$(job_name) $(not_a_variable)", work("$(step_id)")));
   }
 
+  @Test
+  void literal_forms_quote_for_postgresql() {
+    assertEquals("SELECT 'x''; DROP TABLE t; SELECT ''', 'vacuum', '" + JOB + "'",
+      ScriptVariables.substitute("SELECT $(job_name_literal), $(step_name_literal), $(job_id_literal)",
+        work("x'; DROP TABLE t; SELECT '")));
+  }
+
+  @Test
+  void a_postgresql_literal_with_a_backslash_escapes_it_whatever_standard_conforming_strings_says() {
+    assertEquals("E'a\\\\''b'", ScriptVariables.substitute("$(job_name_literal)", work("a\\'b")));
+  }
+
+  @Test
+  void literal_forms_quote_for_sql_server() {
+    assertEquals("N'x''; DROP TABLE t; SELECT ''' N'a\\b'",
+      ScriptVariables.substitute("$(job_name_literal) $(target_group_name_literal)",
+        work("x'; DROP TABLE t; SELECT '", "sqlserver", "a\\b")));
+  }
+
+  @Test
+  void a_name_that_could_end_a_literal_is_refused_as_text() {
+    for (String name : new String[] {"it's", "semi;colon", "double\"quote"}) {
+      InvalidInput refused = assertThrows(InvalidInput.class,
+        () -> ScriptVariables.substitute("SELECT '$(job_name)'", work(name)));
+      assertTrue(refused.getMessage().contains("$(job_name_literal)"), refused.getMessage());
+    }
+    assertEquals("SELECT '2'", ScriptVariables.substitute("SELECT '$(step_id)'", work("it's")),
+      "only the variables of names are refused, and only where used");
+    assertEquals("$(nothing_literal)", ScriptVariables.substitute("$(nothing_literal)", work("it's")));
+  }
+
   private static TargetWork work(String jobName) {
+    return work(jobName, "postgresql", "tenants");
+  }
+
+  private static TargetWork work(String jobName, String engine, String group) {
     return new TargetWork(UUID.randomUUID(), 1, 1, EXECUTION, Instant.parse("2026-01-01T00:00:00Z"), JOB, jobName, 3,
-      2, "vacuum", "tenants", "postgresql", "pg1", "sales", false, false);
+      2, "vacuum", group, engine, "pg1", "sales", false, false);
   }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * PostgreSQL through its JDBC driver, so the sqlserver engine's JDBC path runs for real where no SQL
@@ -50,8 +51,16 @@ public final class PostgresJdbcDialect implements JdbcDialect {
     } else {
       throw new IllegalArgumentException("PostgreSQL over JDBC takes SQL logins only.");
     }
-    return new JdbcEndpoint("jdbc:postgresql://" + host + ":" + address.port() + "/"
-      + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8), properties);
+    String url = "jdbc:postgresql://" + host + ":" + address.port() + "/"
+      + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8);
+    return new JdbcEndpoint(url, properties, () -> {
+      PGConnectionPoolDataSource source = new PGConnectionPoolDataSource();
+      source.setURL(url);
+      for (String name : properties.stringPropertyNames()) {
+        source.setProperty(name, properties.getProperty(name));
+      }
+      return source.getPooledConnection();
+    });
   }
 
   @Override
@@ -75,9 +84,13 @@ public final class PostgresJdbcDialect implements JdbcDialect {
     return SqlcmdBatches.split(script);
   }
 
-  /** A script may leave a transaction open and session settings changed; neither reaches the next one. */
+  /**
+   * A script may leave a transaction open and session settings changed; neither reaches the next one. PostgreSQL
+   * has no reset bit on the wire, so the session is discarded here; an open transaction is rolled back as psql's
+   * exit rolls it back, without being counted.
+   */
   @Override
-  public void resetSession(Connection connection) throws SQLException {
+  public int endSession(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       if (!connection.getAutoCommit()) {
         connection.rollback();
@@ -87,6 +100,7 @@ public final class PostgresJdbcDialect implements JdbcDialect {
       statement.execute("DISCARD ALL");
     }
     connection.clearWarnings();
+    return 0;
   }
 
   @Override

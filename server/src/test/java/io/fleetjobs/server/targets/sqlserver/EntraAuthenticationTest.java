@@ -80,21 +80,35 @@ class EntraAuthenticationTest {
     MovableClock clock = new MovableClock();
     CountingCredential credential = new CountingCredential(clock);
     AccessTokens tokens = new AccessTokens(credential, clock);
-    assertEquals("token-1", tokens.token());
+    String spn = AccessTokens.PUBLIC_CLOUD;
+    assertEquals("token-1", tokens.forResource(spn).value());
     clock.advance(Duration.ofMinutes(54));
-    assertEquals("token-1", tokens.token(), "still six minutes to go: the cached token serves");
+    assertEquals("token-1", tokens.forResource(spn).value(), "still six minutes to go: the cached token serves");
     clock.advance(Duration.ofMinutes(2));
-    assertEquals("token-2", tokens.token(), "four minutes before expiry it is refreshed");
-    assertEquals("token-2", tokens.token());
-    assertEquals(List.of(List.of(AccessTokens.SCOPE), List.of(AccessTokens.SCOPE)), credential.requests);
-    assertEquals("https://database.windows.net/.default", AccessTokens.SCOPE);
+    assertEquals("token-2", tokens.forResource(spn).value(), "four minutes before expiry it is refreshed");
+    assertEquals("token-2", tokens.forResource(spn).value());
+    assertEquals(List.of(List.of("https://database.windows.net//.default"),
+      List.of("https://database.windows.net//.default")), credential.requests);
+  }
+
+  @Test
+  void the_scope_follows_the_servers_spn_so_every_cloud_gets_its_own_token() {
+    MovableClock clock = new MovableClock();
+    CountingCredential credential = new CountingCredential(clock);
+    AccessTokens tokens = new AccessTokens(credential, clock);
+    assertEquals("token-1", tokens.forResource("https://database.usgovcloudapi.net/").value());
+    assertEquals("token-2", tokens.forResource("https://database.chinacloudapi.cn/").value());
+    assertEquals("token-1", tokens.forResource("https://database.usgovcloudapi.net/").value(), "cached per cloud");
+    assertEquals(List.of(List.of("https://database.usgovcloudapi.net//.default"),
+      List.of("https://database.chinacloudapi.cn//.default")), credential.requests);
   }
 
   @Test
   void a_token_that_cannot_be_had_fails_the_connection_with_entras_reason() {
     AccessTokens tokens = new AccessTokens(request -> Mono.error(new IllegalStateException("AADSTS700016: no such app")),
       Clock.systemUTC());
-    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class, tokens::token);
+    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class,
+      () -> tokens.forResource(AccessTokens.PUBLIC_CLOUD));
     assertTrue(failure.getMessage().contains("AADSTS700016"), failure.getMessage());
   }
 
@@ -105,15 +119,17 @@ class EntraAuthenticationTest {
     CountingCredential working = new CountingCredential(clock);
     AccessTokens tokens = new AccessTokens(request -> entraDown[0]
       ? Mono.error(new IllegalStateException("429 Too Many Requests")) : working.getToken(request), clock);
-    assertEquals("token-1", tokens.token());
+    String spn = AccessTokens.PUBLIC_CLOUD;
+    assertEquals("token-1", tokens.forResource(spn).value());
     entraDown[0] = true;
     clock.advance(Duration.ofMinutes(57));
-    assertEquals("token-1", tokens.token(), "the refresh failed, but the token is good for three more minutes");
+    assertEquals("token-1", tokens.forResource(spn).value(), "the refresh failed, but the token is good for three more minutes");
     clock.advance(Duration.ofMinutes(4));
-    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class, tokens::token);
+    AccessTokens.TokenUnavailable failure = assertThrows(AccessTokens.TokenUnavailable.class,
+      () -> tokens.forResource(spn));
     assertTrue(failure.getMessage().contains("429"), failure.getMessage());
     entraDown[0] = false;
-    assertEquals("token-2", tokens.token(), "a later attempt gets a token again");
+    assertEquals("token-2", tokens.forResource(spn).value(), "a later attempt gets a token again");
   }
 
   @Test
@@ -139,7 +155,8 @@ class EntraAuthenticationTest {
 
   @Test
   void with_an_identity_stored_credentials_are_not_used_and_without_one_a_login_is_needed() {
-    TargetAuthenticator identity = TargetAuthenticator.identity(new JdbcAuth.Token("ManagedIdentity", () -> "t"));
+    TargetAuthenticator identity = TargetAuthenticator.identity(new JdbcAuth.Token("ManagedIdentity",
+      resource -> new JdbcAuth.IssuedToken("t", java.time.Instant.MAX)));
     assertInstanceOf(JdbcAuth.Token.class, identity.auth(new Login("sa", "pw"), "credential"));
     assertInstanceOf(JdbcAuth.Token.class, identity.auth(null, "credential"));
     TargetAuthenticator stored = TargetAuthenticator.storedCredentials();

@@ -32,6 +32,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -175,6 +176,81 @@ class RealSqlServerTest {
       "srv", "db1"), login, result));
     assertInstanceOf(OutputMismatch.class, unindexed);
     assertTrue(unindexed.getMessage().contains("[IX_Premade_Internal_Execution_ID]"), unindexed.getMessage());
+  }
+
+  // Issue 13's defects, on a real server.
+
+  @Test
+  void defect_1_the_output_write_takes_its_lock_inside_a_transaction() {
+    ScriptResult result = new ScriptResult(List.of(new ScriptResult.Column("n", "int", Types.INTEGER)),
+      List.of(List.of(1), List.of(2)));
+    driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Locked", UUID.randomUUID(), "srv", "db1"),
+      login, result).await();
+    assertEquals(List.of("2"), column("SELECT COUNT(*) FROM dbo.Locked"), "sp_getapplock returned no -999");
+  }
+
+  @Test
+  void defect_2_an_error_raised_after_rows_fails_the_script_even_when_no_row_is_kept() {
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+      "SELECT n FROM (VALUES (1), (2), (0)) v(n) ORDER BY n DESC; SELECT 1 / n FROM (VALUES (1), (0)) v(n)",
+      options(false)).result());
+    assertTrue(failed.getMessage().contains("Divide by zero"), failed.getMessage());
+  }
+
+  @Test
+  void defect_3_a_pooled_session_is_reset_before_the_next_script() {
+    driver.run(serverName, DATABASE, login, false,
+      "CREATE TABLE #leak (x int); SET LOCK_TIMEOUT 0; SET CONTEXT_INFO 0x01; SET ROWCOUNT 1", options(false))
+      .result().await();
+    ScriptResult next = driver.run(serverName, DATABASE, login, false,
+      "SELECT OBJECT_ID('tempdb..#leak') AS leak, @@LOCK_TIMEOUT AS lock_timeout, CONTEXT_INFO() AS context "
+        + "FROM (VALUES (1), (2)) v(n)", options(true)).result().await();
+    assertEquals(2, next.rows().size(), "ROWCOUNT 1 did not carry over");
+    assertEquals(java.util.Arrays.asList(null, -1, null), next.rows().get(0), next.rows().toString());
+  }
+
+  @Test
+  void defect_4_a_transaction_left_open_fails_the_target_and_is_rolled_back() {
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+      "BEGIN TRANSACTION\nCREATE TABLE dbo.NeverCommitted (x int)", options(false)).result());
+    assertTrue(failed.getMessage().contains("left 1 transaction open"), failed.getMessage());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'NeverCommitted'"));
+  }
+
+  @Test
+  void defect_5_nulls_reach_binary_output_columns() {
+    ScriptResult result = driver.run(serverName, DATABASE, login, false,
+      "SELECT CAST(NULL AS varbinary(16)) AS payload, CAST(0x0102 AS varbinary(16)) AS bytes, N'x' AS label",
+      options(true)).result().await();
+    driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Binary", UUID.randomUUID(), "srv", "db1"),
+      login, result).await();
+    assertEquals(List.of("1"), column("SELECT COUNT(*) FROM dbo.Binary WHERE payload IS NULL AND bytes = 0x0102"));
+  }
+
+  @Test
+  void risk_8_a_later_tenants_longer_text_and_finer_decimals_fit() {
+    OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Widened", UUID.randomUUID(), "srv", "db1");
+    driver.appendOutput(table, login, driver.run(serverName, DATABASE, login, false,
+      "SELECT CAST('short' AS varchar(5)) AS label, CAST(1.5 AS decimal(5,1)) AS amount", options(true))
+      .result().await()).await();
+    driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Widened", UUID.randomUUID(), "srv", "db2"), login,
+      driver.run(serverName, DATABASE, login, false,
+        "SELECT CAST(REPLICATE(N'\u00e9', 200) AS nvarchar(200)) AS label, CAST(1.2345 AS decimal(10,4)) AS amount",
+        options(true)).result().await()).await();
+    assertEquals(List.of("1.2345"), column("SELECT CAST(amount AS varchar(20)) FROM dbo.Widened "
+      + "WHERE target_database_name = 'db2'"));
+  }
+
+  @Test
+  void risk_6_the_listing_leaves_out_snapshots_and_single_user_databases() throws SQLException {
+    String single = DATABASE + "_single";
+    execute("master", "CREATE DATABASE " + single, "ALTER DATABASE " + single + " SET SINGLE_USER");
+    try {
+      List<String> names = driver.listDatabases(serverName, login, false).await();
+      assertTrue(names.contains(DATABASE) && !names.contains(single), names.toString());
+    } finally {
+      execute("master", "ALTER DATABASE " + single + " SET MULTI_USER", "DROP DATABASE " + single);
+    }
   }
 
   /** sqlcmd's batches, each committed on its own, as a step of job "real" named "step" runs them. */

@@ -71,18 +71,18 @@ class SqlServerDialectTest {
   }
 
   @Test
-  void an_entra_identity_connects_with_the_current_access_token_and_no_password() {
-    String[] current = {"token-1"};
-    JdbcAuth.Token identity = new JdbcAuth.Token("ManagedIdentity", () -> current[0]);
+  void an_entra_identity_connects_with_a_token_callback_and_no_password() {
+    JdbcAuth.Token identity = new JdbcAuth.Token("ManagedIdentity",
+      resource -> new JdbcAuth.IssuedToken("token-for-" + resource, java.time.Instant.now()));
     Properties first = dialect.endpoint("sql1:14330", "db", identity, true, "fleetjobs").properties();
-    assertEquals("token-1", first.getProperty("accessToken"));
+    assertFalse(first.containsKey("accessToken"), "no token is fixed into the connection: the driver asks at login");
     assertEquals("14330", first.getProperty("portNumber"));
     assertEquals("true", first.getProperty("trustServerCertificate"), "trusted only because it was asked");
     assertEquals("true", first.getProperty("encrypt"));
+    assertEquals("30", first.getProperty("loginTimeout"), "room for the driver's own retry of a transient login error");
     assertFalse(first.containsKey("user") || first.containsKey("password"));
-    current[0] = "token-2";
-    assertEquals("token-2", dialect.endpoint("sql1", "db", identity, false, "fleetjobs").properties().getProperty("accessToken"),
-      "each new connection asks for the token again");
+    assertEquals("token-for-https://database.usgovcloudapi.net/", SqlServerDialect.dataSource(first, identity.tokens())
+      .getAccessTokenCallback().getAccessToken("https://database.usgovcloudapi.net/", "https://login").getAccessToken());
     assertEquals("entra", identity.poolKey());
     assertEquals("ManagedIdentity", identity.method());
   }
@@ -96,14 +96,20 @@ class SqlServerDialectTest {
   }
 
   @Test
-  void a_server_expands_to_its_online_user_databases_and_a_pool_to_its_databases_read_in_master() {
+  void a_server_expands_to_its_writable_user_databases_and_a_pool_to_its_databases_read_in_master() {
     assertEquals("master", dialect.maintenanceDatabase());
     String server = dialect.databasesQuery().replaceAll("\\s+", " ");
-    assertTrue(server.contains("FROM sys.databases WHERE state_desc = 'ONLINE' AND name NOT IN ('master', 'tempdb', "
-      + "'model', 'msdb')"), server);
+    for (String rule : List.of("d.state_desc = 'ONLINE'", "d.name NOT IN ('master', 'tempdb', 'model', 'msdb')",
+      "d.source_database_id IS NULL", "d.is_in_standby = 0", "d.user_access_desc = 'MULTI_USER'",
+      "d.is_distributor = 0", "DATABASEPROPERTYEX(d.name, 'Updateability') = 'READ_WRITE'",
+      "d.name NOT IN (SELECT name FROM @contained_system)", "is_contained = 1")) {
+      assertTrue(server.contains(rule), rule + " in " + server);
+    }
     String pool = dialect.poolDatabasesQuery().orElseThrow().replaceAll("\\s+", " ");
     assertTrue(pool.contains("JOIN sys.database_service_objectives o ON o.database_id = d.database_id")
-      && pool.contains("WHERE o.elastic_pool_name = ? AND d.state_desc = 'ONLINE'"), pool);
+      && pool.contains("WHERE o.elastic_pool_name = ? AND d.state_desc = 'ONLINE'")
+      && pool.contains("'Updateability') = 'READ_WRITE'"), pool);
+    assertTrue(dialect.emptyListing("sql1", null).orElseThrow().contains("dbmanager"));
   }
 
   @Test

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /** Main's Vert.x and registry, with an agent on them: no meter is registered twice. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class AgentMetersTest {
+class MeterRegistrationTest {
 
   @Test
   void an_agent_on_vertx_metrics_registers_no_meter_twice() {
@@ -39,8 +39,8 @@ class AgentMetersTest {
     Level level = micrometer.getLevel();
     micrometer.setLevel(Level.DEBUG);
     micrometer.addAppender(logged);
-    PrometheusMeterRegistry registry = AgentMeters.newRegistry();
-    Vertx vertx = AgentMeters.vertx(registry);
+    PrometheusMeterRegistry registry = PrometheusRegistry.create();
+    Vertx vertx = MeteredVertx.create(registry);
     try {
       Agent agent = Agent.start(vertx, AgentConfig.fromJson(AgentFixture.config(TestPostgres.newDatabase("meters"))),
         Agent.Dependencies.of(registry)).await();
