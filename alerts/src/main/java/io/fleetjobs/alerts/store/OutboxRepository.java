@@ -193,7 +193,8 @@ public final class OutboxRepository {
            AND status IN ('DeadLettered', 'Delivered', 'Suppressed', 'ReceiverDisabled')""");
     byId = log(pool, "notification_id = #{id}", "notification_id");
     ofAlert = log(pool, "alert_id = #{alertId}", "created_at, notification_id");
-    page = log(pool, "(#{status}::text IS NULL OR status = #{status})", "created_at DESC, notification_id");
+    page = log(pool, "(#{status}::text IS NULL OR status = #{status})"
+      + " AND (#{execution}::uuid IS NULL OR job_execution_id = #{execution})", "created_at DESC, notification_id");
     attempts = SqlTemplate.forQuery(pool, """
         SELECT notification_id, attempt, started_at, latency_ms, outcome, response_code, error, agent
           FROM alerts.delivery_attempts WHERE notification_id = ANY(#{ids}) ORDER BY notification_id, attempt""")
@@ -332,7 +333,13 @@ public final class OutboxRepository {
 
   /** The delivery log across alerts, newest first; {@code status} null for all. */
   public Future<List<JsonObject>> list(String status, int limit, int offset) {
-    return withAttempts(page, Params.of("status", status, "limit", limit, "offset", offset));
+    return list(status, null, limit, offset);
+  }
+
+  /** As {@link #list(String, int, int)}; {@code jobExecutionId} not null keeps the notices about that execution. */
+  public Future<List<JsonObject>> list(String status, UUID jobExecutionId, int limit, int offset) {
+    return withAttempts(page, Params.of("status", status, "execution", jobExecutionId, "limit", limit,
+      "offset", offset));
   }
 
   private Future<List<JsonObject>> withAttempts(SqlTemplate<Map<String, Object>, RowSet<JsonObject>> log,

@@ -332,10 +332,11 @@ class ExecutionNotificationsTest {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     List<JsonObject> mine = List.of();
     while (System.nanoTime() < deadline) {
-      mine = agent.admin().get("/alerts/notifications?$top=1000").bodyAsJsonObject().getJsonArray("value").stream()
+      mine = agent.admin().get("/alerts/notifications?jobExecutionId=" + executionId).bodyAsJsonObject()
+        .getJsonArray("value").stream()
         .map(JsonObject.class::cast)
-        .filter(n -> executionId.equals(n.getString("jobExecutionId")))
         .collect(Collectors.toList());
+      assertTrue(mine.stream().allMatch(n -> executionId.equals(n.getString("jobExecutionId"))), mine.toString());
       if (mine.size() == count && mine.stream().allMatch(n -> n.getString("status").equals(status))) {
         return mine;
       }
