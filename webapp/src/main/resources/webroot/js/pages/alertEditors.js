@@ -133,8 +133,9 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
   let emails = (group?.emailReceivers || []).map((r) => ({ ...r }));
   let hooks = (group?.webhookReceivers || []).map((r) => ({ ...r }));
   // Slack and Teams receivers: their URL is write-only, so an existing one is kept when the field stays empty.
-  let chats = [...(group?.slackReceivers || []).map((r) => ({ ...r, kind: 'slack', existing: true })),
-    ...(group?.teamsReceivers || []).map((r) => ({ ...r, kind: 'teams', existing: true }))];
+  // The field holds only what was typed; shownAs is the stored URL's scheme and host, as the API shows it.
+  const stored = (kind) => (r) => ({ ...r, kind, existing: true, shownAs: r.webhookUrl, webhookUrl: '' });
+  let chats = [...(group?.slackReceivers || []).map(stored('slack')), ...(group?.teamsReceivers || []).map(stored('teams'))];
   const emailBox = h('div', {});
   const hookBox = h('div', {});
   const chatBox = h('div', {});
@@ -153,7 +154,8 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
   const chatField = (r, i) => `${r.kind}Receivers[${chats.slice(0, i).filter((c) => c.kind === r.kind).length}]`;
   const readChats = () => chats.map((old, i) => {
     const r = readBlock(form, chatField(old, i), ['name', 'webhookUrl']);
-    return { ...r, kind: old.kind, existing: old.existing, disabled: old.disabled, disabledReason: old.disabledReason };
+    return { ...r, kind: old.kind, existing: old.existing, shownAs: old.shownAs, disabled: old.disabled,
+      disabledReason: old.disabledReason };
   });
   const readAll = () => { emails = readEmails(); hooks = readHooks(); chats = readChats(); };
 
@@ -186,9 +188,9 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
       r.disabled ? h('p', { class: 'form-alert' }, `Disabled: ${r.disabledReason || 'the receiver answered 410 Gone'}. Saving the group enables it again.`) : null,
       h('div', { class: 'form-grid' },
         field({ label: 'Receiver name', name: `${chatField(r, i)}.name`, value: r.name, required: true }),
-        field({ label: 'Incoming webhook URL', name: `${chatField(r, i)}.webhookUrl`, type: 'url', required: !r.existing,
-          attrs: { autocomplete: 'off' }, placeholder: 'https://…',
-          help: r.existing ? `Write-only (${r.webhookUrl || 'set'}). Empty keeps the current URL.` : 'Write-only: it is never shown again.' })),
+        field({ label: 'Incoming webhook URL', name: `${chatField(r, i)}.webhookUrl`, type: 'url', value: r.webhookUrl,
+          required: !r.existing, attrs: { autocomplete: 'off' }, placeholder: 'https://…',
+          help: r.existing ? `Write-only (${r.shownAs || 'set'}). Empty keeps the current URL.` : 'Write-only: it is never shown again.' })),
       actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove chat receiver ${i + 1}`,
         onclick: () => { readAll(); chats.splice(i, 1); draw(); } }, 'Remove receiver')))),
     actions(
