@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ public record ExecutionNotice(
   }
 
   public ExecutionNotice {
-    counts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+    counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     failureGroups = List.copyOf(failureGroups);
   }
 
@@ -81,7 +83,7 @@ public record ExecutionNotice(
   }
 
   private static Instant instant(String text) {
-    return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
+    return text == null ? null : OffsetDateTime.parse(text).toInstant();
   }
 
   public boolean paused() {
