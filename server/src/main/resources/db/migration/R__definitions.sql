@@ -334,7 +334,8 @@ BEGIN
            e.value->>'database_name' AS database_name,
            e.value->>'elastic_pool_name' AS elastic_pool_name,
            c.credential_id AS refresh_credential_id,
-           coalesce((e.value->>'trust_server_certificate')::boolean, false) AS trust_server_certificate
+           coalesce((e.value->>'trust_server_certificate')::boolean, false) AS trust_server_certificate,
+           coalesce((e.value->>'canary')::boolean, false) AS canary
       FROM jsonb_array_elements(coalesce(p_members, '[]')) WITH ORDINALITY AS e
       LEFT JOIN jobs_internal.credentials c ON c.credential_name = e.value->>'refresh_credential_name'),
   stored AS (
@@ -356,18 +357,22 @@ BEGIN
   kept AS (
     UPDATE jobs_internal.target_group_members m
        SET member_position = p.member_position, membership_type = p.membership_type, server_name = p.server_name,
-           refresh_credential_id = p.refresh_credential_id, trust_server_certificate = p.trust_server_certificate
+           refresh_credential_id = p.refresh_credential_id, trust_server_certificate = p.trust_server_certificate,
+           canary = p.canary
       FROM paired p
      WHERE m.target_id = p.target_id
        AND p.member_position IS NOT NULL
-       AND (m.member_position, m.membership_type, m.server_name, m.refresh_credential_id, m.trust_server_certificate)
+       AND (m.member_position, m.membership_type, m.server_name, m.refresh_credential_id, m.trust_server_certificate,
+            m.canary)
            IS DISTINCT FROM
-           (p.member_position, p.membership_type, p.server_name, p.refresh_credential_id, p.trust_server_certificate))
+           (p.member_position, p.membership_type, p.server_name, p.refresh_credential_id, p.trust_server_certificate,
+            p.canary))
   INSERT INTO jobs_internal.target_group_members
     (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
-     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate)
+     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate, canary)
   SELECT gen_random_uuid(), v_group_id, p.member_position, p.membership_type, p.target_type, p.engine,
-         p.server_name, p.database_name, p.elastic_pool_name, p.refresh_credential_id, p.trust_server_certificate
+         p.server_name, p.database_name, p.elastic_pool_name, p.refresh_credential_id, p.trust_server_certificate,
+         p.canary
     FROM paired p
    WHERE p.target_id IS NULL;
   RETURN v_created;

@@ -248,7 +248,10 @@ BEGIN
            CASE WHEN m.expands_member THEN now() END,
            CASE WHEN m.expands_member AND (t.retry_at IS NULL OR v_step.retry_attempts = 0) THEN now() END,
            t.last_message, v_step.retry_attempts + 1, coalesce(t.parallel_group, t.server_name), v_step.max_parallelism,
-           coalesce(t.trust_server_certificate, false), coalesce(t.canary, false)
+           coalesce(t.trust_server_certificate, false),
+           -- the member that brought the database in says whether it goes first in a rollout
+           coalesce(t.canary, (SELECT m.canary FROM jobs_internal.target_group_members m
+                                WHERE m.target_id = t.target_id), false)
       FROM jsonb_to_recordset(p_targets) AS t(target_type text, target_id uuid, engine text, server_name text,
                                               server_key text, database_name text, parallel_group text,
                                               trust_server_certificate boolean, expands_member boolean,
@@ -325,8 +328,44 @@ BEGIN
    WHERE job_execution_id = p_execution_id AND step_id = p_step_id;
 END $$;
 
+-- What a step's rollout looks like now, for the API and the dashboard: its definition (with any raised budget),
+-- the wave released last, the failures against the budget, and each wave: Running or Waiting (not yet
+-- released) while any of its targets is active, else Done, or Canceled when none of them ran; with its targets
+-- per outcome. NULL for a step without rollout.
+CREATE OR REPLACE FUNCTION jobs_internal.rollout_state(p_execution_id uuid, p_step_id integer) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+           'definition', s.rollout,
+           'currentWave', s.current_wave,
+           'waveCount', s.wave_count,
+           'failedTargets', (SELECT count(*) FROM jobs_internal.target_executions t
+                              WHERE t.job_execution_id = s.job_execution_id AND t.step_id = s.step_id
+                                AND t.lifecycle IN ('Failed', 'TimedOut')),
+           'waves', (SELECT coalesce(jsonb_agg(w ORDER BY (w->>'wave')::integer), '[]')
+                       FROM (SELECT jsonb_build_object(
+                                      'wave', t.wave,
+                                      'state', CASE WHEN bool_or(l.is_active) AND t.wave > s.current_wave THEN 'Waiting'
+                                                    WHEN bool_or(l.is_active) THEN 'Running'
+                                                    WHEN bool_and(t.lifecycle IN ('Canceled', 'Skipped')) THEN 'Canceled'
+                                                    ELSE 'Done' END,
+                                      'targets', count(*),
+                                      'succeeded', count(*) FILTER (WHERE t.lifecycle IN ('Succeeded', 'SucceededWithSkipped')),
+                                      'failed', count(*) FILTER (WHERE t.lifecycle IN ('Failed', 'TimedOut')),
+                                      'running', count(*) FILTER (WHERE t.lifecycle = 'InProgress'),
+                                      'waiting', count(*) FILTER (WHERE t.lifecycle IN ('Created', 'WaitingForRetry')),
+                                      'canceled', count(*) FILTER (WHERE t.lifecycle IN ('Canceled', 'Skipped'))) AS w
+                               FROM jobs_internal.target_executions t
+                               JOIN jobs_internal.lifecycles l USING (lifecycle)
+                              WHERE t.job_execution_id = s.job_execution_id AND t.step_id = s.step_id
+                                AND t.wave IS NOT NULL
+                              GROUP BY t.wave) waves))
+    FROM jobs_internal.step_executions s
+   WHERE s.job_execution_id = p_execution_id AND s.step_id = p_step_id AND s.rollout IS NOT NULL
+$$;
+
 -- After a target of a rollout ends: pauses the step when its error budget is spent (failed and timed-out
--- targets over the step so far), and when the wave running is done, releases the next one (after betweenWaves),
+-- targets over the step so far; a percentage is of the targets of the waves released so far, so that it does
+-- not depend on which targets happened to finish first, and a failing canary spends it at once), and when the wave running is done, releases the next one (after betweenWaves),
 -- or pauses at a Manual gate. The step's row lock makes every decision once, whichever agent records last.
 CREATE OR REPLACE FUNCTION jobs_internal.advance_rollout(p_execution_id uuid, p_step_id integer, p_now timestamptz)
 RETURNS void
@@ -335,6 +374,7 @@ DECLARE
   v_step record;
   v_failed integer;
   v_finished integer;
+  v_released integer;
   v_waiting boolean;
   v_gate text;
 BEGIN
@@ -347,17 +387,18 @@ BEGIN
   END IF;
   SELECT count(*) FILTER (WHERE t.lifecycle IN ('Failed', 'TimedOut')),
          count(*) FILTER (WHERE NOT l.is_active),
+         count(*) FILTER (WHERE t.wave <= v_step.current_wave),
          bool_or(t.lifecycle IN ('Created', 'WaitingForRetry'))
-    INTO v_failed, v_finished, v_waiting
+    INTO v_failed, v_finished, v_released, v_waiting
     FROM jobs_internal.target_executions t
     JOIN jobs_internal.lifecycles l USING (lifecycle)
    WHERE t.job_execution_id = p_execution_id AND t.step_id = p_step_id;
   IF v_waiting AND (v_failed > (v_step.rollout#>>'{errorBudget,maxFailedTargets}')::integer
-      OR (v_finished > 0 AND v_failed * 100.0 / v_finished > (v_step.rollout#>>'{errorBudget,maxFailedPercent}')::numeric))
+      OR (v_released > 0 AND v_failed * 100.0 / v_released > (v_step.rollout#>>'{errorBudget,maxFailedPercent}')::numeric))
   THEN
     PERFORM jobs_internal.pause_step(p_execution_id, p_step_id, format(
-      'The error budget is spent: %s of %s finished targets failed or timed out (budget: %s).', v_failed, v_finished,
-      coalesce(v_step.rollout#>>'{errorBudget}', 'none')));
+      'The error budget is spent: %s of the %s targets released so far (%s finished) failed or timed out (budget: %s).',
+      v_failed, v_released, v_finished, coalesce(v_step.rollout#>>'{errorBudget}', 'none')));
     RETURN;
   END IF;
   IF v_step.current_wave >= v_step.wave_count OR EXISTS (
@@ -472,10 +513,17 @@ BEGIN
   FOR v_step IN
     UPDATE jobs_internal.step_executions s
        SET lifecycle = 'InProgress', paused_reason = NULL,
-           rollout = CASE WHEN p_error_budget IS NULL OR s.rollout IS NULL THEN s.rollout
-                          ELSE jsonb_set(s.rollout, '{errorBudget}',
-                                         coalesce(s.rollout->'errorBudget', '{}') || p_error_budget) END,
-           last_message = format('Resumed by %s.', p_resumed_by)
+           -- Each resume stays on the step's record (who, when, what budget), after the execution's message
+           -- has moved on; the step's message is cleared, so its outcome is summed up when it settles.
+           rollout = CASE WHEN s.rollout IS NULL THEN NULL
+                          ELSE jsonb_set(CASE WHEN p_error_budget IS NULL THEN s.rollout
+                                              ELSE jsonb_set(s.rollout, '{errorBudget}',
+                                                             coalesce(s.rollout->'errorBudget', '{}') || p_error_budget)
+                                         END,
+                                         '{resumes}', coalesce(s.rollout->'resumes', '[]') || jsonb_build_array(
+                                           jsonb_strip_nulls(jsonb_build_object('by', p_resumed_by, 'at', p_now,
+                                                                                'errorBudget', p_error_budget)))) END,
+           last_message = NULL
      WHERE s.job_execution_id = p_execution_id AND s.lifecycle = 'Paused'
     RETURNING s.step_id, s.current_wave, s.wave_count
   LOOP

@@ -142,7 +142,7 @@ CREATE OR REPLACE PROCEDURE jobs.sp_add_jobstep(
   job_name text,
   step_id integer DEFAULT NULL,
   step_name text DEFAULT NULL,
-  command_type text DEFAULT NULL,
+  command_type text DEFAULT 'TSql',
   command_source text DEFAULT 'Inline',
   command text DEFAULT NULL,
   credential_name text DEFAULT NULL,

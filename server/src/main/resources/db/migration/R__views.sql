@@ -103,7 +103,8 @@ SELECT e.job_execution_id,
        NULL::uuid AS target_id,
        NULL::text AS target_group_name,
        NULL::text AS target_server_name,
-       NULL::text AS target_database_name
+       NULL::text AS target_database_name,
+       e.dry_run               -- a fleetjobs extension: the execution is a dry run (README "Rollouts")
   FROM jobs_internal.job_executions e
   JOIN jobs_internal.jobs j USING (job_id)
   JOIN jobs_internal.lifecycles l ON l.lifecycle = e.lifecycle
@@ -113,7 +114,7 @@ SELECT s.job_execution_id, j.job_name, e.job_id, e.job_version, s.step_id,
        s.lifecycle,
        s.create_time AT TIME ZONE 'UTC', s.start_time AT TIME ZONE 'UTC', s.end_time AT TIME ZONE 'UTC',
        1, NULL::timestamp, NULL::timestamp, s.last_message,
-       'TargetGroup', NULL::uuid, s.target_group_name, NULL::text, NULL::text
+       'TargetGroup', NULL::uuid, s.target_group_name, NULL::text, NULL::text, e.dry_run
   FROM jobs_internal.step_executions s
   JOIN jobs_internal.job_executions e USING (job_execution_id)
   JOIN jobs_internal.jobs j ON j.job_id = e.job_id
@@ -125,7 +126,7 @@ SELECT t.job_execution_id, j.job_name, t.job_id, e.job_version, t.step_id,
        t.create_time AT TIME ZONE 'UTC', t.start_time AT TIME ZONE 'UTC', t.end_time AT TIME ZONE 'UTC',
        t.current_attempts,
        t.current_attempt_start_time AT TIME ZONE 'UTC', t.next_attempt_start_time AT TIME ZONE 'UTC',
-       t.last_message, t.target_type, t.target_id, s.target_group_name, t.server_name, t.database_name
+       t.last_message, t.target_type, t.target_id, s.target_group_name, t.server_name, t.database_name, e.dry_run
   FROM jobs_internal.target_executions t
   JOIN jobs_internal.step_executions s USING (job_execution_id, step_id)
   JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id

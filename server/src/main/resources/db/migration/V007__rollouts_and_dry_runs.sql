@@ -18,6 +18,8 @@ ALTER TABLE jobs_internal.step_executions
 -- The wave a target belongs to (NULL without rollout). A target of a wave not yet released waits with
 -- next_attempt_start_time 'infinity', so the claim's readiness test alone gates the waves.
 ALTER TABLE jobs_internal.target_executions ADD COLUMN wave integer;
+-- A member whose databases go first in a rollout's order.
+ALTER TABLE jobs_internal.target_group_members ADD COLUMN canary boolean NOT NULL DEFAULT false;
 -- Brought in by a member marked canary: such targets go first in a rollout's order.
 ALTER TABLE jobs_internal.target_executions ADD COLUMN canary boolean NOT NULL DEFAULT false;
 

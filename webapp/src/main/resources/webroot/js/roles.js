@@ -15,7 +15,8 @@ export const OPS = {
   putAlertProcessingRule: 'admin', deleteAlertProcessingRule: 'admin', purgeJobExecutions: 'admin',
   // operator: running things and sending notifications
   startJob: 'operator', putJobExecution: 'operator', cancelJobExecution: 'operator',
-  rerunFailedTargets: 'operator', testActionGroup: 'operator', replayNotification: 'operator',
+  rerunFailedTargets: 'operator', resumeJobExecution: 'operator', abortJobExecution: 'operator',
+  testActionGroup: 'operator', replayNotification: 'operator',
 };
 
 export function role() { return session.me?.role || 'reader'; }

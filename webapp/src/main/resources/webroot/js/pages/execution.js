@@ -8,6 +8,7 @@ import { time, duration, lifecycleBadge, shortId } from '../ui/format.js';
 import { formAlert, submitting } from '../ui/forms.js';
 import { table, row } from '../ui/table.js';
 import { can } from '../roles.js';
+import { rolloutPanel, pausedButtons, summaryLines, dryRunResult } from './rollout.js';
 
 const FAILED = new Set(['Failed', 'TimedOut']);
 const DEBOUNCE_MS = 300;
@@ -38,12 +39,13 @@ export async function render(view, ctx) {
   }
 
   function draw({ x, steps, targets, job }) {
-    heading.textContent = `Execution ${shortId(id)} of ${x.jobName}`;
+    heading.textContent = `${x.dryRun ? 'Dry run' : 'Execution'} ${shortId(id)} of ${x.jobName}`;
     drawToolbar(x, targets, job);
     fill(summaryBox, h('dl', { class: 'kv' },
       h('dt', {}, 'Job'), h('dd', {}, link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName), ` (version ${x.jobVersion})`),
       h('dt', {}, 'Lifecycle'), h('dd', {}, lifecycleBadge(x.lifecycle)),
       h('dt', {}, 'Execution id'), h('dd', { class: 'mono' }, x.jobExecutionId),
+      summaryLines(x),
       x.rerunOf ? [h('dt', {}, 'Rerun of'), h('dd', {}, link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' }))] : null,
       h('dt', {}, 'Created'), h('dd', {}, time(x.createTime)),
       h('dt', {}, 'Started'), h('dd', {}, time(x.startTime)),
@@ -72,6 +74,7 @@ export async function render(view, ctx) {
     return h('section', { class: 'card', 'aria-label': title, 'data-step-section': step.stepName },
       h('h2', {}, title, ' ', step.lifecycle ? lifecycleBadge(step.lifecycle) : null),
       step.lastMessage ? h('p', { class: 'muted' }, step.lastMessage) : null,
+      rolloutPanel(step),
       table({
         caption: `Targets of ${title}`,
         columns: ['Target', 'Lifecycle', { label: 'Attempts', className: 'num' }, 'Started', 'Duration', 'Last message'],
@@ -89,7 +92,8 @@ export async function render(view, ctx) {
     const details = h('details', { open: remembered ?? (FAILED.has(t.lifecycle) && !!message) },
       h('summary', {}, h('span', { class: 'preview' }, message ? firstWords(message) : 'No message'),
         h('span', { class: 'when-open' }, 'Message')),
-      h('p', { class: 'target-message' }, message));
+      h('p', { class: 'target-message' }, message),
+      dryRunResult(t.dryRunResult));
     details.addEventListener('toggle', () => openState.set(key, details.open));
     return row([
       h('div', {}, targetName(t), authenticationNote(t.target)),
@@ -111,6 +115,7 @@ export async function render(view, ctx) {
         await refresh();
       }) }, 'Cancel execution'));
     }
+    toolbar.prepend(...pausedButtons(x, toolbar, refresh));
     const hasFailed = targets.some((t) => FAILED.has(t.lifecycle)) || FAILED.has(x.lifecycle);
     if (!x.isActive && hasFailed && can('rerunFailedTargets')) {
       // The button names the version it runs, and sends it, so a version saved meanwhile does not run unseen.

@@ -35,6 +35,14 @@ export async function render(view, ctx) {
       announce(`Started ${name}.`);
       ctx.navigate(`/executions/${execution.jobExecutionId}`);
     }));
+    // A dry run runs every script inside a transaction that is rolled back: see what a change would do first.
+    const dryRun = h('button', { type: 'button', title: 'Run every step inside a transaction that is rolled back' }, 'Dry run');
+    dryRun.addEventListener('click', () => submitting(startForm, async () => {
+      const execution = await api.post(path`/jobs/${name}/start`, { dryRun: true });
+      announce(`Dry run of ${name} started.`);
+      ctx.navigate(`/executions/${execution.jobExecutionId}`);
+    }));
+    start.after(dryRun);
     toolbar.append(startForm);
   }
 

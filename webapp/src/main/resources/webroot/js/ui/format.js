@@ -41,7 +41,7 @@ export function duration(start, end) {
 const LIFECYCLE_TONE = {
   Succeeded: 'ok', SucceededWithSkipped: 'ok', Failed: 'bad', TimedOut: 'bad', Canceled: 'warn',
   Skipped: 'muted', Created: 'info', InProgress: 'info', WaitingForRetry: 'warn',
-  WaitingForChildJobExecutions: 'info',
+  WaitingForChildJobExecutions: 'info', Paused: 'warn',
 };
 
 /** <span class="badge" data-lifecycle="Succeeded">Succeeded</span> */

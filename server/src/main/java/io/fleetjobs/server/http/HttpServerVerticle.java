@@ -28,6 +28,7 @@ import io.fleetjobs.server.jobs.dispatch.AgentStatus;
 import io.fleetjobs.server.targetgroups.CredentialTester;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
+import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
@@ -89,8 +90,8 @@ public final class HttpServerVerticle extends VerticleBase {
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool), dependencies.drivers(),
-        vertx),
+      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool),
+        new RolloutRepository(pool, dependencies.clock()), dependencies.drivers(), vertx),
       new TargetsPreviewApi(steps, groups, expander),
       new AgentApi(agent, new AgentRegistry(pool), vertx),
       new EventsApi(feed),

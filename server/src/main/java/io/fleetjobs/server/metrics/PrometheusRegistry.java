@@ -11,7 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * (Micrometer applies filters only to meters registered after them). {@link ProcessMetrics} adds
  * {@code process_cpu_seconds_total}, the name Prometheus' own clients use, in place of the nanoseconds counter.
  *
- * <p>Vert.x's gauges are left out, but for its pools' (one registration per pool). Vert.x 5.0 registers each of
+ * <p>Vert.x's gauges are left out, but for its SQL pools' (one registration per pool). Vert.x 5.0 registers each of
  * the others again for every event-bus consumer, connection, request and query, and reads its own counter back
  * whichever registration Micrometer keeps (vert-x3/vertx-micrometer-metrics#259). Micrometer 1.15 takes a second
  * registration for a mistake and warns ("This Gauge has been already registered") on every start. Denied meters
@@ -28,7 +28,7 @@ public final class PrometheusRegistry {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
       .meterFilter(MeterFilter.deny(id -> id.getType() == Meter.Type.GAUGE && id.getName().startsWith("vertx.")
-        && !id.getName().startsWith("vertx.pool.")))
+        && !(id.getName().startsWith("vertx.pool.") && "sql".equals(id.getTag("pool_type")))))
       // process_cpu_time_ns_total: "metric names should not contain abbreviated units".
       .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
       // system_cpu_count: "non-histogram and non-summary metrics should not have _count suffix".

@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * One include or exclude rule of a target group, as stored (defaults applied). {@code trustServerCertificate}
- * (sqlserver members only) accepts the server's TLS certificate without checking who signed it.
+ * (sqlserver members only) accepts the server's TLS certificate without checking who signed it. A {@code canary}
+ * member's databases go first in a rollout.
  */
 public record TargetGroupMember(
   UUID targetId,
@@ -18,7 +19,8 @@ public record TargetGroupMember(
   String elasticPoolName,
   String refreshCredential,
   UUID refreshCredentialId,
-  boolean trustServerCertificate) {
+  boolean trustServerCertificate,
+  boolean canary) {
 
   public boolean isInclude() {
     return membershipType.equals("Include");
@@ -35,7 +37,8 @@ public record TargetGroupMember(
     row.getString("elastic_pool_name"),
     row.getString("refresh_credential_name"),
     row.getUUID("refresh_credential_id"),
-    row.getBoolean("trust_server_certificate"));
+    row.getBoolean("trust_server_certificate"),
+    row.getBoolean("canary"));
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
@@ -47,7 +50,7 @@ public record TargetGroupMember(
     putIfPresent(json, "databaseName", databaseName);
     putIfPresent(json, "elasticPoolName", elasticPoolName);
     putIfPresent(json, "refreshCredential", refreshCredential);
-    return json.put("trustServerCertificate", trustServerCertificate);
+    return json.put("trustServerCertificate", trustServerCertificate).put("canary", canary);
   }
 
   private static void putIfPresent(JsonObject json, String key, String value) {

@@ -49,6 +49,11 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
+  public boolean runsDryRuns() {
+    return true;
+  }
+
+  @Override
   public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
     return connect(serverName, MAINTENANCE_DATABASE, login, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("""

@@ -21,6 +21,9 @@ public record ScriptOptions(ActionType actionType, boolean singleTransaction, bo
   /** How many rows of its first result set a dry run keeps: enough to see what a script would do. */
   public static final int DRY_RUN_ROWS = 20;
   /** Why a dry run refuses a statement, whatever the engine's own words. */
+  /** Why a dry run on an engine without them sends nothing to the target; %s is the engine. */
+  public static final String NOT_ON_THIS_ENGINE =
+    "cannot be dry-run: dry runs run on postgresql targets only for now, and this target's engine is %s; nothing was sent to it";
   public static final String NOT_IN_A_TRANSACTION = "cannot be dry-run: runs outside a transaction";
   /** What enumeration and output writes call their sessions. */
   public static final String AGENT_APPLICATION_NAME = "fleetjobs";

@@ -31,6 +31,14 @@ public interface TargetDriver {
     return "SqlLogin";
   }
 
+  /**
+   * Whether {@link ScriptOptions#dryRun()} is honoured: the script runs inside a transaction that is rolled back.
+   * An engine that cannot is never sent a dry run's script at all.
+   */
+  default boolean runsDryRuns() {
+    return false;
+  }
+
   /** False once the agent has an identity for this engine: logins may then be null, and are not read. */
   default boolean usesStoredCredentials() {
     return true;

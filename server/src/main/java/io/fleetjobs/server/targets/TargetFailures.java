@@ -121,6 +121,9 @@ public final class TargetFailures {
       // Its cause (the server's or the network's own failure) decides; without one, the network did.
       return unreachable.getCause() == null ? Retryability.TRANSIENT : null;
     }
+    if (failure instanceof DryRunRefused refused) {
+      return Retryability.permanent("a dry run " + refused.getMessage().replace("cannot be dry-run", "cannot run it"));
+    }
     if (failure instanceof FleetJobsException defined) {
       // The step cannot run as defined here (no credential, an output table of another shape).
       return Retryability.permanent(defined.getMessage());

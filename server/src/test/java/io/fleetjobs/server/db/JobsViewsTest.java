@@ -54,7 +54,7 @@ class JobsViewsTest {
   }
 
   @Test
-  void views_have_exactly_the_reference_columns() throws SQLException {
+  void views_have_exactly_the_reference_columns_and_the_documented_extensions_after_them() throws SQLException {
     assertEquals(List.of("job_name", "job_id", "job_version", "description", "enabled", "schedule_interval_type",
       "schedule_interval_count", "schedule_start_time", "schedule_end_time"), columns("jobs.jobs"));
     assertEquals(List.of("job_name", "job_id", "job_version"), columns("jobs.job_versions"));
@@ -73,7 +73,8 @@ class JobsViewsTest {
     assertEquals(List.of("job_execution_id", "job_name", "job_id", "job_version", "step_id", "is_active", "lifecycle",
       "create_time", "start_time", "end_time", "current_attempts", "current_attempt_start_time",
       "next_attempt_start_time", "last_message", "target_type", "target_id", "target_group_name",
-      "target_server_name", "target_database_name"), columns("jobs.job_executions"));
+      "target_server_name", "target_database_name", "dry_run"), columns("jobs.job_executions"),
+      "the reference columns, then fleetjobs' documented extension (README \"Rollouts\")");
   }
 
   @Test

@@ -98,13 +98,13 @@ class TsqlSurfaceTest {
       .put("scheduleIntervalType", "Hours").put("scheduleIntervalCount", 6).put("enabled", true)
       .put("startTime", "2099-01-01T06:00:00Z").put("endTime", "2100-01-01T00:00:00Z")));
     agent.admin().put("/jobs/rest-job/steps/collect", new JsonObject().put("targetGroup", "rest-group")
-      .put("credential", "job").put("action", new JsonObject().put("value", "SELECT 1 AS one"))
+      .put("credential", "job").put("action", new JsonObject().put("type", "TSql").put("value", "SELECT 1 AS one"))
       .put("executionOptions", new JsonObject().put("retryAttempts", 2).put("timeoutSeconds", 300))
       .put("output", new JsonObject().put("serverName", s).put("databaseName", "sf_a").put("tableName", "collected")
         .put("credential", "job"))
       .put("maxParallelism", 5));
     agent.admin().put("/jobs/rest-job/steps/prepare", new JsonObject().put("stepId", 1).put("targetGroup", "rest-group")
-      .put("credential", "job").put("action", new JsonObject().put("value", "SELECT 0")));
+      .put("credential", "job").put("action", new JsonObject().put("type", "TSql").put("value", "SELECT 0")));
 
     assertEquals(2, agent.admin().get("/jobs/sql-job/steps").bodyAsJsonObject().getJsonArray("value").size());
     assertEquals(2, agent.admin().get("/targetGroups/sql-group").bodyAsJsonObject().getJsonArray("members").size());

@@ -35,6 +35,7 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   private final String purpose;
   private final JsonObject overrides;
   private PrometheusMeterRegistry registry;
+  private JsonObject launched;
   private Clock clock = Clock.systemUTC();
   private JdbcDialect sqlserverDialect;
   private Vertx ownVertx;
@@ -164,7 +165,8 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
     if (sqlserverDialect != null) {
       dependencies = dependencies.withSqlserverDialect(sqlserverDialect);
     }
-    agent = Agent.start(vertx, AgentConfig.fromJson(config(database).mergeIn(overrides)), dependencies).await();
+    launched = config(database).mergeIn(overrides);
+    agent = Agent.start(vertx, AgentConfig.fromJson(launched), dependencies).await();
     admin = ApiClient.create(vertx, agent.httpPort(), ADMIN_TOKEN);
     return this;
   }
@@ -189,6 +191,11 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   /** The Vert.x the agent runs on, for listening on its event bus. */
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The agent's configuration, master key included: a second agent on the same job database starts from it. */
+  public JsonObject agentConfig() {
+    return launched.copy();
   }
 
   public String database() {

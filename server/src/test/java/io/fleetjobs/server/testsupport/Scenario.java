@@ -108,6 +108,14 @@ public final class Scenario {
     return this;
   }
 
+  /** The group's member for this database of the fleet goes first in a rollout. */
+  public Scenario canary(String database) {
+    members().stream().map(JsonObject.class::cast)
+      .filter(member -> database.equals(member.getString("databaseName")))
+      .forEach(member -> member.put("canary", true));
+    return this;
+  }
+
   /** A target group of these databases of the fleet; the calls below add other members. */
   public Scenario group(String name, String... databases) {
     members = new JsonArray();
@@ -218,6 +226,12 @@ public final class Scenario {
 
   public Scenario timeoutSeconds(int seconds) {
     executionOptions().put("timeoutSeconds", seconds);
+    return this;
+  }
+
+  /** The step runs in waves: {"waves": [...], "errorBudget": {...}, "betweenWaves": ...}. */
+  public Scenario rollout(JsonObject rollout) {
+    step().put("rollout", rollout);
     return this;
   }
 

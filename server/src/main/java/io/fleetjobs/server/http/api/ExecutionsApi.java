@@ -2,8 +2,10 @@ package io.fleetjobs.server.http.api;
 
 import static io.fleetjobs.server.http.Endpoint.pathParam;
 
+import io.fleetjobs.common.errors.Conflict;
 import io.fleetjobs.common.errors.NotFound;
 import io.fleetjobs.server.bus.Addresses;
+import io.fleetjobs.server.http.BearerTokenHandler;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
@@ -11,6 +13,7 @@ import io.fleetjobs.server.jobs.executions.ExecutionFilter;
 import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
+import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Starting, cancelling, reading and purging executions, shaped like the Azure job execution API. */
+/**
+ * Starting, cancelling, reading and purging executions, shaped like the Azure job execution API; dry runs, and
+ * resuming or aborting a paused rollout, are fleetjobs' own.
+ */
 public final class ExecutionsApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of(
     "job_name", "name",
@@ -33,13 +39,15 @@ public final class ExecutionsApi {
 
   private final ExecutionRepository executions;
   private final ExecutionStatsRepository stats;
+  private final RolloutRepository rollouts;
   private final TargetDrivers drivers;
   private final Vertx vertx;
 
-  public ExecutionsApi(ExecutionRepository executions, ExecutionStatsRepository stats, TargetDrivers drivers,
-                       Vertx vertx) {
+  public ExecutionsApi(ExecutionRepository executions, ExecutionStatsRepository stats, RolloutRepository rollouts,
+                       TargetDrivers drivers, Vertx vertx) {
     this.executions = executions;
     this.stats = stats;
+    this.rollouts = rollouts;
     this.drivers = drivers;
     this.vertx = vertx;
   }
@@ -49,6 +57,8 @@ public final class ExecutionsApi {
     builder.getRoute("putJobExecution").addHandler(Endpoint.of(FIELDS, this::startWithId));
     builder.getRoute("cancelJobExecution").addHandler(Endpoint.of(FIELDS, this::cancel));
     builder.getRoute("rerunFailedTargets").addHandler(Endpoint.of(FIELDS, this::rerunFailed));
+    builder.getRoute("resumeJobExecution").addHandler(Endpoint.of(FIELDS, this::resume));
+    builder.getRoute("abortJobExecution").addHandler(Endpoint.of(FIELDS, this::abort));
     builder.getRoute("getExecution").addHandler(Endpoint.of(FIELDS,
       ctx -> executions.get(null, executionId(ctx)).map(execution -> Reply.ok(execution.toJson()))));
     builder.getRoute("getExecutionStats").addHandler(Endpoint.of(FIELDS, this::stats));
@@ -65,7 +75,8 @@ public final class ExecutionsApi {
 
   private Future<Reply> start(RoutingContext ctx) {
     String job = pathParam(ctx, "name");
-    return executions.start(job, UUID.randomUUID(), "Manual", null)
+    JsonObject body = optionalBody(ctx);
+    return executions.start(job, UUID.randomUUID(), "Manual", null, body.getBoolean("dryRun", false))
       .compose(started -> executions.get(job, started.jobExecutionId()))
       .map(execution -> new Reply(202, execution.toJson(), location(ctx, job, execution.jobExecutionId())))
       .onSuccess(started -> wakeDispatchers());
@@ -82,13 +93,38 @@ public final class ExecutionsApi {
 
   private Future<Reply> rerunFailed(RoutingContext ctx) {
     String job = pathParam(ctx, "name");
-    // The body is optional: without one, or without jobVersion, the rerun runs the job's current version.
-    RequestParameter body = Endpoint.validated(ctx).getBody();
-    Integer jobVersion = body == null || body.isNull() ? null : body.getJsonObject().getInteger("jobVersion");
+    // Without a body, or without jobVersion, the rerun runs the job's current version.
+    Integer jobVersion = optionalBody(ctx).getInteger("jobVersion");
     return executions.rerunFailed(job, executionId(ctx), jobVersion)
       .compose(id -> executions.get(job, id))
       .map(execution -> new Reply(202, execution.toJson(), location(ctx, job, execution.jobExecutionId())))
       .onSuccess(started -> wakeDispatchers());
+  }
+
+  private Future<Reply> resume(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    UUID id = executionId(ctx);
+    return rollouts.resume(job, id, optionalBody(ctx).getJsonObject("errorBudget"),
+        BearerTokenHandler.caller(ctx).name())
+      .compose(resumed -> resumed ? executions.get(job, id) : Future.failedFuture(new Conflict("id",
+        "The execution is not Paused: only a paused execution can be resumed.")))
+      .map(execution -> Reply.ok(execution.toJson()))
+      .onSuccess(resumed -> wakeDispatchers());
+  }
+
+  private Future<Reply> abort(RoutingContext ctx) {
+    String job = pathParam(ctx, "name");
+    UUID id = executionId(ctx);
+    return rollouts.abort(job, id)
+      .compose(aborted -> executions.get(job, id))
+      .map(execution -> Reply.ok(execution.toJson()))
+      .onSuccess(aborted -> wakeDispatchers());
+  }
+
+  /** An optional JSON body, as validated by the contract: empty when absent. */
+  private static JsonObject optionalBody(RoutingContext ctx) {
+    RequestParameter body = Endpoint.validated(ctx).getBody();
+    return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
   }
 
   private Future<Reply> stats(RoutingContext ctx) {

@@ -26,7 +26,8 @@ public final class TargetGroupsApi {
     "databaseName", "database_name",
     "elasticPoolName", "elastic_pool_name",
     "refreshCredential", "refresh_credential_name",
-    "trustServerCertificate", "trust_server_certificate");
+    "trustServerCertificate", "trust_server_certificate",
+    "canary", "canary");
   private static final FieldNames FIELDS = MEMBER.names(Map.of("target_group_name", "name"));
 
   private final TargetGroupRepository groups;

@@ -81,7 +81,7 @@ public final class AttemptRepository {
                                                   Instant retryAt, String errorCode, JsonObject dryRunResult) {
     return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
         "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode, "now", Params.utc(now()),
-        "dryRunResult", dryRunResult == null ? null : dryRunResult.encode()))
+        "dryRunResult", dryRunResult))
       .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
   }
 

@@ -10,7 +10,9 @@ import java.util.UUID;
 /**
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
  * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
- * reruns another's failed targets names it in {@code rerunOf}.
+ * reruns another's failed targets names it in {@code rerunOf}. {@code extension} holds fleetjobs' own fields,
+ * merged into the JSON: an execution's {@code dryRun} and {@code pausedReason}, a step's {@code rollout}, a
+ * target's {@code wave}, {@code canary} and {@code dryRunResult}.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -27,7 +29,8 @@ public record ExecutionNode(
   Instant nextAttemptStartTime,
   String lastMessage,
   Target target,
-  UUID rerunOf) {
+  UUID rerunOf,
+  JsonObject extension) {
 
   /** Where a node ran: a target database, or for a step the target group it expanded. */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
@@ -56,7 +59,8 @@ public record ExecutionNode(
       row.getString("target_server_name"),
       row.getString("target_database_name"),
       row.getString("target_engine")),
-    row.getUUID("rerun_of"));
+    row.getUUID("rerun_of"),
+    row.getColumnIndex("extension") < 0 ? null : (JsonObject) row.getJson("extension"));
 
   public boolean isActive() {
     return Lifecycle.of(lifecycle).isActive();
@@ -91,6 +95,9 @@ public record ExecutionNode(
         .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
           : target.databaseName())
         .put("engine", target.engine()));
+    }
+    if (extension != null) {
+      json.mergeIn(extension);
     }
     return json;
   }

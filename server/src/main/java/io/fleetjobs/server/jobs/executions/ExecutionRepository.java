@@ -42,7 +42,7 @@ public final class ExecutionRepository {
   public ExecutionRepository(Pool pool) {
     start = SqlTemplate.forQuery(pool, """
         SELECT job_execution_id, created
-          FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime})""");
+          FROM jobs_internal.start_execution(#{job}, #{id}, #{trigger}, #{scheduledTime}, #{dryRun})""");
     rerun = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.rerun_failed_targets(#{job}, #{source}, #{id}, #{version}) AS id");
     cancel = SqlTemplate.forQuery(pool, "SELECT jobs_internal.cancel_execution(#{job}, #{id}) AS canceled");
@@ -54,7 +54,11 @@ public final class ExecutionRepository {
                NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
                x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
                NULL::text AS target_server_name, NULL::text AS target_database_name, NULL::text AS target_engine,
-               x.rerun_of
+               x.rerun_of,
+               jsonb_build_object('dryRun', x.dry_run, 'pausedReason',
+                 (SELECT s.paused_reason FROM jobs_internal.step_executions s
+                   WHERE s.job_execution_id = x.job_execution_id AND s.lifecycle = 'Paused'
+                   ORDER BY s.step_id LIMIT 1)) AS extension
           FROM jobs_internal.job_executions x
           JOIN jobs_internal.jobs j ON j.job_id = x.job_id
          WHERE (#{job}::text IS NULL OR j.job_name = #{job})
@@ -68,7 +72,9 @@ public final class ExecutionRepository {
                x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
                NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
                NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
-               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::uuid AS rerun_of
+               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::uuid AS rerun_of,
+               jsonb_strip_nulls(jsonb_build_object('pausedReason', x.paused_reason,
+                 'rollout', jobs_internal.rollout_state(x.job_execution_id, x.step_id))) AS extension
           FROM jobs_internal.step_executions x
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
           JOIN jobs_internal.jobs j ON j.job_id = e.job_id
@@ -81,7 +87,9 @@ public final class ExecutionRepository {
         SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
                x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time, x.next_attempt_start_time,
                x.last_message, x.target_type, x.target_id, s.target_group_name, x.server_name AS target_server_name,
-               x.database_name AS target_database_name, x.engine AS target_engine, NULL::uuid AS rerun_of
+               x.database_name AS target_database_name, x.engine AS target_engine, NULL::uuid AS rerun_of,
+               jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
+                 'dryRunResult', x.dry_run_result)) AS extension
           FROM jobs_internal.target_executions x
           JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
           JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
@@ -96,7 +104,13 @@ public final class ExecutionRepository {
 
   /** @param id the caller's id for an idempotent start, or a new one */
   public Future<Started> start(String jobName, UUID id, String trigger, Instant scheduledTime) {
-    return start.execute(Params.of("job", jobName, "id", id, "trigger", trigger, "scheduledTime", Params.utc(scheduledTime)))
+    return start(jobName, id, trigger, scheduledTime, false);
+  }
+
+  /** @param dryRun every script runs inside a transaction that is rolled back (README "Rollouts") */
+  public Future<Started> start(String jobName, UUID id, String trigger, Instant scheduledTime, boolean dryRun) {
+    return start.execute(Params.of("job", jobName, "id", id, "trigger", trigger, "scheduledTime",
+        Params.utc(scheduledTime), "dryRun", dryRun))
       .map(rows -> {
         Row row = rows.iterator().next();
         return new Started(row.getUUID("job_execution_id"), row.getBoolean("created"));

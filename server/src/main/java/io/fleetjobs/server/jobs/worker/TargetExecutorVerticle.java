@@ -20,6 +20,7 @@ import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
@@ -175,6 +176,11 @@ public final class TargetExecutorVerticle extends VerticleBase {
         step.executionOptions().singleTransaction(), step.output() != null,
         ScriptOptions.applicationName(work.jobName(), work.stepName()));
       if (work.dryRun()) {
+        if (!driver.runsDryRuns()) {
+          // Never run for real what was asked for as a dry run.
+          return Future.failedFuture(new ScriptFailed(ScriptOptions.NOT_ON_THIS_ENGINE.formatted(work.engine()),
+            List.of(), new DryRunRefused(ScriptOptions.NOT_ON_THIS_ENGINE.formatted(work.engine()), null)));
+        }
         options = options.asDryRun();
       }
       RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
@@ -309,9 +315,14 @@ public final class TargetExecutorVerticle extends VerticleBase {
   /** @param recorded empty when the attempt was handed back rather than recorded: it ran for nothing */
   private void published(InFlight attempt, Optional<TargetFinished> recorded) {
     recorded.ifPresent(finished -> {
-      metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
+      // A dry run counts in none of the meters of real runs, as it counts in none of the job database's metrics.
+      if (!attempt.work.dryRun()) {
+        metrics.attempted(attempt.work, Duration.ofNanos(System.nanoTime() - attempt.startNanos));
+      }
       if (finished.isFinal()) {
-        metrics.record(finished);
+        if (!attempt.work.dryRun()) {
+          metrics.record(finished);
+        }
         TargetOutcomeLog.ended(finished);
       }
       vertx.eventBus().publish(Addresses.TARGET_FINISHED, finished.toJson());

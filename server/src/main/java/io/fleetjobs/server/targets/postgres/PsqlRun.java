@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets.postgres;
 
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
@@ -103,7 +104,7 @@ public final class PsqlRun {
       DryRunStatements.Translation translation = dryRun.translate(statement);
       if (translation.refusal() != null) {
         return Future.failedFuture(new ScriptFailed(describe(statement, statement.line(), run, repeat) + " "
-          + translation.refusal(), messages.list(), null));
+          + translation.refusal(), messages.list(), new DryRunRefused(translation.refusal(), null)));
       }
       ran = translation.sql() == null ? none() : counted(statement, translation.sql());
     } else if (options.keepFirstResult() && first == null) {
@@ -122,11 +123,13 @@ public final class PsqlRun {
     }
     return ran.recover(e -> {
       int line = e instanceof PgException pg ? script.lineOf(statement, pg.getPosition()) : statement.line();
-      String refused = options.dryRun() && e instanceof PgException pg && OUTSIDE_A_TRANSACTION.contains(pg.getSqlState())
-        ? " " + ScriptOptions.NOT_IN_A_TRANSACTION + " (" + pg.getErrorMessage() + ")"
-        : "";
-      return Future.failedFuture(new ScriptFailed(describe(statement, line, run, repeat)
-        + (refused.isEmpty() ? ": " + e.getMessage() : refused), messages.list(), e));
+      if (options.dryRun() && e instanceof PgException pg && OUTSIDE_A_TRANSACTION.contains(pg.getSqlState())) {
+        return Future.failedFuture(new ScriptFailed(describe(statement, line, run, repeat) + " "
+          + ScriptOptions.NOT_IN_A_TRANSACTION + " (" + pg.getErrorMessage() + ")", messages.list(),
+          new DryRunRefused(ScriptOptions.NOT_IN_A_TRANSACTION, e)));
+      }
+      return Future.failedFuture(new ScriptFailed(describe(statement, line, run, repeat) + ": " + e.getMessage(),
+        messages.list(), e));
     });
   }
 
