@@ -175,19 +175,15 @@ class ExecutionNotificationsTest {
   }
 
   @Test
-  void a_dry_run_notifies_and_says_dry_run() throws Exception {
+  void a_dry_run_notifies_and_says_dry_run() {
     scenario.job("dry_job").targetGroup("three").step("s1", "UPDATE marker SET id = 1").retryAttempts(0).create();
     actionGroup("dry", "/hooks/dry", "/slack/dry", "/teams/dry");
     assertEquals(201, notification("dry-runs", List.of("dry_job"), List.of("Succeeded", "Failed"), "dry")
       .statusCode());
-    String id;
-    try (Connection db = agent.jdbc(); Statement sql = db.createStatement();
-         ResultSet started = sql.executeQuery("SELECT job_execution_id FROM jobs_internal.start_execution("
-           + "'dry_job', gen_random_uuid(), 'Manual', NULL, p_dry_run => true)")) {
-      started.next();
-      id = started.getString(1);
-    }
-    executions.awaitEnd("dry_job", id, PATIENCE);
+    HttpResponse<Buffer> started = agent.as("operator").post("/jobs/dry_job/start", new JsonObject().put("dryRun", true));
+    assertEquals(202, started.statusCode(), started.bodyAsString());
+    String id = started.bodyAsJsonObject().getString("jobExecutionId");
+    assertTrue(executions.awaitEnd("dry_job", id, PATIENCE).getBoolean("dryRun"));
     JsonObject data = webhooks.await("/hooks/dry", got -> !got.isEmpty(), PATIENCE).get(0).json().getJsonObject("data");
     assertTrue(data.getBoolean("dryRun"), data.encode());
     ChatWebhookReceiver.Received slack = chats.await("/slack/dry", got -> !got.isEmpty(), PATIENCE).get(0);
