@@ -85,7 +85,7 @@ CREATE OR REPLACE FUNCTION jobs_internal.claim_targets(
 RETURNS TABLE (target_execution_id uuid, claim integer, current_attempts integer, job_execution_id uuid,
                job_id uuid, step_id integer, step_name text, engine text, server_name text, database_name text,
                execution_create_time timestamptz, job_version integer, job_name text, target_group_name text,
-               trust_server_certificate boolean, dry_run boolean)
+               trust_server_certificate boolean, ssl_mode text, authentication text, dry_run boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -182,7 +182,7 @@ BEGIN
      AND s.job_execution_id = t.job_execution_id AND s.step_id = t.step_id
   RETURNING t.target_execution_id, t.claim, t.current_attempts, t.job_execution_id, t.job_id, t.step_id,
             t.step_name, t.engine, t.server_name, t.database_name, e.create_time, e.job_version, j.job_name,
-            s.target_group_name, t.trust_server_certificate, e.dry_run;
+            s.target_group_name, t.trust_server_certificate, t.ssl_mode, t.authentication, e.dry_run;
 END $$;
 
 -- Claims member rows due for another listing: members a step could not list, waiting for their retry time,

@@ -139,21 +139,25 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Credentials: the agent seals the password before it reaches the database.
-CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea)
+-- Credentials: the agent seals the password before it reaches the database, or stores where to read it when used
+-- (p_password_from: {"file": path} or {"env": name}), never the value.
+DROP FUNCTION IF EXISTS jobs_internal.save_credential(text, text, bytea);
+CREATE OR REPLACE FUNCTION jobs_internal.save_credential(p_credential_name text, p_username text, p_password_sealed bytea,
+                                                         p_password_from jsonb DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE v_created boolean;
 BEGIN
   PERFORM jobs_internal.check_name('credential_name', p_credential_name);
   PERFORM jobs_internal.check_name('username', p_username);
-  IF p_password_sealed IS NULL THEN
-    PERFORM jobs_internal.fail('FJ400', 'password', 'password is required.');
+  IF (p_password_sealed IS NULL) = (p_password_from IS NULL) THEN
+    PERFORM jobs_internal.fail('FJ400', 'password', 'Give either password or passwordFrom.');
   END IF;
-  INSERT INTO jobs_internal.credentials AS c (credential_name, username, password_sealed)
-  VALUES (p_credential_name, p_username, p_password_sealed)
+  INSERT INTO jobs_internal.credentials AS c (credential_name, username, password_sealed, password_from)
+  VALUES (p_credential_name, p_username, p_password_sealed, p_password_from)
   ON CONFLICT (credential_name) DO UPDATE
-     SET username = excluded.username, password_sealed = excluded.password_sealed, updated_time = now()
+     SET username = excluded.username, password_sealed = excluded.password_sealed,
+         password_from = excluded.password_from, updated_time = now()
   RETURNING (xmax = 0) INTO v_created;
   RETURN v_created;
 END $$;
@@ -207,10 +211,53 @@ LANGUAGE sql STABLE AS $$
   SELECT concat_ws('/', p_target_type, p_engine, lower(p_server_name), p_database_name, p_elastic_pool_name)
 $$;
 
+-- What is wrong with a member's TLS mode (in its engine's words: libpq's sslmode, MySQL's --ssl-mode) and how it
+-- signs in, as {field, message}, or NULL. A Microsoft Entra token is a bearer credential, so it goes only to a
+-- server whose certificate is checked.
+CREATE OR REPLACE FUNCTION jobs_internal.member_tls_problem(p_prefix text, p_engine text, p_ssl_mode text,
+                                                            p_authentication text) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(
+    CASE
+      WHEN p_ssl_mode IS NOT NULL AND p_engine = 'sqlserver' THEN
+        ARRAY[p_prefix || 'ssl_mode',
+              'A sqlserver member is always encrypted; trust_server_certificate says whether its certificate is checked.']
+    END,
+    CASE
+      WHEN p_ssl_mode IS NOT NULL THEN
+        jobs_internal.one_of_problem(p_prefix || 'ssl_mode', p_ssl_mode, CASE p_engine
+          WHEN 'mysql' THEN ARRAY['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY']
+          ELSE ARRAY['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] END)
+    END,
+    CASE
+      WHEN p_authentication IS NOT NULL THEN
+        jobs_internal.one_of_problem(p_prefix || 'authentication', p_authentication, ARRAY['SqlLogin', 'Entra'])
+    END,
+    CASE
+      WHEN p_authentication = 'Entra' AND p_engine = 'sqlserver' THEN
+        ARRAY[p_prefix || 'authentication',
+              'A sqlserver member signs in with the agent''s Entra identity once FLEETJOBS_ENTRA_MODE is set.']
+      WHEN p_authentication = 'Entra' AND p_engine <> 'postgresql' THEN
+        ARRAY[p_prefix || 'authentication', format('A %s member signs in with stored credentials only.', p_engine)]
+      WHEN p_authentication = 'Entra' AND p_ssl_mode IS NOT NULL AND p_ssl_mode NOT IN ('verify-ca', 'verify-full') THEN
+        ARRAY[p_prefix || 'ssl_mode',
+              'An Entra member sends a token as its password, so its sslMode must be verify-ca or verify-full.']
+    END)
+$$;
+
+CREATE OR REPLACE FUNCTION jobs_internal.check_member_tls(p_prefix text, p_engine text, p_ssl_mode text,
+                                                          p_authentication text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM jobs_internal.fail_on(jobs_internal.member_tls_problem(p_prefix, p_engine, p_ssl_mode, p_authentication));
+END $$;
+
 -- The first thing wrong with one member, as {field, message}, or NULL when it is valid; its fields are
 -- checked in this order. p_prefix names the member in error fields. Whether its refresh credential exists,
 -- and whether an earlier member selects the same databases, save_target_group checks after these.
 DROP FUNCTION IF EXISTS jobs_internal.member_of(text, text, text, text, text, text, text, text, boolean);
+DROP FUNCTION IF EXISTS jobs_internal.member_of(text, text, text, text, text, text, text, text, boolean, text, text);
 CREATE OR REPLACE FUNCTION jobs_internal.member_problem(p_prefix text, p_member jsonb) RETURNS text[]
 LANGUAGE sql STABLE AS $$
   SELECT coalesce(
@@ -223,12 +270,14 @@ LANGUAGE sql STABLE AS $$
     jobs_internal.one_of_problem(p_prefix || 'target_type', p_member->>'target_type',
                                  ARRAY['SqlServer', 'SqlElasticPool', 'SqlDatabase']),
     jobs_internal.one_of_problem(p_prefix || 'engine', coalesce(p_member->>'engine', 'postgresql'),
-                                 ARRAY['postgresql', 'sqlserver']),
+                                 ARRAY['postgresql', 'sqlserver', 'mysql']),
     -- The postgresql engine has no such setting: refusing the flag says so, where ignoring it would not.
     CASE
       WHEN (p_member->>'trust_server_certificate')::boolean AND coalesce(p_member->>'engine', 'postgresql') <> 'sqlserver'
         THEN ARRAY[p_prefix || 'trust_server_certificate', 'Only a sqlserver member can trust its server''s certificate.']
     END,
+    jobs_internal.member_tls_problem(p_prefix, coalesce(p_member->>'engine', 'postgresql'), p_member->>'ssl_mode',
+                                     p_member->>'authentication'),
     jobs_internal.server_name_problem(p_prefix || 'server_name', p_member->>'server_name'),
     jobs_internal.optional_name_problem(p_prefix || 'database_name', p_member->>'database_name'),
     jobs_internal.optional_name_problem(p_prefix || 'elastic_pool_name', p_member->>'elastic_pool_name'),
@@ -263,8 +312,8 @@ $$;
 
 -- Create-or-replace a whole group. A member is identified by what it selects (type, engine, server,
 -- database, pool): one that selects what an existing member selected keeps its target_id, and takes the
--- new position, membership type, server name spelling, refresh credential and certificate trust. Two members
--- that select the same thing are refused.
+-- new position, membership type, server name spelling, refresh credential, certificate trust, TLS mode and
+-- sign-in. Two members that select the same thing are refused.
 --
 -- Set-based, so a save takes time in proportion to its members (the contract allows 10,000): one query finds
 -- the first member with a problem, in member order, as checking them one by one would; one statement then
@@ -335,6 +384,8 @@ BEGIN
            e.value->>'elastic_pool_name' AS elastic_pool_name,
            c.credential_id AS refresh_credential_id,
            coalesce((e.value->>'trust_server_certificate')::boolean, false) AS trust_server_certificate,
+           e.value->>'ssl_mode' AS ssl_mode,
+           nullif(e.value->>'authentication', 'SqlLogin') AS authentication,
            coalesce((e.value->>'canary')::boolean, false) AS canary
       FROM jsonb_array_elements(coalesce(p_members, '[]')) WITH ORDINALITY AS e
       LEFT JOIN jobs_internal.credentials c ON c.credential_name = e.value->>'refresh_credential_name'),
@@ -358,21 +409,22 @@ BEGIN
     UPDATE jobs_internal.target_group_members m
        SET member_position = p.member_position, membership_type = p.membership_type, server_name = p.server_name,
            refresh_credential_id = p.refresh_credential_id, trust_server_certificate = p.trust_server_certificate,
-           canary = p.canary
+           ssl_mode = p.ssl_mode, authentication = p.authentication, canary = p.canary
       FROM paired p
      WHERE m.target_id = p.target_id
        AND p.member_position IS NOT NULL
        AND (m.member_position, m.membership_type, m.server_name, m.refresh_credential_id, m.trust_server_certificate,
-            m.canary)
+            m.ssl_mode, m.authentication, m.canary)
            IS DISTINCT FROM
            (p.member_position, p.membership_type, p.server_name, p.refresh_credential_id, p.trust_server_certificate,
-            p.canary))
+            p.ssl_mode, p.authentication, p.canary))
   INSERT INTO jobs_internal.target_group_members
     (target_id, target_group_id, member_position, membership_type, target_type, engine, server_name,
-     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate, canary)
+     database_name, elastic_pool_name, refresh_credential_id, trust_server_certificate, ssl_mode, authentication,
+     canary)
   SELECT gen_random_uuid(), v_group_id, p.member_position, p.membership_type, p.target_type, p.engine,
          p.server_name, p.database_name, p.elastic_pool_name, p.refresh_credential_id, p.trust_server_certificate,
-         p.canary
+         p.ssl_mode, p.authentication, p.canary
     FROM paired p
    WHERE p.target_id IS NULL;
   RETURN v_created;
@@ -463,7 +515,7 @@ BEGIN
     PERFORM jobs_internal.fail('FJ400', v_problem[1], v_problem[2]);
   END IF;
   v_member := ROW(coalesce(p_membership_type, 'Include'), p_target_type, coalesce(p_engine, 'postgresql'),
-                  p_server_name, p_database_name, p_elastic_pool_name, NULL, false);
+                  p_server_name, p_database_name, p_elastic_pool_name, NULL, false, NULL, NULL);
   IF p_refresh_credential_name IS NOT NULL THEN
     SELECT c.credential_id INTO v_member.refresh_credential_id
       FROM jobs_internal.credentials c WHERE c.credential_name = p_refresh_credential_name
@@ -722,20 +774,24 @@ BEGIN
   v_has_output := s.output_type IS NOT NULL;
   IF NOT v_has_output THEN
     IF coalesce(p_def->>'output_server_name', p_def->>'output_database_name', p_def->>'output_table_name',
-                p_def->>'output_schema_name', p_def->>'output_credential_name', p_def->>'output_engine') IS NOT NULL THEN
+                p_def->>'output_schema_name', p_def->>'output_credential_name', p_def->>'output_engine',
+                p_def->>'output_ssl_mode') IS NOT NULL THEN
       PERFORM jobs_internal.fail('FJ400', 'output_type', 'output_type is required when any output setting is given.');
     END IF;
     RETURN s;
   END IF;
   PERFORM jobs_internal.check_one_of('output_type', s.output_type, ARRAY['SqlDatabase']);
   s.output_engine := coalesce(p_def->>'output_engine', 'postgresql');
-  PERFORM jobs_internal.check_one_of('output_engine', s.output_engine, ARRAY['postgresql', 'sqlserver']);
+  PERFORM jobs_internal.check_one_of('output_engine', s.output_engine, ARRAY['postgresql', 'sqlserver', 'mysql']);
+  s.output_ssl_mode := p_def->>'output_ssl_mode';
+  PERFORM jobs_internal.check_member_tls('output_', s.output_engine, s.output_ssl_mode, NULL);
   s.output_server_name := p_def->>'output_server_name';
   PERFORM jobs_internal.check_server_name('output_server_name', s.output_server_name);
   s.output_database_name := p_def->>'output_database_name';
   PERFORM jobs_internal.check_name('output_database_name', s.output_database_name);
   s.output_schema_name := coalesce(p_def->>'output_schema_name',
-                                   CASE s.output_engine WHEN 'sqlserver' THEN 'dbo' ELSE 'public' END);
+                                   CASE s.output_engine WHEN 'sqlserver' THEN 'dbo'
+                                                        WHEN 'mysql' THEN s.output_database_name ELSE 'public' END);
   PERFORM jobs_internal.check_name('output_schema_name', s.output_schema_name);
   s.output_table_name := p_def->>'output_table_name';
   PERFORM jobs_internal.check_name('output_table_name', s.output_table_name);

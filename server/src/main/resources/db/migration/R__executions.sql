@@ -213,7 +213,8 @@ BEGIN
 END $$;
 
 -- Adds what a listing found to a running step: a JSON array of {target_type, target_id, engine, server_name,
--- server_key, database_name, parallel_group, trust_server_certificate}, each a database ready from p_now, and,
+-- server_key, database_name, parallel_group, trust_server_certificate, ssl_mode, authentication}, each a database
+-- ready from p_now, and,
 -- for a member that could not be listed, {..., expands_member: true, database_name: '', last_message, retry_at}:
 -- a row that waits for another listing at retry_at (NULL: it cannot succeed, it is Failed now). A database the
 -- step already has (by server_key) is not added twice. A rerun adds only the databases it is limited to, or
@@ -235,7 +236,8 @@ BEGIN
     INSERT INTO jobs_internal.target_executions
       (job_execution_id, step_id, job_id, step_name, target_type, target_id, engine, server_name, server_key,
        database_name, expands_member, lifecycle, current_attempts, next_attempt_start_time, start_time, end_time,
-       last_message, max_attempts, parallel_group, max_parallelism, trust_server_certificate, canary)
+       last_message, max_attempts, parallel_group, max_parallelism, trust_server_certificate, canary, ssl_mode,
+       authentication)
     SELECT p_execution_id, p_step_id, v_step.job_id, v_step.step_name, t.target_type, t.target_id, t.engine,
            t.server_name, t.server_key, t.database_name, m.expands_member,
            CASE WHEN NOT m.expands_member THEN 'Created'
@@ -251,11 +253,13 @@ BEGIN
            coalesce(t.trust_server_certificate, false),
            -- the member that brought the database in says whether it goes first in a rollout
            coalesce(t.canary, (SELECT m.canary FROM jobs_internal.target_group_members m
-                                WHERE m.target_id = t.target_id), false)
+                                WHERE m.target_id = t.target_id), false),
+           t.ssl_mode, t.authentication
       FROM jsonb_to_recordset(p_targets) AS t(target_type text, target_id uuid, engine text, server_name text,
                                               server_key text, database_name text, parallel_group text,
                                               trust_server_certificate boolean, expands_member boolean,
-                                              last_message text, retry_at timestamptz, canary boolean)
+                                              last_message text, retry_at timestamptz, canary boolean,
+                                              ssl_mode text, authentication text)
       CROSS JOIN LATERAL (SELECT coalesce(t.expands_member, false) AS expands_member) m
      WHERE NOT EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r WHERE r.job_execution_id = p_execution_id)
         OR EXISTS (SELECT 1 FROM jobs_internal.rerun_targets r

@@ -252,7 +252,7 @@ BEGIN
   v_def := jsonb_strip_nulls(to_jsonb(v_step) - ARRAY['job_id', 'job_version', 'step_id', 'step_name',
                                                       'credential_id', 'target_group_id', 'output_credential_id']);
   IF output_type = '' THEN
-    v_def := v_def - ARRAY(SELECT jsonb_object_keys(v_outputs));
+    v_def := v_def - ARRAY(SELECT jsonb_object_keys(v_outputs)) - 'output_ssl_mode';
   END IF;
   v_def := v_def - ARRAY(SELECT o.key FROM jsonb_each_text(v_outputs) o WHERE o.value = '');
   IF max_parallelism = -1 THEN

@@ -78,7 +78,11 @@ SELECT g.target_group_name,
        m.server_name,
        m.database_name,
        m.elastic_pool_name,
-       NULL::text AS shard_map_name
+       NULL::text AS shard_map_name,
+       -- Extensions: how the member connects (sslMode NULL takes the agent's default for its engine).
+       m.engine,
+       m.ssl_mode,
+       coalesce(m.authentication, 'SqlLogin') AS authentication
   FROM jobs_internal.target_group_members m
   JOIN jobs_internal.target_groups g USING (target_group_id)
   LEFT JOIN jobs_internal.credentials c ON c.credential_id = m.refresh_credential_id;
@@ -104,7 +108,10 @@ SELECT e.job_execution_id,
        NULL::text AS target_group_name,
        NULL::text AS target_server_name,
        NULL::text AS target_database_name,
-       e.dry_run               -- a fleetjobs extension: the execution is a dry run (README "Rollouts")
+       e.dry_run,              -- a fleetjobs extension: the execution is a dry run (README "Rollouts")
+       -- Extensions: a target's engine and the TLS mode it connected with.
+       NULL::text AS target_engine,
+       NULL::text AS target_ssl_mode
   FROM jobs_internal.job_executions e
   JOIN jobs_internal.jobs j USING (job_id)
   JOIN jobs_internal.lifecycles l ON l.lifecycle = e.lifecycle
@@ -114,7 +121,7 @@ SELECT s.job_execution_id, j.job_name, e.job_id, e.job_version, s.step_id,
        s.lifecycle,
        s.create_time AT TIME ZONE 'UTC', s.start_time AT TIME ZONE 'UTC', s.end_time AT TIME ZONE 'UTC',
        1, NULL::timestamp, NULL::timestamp, s.last_message,
-       'TargetGroup', NULL::uuid, s.target_group_name, NULL::text, NULL::text, e.dry_run
+       'TargetGroup', NULL::uuid, s.target_group_name, NULL::text, NULL::text, e.dry_run, NULL::text, NULL::text
   FROM jobs_internal.step_executions s
   JOIN jobs_internal.job_executions e USING (job_execution_id)
   JOIN jobs_internal.jobs j ON j.job_id = e.job_id
@@ -126,7 +133,8 @@ SELECT t.job_execution_id, j.job_name, t.job_id, e.job_version, t.step_id,
        t.create_time AT TIME ZONE 'UTC', t.start_time AT TIME ZONE 'UTC', t.end_time AT TIME ZONE 'UTC',
        t.current_attempts,
        t.current_attempt_start_time AT TIME ZONE 'UTC', t.next_attempt_start_time AT TIME ZONE 'UTC',
-       t.last_message, t.target_type, t.target_id, s.target_group_name, t.server_name, t.database_name, e.dry_run
+       t.last_message, t.target_type, t.target_id, s.target_group_name, t.server_name, t.database_name, e.dry_run,
+       t.engine, t.ssl_mode
   FROM jobs_internal.target_executions t
   JOIN jobs_internal.step_executions s USING (job_execution_id, step_id)
   JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id

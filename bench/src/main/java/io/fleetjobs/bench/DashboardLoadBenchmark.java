@@ -36,7 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * DashboardLoadBenchmark [samples] (default 7); the median, minimum and maximum are printed.
  */
 public final class DashboardLoadBenchmark {
-  private static final String TOKEN = "fjt_benchmark_admin_token_not_secret_0000";
+  static final String TOKEN = "fjt_benchmark_admin_token_not_secret_0000";
   private static final int JOBS = 100;
   private static final int EXECUTIONS = 10_000;
   /** Notes when each page first shows, from the page's first instant; installed before any page script runs. */
@@ -87,7 +87,7 @@ public final class DashboardLoadBenchmark {
   }
 
   /** An agent on its embedded default job database, in a directory of its own. */
-  private static Agent startAgent(Vertx vertx, Path dataDir, int dbPort) {
+  static Agent startAgent(Vertx vertx, Path dataDir, int dbPort) {
     return Agent.start(vertx, AgentConfig.fromJson(new JsonObject()
       .put("httpHost", "127.0.0.1")
       .put("httpPort", 0)
@@ -96,7 +96,7 @@ public final class DashboardLoadBenchmark {
       .put("bootstrapAdminToken", TOKEN))).await();
   }
 
-  private static String base(Agent agent) {
+  static String base(Agent agent) {
     return "http://127.0.0.1:" + agent.httpPort() + "/";
   }
 
@@ -119,7 +119,7 @@ public final class DashboardLoadBenchmark {
     return new double[][] {stats(baseline), stats(loaded)};
   }
 
-  private static double[] stats(List<Double> times) {
+  static double[] stats(List<Double> times) {
     Collections.sort(times);
     return new double[] {times.get(times.size() / 2), times.get(0), times.get(times.size() - 1)};
   }
@@ -141,7 +141,7 @@ public final class DashboardLoadBenchmark {
     }
   }
 
-  private static String text(double[] times) {
+  static String text(double[] times) {
     return String.format(Locale.ROOT, "%.0f [%.0f-%.0f]", times[0], times[1], times[2]);
   }
 
@@ -150,6 +150,11 @@ public final class DashboardLoadBenchmark {
    *     tab's sessionStorage before the page's own scripts run
    */
   private static ChromeDriver browser(boolean signedIn) {
+    return browser(signedIn, READY_RECORDER);
+  }
+
+  /** @param recorder a script that runs before any of the page's own, on every document of the tab */
+  static ChromeDriver browser(boolean signedIn, String recorder) {
     ChromeOptions options = new ChromeOptions()
       .setBinary(System.getenv().getOrDefault("CHROME_BIN", "/usr/bin/chromium"))
       .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -163,7 +168,7 @@ public final class DashboardLoadBenchmark {
         sessionStorage.setItem('fleetjobs.token', '%s');
         sessionStorage.setItem('fleetjobs.me', JSON.stringify({name: 'admin', role: 'admin'}));
         """.formatted(TOKEN) : "";
-    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", signIn + READY_RECORDER));
+    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", signIn + recorder));
     return driver;
   }
 
@@ -224,7 +229,7 @@ public final class DashboardLoadBenchmark {
     }
   }
 
-  private static void put(WebClient api, int port, String path, JsonObject body) {
+  static void put(WebClient api, int port, String path, JsonObject body) {
     int status = api.put(port, "127.0.0.1", "/api/v1" + path).bearerTokenAuthentication(TOKEN)
       .sendJsonObject(body).await().statusCode();
     if (status >= 300) {
@@ -232,7 +237,7 @@ public final class DashboardLoadBenchmark {
     }
   }
 
-  private static int freePort() throws Exception {
+  static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -1,5 +1,6 @@
 package io.fleetjobs.server;
 
+import com.azure.core.credential.TokenCredential;
 import io.fleetjobs.alerts.Alerts;
 import io.fleetjobs.server.agents.AgentRegistry;
 import io.fleetjobs.server.agents.HeartbeatVerticle;
@@ -35,6 +36,7 @@ import io.fleetjobs.server.metrics.ProcessMetrics;
 import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
+import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
@@ -42,6 +44,7 @@ import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.fleetjobs.server.targets.mysql.MysqlTargetDriver;
 import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
@@ -59,6 +62,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +102,17 @@ public final class Agent {
    * time reads.
    */
   private record Prepared(EmbeddedJobDatabase embedded, JobDatabase db, MasterKey key, AgentConfig config,
-                          Clock clock) {
+                          Clock clock, TargetConnections targets) {
+  }
+
+  /** How postgresql and mysql targets are reached: read at start (certificate files included), off the event loop. */
+  private record TargetConnections(PostgresTargetDriver.Settings postgres, MysqlTargetDriver.Settings mysql) {
+    static TargetConnections of(AgentConfig config, Dependencies dependencies) {
+      return new TargetConnections(
+        PostgresTargetDriver.Settings.of(config.targets(), config.sqlserver().entra(),
+          Optional.ofNullable(dependencies.entraCredential()), dependencies.clock()),
+        MysqlTargetDriver.Settings.of(config.targets()));
+    }
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config) {
@@ -115,24 +130,36 @@ public final class Agent {
    * @param sqlserverDialect how the sqlserver engine speaks to its targets: SQL Server's dialect, or the stand-in
    *   with which tests run the engine's JDBC path where no SQL Server is
    * @param clock when schedules are due and retries ready; tests move it instead of sleeping
+   * @param entraCredential the agent's Microsoft Entra identity for postgresql members that sign in with it; null
+   *   builds it from the configuration (FLEETJOBS_ENTRA_*), tests hand in one of their own
+   * @param environment where secrets given by reference to a variable are read, when used
    */
-  public record Dependencies(PrometheusMeterRegistry registry, JdbcDialect sqlserverDialect, Clock clock) {
+  public record Dependencies(PrometheusMeterRegistry registry, JdbcDialect sqlserverDialect, Clock clock,
+                             TokenCredential entraCredential, Map<String, String> environment) {
     public static Dependencies of(PrometheusMeterRegistry registry) {
-      return new Dependencies(registry, new SqlServerDialect(), Clock.systemUTC());
+      return new Dependencies(registry, new SqlServerDialect(), Clock.systemUTC(), null, System.getenv());
     }
 
     public Dependencies withClock(Clock newClock) {
-      return new Dependencies(registry, sqlserverDialect, newClock);
+      return new Dependencies(registry, sqlserverDialect, newClock, entraCredential, environment);
     }
 
     public Dependencies withSqlserverDialect(JdbcDialect dialect) {
-      return new Dependencies(registry, dialect, clock);
+      return new Dependencies(registry, dialect, clock, entraCredential, environment);
+    }
+
+    public Dependencies withEntraCredential(TokenCredential credential) {
+      return new Dependencies(registry, sqlserverDialect, clock, credential, environment);
+    }
+
+    public Dependencies withEnvironment(Map<String, String> variables) {
+      return new Dependencies(registry, sqlserverDialect, clock, entraCredential, variables);
     }
   }
 
   public static Future<Agent> start(Vertx vertx, AgentConfig config, Dependencies dependencies) {
     LOG.info("Starting fleetjobs agent: {}", config);
-    return vertx.executeBlocking(() -> prepare(config, dependencies.clock()))
+    return vertx.executeBlocking(() -> prepare(config, dependencies))
       .compose(prepared -> {
         Pool enginePool = prepared.db().enginePool(vertx, ENGINE_POOL_SIZE);
         // Start-up writes (the key's fingerprint, the tier, the first token) commit durably.
@@ -152,7 +179,9 @@ public final class Agent {
   }
 
   /** Blocking: starts the embedded database if configured so, applies migrations, loads the key. */
-  private static Prepared prepare(AgentConfig config, Clock clock) throws Exception {
+  private static Prepared prepare(AgentConfig config, Dependencies dependencies) throws Exception {
+    Clock clock = dependencies.clock();
+    TargetConnections targets = TargetConnections.of(config, dependencies);
     EmbeddedJobDatabase embedded = null;
     JobDatabase db;
     if (config.embeddedDatabase()) {
@@ -169,7 +198,7 @@ public final class Agent {
     try {
       LOG.info("Job database schema is current ({} migrations applied now)", Migrations.apply(db));
       MasterKey key = masterKey(config);
-      return new Prepared(embedded, db, key, config.withDbUrl(db.url()).withMasterKey(null), clock);
+      return new Prepared(embedded, db, key, config.withDbUrl(db.url()).withMasterKey(null), clock, targets);
     } catch (Exception e) {
       closeQuietly(embedded);
       throw e;
@@ -177,12 +206,19 @@ public final class Agent {
   }
 
   private static MasterKey masterKey(AgentConfig config) throws Exception {
+    if (config.masterKey() != null && config.masterKeyFile() != null) {
+      throw new IllegalStateException("Give FLEETJOBS_MASTER_KEY or FLEETJOBS_MASTER_KEY_FILE, not both.");
+    }
     if (config.masterKey() != null) {
       return MasterKey.parse(config.masterKey());
     }
+    if (config.masterKeyFile() != null) {
+      // A platform's secret (Kubernetes, Docker) mounted as a file; it is read, never created or rewritten.
+      return MasterKey.read(config.masterKeyFile());
+    }
     if (!config.embeddedDatabase()) {
-      throw new IllegalStateException("FLEETJOBS_MASTER_KEY is required with an external job database: "
-        + "every agent that shares it must seal secrets with the same key.");
+      throw new IllegalStateException("FLEETJOBS_MASTER_KEY or FLEETJOBS_MASTER_KEY_FILE is required with an "
+        + "external job database: every agent that shares it must seal secrets with the same key.");
     }
     Path keyFile = config.dataDir().resolve("master.key");
     LOG.info("Using the master key in {}", keyFile);
@@ -206,14 +242,17 @@ public final class Agent {
     AgentConfig config = prepared.config();
     PrometheusMeterRegistry registry = dependencies.registry();
     SecretBox secretBox = new SecretBox(prepared.key());
+    PlatformSecrets platformSecrets = new PlatformSecrets(vertx, dependencies.environment());
     Capacity capacity = new Capacity(enginePool).withAgentMax(config.engine().agentMaxTargets());
     // JDBC targets block a thread per statement: the same named pool as the executors.
     TargetWorkerPool workers = TargetWorkerPool.open(vertx, capacity);
-    TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx),
-      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()));
+    TargetDrivers drivers = new TargetDrivers(new PostgresTargetDriver(vertx, prepared.targets().postgres()),
+      SqlServerTargets.driver(vertx, config.sqlserver(), workers, capacity, dependencies.sqlserverDialect()),
+      new MysqlTargetDriver(vertx, prepared.targets().mysql()));
     ExecutionMetrics metrics = new ExecutionMetrics(registry, capacity, config.telemetry().metricsTargetLabels());
     ProcessMetrics process = ProcessMetrics.bindTo(registry);
-    Engine engine = engine(vertx, prepared, enginePool, secretBox, drivers, metrics, capacity);
+    Engine engine = engine(vertx, prepared, enginePool, new CredentialRepository(enginePool, secretBox, platformSecrets),
+      drivers, metrics, capacity);
     Pool alertsPool = prepared.db().pool(vertx, "fleetjobs-alerts", ALERTS_POOL_SIZE);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     List<String> ids = new ArrayList<>();
@@ -241,7 +280,7 @@ public final class Agent {
         .onFailure(e -> alerts.stop()))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
-          new HttpServerVerticle.Dependencies(secretBox, drivers, registry, alerts, prepared.clock()));
+          new HttpServerVerticle.Dependencies(secretBox, platformSecrets, drivers, registry, alerts, prepared.clock()));
         return vertx.deployVerticle(http, options)
           .onSuccess(ids::add)
           .map(id -> new Deployed(ids, http.actualPort(), tier, alerts, alertsPool, drivers, workers,
@@ -269,10 +308,9 @@ public final class Agent {
                         TargetExecutorVerticle.Dependencies executors) {
   }
 
-  private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, SecretBox secretBox, TargetDrivers drivers,
-                               ExecutionMetrics metrics, Capacity capacity) {
+  private static Engine engine(Vertx vertx, Prepared prepared, Pool pool, CredentialRepository credentials,
+                               TargetDrivers drivers, ExecutionMetrics metrics, Capacity capacity) {
     Clock clock = prepared.clock();
-    CredentialRepository credentials = new CredentialRepository(pool, secretBox);
     // Unique per process: a restarted agent must not inherit the leases of the one before it.
     Claimant claimant = new Claimant(ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
       prepared.config().engine().leaseSeconds());

@@ -1,17 +1,22 @@
-// One job execution: its steps, each target's row (lifecycle, attempts, duration, last message), Cancel
-// and Rerun failed targets. While it runs, "execution" events for it refetch the tree (debounced 300 ms),
-// so the page follows the run without polling.
+// One job execution, for a fleet of any size: a header with the run's progress (done, failed, running,
+// waiting; rate and estimate while live), counts per step, the failures grouped by cause, and the targets a page
+// at a time with filters, search, sort and a drawer per target. Counts come from the server (…/summary, and the
+// summary each live "execution" event carries), never from counting rows here. Cancel and Rerun failed targets.
 import { api, path } from '../api.js';
 import { on } from '../live.js';
 import { h, fill, link, announce, errorBox } from '../ui/dom.js';
 import { time, duration, lifecycleBadge, shortId } from '../ui/format.js';
 import { formAlert, submitting } from '../ui/forms.js';
 import { table, row } from '../ui/table.js';
+import { progressBar, percentDone, rateText, count } from '../ui/progress.js';
 import { can } from '../roles.js';
-import { rolloutPanel, pausedButtons, summaryLines, dryRunResult } from './rollout.js';
+import { targetsPanel } from './executionTargets.js';
+import { failureGroupsPanel } from './failureGroups.js';
+import { rolloutPanel, pausedButtons, summaryLines } from './rollout.js';
 
 const FAILED = new Set(['Failed', 'TimedOut']);
-const DEBOUNCE_MS = 300;
+/** While a run is live, the table and the failure groups follow it at most this often; counts follow at once. */
+const LIST_REFRESH_MS = 2000;
 
 export async function render(view, ctx) {
   const id = ctx.params[0];
@@ -20,103 +25,112 @@ export async function render(view, ctx) {
   const toolbar = h('form', { class: 'toolbar', 'aria-label': 'Execution actions' }, formAlert());
   toolbar.addEventListener('submit', (e) => e.preventDefault());
   const summaryBox = h('section', { class: 'card', 'aria-label': 'Summary' });
-  const stepsBox = h('div', {});
-  const liveNote = h('p', { class: 'muted', role: 'status' });
-  view.append(h('div', { class: 'page-head' }, heading), toolbar, summaryBox, liveNote, stepsBox);
+  const stepsBox = h('section', { class: 'card', 'aria-labelledby': 'steps-title' });
+  view.append(h('div', { class: 'page-head' }, heading, toolbar), summaryBox, stepsBox);
+  // Listening starts before the first reads: a short run may end while they are on their way, and an event missed
+  // then would leave the page showing a run that is over.
+  let loaded = false;
+  let missed = false;
+  ctx.onCleanup(on('execution', (event) => {
+    if (event.jobExecutionId !== id) return;
+    if (loaded) onEvent(event);
+    else missed = true;
+  }));
 
-  // Which message details are open, so a live refresh does not fold what the reader unfolded.
-  const openState = new Map();
+  let x = await api.get(path`/executions/${id}`, { signal });
+  const jobName = x.jobName;
+  const targets = targetsPanel(ctx, { jobName, executionId: id });
+  const failures = failureGroupsPanel(ctx, { jobName, executionId: id, targets });
+  view.append(failures.element, targets.element);
 
-  async function load() {
-    const x = await api.get(path`/executions/${id}`, { signal });
-    // The job, for its current version: the one a rerun runs.
-    const [steps, targets, job] = await Promise.all([
-      api.all(path`/jobs/${x.jobName}/executions/${id}/steps`, {}, { signal }),
-      api.all(path`/jobs/${x.jobName}/executions/${id}/targets`, {}, { signal }),
-      api.get(path`/jobs/${x.jobName}`, { signal }),
+  let summary = null;
+  // The steps as the tree API gives them, for a rollout's waves; the counts come from the summary.
+  let stepNodes = [];
+  async function loadSummary() {
+    [summary, stepNodes] = await Promise.all([
+      api.get(path`/jobs/${jobName}/executions/${id}/summary`, { signal }),
+      api.all(path`/jobs/${jobName}/executions/${id}/steps`, {}, { signal }),
     ]);
-    return { x, steps, targets, job };
   }
+  // The job, for its current version: the one a rerun runs.
+  let job = null;
+  async function loadJob() {
+    job = await api.get(path`/jobs/${jobName}`, { signal });
+  }
+  await Promise.all([loadSummary(), loadJob(), targets.refresh(), failures.refresh()]);
+  drawAll();
 
-  function draw({ x, steps, targets, job }) {
+  function drawAll() {
     heading.textContent = `${x.dryRun ? 'Dry run' : 'Execution'} ${shortId(id)} of ${x.jobName}`;
-    drawToolbar(x, targets, job);
-    fill(summaryBox, h('dl', { class: 'kv' },
-      h('dt', {}, 'Job'), h('dd', {}, link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName), ` (version ${x.jobVersion})`),
-      h('dt', {}, 'Lifecycle'), h('dd', {}, lifecycleBadge(x.lifecycle)),
-      h('dt', {}, 'Execution id'), h('dd', { class: 'mono' }, x.jobExecutionId),
-      summaryLines(x),
-      x.rerunOf ? [h('dt', {}, 'Rerun of'), h('dd', {}, link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' }))] : null,
-      h('dt', {}, 'Created'), h('dd', {}, time(x.createTime)),
-      h('dt', {}, 'Started'), h('dd', {}, time(x.startTime)),
-      h('dt', {}, 'Ended'), h('dd', {}, time(x.endTime)),
-      h('dt', {}, 'Duration'), h('dd', {}, duration(x.startTime || x.createTime, x.endTime)),
-      x.lastMessage ? [h('dt', {}, 'Message'), h('dd', { class: 'exec-message' }, x.lastMessage)] : null));
-    liveNote.textContent = x.isActive ? 'In progress: this page follows the run live.' : '';
-
-    // Group targets by step; steps that have not started yet still get a heading.
-    const byStep = new Map();
-    for (const s of steps) byStep.set(s.stepName, { step: s, targets: [] });
-    for (const t of targets) {
-      if (!byStep.has(t.stepName)) byStep.set(t.stepName, { step: { stepName: t.stepName, stepId: t.stepId }, targets: [] });
-      byStep.get(t.stepName).targets.push(t);
-    }
-    const groups = [...byStep.values()].sort((a, b) => (a.step.stepId ?? 0) - (b.step.stepId ?? 0));
-    const focusedKey = document.activeElement?.closest?.('tr[data-target]') ? keyOf(document.activeElement.closest('tr')) : null;
-    fill(stepsBox, groups.length ? groups.map(({ step, targets: ts }) => stepSection(step, ts)) : h('section', { class: 'card' }, h('p', { class: 'muted' }, 'No steps have started yet.')));
-    if (focusedKey) stepsBox.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"] summary`)?.focus();
+    drawToolbar(x, summary);
+    drawSummary();
+    drawSteps();
+    targets.setSummary(summary);
   }
 
-  function keyOf(tr) { return tr.dataset.key; }
+  function drawSummary() {
+    const t = summary?.targets || { total: 0, done: 0 };
+    const live = x.isActive && x.lifecycle !== 'Paused' ? rateText(summary) : '';
+    fill(summaryBox,
+      h('div', { class: 'run-head' },
+        h('dl', { class: 'run-facts' },
+          fact('Lifecycle', lifecycleBadge(x.lifecycle)),
+          fact('Job', [link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName), ` version ${x.jobVersion}`]),
+          fact('Started', time(x.startTime || x.createTime, { short: true })),
+          fact(x.endTime ? 'Ended' : 'Running for', x.endTime ? time(x.endTime, { short: true }) : duration(x.startTime || x.createTime, null)),
+          x.endTime ? fact('Duration', duration(x.startTime || x.createTime, x.endTime)) : null,
+          x.rerunOf ? fact('Rerun of', link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' })) : null,
+          fact('Execution id', h('span', { class: 'mono', title: x.jobExecutionId }, x.jobExecutionId)),
+          summaryLines(x).filter(Boolean).map((pair) => h('div', {}, pair))),
+        h('span', { class: 'muted', role: 'status' }, x.isActive ? 'Live: this page follows the run.' : '')),
+      h('div', { style: { marginTop: '.6rem' } }, progressBar(t, { label: 'Targets done' })),
+      h('p', { class: 'progress-line', 'data-progress': '' },
+        h('span', { class: 'pct' }, `${percentDone(t)}%`),
+        h('span', {}, `${count(t.done)} of ${count(t.total)} targets done`),
+        legend('--ok', `${count(t.succeeded)} succeeded`),
+        legend('--bad', `${count((t.failed || 0) + (t.timedOut || 0))} failed`),
+        legend('--info', `${count(t.inProgress)} running`),
+        legend('--warn', `${count(t.waiting)} waiting`),
+        live ? h('span', { class: 'live-rate', 'data-rate': '' }, live) : null),
+      x.lastMessage ? h('p', { class: 'exec-message muted' }, x.lastMessage) : null);
+  }
 
-  function stepSection(step, targets) {
-    const title = `Step ${step.stepId ?? '?'}: ${step.stepName}`;
-    return h('section', { class: 'card', 'aria-label': title, 'data-step-section': step.stepName },
-      h('h2', {}, title, ' ', step.lifecycle ? lifecycleBadge(step.lifecycle) : null),
-      step.lastMessage ? h('p', { class: 'muted' }, step.lastMessage) : null,
-      rolloutPanel(step),
+  function drawSteps() {
+    const steps = summary?.steps || [];
+    fill(stepsBox, h('h2', { id: 'steps-title' }, steps.length === 1 ? 'Step' : `${steps.length} steps`),
       table({
-        caption: `Targets of ${title}`,
-        columns: ['Target', 'Lifecycle', { label: 'Attempts', className: 'num' }, 'Started', 'Duration', 'Last message'],
-        rows: targets
-          .sort((a, b) => targetName(a).localeCompare(targetName(b)))
-          .map((t) => targetRow(t)),
-        empty: 'No targets yet.',
-      }));
+        caption: 'Targets per step',
+        className: 'compact',
+        columns: ['Step', 'Lifecycle', 'Progress', { label: 'Targets', className: 'num' }, { label: 'Succeeded', className: 'num' },
+          { label: 'Failed', className: 'num' }, { label: 'Running', className: 'num' }, { label: 'Waiting', className: 'num' }],
+        rows: steps.map((s) => row([
+          `${s.stepId}: ${s.stepName}`,
+          s.lifecycle ? lifecycleBadge(s.lifecycle) : h('span', { class: 'muted' }, 'not started'),
+          progressBar(s.targets, { label: `Step ${s.stepName}: targets done` }),
+          { cell: true, content: count(s.targets.total), className: 'num' },
+          { cell: true, content: count(s.targets.succeeded), className: 'num' },
+          { cell: true, content: count((s.targets.failed || 0) + (s.targets.timedOut || 0)), className: 'num' },
+          { cell: true, content: count(s.targets.inProgress), className: 'num' },
+          { cell: true, content: count(s.targets.waiting), className: 'num' },
+        ], { 'data-step-counts': s.stepName })),
+        empty: 'The job version has no steps.',
+      }),
+      stepNodes.map(rolloutPanel));
   }
 
-  function targetRow(t) {
-    const key = `${t.stepName}\u0000${targetName(t)}`;
-    const message = t.lastMessage || '';
-    const remembered = openState.get(key);
-    const details = h('details', { open: remembered ?? (FAILED.has(t.lifecycle) && !!message) },
-      h('summary', {}, h('span', { class: 'preview' }, message ? firstWords(message) : 'No message'),
-        h('span', { class: 'when-open' }, 'Message')),
-      h('p', { class: 'target-message' }, message),
-      dryRunResult(t.dryRunResult));
-    details.addEventListener('toggle', () => openState.set(key, details.open));
-    return row([
-      h('div', {}, targetName(t), authenticationNote(t.target)),
-      lifecycleBadge(t.lifecycle),
-      { cell: true, content: String(t.currentAttempts ?? 0), className: 'num' },
-      time(t.startTime, { short: true }),
-      duration(t.startTime, t.endTime),
-      details,
-    ], { 'data-target': targetName(t), 'data-step': t.stepName, 'data-key': key });
-  }
-
-  function drawToolbar(x, targets, job) {
+  function drawToolbar(x, summary) {
     const alert = toolbar.querySelector('.form-alert');
     [...toolbar.querySelectorAll('button')].forEach((b) => b.remove());
     if (x.isActive && can('cancelJobExecution')) {
       toolbar.prepend(h('button', { type: 'button', class: 'danger', onclick: () => submitting(toolbar, async () => {
         await api.post(path`/jobs/${x.jobName}/executions/${id}/cancel`);
         announce('Cancel requested.');
-        await refresh();
+        await follow(true);
       }) }, 'Cancel execution'));
     }
-    toolbar.prepend(...pausedButtons(x, toolbar, refresh));
-    const hasFailed = targets.some((t) => FAILED.has(t.lifecycle)) || FAILED.has(x.lifecycle);
+    toolbar.prepend(...pausedButtons(x, toolbar, () => follow(true)));
+    const failedTargets = (summary?.targets?.failed || 0) + (summary?.targets?.timedOut || 0);
+    const hasFailed = failedTargets > 0 || FAILED.has(x.lifecycle);
     if (!x.isActive && hasFailed && can('rerunFailedTargets')) {
       // The button names the version it runs, and sends it, so a version saved meanwhile does not run unseen.
       const version = job.version;
@@ -132,39 +146,59 @@ export async function render(view, ctx) {
     toolbar.append(alert);
   }
 
-  async function refresh() {
+  // Live: each event's summary redraws the counts at once; the lists follow at most every LIST_REFRESH_MS, and
+  // once more when the run ends.
+  let listTimer = null;
+  let listsDue = false;
+  let lastLists = 0;
+  async function follow(ended) {
     try {
-      const data = await load();
-      if (ctx.isCurrent()) draw(data);
+      if (ended) [x] = await Promise.all([api.get(path`/executions/${id}`, { signal }), loadJob()]);
+      if (!summary || ended) await loadSummary();
+      if (!ctx.isCurrent()) return;
+      drawAll();
+      await Promise.all([targets.refresh(), failures.refresh()]);
     } catch (e) {
-      if (e.name !== 'AbortError' && ctx.isCurrent()) fill(liveNote, errorBox(e));
+      if (e.name !== 'AbortError' && ctx.isCurrent()) summaryBox.append(errorBox(e));
     }
   }
-
-  let timer = null;
-  ctx.onCleanup(on('execution', (event) => {
-    if (event.jobExecutionId !== id) return;
-    // Coalesce a burst of events (one per finished target) into one refetch 300 ms after the first.
-    if (timer) return;
-    timer = setTimeout(() => { timer = null; refresh(); }, DEBOUNCE_MS);
-  }));
-  ctx.onCleanup(() => clearTimeout(timer));
-
-  draw(await load());
+  function listsSoon() {
+    listsDue = true;
+    if (listTimer) return;
+    const wait = Math.max(0, LIST_REFRESH_MS - (Date.now() - lastLists));
+    listTimer = setTimeout(() => {
+      listTimer = null;
+      if (!listsDue) return;
+      listsDue = false;
+      lastLists = Date.now();
+      // A rollout's waves move with the run; the counts came with the event.
+      api.all(path`/jobs/${jobName}/executions/${id}/steps`, {}, { signal })
+        .then((nodes) => { stepNodes = nodes; if (ctx.isCurrent()) drawSteps(); })
+        .catch(() => { /* the next event tries again */ });
+      targets.refresh();
+      failures.refresh();
+    }, wait);
+  }
+  function onEvent(event) {
+    const ended = x.isActive && !event.isActive;
+    x = { ...x, lifecycle: event.lifecycle, isActive: event.isActive };
+    if (event.summary) summary = { ...event.summary, lifecycle: event.lifecycle, isActive: event.isActive };
+    if (ended) {
+      follow(true);
+      return;
+    }
+    drawAll();
+    listsSoon();
+  }
+  ctx.onCleanup(() => clearTimeout(listTimer));
+  loaded = true;
+  if (missed) follow(true);
 }
 
-function targetName(t) {
-  return `${t.target?.serverName ?? ''}/${t.target?.databaseName ?? ''}`;
+function fact(label, value) {
+  return h('div', {}, h('dt', {}, label), h('dd', {}, value));
 }
 
-function firstWords(text) {
-  const line = text.split(/\r?\n/)[0];
-  return line.length > 48 ? `${line.slice(0, 48)}…` : line;
-}
-
-/** The engine and how the agent signs in there (SqlLogin, or its Entra identity for SQL Server targets). */
-function authenticationNote(target) {
-  if (!target?.engine) return null;
-  const how = target.authentication ? ` · ${target.authentication}` : '';
-  return h('div', { class: 'muted target-auth', title: 'Engine and authentication' }, `${target.engine}${how}`);
+function legend(color, text) {
+  return h('span', {}, h('span', { class: 'legend-dot', style: { background: `var(${color})` } }), text);
 }

@@ -1,6 +1,7 @@
-// One job: its settings (description, schedule, overlap policy), steps, a preview of the databases a run
-// would hit, recent executions, and the version history with a diff between any two versions.
-// Only one form with a Save button is shown at a time: opening the step editor hides the job form.
+// One job, in two tabs. Overview: its settings (read, and edited on demand), steps, a preview of the databases a
+// run would hit, recent executions, and the version history with a diff between any two versions. Fleet state:
+// who is behind (see jobFleet.js). Only one form with a Save button is shown at a time: "Edit settings" opens
+// the job's form, and opening the step editor hides it.
 import { api, path } from '../api.js';
 import { h, fill, link, section, errorBox, announce, uid } from '../ui/dom.js';
 import { time, lifecycleBadge, scheduleText, toLocalInput, fromLocalInput, duration, shortId } from '../ui/format.js';
@@ -9,6 +10,7 @@ import { table, row } from '../ui/table.js';
 import { renderDiff } from '../ui/diff.js';
 import { canonicalJob } from './jobDefinition.js';
 import { can } from '../roles.js';
+import { fleetPanel } from './jobFleet.js';
 
 export async function render(view, ctx) {
   const name = ctx.params[0];
@@ -46,12 +48,30 @@ export async function render(view, ctx) {
     toolbar.append(startForm);
   }
 
-  view.append(summary(job));
+  const overview = h('div', { role: 'tabpanel', id: 'tab-overview', 'aria-labelledby': 'tab-overview-button' });
+  const fleet = h('div', { role: 'tabpanel', id: 'tab-fleet', 'aria-labelledby': 'tab-fleet-button' });
+  const views = tabs(ctx, name, { overview, fleet });
+  view.append(views.element, overview, fleet);
 
-  // Job settings: an editable form for admins, the summary above for everyone else.
+  // Job settings: read by default; admins open the form with "Edit settings".
   const settings = can('putJob') ? jobForm(ctx, job) : null;
-  if (settings) view.append(section('Settings', settings));
-  const settingsSection = settings ? settings.closest('section') : null;
+  const settingsSection = settings ? section('Settings', settings) : null;
+  if (settingsSection) settingsSection.hidden = true;
+  const editSettings = settings ? h('button', { type: 'button', class: 'secondary', onclick: () => {
+    closeEditor();
+    settingsSection.hidden = false;
+    editSettings.hidden = true;
+    settings.querySelector('input:not([type="hidden"]), select, textarea')?.focus();
+  } }, 'Edit settings') : null;
+  if (settings) {
+    settings.querySelector('.actions').append(h('button', { type: 'button', class: 'secondary', onclick: () => {
+      settingsSection.hidden = true;
+      editSettings.hidden = false;
+      editSettings.focus();
+    } }, 'Close'));
+  }
+  overview.append(summary(job, editSettings));
+  if (settingsSection) overview.append(settingsSection);
 
   // Steps and their editor.
   const editorBox = h('div', {});
@@ -60,27 +80,73 @@ export async function render(view, ctx) {
     stepsSection.querySelector('h2').after(h('div', { class: 'toolbar' },
       h('button', { type: 'button', onclick: () => openEditor(null) }, 'Add step')));
   }
-  view.append(stepsSection);
+  overview.append(stepsSection);
+
+  function closeEditor() {
+    fill(editorBox);
+  }
 
   function openEditor(step) {
     if (settingsSection) settingsSection.hidden = true;
-    const close = () => {
-      fill(editorBox);
-      if (settingsSection) settingsSection.hidden = false;
-    };
-    fill(editorBox, stepEditor(ctx, name, step, steps.length, close));
+    if (editSettings) editSettings.hidden = false;
+    fill(editorBox, stepEditor(ctx, name, step, steps.length, closeEditor));
     editorBox.querySelector('input:not([readonly]), textarea, select')?.focus();
     editorBox.scrollIntoView({ block: 'nearest' });
   }
 
-  view.append(previewSection(name));
-  view.append(executionsSection(name, recent));
-  view.append(versionsSection(name, versions, job.version));
+  overview.append(previewSection(name));
+  overview.append(executionsSection(name, recent));
+  overview.append(versionsSection(name, versions, job.version));
+  if (ctx.query.tab === 'fleet') await views.loadFleet();
 }
 
-function summary(job) {
+/**
+ * Overview and Fleet state; the chosen tab is in the address (?tab=fleet), so it can be linked. The fleet state
+ * loads when its tab is first shown.
+ */
+function tabs(ctx, name, panels) {
+  const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Job views' });
+  const fleetShown = ctx.query.tab === 'fleet';
+  let fleetLoaded = null;
+  const buttons = [['overview', 'Overview'], ['fleet', 'Fleet state']].map(([key, text]) => {
+    const selected = (key === 'fleet') === fleetShown;
+    const b = h('button', { type: 'button', role: 'tab', id: `tab-${key}-button`, 'aria-controls': `tab-${key}`,
+      'aria-selected': String(selected), tabindex: selected ? '0' : '-1' }, text);
+    b.addEventListener('click', () => select(key));
+    b.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') select(key === 'fleet' ? 'overview' : 'fleet', true);
+    });
+    list.append(b);
+    return [key, b];
+  });
+  panels.overview.hidden = fleetShown;
+  panels.fleet.hidden = !fleetShown;
+
+  function select(key, focus = false) {
+    for (const [k, b] of buttons) {
+      b.setAttribute('aria-selected', String(k === key));
+      b.tabIndex = k === key ? 0 : -1;
+      if (k === key && focus) b.focus();
+    }
+    panels.overview.hidden = key !== 'overview';
+    panels.fleet.hidden = key !== 'fleet';
+    // The address follows without a new render, so the other tab keeps what it holds.
+    history.replaceState(null, '', `#/jobs/${encodeURIComponent(name)}${key === 'fleet' ? '?tab=fleet' : ''}`);
+    if (key === 'fleet') load();
+  }
+
+  function load() {
+    if (!fleetLoaded) fleetLoaded = fleetPanel(ctx, name).then((panel) => panels.fleet.append(panel));
+    return fleetLoaded;
+  }
+  return { element: list, loadFleet: load };
+}
+
+function summary(job, editButton) {
   const last = job.lastExecution;
-  return h('section', { class: 'card', 'aria-label': 'Summary' }, h('dl', { class: 'kv' },
+  return h('section', { class: 'card', 'aria-label': 'Summary' },
+    scheduleOff(job.schedule) ? h('p', { class: 'warning-box schedule-warning', role: 'status' }, SCHEDULE_OFF) : null,
+    h('dl', { class: 'kv' },
     h('dt', {}, 'Description'), h('dd', {}, job.description || h('span', { class: 'muted' }, 'none')),
     h('dt', {}, 'Schedule'), h('dd', {}, scheduleText(job.schedule)),
     h('dt', {}, 'Overlap policy'), h('dd', {}, job.overlapPolicy || 'SkipTargets'),
@@ -88,7 +154,15 @@ function summary(job) {
     h('dt', {}, 'Last execution'), h('dd', {}, last
       ? [h('a', { href: `#/executions/${last.jobExecutionId}` }, lifecycleBadge(last.lifecycle)), ' ', time(last.createTime)]
       : h('span', { class: 'muted' }, 'never run')),
-    h('dt', {}, 'Next run'), h('dd', {}, job.nextRunTime ? time(job.nextRunTime) : h('span', { class: 'muted' }, 'not scheduled'))));
+    h('dt', {}, 'Next run'), h('dd', {}, job.nextRunTime ? time(job.nextRunTime) : h('span', { class: 'muted' }, 'not scheduled'))),
+    editButton ? h('div', { class: 'actions' }, editButton) : null);
+}
+
+const SCHEDULE_OFF = 'This schedule will not run until you enable it.';
+
+/** A Recurring or Cron schedule left disabled, as Elastic Jobs leaves new schedules: it never fires. */
+function scheduleOff(schedule) {
+  return !!schedule && (schedule.type === 'Recurring' || schedule.type === 'Cron') && !schedule.enabled;
 }
 
 function renderNew(view, ctx) {
@@ -113,35 +187,51 @@ function jobForm(ctx, job) {
         help: 'What a new run does while an earlier one is still active.' })),
     h('fieldset', {}, h('legend', {}, 'Schedule'),
       h('div', { class: 'form-grid' },
-        field({ label: 'Schedule type', name: 'schedule.type', type: 'select', value: s.type || 'Once', options: ['Once', 'Recurring', 'Cron'] }),
+        field({ label: 'Schedule type', name: 'schedule.type', type: 'select', value: s.type || 'Once',
+          options: [['Once', 'Once: at the start time'], ['Recurring', 'Recurring: every interval'], ['Cron', 'Cron: a cron expression']] }),
         field({ label: 'Enabled', name: 'schedule.enabled', type: 'checkbox', value: s.enabled, help: 'A disabled schedule never starts the job; Start now still does.' }),
-        field({ label: 'Interval', name: 'schedule.interval', value: s.type === 'Recurring' ? s.interval : '', placeholder: 'PT15M',
-          help: 'Recurring: an ISO-8601 duration such as PT15M, PT2H, P1D, P1W, P1M.' }),
-        field({ label: 'Cron expression', name: 'schedule.cronExpression', value: s.cronExpression, placeholder: '0 8 * * 1-5',
-          help: 'Cron: five fields.' }),
-        field({ label: 'Time zone', name: 'schedule.timeZone', value: s.timeZone, placeholder: 'UTC',
-          help: 'Cron: an IANA zone such as Europe/Berlin.' }),
-        field({ label: 'Start time', name: 'schedule.startTime', type: 'datetime-local', value: toLocalInput(s.startTime),
-          help: 'In your time zone; empty means any time.' }),
-        field({ label: 'End time', name: 'schedule.endTime', type: 'datetime-local', value: toLocalInput(s.endTime),
+        forTypes(['Recurring'], field({ label: 'Interval', name: 'schedule.interval', value: s.type === 'Recurring' ? s.interval : '', placeholder: 'PT15M',
+          help: 'An ISO-8601 duration such as PT15M, PT2H, P1D, P1W, P1M.' })),
+        forTypes(['Cron'], field({ label: 'Cron expression', name: 'schedule.cronExpression', value: s.cronExpression, placeholder: '0 8 * * 1-5',
+          help: 'Five fields: minute, hour, day of month, month, day of week.' })),
+        forTypes(['Cron'], field({ label: 'Time zone', name: 'schedule.timeZone', value: s.timeZone, placeholder: 'UTC',
+          help: 'An IANA zone such as Europe/Berlin.' })),
+        forTypes(['Once', 'Recurring', 'Cron'], field({ label: 'Start time', name: 'schedule.startTime', type: 'datetime-local', value: toLocalInput(s.startTime),
+          help: 'In your time zone; empty means any time.' })),
+        forTypes(['Recurring', 'Cron'], field({ label: 'End time', name: 'schedule.endTime', type: 'datetime-local', value: toLocalInput(s.endTime),
           help: 'In your time zone; empty means never.' }))),
+      h('p', { class: 'warning-box schedule-warning', role: 'status', hidden: true }, SCHEDULE_OFF)),
     formAlert(),
     actions(h('button', { type: 'submit' }, 'Save'),
       job && can('deleteJob') ? confirmButton('Delete', `Delete job “${job.name}” and its history?`, () => deleteJob(ctx, form, job.name)) : null));
+
+  // Only the chosen type's fields show, and only they are sent.
+  const shown = (name) => !form.querySelector(`[name="${CSS.escape(name)}"]`)?.closest('[data-schedule-types]')?.hidden;
+  const syncSchedule = () => {
+    const type = value(form, 'schedule.type');
+    form.querySelectorAll('[data-schedule-types]').forEach((el) => {
+      el.hidden = !el.dataset.scheduleTypes.split(' ').includes(type);
+    });
+    form.querySelector('.schedule-warning').hidden = !scheduleOff({ type, enabled: value(form, 'schedule.enabled') });
+  };
+  form.querySelector('[name="schedule.type"]').addEventListener('change', syncSchedule);
+  form.querySelector('[name="schedule.enabled"]').addEventListener('change', syncSchedule);
+  syncSchedule();
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     submitting(form, async () => {
       const name = job ? job.name : value(form, 'name');
       if (!name) throw { target: 'name', message: 'Enter a name.' };
+      const when = (field) => (shown(field) ? value(form, field) : undefined);
       const schedule = {
         type: value(form, 'schedule.type'),
         enabled: value(form, 'schedule.enabled'),
-        interval: value(form, 'schedule.interval'),
-        cronExpression: value(form, 'schedule.cronExpression'),
-        timeZone: value(form, 'schedule.timeZone'),
-        startTime: fromLocalInput(value(form, 'schedule.startTime')),
-        endTime: fromLocalInput(value(form, 'schedule.endTime')),
+        interval: when('schedule.interval'),
+        cronExpression: when('schedule.cronExpression'),
+        timeZone: when('schedule.timeZone'),
+        startTime: fromLocalInput(when('schedule.startTime')),
+        endTime: fromLocalInput(when('schedule.endTime')),
       };
       Object.keys(schedule).forEach((k) => schedule[k] === undefined && delete schedule[k]);
       const body = { description: value(form, 'description') ?? '', overlapPolicy: value(form, 'overlapPolicy'), schedule };
@@ -190,11 +280,17 @@ function firstLine(text) {
   return line.length > 60 ? `${line.slice(0, 60)}…` : line || '(empty)';
 }
 
+/** Marks a schedule field as belonging to some schedule types; the others hide it. */
+function forTypes(types, fieldElement) {
+  fieldElement.dataset.scheduleTypes = types.join(' ');
+  return fieldElement;
+}
+
 function optionsText(s) {
   const o = s.executionOptions || {};
   const parts = [];
-  if (o.timeoutSeconds) parts.push(`timeout ${o.timeoutSeconds}s`);
-  if (o.retryAttempts !== undefined) parts.push(`${o.retryAttempts} retries`);
+  if (o.timeoutSeconds) parts.push(`timeout ${o.timeoutSeconds} s`);
+  if (o.retryAttempts !== undefined) parts.push(o.retryAttempts === 0 ? 'no retries' : `${o.retryAttempts} ${o.retryAttempts === 1 ? 'retry' : 'retries'}`);
   if (s.maxParallelism) parts.push(`max ${s.maxParallelism} at once`);
   if (s.output) parts.push(`output → ${s.output.tableName}`);
   return parts.join(', ') || '—';
@@ -339,9 +435,9 @@ export function renderPreview(entries) {
       entry.merged.map((m) => `${m.serverName} = ${m.sameAs}`).join('; '), '.') : null,
     table({
       caption: `Targets of ${entry.stepName || entry.targetGroup || 'the group'}`,
-      columns: ['Server', 'Database', 'Engine', 'Authentication', 'Credential'],
+      columns: ['Server', 'Database', 'Engine', 'TLS mode', 'Authentication', 'Credential'],
       rows: (entry.targets || []).map((t) => row([t.serverName, t.databaseName || '—', t.engine || '—',
-        t.authentication || '—', t.authentication && t.authentication !== 'SqlLogin' ? 'not used' : (t.credential || '—')],
+        t.sslMode || '—', t.authentication || '—', t.authentication && t.authentication !== 'SqlLogin' ? 'not used' : (t.credential || '—')],
         { 'data-target': `${t.serverName}/${t.databaseName}` })),
       empty: 'No databases.',
     }))));

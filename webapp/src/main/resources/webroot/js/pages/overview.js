@@ -1,13 +1,16 @@
-// The overview: tier and capacity, the queue, running executions, the outcome chart, recent failures and
-// firing alerts. Every list asks only for what it shows ($top=10) and all requests start at once; Chart.js
-// loads after the numbers are on screen. Live "agent" events (every 5 s) refresh the tiles for free, and
-// the lists are refetched on that heartbeat only when an execution event said something changed.
-import { api } from '../api.js';
+// The overview: tier and capacity, the queue, running executions with their progress, the outcome chart with
+// its failure rate, recent failures with how many targets failed and why, and firing alerts. Every list asks
+// only for what it shows ($top=10) and all requests start at once; Chart.js, the runs' counts and the failures'
+// causes load after the lists are on screen. Live "agent" events (every 5 s) refresh the tiles for free, each
+// "execution" event's summary moves its run's progress bar, and the lists are refetched on that heartbeat only
+// when an execution event said something changed.
+import { api, path } from '../api.js';
 import { on } from '../live.js';
 import { h, fill, link, section, errorBox } from '../ui/dom.js';
-import { time, duration, lifecycleBadge, severityBadge, shortId, badge } from '../ui/format.js';
+import { time, duration, lifecycleBadge, severityBadge, shortId, badge, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row } from '../ui/table.js';
 import { loadChart, cssVar } from '../ui/chart.js';
+import { progressBar, percentDone, count } from '../ui/progress.js';
 
 const INTERVALS = [['PT1H', 'Last hour'], ['P1D', 'Last day'], ['P7D', 'Last week']];
 let chosenInterval = 'PT1H'; // kept across visits within the tab
@@ -53,23 +56,42 @@ export async function render(view, ctx) {
   const loadAgent = api.get('/agent', { signal }).then((a) => { agent = a; drawTiles(); })
     .catch((e) => { if (e.name !== 'AbortError') fill(tiles, errorBox(e)); });
 
+  // Each running execution's progress bar, by id: drawn from its summary, moved by its live events.
+  const progressCells = new Map();
+  function drawProgress(id, summary) {
+    const cell = progressCells.get(id);
+    if (!cell || !summary) return;
+    const t = summary.targets;
+    fill(cell, progressBar(t, { label: `Execution ${shortId(id)}: targets done` }),
+      h('span', { class: 'muted' }, `${percentDone(t)}% of ${count(t.total)}`));
+  }
+
   async function loadRunning() {
     const page = await api.list('/executions', { isActive: true, $top: 10 }, { signal });
     const items = page.value || [];
     runningCount = items.length < 10 || !page.nextLink ? items.length : `${items.length}+`;
     drawTiles();
+    progressCells.clear();
     fill(runningBox, table({
       caption: 'Running executions',
-      columns: ['Execution', 'Job', 'Lifecycle', 'Started', 'Running for'],
-      rows: items.map((x) => row([
-        link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
-        link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
-        lifecycleBadge(x.lifecycle),
-        time(x.startTime || x.createTime, { short: true }),
-        duration(x.startTime || x.createTime, null),
-      ], { 'data-execution': x.jobExecutionId })),
+      columns: ['Execution', 'Job', 'Lifecycle', 'Progress', 'Running for'],
+      rows: items.map((x) => {
+        const cell = h('div', { class: 'run-progress', 'data-progress-of': x.jobExecutionId });
+        progressCells.set(x.jobExecutionId, cell);
+        return row([
+          link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+          link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
+          lifecycleBadge(x.lifecycle),
+          cell,
+          duration(x.startTime || x.createTime, null),
+        ], { 'data-execution': x.jobExecutionId });
+      }),
       empty: 'Nothing is running.',
     }));
+    // Not awaited: the list is on screen; each bar follows when its counts arrive.
+    items.forEach((x) => api.get(path`/jobs/${x.jobName}/executions/${x.jobExecutionId}/summary`, { signal })
+      .then((summary) => drawProgress(x.jobExecutionId, summary))
+      .catch(() => {}));
   }
 
   async function loadFailures() {
@@ -81,17 +103,44 @@ export async function render(view, ctx) {
     const items = [...(failed.value || []), ...(timedOut.value || [])]
       .sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))
       .slice(0, 10);
+    const causes = new Map();
     fill(failuresBox, table({
       caption: 'Recent failures',
-      columns: ['Execution', 'Job', 'Lifecycle', 'Ended'],
-      rows: items.map((x) => row([
-        link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
-        link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
-        lifecycleBadge(x.lifecycle),
-        time(x.endTime || x.createTime, { short: true }),
-      ], { 'data-execution': x.jobExecutionId })),
+      columns: ['Execution', 'Job', { label: 'Failed targets', className: 'num' }, 'Top cause', 'Ended'],
+      rows: items.map((x) => {
+        const failedCell = h('span', { 'data-failed-targets': '' }, '…');
+        const causeCell = h('span', { class: 'one-line muted', 'data-top-cause': '' }, '…');
+        causes.set(x, [failedCell, causeCell]);
+        return row([
+          link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+          link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
+          { cell: true, content: failedCell, className: 'num' },
+          causeCell,
+          time(x.endTime || x.createTime, { short: true }),
+        ], { 'data-execution': x.jobExecutionId });
+      }),
       empty: 'No failures. ',
     }), h('p', {}, h('a', { href: '#/executions?lifecycle=Failed' }, 'All failed executions')));
+    // The biggest failure group of each: how many targets failed in all, and the message most of them share.
+    causes.forEach(([failedCell, causeCell], x) => {
+      api.list(path`/jobs/${x.jobName}/executions/${x.jobExecutionId}/failureGroups`, { $top: 1 }, { signal })
+        .then((groups) => {
+          const top = (groups.value || [])[0];
+          failedCell.textContent = count(groups.failedTargets);
+          if (!top) {
+            causeCell.textContent = x.lastMessage || '—';
+            causeCell.title = x.lastMessage || '';
+            return;
+          }
+          // A real message reads better than the normalized cause, whose numbers are all "#".
+          const example = withoutAttemptPreamble(String(top.exampleMessage || '').split('\n')[0]) || top.cause;
+          const text = `${top.errorCode ? `${top.errorCode} ` : ''}${example}`;
+          causeCell.textContent = `${count(top.targets)}× ${text}`;
+          causeCell.title = top.exampleMessage || text;
+          causeCell.classList.remove('muted');
+        })
+        .catch(() => { failedCell.textContent = '—'; causeCell.textContent = ''; });
+    });
   }
 
   async function loadAlerts() {
@@ -138,7 +187,9 @@ export async function render(view, ctx) {
       succeeded: t.succeeded + (b.succeeded || 0), failed: t.failed + (b.failed || 0), timedOut: t.timedOut + (b.timedOut || 0),
     }), { succeeded: 0, failed: 0, timedOut: 0 });
     const label = INTERVALS.find(([v]) => v === chosenInterval)[1].toLowerCase();
-    chartSummary.textContent = `Target executions in the ${label}: ${totals.succeeded} succeeded, ${totals.failed} failed, ${totals.timedOut} timed out.`;
+    const all = totals.succeeded + totals.failed + totals.timedOut;
+    const rate = all ? ` (${Math.round(((totals.failed + totals.timedOut) / all) * 1000) / 10}% failed)` : '';
+    chartSummary.textContent = `Target executions in the ${label}: ${totals.succeeded} succeeded, ${totals.failed} failed, ${totals.timedOut} timed out${rate}.`;
     drawChart(); // not awaited: the page is ready without the picture
   }
 
@@ -160,14 +211,23 @@ export async function render(view, ctx) {
       ['Succeeded', 'succeeded', cssVar('--ok') || '#16a34a'],
       ['Failed', 'failed', cssVar('--bad') || '#dc2626'],
       ['Timed out', 'timedOut', cssVar('--warn') || '#d97706'],
-    ].map(([lbl, key, color]) => ({ label: lbl, data: buckets.map((b) => b[key] || 0), backgroundColor: color, borderWidth: 0, stack: 'x' }));
+    ].map(([lbl, key, color]) => ({ label: lbl, data: buckets.map((b) => b[key] || 0), backgroundColor: color, borderWidth: 0, stack: 'x', yAxisID: 'y', order: 2 }));
+    // A few failures beside many successes are a sliver on the bars; their rate, on its own axis, is not.
+    datasets.push({
+      type: 'line', label: 'Failure rate', yAxisID: 'rate', order: 1, spanGaps: true, pointRadius: 2, borderWidth: 2,
+      borderColor: cssVar('--bad') || '#dc2626', backgroundColor: cssVar('--bad') || '#dc2626',
+      data: buckets.map((b) => {
+        const total = (b.succeeded || 0) + (b.failed || 0) + (b.timedOut || 0);
+        return total ? Math.round((((b.failed || 0) + (b.timedOut || 0)) / total) * 1000) / 10 : null;
+      }),
+    });
     if (chart) {
       chart.data.labels = labels;
       chart.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
       chart.update('none');
       return;
     }
-    const canvas = h('canvas', { role: 'img', 'aria-label': 'Succeeded, failed and timed-out target executions over time; the totals are below the chart.' });
+    const canvas = h('canvas', { role: 'img', 'aria-label': 'Succeeded, failed and timed-out target executions over time, with the failure rate; the totals are below the chart.' });
     fill(chartBox, canvas);
     chart = new Chart(canvas, {
       type: 'bar',
@@ -179,7 +239,10 @@ export async function render(view, ctx) {
         interaction: { mode: 'index', intersect: false },
         scales: {
           x: { stacked: true, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8, color: cssVar('--muted') }, grid: { display: false } },
-          y: { stacked: true, beginAtZero: true, ticks: { precision: 0, color: cssVar('--muted') }, grid: { color: cssVar('--line') } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0, color: cssVar('--muted') }, grid: { color: cssVar('--line') },
+            title: { display: true, text: 'Targets', color: cssVar('--muted') } },
+          rate: { position: 'right', min: 0, max: 100, grid: { display: false },
+            ticks: { color: cssVar('--bad'), callback: (v) => `${v}%` }, title: { display: true, text: 'Failure rate', color: cssVar('--bad') } },
         },
         plugins: { legend: { position: 'bottom', labels: { color: cssVar('--text') } } },
       },
@@ -210,7 +273,10 @@ export async function render(view, ctx) {
   // Live: tiles from every heartbeat; lists only after an execution event, and at most once per beat.
   let dirty = false;
   let lastStats = Date.now();
-  ctx.onCleanup(on('execution', () => { dirty = true; }));
+  ctx.onCleanup(on('execution', (e) => {
+    dirty = true;
+    drawProgress(e.jobExecutionId, e.summary);
+  }));
   ctx.onCleanup(on('agent', (a) => {
     agent = a;
     drawTiles();

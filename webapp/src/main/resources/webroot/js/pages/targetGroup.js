@@ -1,27 +1,18 @@
-// One target group: its members (editable by admins), and "Preview targets": the databases a run would
-// hit right now.
+// One target group: its members in one compact table (editable by admins, with bulk adding), and "Preview
+// targets": the databases a run would hit right now.
 import { api, path } from '../api.js';
 import { h, fill, section, errorBox } from '../ui/dom.js';
-import { table, row } from '../ui/table.js';
 import { can } from '../roles.js';
-import { groupEditor } from './targetGroupEditor.js';
+import { groupEditor, membersTable } from './targetGroupEditor.js';
 import { renderPreview } from './job.js';
 
 export async function render(view, ctx) {
   const name = ctx.params[0];
   view.append(h('h1', {}, name));
   const group = await api.get(path`/targetGroups/${name}`, { signal: ctx.signal });
-  if (can('putTargetGroup')) {
-    view.append(section('Members', groupEditor(ctx, group, () => ctx.rerender())));
-  } else {
-    view.append(section('Members', table({
-      caption: 'Members',
-      columns: ['Type', 'Membership', 'Server', 'Database', 'Elastic pool', 'Refresh credential', 'Engine', 'Trust server certificate'],
-      rows: (group.members || []).map((m) => row([m.type, m.membershipType, m.serverName, m.databaseName || '—',
-        m.elasticPoolName || '—', m.refreshCredential || '—', m.engine || '—', m.trustServerCertificate ? 'Yes' : 'No'])),
-      empty: 'No members.',
-    })));
-  }
+  view.append(section('Members', can('putTargetGroup')
+    ? groupEditor(ctx, group, () => ctx.rerender())
+    : membersTable(ctx, group)));
   view.append(previewSection(ctx, name));
 }
 

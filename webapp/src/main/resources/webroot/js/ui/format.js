@@ -101,3 +101,11 @@ export function fromLocalInput(value) {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/**
+ * A target's message without the executor's "Attempt 2 of step 1 failed on target (server …, database …): "
+ * preamble, for a place that names the target already.
+ */
+export function withoutAttemptPreamble(message) {
+  return String(message ?? '').replace(/^Attempt \d+ of step \d+ failed on target \(server '[^']*', database '[^']*'\): /, '');
+}

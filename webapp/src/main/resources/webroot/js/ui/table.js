@@ -38,3 +38,17 @@ export function pager({ skip, top, count, hasNext, go, label = 'Pages' }) {
   return h('nav', { class: 'pager', 'aria-label': label }, prev,
     h('span', { class: 'muted' }, count ? `${from}–${skip + count}` : 'none'), next);
 }
+
+/**
+ * Previous/next paging for a list whose total is known: "101–200 of 2,000". Calls go(newSkip). Shown even
+ * for one page, so the count is always there.
+ */
+export function countedPager({ skip, top, shown, total, go, label = 'Pages' }) {
+  const prev = h('button', { type: 'button', class: 'secondary small', disabled: skip <= 0 }, 'Previous page');
+  const next = h('button', { type: 'button', class: 'secondary small', disabled: skip + shown >= total }, 'Next page');
+  prev.addEventListener('click', () => go(Math.max(0, skip - top)));
+  next.addEventListener('click', () => go(skip + top));
+  const number = new Intl.NumberFormat();
+  const text = total ? `${number.format(skip + 1)}–${number.format(skip + shown)} of ${number.format(total)}` : 'none';
+  return h('nav', { class: 'pager', 'aria-label': label }, prev, h('span', { class: 'muted', 'data-range': '' }, text), next);
+}

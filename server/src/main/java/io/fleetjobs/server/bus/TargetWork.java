@@ -1,12 +1,13 @@
 package io.fleetjobs.server.bus;
 
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A claimed target execution: which attempt (claim) of which step to run where, whether the member that
- * brought the database in trusts its server's certificate, and whether the execution is a dry run.
+ * A claimed target execution: which attempt (claim) of which step to run where, how the member that brought
+ * the database in connects (its TLS mode, certificate trust and sign-in), and whether the execution is a dry run.
  */
 public record TargetWork(
   UUID targetExecutionId,
@@ -23,7 +24,7 @@ public record TargetWork(
   String engine,
   String serverName,
   String databaseName,
-  boolean trustServerCertificate,
+  ConnectionSettings connection,
   boolean dryRun) {
 
   public JsonObject toJson() {
@@ -42,7 +43,9 @@ public record TargetWork(
       .put("engine", engine)
       .put("serverName", serverName)
       .put("databaseName", databaseName)
-      .put("trustServerCertificate", trustServerCertificate)
+      .put("trustServerCertificate", connection.trustServerCertificate())
+      .put("sslMode", connection.sslMode())
+      .put("authentication", connection.authentication())
       .put("dryRun", dryRun);
   }
 
@@ -62,7 +65,8 @@ public record TargetWork(
       json.getString("engine"),
       json.getString("serverName"),
       json.getString("databaseName"),
-      json.getBoolean("trustServerCertificate", false),
+      new ConnectionSettings(json.getBoolean("trustServerCertificate", false), json.getString("sslMode"),
+        json.getString("authentication")),
       json.getBoolean("dryRun", false));
   }
 }

@@ -19,12 +19,14 @@ public record AgentConfig(
   String dbUrl,
   int embeddedDbPort,
   String masterKey,
+  Path masterKeyFile,
   String bootstrapAdminToken,
   Tier tier,
   EngineSettings engine,
   AlertsConfig alerts,
   SqlServerSettings sqlserver,
-  TelemetrySettings telemetry) {
+  TelemetrySettings telemetry,
+  TargetSettings targets) {
 
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
@@ -85,12 +87,14 @@ public record AgentConfig(
       blankToNull(json.getString("dbUrl")),
       port(json, "embeddedDbPort", 0),
       blankToNull(json.getString("masterKey")),
+      blankToNull(json.getString("masterKeyFile")) == null ? null : Path.of(json.getString("masterKeyFile").trim()),
       blankToNull(json.getString("bootstrapAdminToken")),
       tier == null ? null : Tier.parse(tier),
       EngineSettings.fromJson(json),
       AlertsConfig.fromJson(json, httpPort),
       SqlServerSettings.fromJson(json),
-      TelemetrySettings.fromJson(json));
+      TelemetrySettings.fromJson(json),
+      TargetSettings.fromJson(json));
   }
 
   public boolean embeddedDatabase() {
@@ -98,13 +102,13 @@ public record AgentConfig(
   }
 
   public AgentConfig withDbUrl(String url) {
-    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, url, embeddedDbPort, masterKey, bootstrapAdminToken,
-      tier, engine, alerts, sqlserver, telemetry);
+    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, url, embeddedDbPort, masterKey, masterKeyFile,
+      bootstrapAdminToken, tier, engine, alerts, sqlserver, telemetry, targets);
   }
 
   public AgentConfig withMasterKey(String key) {
-    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, dbUrl, embeddedDbPort, key, bootstrapAdminToken,
-      tier, engine, alerts, sqlserver, telemetry);
+    return new AgentConfig(httpHost, httpPort, httpLimits, dataDir, dbUrl, embeddedDbPort, key, masterKeyFile,
+      bootstrapAdminToken, tier, engine, alerts, sqlserver, telemetry, targets);
   }
 
   /** The inverse of {@link #fromJson}, for passing the resolved config to verticles. */
@@ -113,6 +117,7 @@ public record AgentConfig(
     sqlserver.putInto(json);
     httpLimits.putInto(json);
     telemetry.putInto(json);
+    targets.putInto(json);
     return json
       .put("httpHost", httpHost)
       .put("httpPort", httpPort)
@@ -120,6 +125,7 @@ public record AgentConfig(
       .put("dbUrl", dbUrl)
       .put("embeddedDbPort", embeddedDbPort)
       .put("masterKey", masterKey)
+      .put("masterKeyFile", masterKeyFile == null ? null : masterKeyFile.toString())
       .put("bootstrapAdminToken", bootstrapAdminToken)
       .put("tier", tier == null ? null : tier.name())
       .put("leaseSeconds", engine.leaseSeconds())
@@ -136,7 +142,8 @@ public record AgentConfig(
     return "AgentConfig[httpHost=" + httpHost + ", httpPort=" + httpPort + ", httpLimits=" + httpLimits
       + ", dataDir=" + dataDir
       + ", externalDb=" + (dbUrl != null) + ", embeddedDbPort=" + embeddedDbPort + ", tier=" + tier
-      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", telemetry=" + telemetry + "]";
+      + ", engine=" + engine + ", alerts=" + alerts + ", sqlserver=" + sqlserver + ", telemetry=" + telemetry
+      + ", targets=" + targets + "]";
   }
 
   // Environment overrides arrive as strings, files as numbers: accept both.

@@ -1,8 +1,10 @@
 package io.fleetjobs.server.db;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
@@ -17,7 +19,23 @@ public record JobDatabase(String url, PgConnectOptions connectOptions) {
     if (!normalized.startsWith("postgresql://")) {
       throw new IllegalArgumentException("dbUrl must look like postgresql://user:pass@host:port/db");
     }
-    return new JobDatabase(normalized, PgConnectOptions.fromUri(normalized));
+    return new JobDatabase(normalized, withTls(PgConnectOptions.fromUri(normalized)));
+  }
+
+  /**
+   * The URL's sslmode, with libpq's meanings: the client needs TLS options for any mode but disable, and does not
+   * make them itself. require and below encrypt without checking; verify-ca and verify-full check against the
+   * JVM's trust store, verify-full also the host name.
+   */
+  private static PgConnectOptions withTls(PgConnectOptions options) {
+    SslMode mode = options.getSslMode();
+    if (mode == null || mode == SslMode.DISABLE || options.getSslOptions() != null) {
+      return options;
+    }
+    boolean verify = mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL;
+    return options.setSslOptions(new ClientSSLOptions()
+      .setTrustAll(!verify)
+      .setHostnameVerificationAlgorithm(mode == SslMode.VERIFY_FULL ? "HTTPS" : ""));
   }
 
   /** The same database for Flyway's JDBC, with the URL's options (sslmode and the like) carried over. */

@@ -7,8 +7,10 @@ import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
+import io.fleetjobs.server.http.api.ExecutionDetailsApi;
 import io.fleetjobs.server.http.api.ExecutionNotificationsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
+import io.fleetjobs.server.http.api.FleetStateApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
 import io.fleetjobs.server.http.api.TargetGroupsApi;
@@ -34,7 +36,12 @@ public final class ApiRouter {
   /** Every resource API of the control plane, mounted together. */
   public record Dependencies(CredentialsApi credentials, TargetGroupsApi targetGroups, JobsApi jobs,
                              JobStepsApi steps, TokensApi tokens, ExecutionsApi executions,
-                             TargetsPreviewApi preview, AgentApi agent, EventsApi events, AlertApis alerts) {
+                             TargetsPreviewApi preview, AgentApi agent, EventsApi events, AlertApis alerts,
+                             FleetViewApis fleetView) {
+  }
+
+  /** What the execution page and a job's fleet state read: summaries, failure groups, attempts, who is behind. */
+  public record FleetViewApis(ExecutionDetailsApi executionDetails, FleetStateApi fleetState) {
   }
 
   /** The alerting resources, served by the alerts module's stores, and the execution notifications beside them. */
@@ -70,6 +77,8 @@ public final class ApiRouter {
     apis.alerts().processingRules().mount(builder);
     apis.alerts().alerts().mount(builder);
     apis.alerts().executionNotifications().mount(builder);
+    apis.fleetView().executionDetails().mount(builder);
+    apis.fleetView().fleetState().mount(builder);
     builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()
       .putHeader("Content-Type", "application/yaml")
       .end(contractText));

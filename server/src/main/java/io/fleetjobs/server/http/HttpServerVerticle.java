@@ -13,8 +13,10 @@ import io.fleetjobs.server.http.api.AlertRulesApi;
 import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
+import io.fleetjobs.server.http.api.ExecutionDetailsApi;
 import io.fleetjobs.server.http.api.ExecutionNotificationsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
+import io.fleetjobs.server.http.api.FleetStateApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
 import io.fleetjobs.server.http.api.JobsApi;
 import io.fleetjobs.server.http.api.TargetGroupsApi;
@@ -30,8 +32,13 @@ import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
+import io.fleetjobs.server.jobs.executions.ExecutionSummaryRepository;
+import io.fleetjobs.server.jobs.executions.FailureGroupRepository;
+import io.fleetjobs.server.jobs.fleet.FleetStateReader;
+import io.fleetjobs.server.jobs.fleet.FleetStateRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
+import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ServerKeys;
@@ -57,8 +64,8 @@ public final class HttpServerVerticle extends VerticleBase {
   private static final int POOL_SIZE = 8;
 
   /** What the HTTP side shares with the rest of the agent; the key comes sealed inside its box. */
-  public record Dependencies(SecretBox secretBox, TargetDrivers drivers, PrometheusMeterRegistry registry,
-                             Alerts alerts, Clock clock) {
+  public record Dependencies(SecretBox secretBox, PlatformSecrets platformSecrets, TargetDrivers drivers,
+                             PrometheusMeterRegistry registry, Alerts alerts, Clock clock) {
   }
 
   private final Dependencies dependencies;
@@ -78,24 +85,32 @@ public final class HttpServerVerticle extends VerticleBase {
     AccessTokenRepository tokens = new AccessTokenRepository(pool);
     JobRepository jobs = new JobRepository(pool, dependencies.clock());
     JobStepRepository steps = new JobStepRepository(pool, jobs);
-    CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox());
+    CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox(),
+      dependencies.platformSecrets());
     TargetGroupRepository groups = new TargetGroupRepository(pool);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
-    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), agent, tokens);
+    ExecutionSummaryRepository summaries = new ExecutionSummaryRepository(pool);
+    feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), summaries, agent, tokens);
     GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
       dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
+    ExecutionRepository executions = new ExecutionRepository(pool);
+    ApiRouter.FleetViewApis fleetView = new ApiRouter.FleetViewApis(
+      new ExecutionDetailsApi(executions, summaries, new FailureGroupRepository(pool)),
+      new FleetStateApi(new FleetStateReader(new FleetStateReader.Dependencies(jobs, steps, expander,
+        new FleetStateRepository(pool)))));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
       new CredentialsApi(credentials, new CredentialTester(credentials, dependencies.drivers(), expander, groups)),
       new TargetGroupsApi(groups),
       new JobsApi(jobs),
       new JobStepsApi(steps),
       new TokensApi(tokens),
-      new ExecutionsApi(new ExecutionRepository(pool), new ExecutionStatsRepository(pool),
-        new RolloutRepository(pool, dependencies.clock()), dependencies.drivers(), vertx),
+      new ExecutionsApi(executions, new ExecutionStatsRepository(pool), new RolloutRepository(pool, dependencies.clock()),
+        dependencies.drivers(), vertx),
       new TargetsPreviewApi(steps, groups, expander),
       new AgentApi(agent, new AgentRegistry(pool), vertx),
       new EventsApi(feed),
-      alertApis(dependencies.alerts(), new ExecutionNotificationRepository(pool, dependencies.alerts().actionGroups())));
+      alertApis(dependencies.alerts(), new ExecutionNotificationRepository(pool, dependencies.alerts().actionGroups())),
+      fleetView);
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
     Future<Buffer> contractText = vertx.fileSystem().readFile(ApiRouter.CONTRACT);

@@ -4,6 +4,8 @@ import io.fleetjobs.server.db.Page;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** What a handler answers: a status, an optional JSON body and an optional Location. */
@@ -39,5 +41,32 @@ public record Reply(int status, JsonObject body, String location) {
       body.putNull("nextLink");
     }
     return ok(body);
+  }
+
+  /**
+   * A filtered list page with how many items match in all ({@code count}); its nextLink keeps the request's
+   * filters, so following it pages through the same list.
+   */
+  public static Reply counted(RoutingContext ctx, Page<JsonObject> page, int top, int skip, long count) {
+    JsonObject body = new JsonObject().put("value", new JsonArray(page.items())).put("count", count);
+    body.put("nextLink", page.hasMore() ? nextLink(ctx, top, skip + top) : null);
+    return ok(body);
+  }
+
+  private static String nextLink(RoutingContext ctx, int top, int skip) {
+    String uri = ctx.request().absoluteURI();
+    int query = uri.indexOf('?');
+    StringBuilder link = new StringBuilder(query < 0 ? uri : uri.substring(0, query))
+      .append("?$top=").append(top).append("&$skip=").append(skip);
+    ctx.queryParams().forEach((name, value) -> {
+      if (!name.equals("$top") && !name.equals("$skip")) {
+        link.append('&').append(encode(name)).append('=').append(encode(value));
+      }
+    });
+    return link.toString();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -23,8 +23,9 @@ public record JobStep(
   public record Action(String type, String source, String value) {
   }
 
+  /** @param sslMode the output server's TLS mode; null takes the agent's default for the engine */
   public record Output(String type, String engine, String serverName, String databaseName, String schemaName,
-                       String tableName, UUID credentialId, String credential) {
+                       String tableName, UUID credentialId, String credential, String sslMode) {
   }
 
   /**
@@ -70,7 +71,7 @@ public record JobStep(
     s.step_name, s.step_id, s.job_version, s.target_group_id, s.target_group_name, s.credential_id,
     s.credential_name, s.command_type, s.command_source, s.command, s.output_type, s.output_engine,
     s.output_server_name, s.output_database_name, s.output_schema_name, s.output_table_name,
-    s.output_credential_id, s.output_credential_name, s.step_timeout_seconds, s.retry_attempts,
+    s.output_credential_id, s.output_credential_name, s.output_ssl_mode, s.step_timeout_seconds, s.retry_attempts,
     s.initial_retry_interval_seconds, s.maximum_retry_interval_seconds, s.retry_interval_backoff_multiplier,
     s.retry_on, s.transaction, s.max_parallelism, s.rollout""";
 
@@ -83,7 +84,8 @@ public record JobStep(
       row.getString("output_schema_name"),
       row.getString("output_table_name"),
       row.getUUID("output_credential_id"),
-      row.getString("output_credential_name"));
+      row.getString("output_credential_name"),
+      row.getString("output_ssl_mode"));
   }
 
   public JsonObject toJson() {
@@ -109,6 +111,9 @@ public record JobStep(
         .put("tableName", output.tableName());
       if (output.credential() != null) {
         out.put("credential", output.credential());
+      }
+      if (output.sslMode() != null) {
+        out.put("sslMode", output.sslMode());
       }
       json.put("output", out);
     }

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.live;
 
+import io.fleetjobs.server.jobs.executions.ExecutionSummary;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.UUID;
@@ -12,11 +13,13 @@ public record ExecutionChange(UUID jobExecutionId, String jobName, String lifecy
     return lifecycle + "@" + endTime;
   }
 
-  JsonObject toJson() {
+  /** @param summary its targets counted now, or null when they could not be */
+  JsonObject toJson(ExecutionSummary summary) {
     return new JsonObject()
       .put("jobName", jobName)
       .put("jobExecutionId", jobExecutionId.toString())
       .put("lifecycle", lifecycle)
-      .put("isActive", active);
+      .put("isActive", active)
+      .put("summary", summary == null ? null : summary.toJson(active));
   }
 }

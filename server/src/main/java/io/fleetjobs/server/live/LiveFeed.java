@@ -3,6 +3,7 @@ package io.fleetjobs.server.live;
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.Addresses;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
+import io.fleetjobs.server.jobs.executions.ExecutionSummaryRepository;
 import io.fleetjobs.server.tokens.AccessTokenRepository;
 import io.fleetjobs.server.tokens.Role;
 import io.vertx.core.Future;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes what live pages need to every open event stream: an {@code execution} event when an execution
- * may have changed, and an {@code agent} event (tier and capacity in use) every {@value #TICK_MS} ms.
+ * may have changed, with its targets counted by step and lifecycle (so no page counts rows), and an
+ * {@code agent} event (tier and capacity in use) every {@value #TICK_MS} ms.
  * A target finishing or a run starting on this agent triggers a check at once; the periodic check finds
  * what other agents sharing the job database did. One check serves every client, so the job database
  * sees the same load with one dashboard open as with fifty. Each tick also checks, in one query, that the
@@ -41,6 +44,7 @@ public final class LiveFeed {
 
   private final Vertx vertx;
   private final ExecutionChangeRepository changes;
+  private final ExecutionSummaryRepository summaries;
   private final AgentStatus agent;
   private final AccessTokenRepository tokens;
   /** What streaming events needs: the contract's role of streamEvents. */
@@ -56,9 +60,11 @@ public final class LiveFeed {
   private final CoalescedRounds checks = new CoalescedRounds(this::check);
   private Instant since;
 
-  public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, AgentStatus agent, AccessTokenRepository tokens) {
+  public LiveFeed(Vertx vertx, ExecutionChangeRepository changes, ExecutionSummaryRepository summaries,
+                  AgentStatus agent, AccessTokenRepository tokens) {
     this.vertx = vertx;
     this.changes = changes;
+    this.summaries = summaries;
     this.agent = agent;
     this.tokens = tokens;
     finished = vertx.eventBus().localConsumer(Addresses.TARGET_FINISHED, message -> checkSoon());
@@ -116,25 +122,36 @@ public final class LiveFeed {
   private Future<?> check() {
     Instant from = since == null ? Instant.now().minus(OVERLAP) : since.minus(OVERLAP);
     return changes.since(from)
-      .onSuccess(found -> {
+      .compose(found -> {
         since = found.checkedAt();
-        publish(found);
+        List<ExecutionChange> due = due(found);
+        return summaries.summaries(due.stream().map(ExecutionChange::jobExecutionId).toList())
+          .recover(failure -> {
+            // An event without its counts still tells a page to look again.
+            LOG.warn("Live feed could not count the targets of {} executions: {}", due.size(), failure.getMessage());
+            return Future.succeededFuture(Map.of());
+          })
+          .onSuccess(counted -> due.forEach(change -> {
+            JsonObject event = change.toJson(counted.get(change.jobExecutionId()));
+            clients.keySet().forEach(client -> send(client, "execution", event));
+          }));
       })
       .onFailure(failure -> LOG.warn("Live feed could not read execution changes: {}", failure.getMessage()));
   }
 
   /** Active executions always go out, since their targets move on; an ended one only when it changed. */
-  private void publish(ExecutionChangeRepository.Changes found) {
+  private List<ExecutionChange> due(ExecutionChangeRepository.Changes found) {
     Map<UUID, String> stillInWindow = new HashMap<>();
+    List<ExecutionChange> due = new ArrayList<>();
     for (ExecutionChange change : found.executions()) {
       stillInWindow.put(change.jobExecutionId(), change.state());
       if (change.active() || !change.state().equals(sent.get(change.jobExecutionId()))) {
-        JsonObject event = change.toJson();
-        clients.keySet().forEach(client -> send(client, "execution", event));
+        due.add(change);
       }
     }
     sent.clear();
     sent.putAll(stillInWindow);
+    return due;
   }
 
   /** A client too slow to take an event misses it; the next check or tick brings it up to date. */

@@ -2,6 +2,7 @@ package io.fleetjobs.server.security;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -36,6 +37,14 @@ public final class MasterKey {
       throw new IllegalArgumentException("FLEETJOBS_MASTER_KEY must be 32 bytes in base64 or 64 hex digits");
     }
     return new MasterKey(key);
+  }
+
+  /** Reads a key file the platform provides, such as a mounted secret. Blocking. */
+  public static MasterKey read(Path keyFile) throws IOException {
+    if (!Files.isReadable(keyFile)) {
+      throw new IOException("FLEETJOBS_MASTER_KEY_FILE " + keyFile + " does not exist or cannot be read.");
+    }
+    return parse(Files.readString(keyFile, StandardCharsets.US_ASCII));
   }
 
   /** Reads the key file, or creates it with owner-only permissions on first start. Blocking. */

@@ -2,6 +2,7 @@ package io.fleetjobs.server.targetgroups;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.fleetjobs.server.targets.TargetDriver;
@@ -34,7 +35,7 @@ public final class CredentialTester {
 
   /** One server: the login is tried on its maintenance database (postgres, master) unless a database is named. */
   public Future<List<JsonObject>> onServer(String credential, String engine, String serverName, String databaseName,
-                                           boolean trustServerCertificate) {
+                                           ConnectionSettings connection) {
     TargetDriver driver;
     try {
       driver = drivers.forEngine(engine);
@@ -43,7 +44,7 @@ public final class CredentialTester {
     }
     String database = databaseName != null ? databaseName : driver.maintenanceDatabase();
     return credentials.login(credential)
-      .compose(login -> attempt(driver, login, serverName, database, engine, trustServerCertificate))
+      .compose(login -> attempt(driver, login, serverName, database, engine, connection))
       .map(List::of);
   }
 
@@ -67,7 +68,7 @@ public final class CredentialTester {
     }
     List<Future<JsonObject>> batch = targets.subList(from, Math.min(targets.size(), from + AT_ONCE)).stream()
       .map(target -> attempt(drivers.forEngine(target.engine()), login, target.serverName(), target.databaseName(),
-        target.engine(), target.trustServerCertificate()))
+        target.engine(), target.connection()))
       .toList();
     return Future.all(batch).compose(done -> {
       batch.forEach(result -> results.add(result.result()));
@@ -77,9 +78,9 @@ public final class CredentialTester {
 
   /** Never fails: a refused login is the answer, not an error of the test. */
   private static Future<JsonObject> attempt(TargetDriver driver, Login login, String serverName, String database,
-                                            String engine, boolean trustServerCertificate) {
+                                            String engine, ConnectionSettings connection) {
     long started = System.nanoTime();
-    return driver.testLogin(serverName, database, login, trustServerCertificate)
+    return driver.testLogin(serverName, database, login, connection)
       .map(ok -> result(engine, serverName, database, elapsedMs(started), null))
       .otherwise(e -> result(engine, serverName, database, elapsedMs(started), e));
   }

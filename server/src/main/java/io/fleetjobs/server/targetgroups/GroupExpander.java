@@ -3,6 +3,7 @@ package io.fleetjobs.server.targetgroups;
 import io.fleetjobs.common.errors.FleetJobsException;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.credentials.CredentialRepository;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.fleetjobs.server.targets.ServerKeys;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -67,9 +69,14 @@ public final class GroupExpander {
       .compose(group -> expand(group, member -> member.targetId().equals(memberTargetId)));
   }
 
-  /** How the targets of an engine authenticate on this agent, as the API shows it. */
-  public String authentication(String engine) {
-    return dependencies.drivers().forEngine(engine).authentication();
+  /** How a target authenticates on this agent, as the API shows it: its engine's way, or its member's. */
+  public String authentication(ResolvedTarget target) {
+    return dependencies.drivers().forEngine(target.engine()).authentication(target.connection());
+  }
+
+  /** The TLS mode a member's connections use: its own, or the agent's default for its engine. */
+  public String sslMode(TargetGroupMember member) {
+    return dependencies.drivers().forEngine(member.engine()).sslMode(member.connection());
   }
 
   private Future<Expansion> expand(TargetGroup group, Predicate<TargetGroupMember> listThis) {
@@ -80,12 +87,14 @@ public final class GroupExpander {
     return dependencies.serverKeys().keys(group.members().stream().map(GroupExpander::server).toList())
       .compose(keys -> {
         List<Future<List<String>>> listings = includes.stream().map(this::databasesOf).toList();
-        return Future.join(listings).otherwiseEmpty().map(joined -> combine(group, includes, listings, keys));
+        return Future.join(listings).otherwiseEmpty().map(joined -> combine(group, includes, listings, keys,
+          this::sslMode));
       });
   }
 
   private static Expansion combine(TargetGroup group, List<TargetGroupMember> includes,
-                                   List<Future<List<String>>> listings, Map<ServerKeys.Server, String> keys) {
+                                   List<Future<List<String>>> listings, Map<ServerKeys.Server, String> keys,
+                                   Function<TargetGroupMember, String> sslModes) {
     List<ResolvedTarget> included = new ArrayList<>();
     List<MemberFailure> failures = new ArrayList<>();
     Map<UUID, Integer> listed = new LinkedHashMap<>();
@@ -98,7 +107,9 @@ public final class GroupExpander {
         continue;
       }
       listed.put(member.targetId(), listing.result().size());
-      listing.result().forEach(database -> included.add(target(member, key, database)));
+      // The mode in force now is what the target keeps, so its row says how it connected.
+      ConnectionSettings connection = member.connection().withSslMode(sslModes.apply(member));
+      listing.result().forEach(database -> included.add(target(member, key, database, connection)));
     }
     // Exclusions are applied where they can be known: an excluded server needs no listing, so none is needed.
     List<TargetSets.Exclusion> exclusions = group.members().stream()
@@ -122,9 +133,8 @@ public final class GroupExpander {
       long timeoutMs = dependencies.listingTimeout().toMillis();
       return login
         .compose(refresh -> member.type().equals("SqlElasticPool")
-          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh,
-              member.trustServerCertificate())
-          : driver.listDatabases(member.serverName(), refresh, member.trustServerCertificate()))
+          ? driver.listPoolDatabases(member.serverName(), member.elasticPoolName(), refresh, member.connection())
+          : driver.listDatabases(member.serverName(), refresh, member.connection()))
         // A server that accepts the connection and never answers must not hold the step.
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof FleetJobsException ? e : new TargetUnreachable("serverName",
@@ -139,9 +149,10 @@ public final class GroupExpander {
     return new ServerKeys.Server(member.serverName(), member.engine());
   }
 
-  private static ResolvedTarget target(TargetGroupMember member, String serverKey, String database) {
+  private static ResolvedTarget target(TargetGroupMember member, String serverKey, String database,
+                                       ConnectionSettings connection) {
     String group = member.elasticPoolName() != null ? member.elasticPoolName() : member.serverName();
     return new ResolvedTarget(member.type(), member.targetId(), member.engine(), member.serverName(), serverKey,
-      database, group, member.trustServerCertificate());
+      database, group, connection);
   }
 }

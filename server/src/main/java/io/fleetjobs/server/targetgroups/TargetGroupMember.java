@@ -1,13 +1,16 @@
 package io.fleetjobs.server.targetgroups;
 
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.templates.RowMapper;
 import java.util.UUID;
 
 /**
  * One include or exclude rule of a target group, as stored (defaults applied). {@code trustServerCertificate}
- * (sqlserver members only) accepts the server's TLS certificate without checking who signed it. A {@code canary}
- * member's databases go first in a rollout.
+ * (sqlserver members only) accepts the server's TLS certificate without checking who signed it; {@code sslMode}
+ * (postgresql and mysql members) is the TLS mode in the engine's words, null for the agent's default;
+ * {@code authentication} is null for stored credentials, or Entra. A {@code canary} member's databases go first
+ * in a rollout.
  */
 public record TargetGroupMember(
   UUID targetId,
@@ -20,6 +23,8 @@ public record TargetGroupMember(
   String refreshCredential,
   UUID refreshCredentialId,
   boolean trustServerCertificate,
+  String sslMode,
+  String authentication,
   boolean canary) {
 
   public boolean isInclude() {
@@ -38,7 +43,14 @@ public record TargetGroupMember(
     row.getString("refresh_credential_name"),
     row.getUUID("refresh_credential_id"),
     row.getBoolean("trust_server_certificate"),
+    row.getString("ssl_mode"),
+    row.getString("authentication"),
     row.getBoolean("canary"));
+
+  /** How this member's connections are secured and sign in. */
+  public ConnectionSettings connection() {
+    return new ConnectionSettings(trustServerCertificate, sslMode, authentication);
+  }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
@@ -50,7 +62,11 @@ public record TargetGroupMember(
     putIfPresent(json, "databaseName", databaseName);
     putIfPresent(json, "elasticPoolName", elasticPoolName);
     putIfPresent(json, "refreshCredential", refreshCredential);
-    return json.put("trustServerCertificate", trustServerCertificate).put("canary", canary);
+    putIfPresent(json, "sslMode", sslMode);
+    return json
+      .put("authentication", authentication == null ? "SqlLogin" : authentication)
+      .put("trustServerCertificate", trustServerCertificate)
+      .put("canary", canary);
   }
 
   private static void putIfPresent(JsonObject json, String key, String value) {

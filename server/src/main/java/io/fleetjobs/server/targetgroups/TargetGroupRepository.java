@@ -47,7 +47,7 @@ public final class TargetGroupRepository {
     return """
         SELECT g.target_group_name, g.target_group_id, m.target_id, m.membership_type, m.target_type, m.engine,
                m.server_name, m.database_name, m.elastic_pool_name, c.credential_name AS refresh_credential_name,
-               m.refresh_credential_id, m.trust_server_certificate, m.canary
+               m.refresh_credential_id, m.trust_server_certificate, m.ssl_mode, m.authentication, m.canary
           FROM %s g
           LEFT JOIN jobs_internal.target_group_members m ON m.target_group_id = g.target_group_id
           LEFT JOIN jobs_internal.credentials c ON c.credential_id = m.refresh_credential_id

@@ -1,13 +1,23 @@
 package io.fleetjobs.server.targets;
 
+import com.azure.core.credential.TokenCredential;
+import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.server.config.SqlServerSettings;
+import io.fleetjobs.server.config.TargetSettings;
+import io.fleetjobs.server.targets.sqlserver.AccessTokens;
+import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,20 +25,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * PostgreSQL targets through the non-blocking vertx-pg-client: no thread waits on a target. Scripts run as
- * psql runs them ({@link PsqlScript}, {@link PsqlRun}).
+ * psql runs them ({@link PsqlScript}, {@link PsqlRun}). TLS follows libpq's sslmode; a member may sign in with the
+ * agent's Microsoft Entra token as its password (Azure Database for PostgreSQL).
  */
 public final class PostgresTargetDriver implements TargetDriver {
   public static final String ENGINE = "postgresql";
   private static final int DEFAULT_PORT = 5432;
-  private static final int CONNECT_TIMEOUT_MS = 10_000;
+  /** As long as mssql-jdbc's login timeout: a loaded server may take seconds to fork and authenticate. */
+  private static final int CONNECT_TIMEOUT_MS = 30_000;
   private static final int ENUMERATION_TIMEOUT_MS = 30_000;
   private static final int OUTPUT_TIMEOUT_MS = 60_000;
   private static final String OUTPUT_LOCK_TIMEOUT = "30s";
@@ -36,11 +51,83 @@ public final class PostgresTargetDriver implements TargetDriver {
   private static final int MAX_IDENTIFIER_BYTES = 63;
   /** The counterpart of SQL Server's master: where enumeration connects, never a target by itself. */
   private static final String MAINTENANCE_DATABASE = "postgres";
+  /** What Azure Database for PostgreSQL accepts Entra tokens for. */
+  public static final String ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
+
+  /**
+   * The agent's Microsoft Entra identity: its mode as the API shows it, and a current token for
+   * {@link #ENTRA_SCOPE} (blocking while one is fetched).
+   */
+  public record EntraIdentity(String method, Supplier<String> token) {
+    @Override
+    public String toString() {
+      return "EntraIdentity[" + method + "]";
+    }
+  }
+
+  /**
+   * @param sslMode libpq's sslmode for members that name none
+   * @param trust the authorities verify-ca and verify-full accept
+   * @param clientCertificate the agent's certificate for servers that ask for one, or null
+   * @param entra the agent's identity, for members that sign in with Entra
+   */
+  public record Settings(String sslMode, TlsTrust trust, KeyCertOptions clientCertificate,
+                         Optional<EntraIdentity> entra) {
+    /** disable (see the README for why), the JVM's trust store, no client certificate and no identity. */
+    public static Settings defaults() {
+      return new Settings("disable", TlsTrust.of(null), null, Optional.empty());
+    }
+
+    /**
+     * From the agent's configuration: its TLS settings for postgresql, and its Entra identity, whose tokens are
+     * cached per scope. Reads the CA bundle; blocking.
+     *
+     * @param credential the identity to use instead of the one the configuration describes (tests)
+     */
+    public static Settings of(TargetSettings targets, SqlServerSettings.Entra entra, Optional<TokenCredential> credential,
+                              Clock clock) {
+      KeyCertOptions client = targets.postgresSslCert() == null ? null : new PemKeyCertOptions()
+        .setCertPath(targets.postgresSslCert())
+        .setKeyPath(targets.postgresSslKey());
+      if (!entra.configured()) {
+        return new Settings(targets.postgresSslMode(), TlsTrust.of(targets.postgresSslRootCert()), client,
+          Optional.empty());
+      }
+      AccessTokens tokens = new AccessTokens(credential.orElseGet(() -> EntraCredentials.of(entra)), clock);
+      Optional<EntraIdentity> identity = Optional.of(new EntraIdentity(entra.mode().name(),
+        () -> tokens.forResource(ENTRA_SCOPE).value()));
+      return new Settings(targets.postgresSslMode(), TlsTrust.of(targets.postgresSslRootCert()), client, identity);
+    }
+  }
 
   private final Vertx vertx;
+  private final Settings settings;
 
   public PostgresTargetDriver(Vertx vertx) {
+    this(vertx, Settings.defaults());
+  }
+
+  public PostgresTargetDriver(Vertx vertx, Settings settings) {
     this.vertx = vertx;
+    this.settings = settings;
+  }
+
+  /**
+   * The member's own mode, else verify-full for a member that signs in with Entra (a token is a bearer credential
+   * that must reach only the server it is for), else the agent's default.
+   */
+  @Override
+  public String sslMode(ConnectionSettings connection) {
+    if (connection.sslMode() != null) {
+      return connection.sslMode();
+    }
+    return connection.entra() ? "verify-full" : settings.sslMode();
+  }
+
+  @Override
+  public String authentication(ConnectionSettings connection) {
+    return connection.entra() ? settings.entra().map(EntraIdentity::method).orElse(ConnectionSettings.ENTRA)
+      : authentication();
   }
 
   @Override
@@ -54,8 +141,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
-  public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
-    return connect(serverName, MAINTENANCE_DATABASE, login, ScriptOptions.AGENT_APPLICATION_NAME)
+  public Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings member) {
+    return connect(serverName, MAINTENANCE_DATABASE, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("""
           SELECT datname FROM pg_database
            WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres'
@@ -73,8 +160,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
-  public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
-    return connect(serverName, databaseName, login, ScriptOptions.AGENT_APPLICATION_NAME)
+  public Future<Void> testLogin(String serverName, String databaseName, Login login, ConnectionSettings member) {
+    return connect(serverName, databaseName, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.query("SELECT 1").execute().eventually(connection::close))
       .mapEmpty();
   }
@@ -85,7 +172,7 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   @Override
-  public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
+  public RunningScript run(String serverName, String databaseName, Login login, ConnectionSettings member,
                            String script, ScriptOptions options) {
     PsqlScript statements;
     try {
@@ -95,7 +182,7 @@ public final class PostgresTargetDriver implements TargetDriver {
     }
     AtomicReference<PgConnection> open = new AtomicReference<>();
     AtomicBoolean cancelled = new AtomicBoolean();
-    Future<ScriptResult> result = connect(serverName, databaseName, login, options.applicationName())
+    Future<ScriptResult> result = connect(serverName, databaseName, login, member, options.applicationName())
       .compose(connection -> {
         open.set(connection);
         if (cancelled.get()) {
@@ -136,7 +223,8 @@ public final class PostgresTargetDriver implements TargetDriver {
       return Future.failedFuture(new OutputMismatch(unusable.get()));
     }
     String qualified = quote(table.schemaName()) + "." + quote(table.tableName());
-    return connect(table.serverName(), table.databaseName(), login, ScriptOptions.AGENT_APPLICATION_NAME)
+    return connect(table.serverName(), table.databaseName(), login, ConnectionSettings.sslMode(table.sslMode()),
+        ScriptOptions.AGENT_APPLICATION_NAME)
       .compose(connection -> connection.begin()
         .compose(tx -> connection.query("SET LOCAL lock_timeout = '" + OUTPUT_LOCK_TIMEOUT + "'").execute()
           // One writer at a time per table, so two targets finishing together do not both create it.
@@ -264,21 +352,72 @@ public final class PostgresTargetDriver implements TargetDriver {
    * vertx-pg-client logs a WARN line for each one unless the connection has a handler, and a script's notices
    * belong in its result ({@link PsqlRun} takes them there).
    */
-  private Future<PgConnection> connect(String serverName, String database, Login login, String applicationName) {
-    return PgConnection.connect(vertx, options(serverName, database, login, applicationName))
-      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .map(connection -> connection.noticeHandler(notice -> { }));
+  private Future<PgConnection> connect(String serverName, String database, Login login, ConnectionSettings connection,
+                                       String applicationName) {
+    String mode = sslMode(connection);
+    long started = System.nanoTime();
+    return password(login, connection, mode)
+      .compose(password -> {
+        Future<PgConnection> connecting = PgConnection.connect(vertx, options(serverName, database, login.username(),
+          password, applicationName, mode));
+        return connecting
+          .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .recover(e -> {
+            // A connection that arrives after its attempt gave up is closed, never left idle on the target: on a
+            // busy server those sessions piled up (396 on 200 databases) until it refused everyone (53300).
+            connecting.onSuccess(PgConnection::close);
+            Throwable failure = e instanceof TimeoutException
+              ? new TimeoutException("no connection to the server within " + CONNECT_TIMEOUT_MS / 1000 + " s")
+              : e;
+            return Future.failedFuture(ConnectFailed.of(failure, mode, settings.trust()
+              .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started)));
+          });
+      })
+      .map(opened -> opened.noticeHandler(notice -> { }));
+  }
+
+  /**
+   * The stored password, or a current Entra token in its place. Fetching a token may block (it is cached, and
+   * fetched again before it expires), so it runs on a worker thread. The token is never logged or shown.
+   */
+  private Future<String> password(Login login, ConnectionSettings connection, String mode) {
+    if (login == null) {
+      return Future.failedFuture(new InvalidInput("credential", "A postgresql target needs a credential: its user "
+        + "is the role to sign in as."));
+    }
+    if (!connection.entra()) {
+      return Future.succeededFuture(login.password());
+    }
+    if (settings.entra().isEmpty()) {
+      return Future.failedFuture(new InvalidInput("authentication", "The member signs in with Microsoft Entra, but "
+        + "the agent has no identity: set FLEETJOBS_ENTRA_MODE."));
+    }
+    if (!mode.startsWith("verify-")) {
+      return Future.failedFuture(new InvalidInput("sslMode", "An Entra token goes only to a verified server: sslMode "
+        + mode + " does not verify one."));
+    }
+    Supplier<String> token = settings.entra().get().token();
+    return vertx.executeBlocking(token::get, false);
   }
 
   /** The application name is added to the client's defaults (encoding, date style), which it keeps. */
-  private static PgConnectOptions options(String serverName, String database, Login login, String applicationName) {
+  private PgConnectOptions options(String serverName, String database, String user, String password,
+                                   String applicationName, String mode) {
     ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
-    return new PgConnectOptions()
+    PgConnectOptions options = new PgConnectOptions()
       .setHost(address.host())
       .setPort(address.port())
       .setDatabase(database)
-      .setUser(login.username())
-      .setPassword(login.password())
+      .setUser(user)
+      .setPassword(password)
+      .setSslMode(SslMode.of(mode))
       .addProperty("application_name", applicationName);
+    return mode.equals("disable") ? options : options.setSslOptions(tls(address.host(), mode));
+  }
+
+  /** libpq's meanings: allow, prefer and require encrypt without checking; verify-ca and verify-full check. */
+  private ClientSSLOptions tls(String host, String mode) {
+    return settings.trust().options(host, mode, mode.startsWith("verify-"), mode.equals("verify-full"),
+      settings.clientCertificate());
   }
 }

@@ -6,11 +6,10 @@ import java.util.UUID;
 /**
  * One database a step runs on, with the member that brought it in. {@code serverKey} is the server as resolved
  * (see {@link ServerKeys}); {@code parallelGroup} is what a step's maxParallelism counts per: the server, or the
- * elastic pool on SQL Server. {@code trustServerCertificate} is that member's: whether its connections accept
- * any TLS certificate.
+ * elastic pool on SQL Server. {@code connection} is that member's, with the TLS mode in force made explicit.
  */
 public record ResolvedTarget(String targetType, UUID targetId, String engine, String serverName, String serverKey,
-                             String databaseName, String parallelGroup, boolean trustServerCertificate) {
+                             String databaseName, String parallelGroup, ConnectionSettings connection) {
 
   /** The shape jobs_internal.add_targets reads. */
   public JsonObject toSqlJson() {
@@ -22,7 +21,9 @@ public record ResolvedTarget(String targetType, UUID targetId, String engine, St
       .put("server_key", serverKey)
       .put("database_name", databaseName)
       .put("parallel_group", parallelGroup)
-      .put("trust_server_certificate", trustServerCertificate);
+      .put("trust_server_certificate", connection.trustServerCertificate())
+      .put("ssl_mode", connection.sslMode())
+      .put("authentication", connection.authentication());
   }
 
   public JsonObject toJson() {
@@ -31,6 +32,7 @@ public record ResolvedTarget(String targetType, UUID targetId, String engine, St
       .put("targetId", targetId == null ? null : targetId.toString())
       .put("engine", engine)
       .put("serverName", serverName)
-      .put("databaseName", databaseName);
+      .put("databaseName", databaseName)
+      .put("sslMode", connection.sslMode());
   }
 }

@@ -21,7 +21,8 @@ import java.util.Set;
  * A name that does not parse or resolve keys as written, lower-cased: its connections will say why it fails.
  */
 public final class ServerKeys {
-  private static final Map<String, Integer> DEFAULT_PORTS = Map.of("postgresql", 5432, "sqlserver", 1433);
+  private static final Map<String, Integer> DEFAULT_PORTS = Map.of("postgresql", 5432, "sqlserver", 1433,
+    "mysql", 3306);
   private static final Comparator<InetAddress> IPV4_FIRST = Comparator
     .comparing((InetAddress address) -> address instanceof Inet4Address ? 0 : 1)
     .thenComparing(InetAddress::getHostAddress);

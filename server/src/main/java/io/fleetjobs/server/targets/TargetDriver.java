@@ -6,20 +6,20 @@ import java.util.List;
 
 /**
  * Everything the engine does on one kind of database server. One implementation per engine.
- * {@code trustServerCertificate} is the member's own: whether TLS may accept a certificate no trusted
- * authority signed. Only the sqlserver engine has the setting; the others are never given true.
+ * {@code connection} is the member's own: its TLS mode (or, on sqlserver, whether any certificate is trusted) and
+ * how it signs in; see {@link ConnectionSettings}.
  */
 public interface TargetDriver {
 
-  /** The engine name used by target group members: postgresql or sqlserver. */
+  /** The engine name used by target group members: postgresql, sqlserver or mysql. */
   String engine();
 
   /** Every database of the server that a SqlServer member expands to, read with the refresh login. */
-  Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate);
+  Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings connection);
 
   /** Every database of the elastic pool on the server, read with the refresh login (through master on Azure SQL). */
   default Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login,
-                                                 boolean trustServerCertificate) {
+                                                 ConnectionSettings connection) {
     return Future.failedFuture(new InvalidInput("elasticPoolName", "The " + engine() + " engine has no elastic pools."));
   }
 
@@ -30,6 +30,17 @@ public interface TargetDriver {
   default String authentication() {
     return "SqlLogin";
   }
+
+  /** How a member's targets authenticate: the engine's way, unless the member chose another (an Entra token). */
+  default String authentication(ConnectionSettings connection) {
+    return authentication();
+  }
+
+  /**
+   * The TLS mode a member's connections use, in the engine's words: the member's own, or the agent's default.
+   * What the previews and target rows show; a step stores it when it starts, so its targets keep it.
+   */
+  String sslMode(ConnectionSettings connection);
 
   /**
    * Whether {@link ScriptOptions#dryRun()} is honoured: the script runs inside a transaction that is rolled back.
@@ -45,7 +56,7 @@ public interface TargetDriver {
   }
 
   /** Connects to the database with the login and runs a trivial query: whether the login works there. */
-  Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate);
+  Future<Void> testLogin(String serverName, String databaseName, Login login, ConnectionSettings connection);
 
   /** Where a login is tried when only a server is named: PostgreSQL's postgres, SQL Server's master. */
   String maintenanceDatabase();
@@ -54,7 +65,7 @@ public interface TargetDriver {
    * Runs the script on the database as the engine's client runs one (psql, sqlcmd), cut into batches and
    * statements by the step's action type, stopping at the first error.
    */
-  RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate, String script,
+  RunningScript run(String serverName, String databaseName, Login login, ConnectionSettings connection, String script,
                     ScriptOptions options);
 
   /**

@@ -3,8 +3,10 @@ package io.fleetjobs.server.targets;
 import io.fleetjobs.common.errors.FleetJobsException;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.VertxException;
+import io.vertx.mysqlclient.MySQLException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +70,37 @@ public final class TargetFailures {
    */
   private static final Set<Integer> SQLSERVER_TRANSIENT = Set.of(1205, 4060, 4221, 10928, 10929, 40143, 40197,
     40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920, OUTPUT_LOCK_TIMEOUT);
+  /**
+   * MySQL and MariaDB error numbers that a retry can fix: lock wait timeout (1205; on SQL Server the same number is
+   * a deadlock, transient too), deadlock (1213, 1614), too many connections (1040, 1203), out of memory or disk
+   * (1041, 1021), a server shutting down (1053), a connection killed or idle too long (1927, 4031), and a statement
+   * past max_execution_time (3024). Many of them carry the catch-all SQLSTATE HY000, so the number decides.
+   */
+  private static final Set<Integer> MYSQL_TRANSIENT = Set.of(1205, 1213, 1614, 1040, 1203, 1041, 1021, 1053, 1927,
+    4031, 3024);
+  /** MySQL and MariaDB numbers no retry fixes, where the SQLSTATE (often HY000) does not tell. */
+  private static final Map<Integer, String> MYSQL_PERMANENT = Map.ofEntries(
+    Map.entry(1045, "the login was refused"),
+    Map.entry(1044, "the login was refused"),
+    Map.entry(1049, "the database does not exist"),
+    Map.entry(1064, "a syntax error or access rule violation"),
+    Map.entry(1142, "a syntax error or access rule violation"),
+    Map.entry(1143, "a syntax error or access rule violation"),
+    Map.entry(1227, "a syntax error or access rule violation"),
+    Map.entry(1146, "a syntax error or access rule violation"),
+    Map.entry(1054, "a syntax error or access rule violation"),
+    Map.entry(1050, "a syntax error or access rule violation"),
+    Map.entry(1051, "a syntax error or access rule violation"),
+    Map.entry(1305, "a syntax error or access rule violation"),
+    Map.entry(1062, "an integrity constraint violation"),
+    Map.entry(1451, "an integrity constraint violation"),
+    Map.entry(1452, "an integrity constraint violation"),
+    Map.entry(1048, "an integrity constraint violation"),
+    Map.entry(1264, "a data exception"),
+    Map.entry(1292, "a data exception"),
+    Map.entry(1365, "a data exception"),
+    Map.entry(1366, "a data exception"),
+    Map.entry(1406, "a data exception"));
 
   private TargetFailures() {
   }
@@ -77,6 +110,10 @@ public final class TargetFailures {
     for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
       if (cause instanceof PgException pg && pg.getSqlState() != null) {
         return Optional.of(pg.getSqlState());
+      }
+      if (cause instanceof MySQLException mysql) {
+        // MySQL's own number is what its documentation and a DBA look an error up by.
+        return Optional.of(String.valueOf(mysql.getErrorCode()));
       }
       if (cause instanceof SQLException sql) {
         String state = sql.getSQLState();
@@ -103,6 +140,10 @@ public final class TargetFailures {
   }
 
   public static Retryability classify(Throwable failure) {
+    // A certificate for another host, or signed by no trusted authority, stays so until someone changes it.
+    if (certificateRefused(failure)) {
+      return Retryability.permanent("the server's TLS certificate was refused");
+    }
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       Retryability known = classifyOne(cause);
       if (known != null) {
@@ -131,6 +172,13 @@ public final class TargetFailures {
     if (failure instanceof PgException pg) {
       return bySqlState(pg.getSqlState(), null);
     }
+    if (failure instanceof MySQLException mysql) {
+      int number = mysql.getErrorCode();
+      return MYSQL_TRANSIENT.contains(number) ? Retryability.TRANSIENT
+        : MYSQL_PERMANENT.containsKey(number)
+          ? Retryability.permanent(MYSQL_PERMANENT.get(number) + " (error " + number + ")")
+          : bySqlState(mysql.getSqlState(), Retryability.TRANSIENT);
+    }
     if (failure instanceof SQLException sql) {
       Retryability byNumber = SQLSERVER_TRANSIENT.contains(sql.getErrorCode()) ? Retryability.TRANSIENT
         : SQLSERVER_PERMANENT.containsKey(sql.getErrorCode())
@@ -143,6 +191,22 @@ public final class TargetFailures {
       return Retryability.TRANSIENT;
     }
     return null;
+  }
+
+  /**
+   * A TLS handshake that failed because the certificate was refused, not because the network failed: the layers
+   * that wrap it (Netty, Vert.x, the driver) would otherwise read as a network failure first.
+   */
+  private static boolean certificateRefused(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CertificateException) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static Retryability bySqlState(String state, Retryability otherwise) {

@@ -37,7 +37,12 @@ class AccessBrowserTest {
   private static final List<String> EDIT_BUTTONS = List.of("Save", "Delete", "New job", "Start now", "Add step",
     "Cancel execution", "Rerun failed targets on version 1", "Send test", "Replay", "Create token", "Revoke", "Set password",
     "New credential", "New target group", "New alert rule", "New action group", "Edit", "Add member",
-    "Remove member");
+    "Remove member", "Edit settings", "Add members in bulk");
+  /** Finds elements that carry the hidden attribute yet take up space on the page. */
+  private static final String VISIBLE_HIDDEN = """
+      return [...document.querySelectorAll('[hidden]')]
+        .filter(e => e.getClientRects().length > 0)
+        .map(e => e.outerHTML.slice(0, 120));""";
 
   @RegisterExtension
   @Order(1)
@@ -80,7 +85,7 @@ class AccessBrowserTest {
 
     PAGES.putAll(BrowserSession.mainPages("readable-job", executionId, "readable"));
     ADMIN_SEES.put("/jobs", List.of("New job"));
-    ADMIN_SEES.put("/jobs/readable-job", List.of("Start now", "Add step", "Save", "Delete", "Edit"));
+    ADMIN_SEES.put("/jobs/readable-job", List.of("Start now", "Add step", "Edit settings", "Edit"));
     ADMIN_SEES.put("/targetGroups", List.of("New target group"));
     ADMIN_SEES.put("/targetGroups/readable", List.of("Save", "Delete", "Add member"));
     ADMIN_SEES.put("/credentials", List.of("New credential", "Set password", "Delete"));
@@ -123,6 +128,24 @@ class AccessBrowserTest {
   }
 
   @Test
+  void no_element_marked_hidden_shows_on_any_page_signed_out_or_in() {
+    browser.signOutQuietly();
+    browser.driver().get("about:blank");
+    browser.driver().get("http://127.0.0.1:" + agent.port() + "/#/login");
+    browser.awaitPage("login");
+    assertEquals(List.of(), browser.js(VISIBLE_HIDDEN), "signed out, the header shows no session, badge or Sign out");
+    assertTrue(browser.buttons("Sign out").isEmpty(), "no Sign out before signing in");
+
+    browser.signIn(AgentFixture.ADMIN_TOKEN);
+    Map<String, String> pages = new LinkedHashMap<>(PAGES);
+    pages.put("/jobs/readable-job?tab=fleet", "job");
+    pages.forEach((route, page) -> {
+      browser.go(route, page);
+      assertEquals(List.of(), browser.js(VISIBLE_HIDDEN), "#" + route);
+    });
+  }
+
+  @Test
   void a_reader_sees_no_edit_button_on_any_page_and_the_api_refuses_the_same_calls() {
     browser.signIn(AgentFixture.ADMIN_TOKEN);
     // The same pages show an admin their buttons, so their absence below is the role's doing.
@@ -144,6 +167,10 @@ class AccessBrowserTest {
     });
     browser.go("/jobs/readable-job", "job");
     assertTrue(browser.main().getText().contains("SELECT 1"), "a reader still reads the job's step");
+    browser.go("/targetGroups/readable", "target-group");
+    browser.awaitElement(By.cssSelector("tr[data-member='0']"));
+    assertTrue(browser.driver().findElements(By.cssSelector("main [name^='members[']")).isEmpty(),
+      "a reader's member table has no inputs");
     browser.go("/alerts", "alerts");
     browser.awaitElement(By.cssSelector("tr[data-notification]"));
     assertTrue(browser.buttons("Replay").isEmpty(), "a reader sees the delivery log, without Replay");

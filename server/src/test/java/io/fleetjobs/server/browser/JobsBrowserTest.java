@@ -118,9 +118,9 @@ class JobsBrowserTest {
     assertEquals("Succeeded", seen.get(seen.size() - 1), "lifecycles seen: " + seen);
     for (String database : List.of(north, south)) {
       assertEquals("Succeeded", browser.lifecycle(targetBadge(database, "count")), database);
-      assertEquals("postgresql · SqlLogin", browser.driver()
+      assertEquals("postgresql · SqlLogin · TLS disable", browser.driver()
         .findElement(By.cssSelector(targetRow(database, "count") + " .target-auth")).getText(),
-        "each target row shows its engine and how the agent signed in");
+        "each target row shows its engine, how the agent signed in and its TLS mode");
     }
     String id = browser.driver().getCurrentUrl().replaceAll(".*#/executions/", "");
     assertEquals("Succeeded", executions.get("count-orders", id).getString("lifecycle"));

@@ -102,6 +102,43 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void target_tls_settings_and_secret_files_come_from_the_environment(@TempDir Path dir) throws Exception {
+    Path smtp = dir.resolve("smtp-password");
+    Files.writeString(smtp, "from-a-mounted-secret\n");
+    Vertx vertx = Vertx.vertx();
+    try {
+      AgentConfig config = ConfigLoader.load(vertx, new String[0], Map.of(
+        "FLEETJOBS_POSTGRES_SSL_MODE", "verify-full",
+        "FLEETJOBS_POSTGRES_SSL_ROOT_CERT", "/etc/fleetjobs/ca.pem",
+        "FLEETJOBS_MYSQL_SSL_MODE", "VERIFY_IDENTITY",
+        "FLEETJOBS_MASTER_KEY_FILE", "/run/secrets/master-key",
+        "FLEETJOBS_SMTP_PASSWORD_FILE", smtp.toString())).await();
+      assertEquals(new TargetSettings("verify-full", "/etc/fleetjobs/ca.pem", null, null, "VERIFY_IDENTITY", null),
+        config.targets());
+      assertEquals(Path.of("/run/secrets/master-key"), config.masterKeyFile());
+      assertEquals("from-a-mounted-secret", config.alerts().smtp().password());
+      assertFalse(config.toString().contains("from-a-mounted-secret"));
+
+      assertEquals("disable", AgentConfig.fromJson(new JsonObject()).targets().postgresSslMode(),
+        "not libpq's prefer, on purpose (see the README)");
+      assertEquals("PREFERRED", AgentConfig.fromJson(new JsonObject()).targets().mysqlSslMode());
+      IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () -> AgentConfig.fromJson(
+        new JsonObject().put("postgresSslMode", "VERIFY_CA")));
+      assertTrue(mode.getMessage().startsWith("postgresSslMode must be one of"), mode.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> AgentConfig.fromJson(
+        new JsonObject().put("postgresSslCert", "/a.pem")), "a client certificate needs its key");
+      Throwable missing = assertThrows(Exception.class, () -> ConfigLoader.load(vertx, new String[0],
+        Map.of("FLEETJOBS_SMTP_PASSWORD_FILE", dir.resolve("absent").toString())).await());
+      assertTrue(missing.getMessage().contains("smtpPasswordFile"), missing.getMessage());
+      Throwable both = assertThrows(Exception.class, () -> ConfigLoader.load(vertx, new String[0],
+        Map.of("FLEETJOBS_SMTP_PASSWORD_FILE", smtp.toString(), "FLEETJOBS_SMTP_PASSWORD", "x")).await());
+      assertTrue(both.getMessage().contains("not both"), both.getMessage());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
   void screaming_snake_becomes_camel_case() {
     assertEquals("embeddedDbPort", ConfigLoader.camelCase("EMBEDDED_DB_PORT"));
     assertEquals("tier", ConfigLoader.camelCase("TIER"));

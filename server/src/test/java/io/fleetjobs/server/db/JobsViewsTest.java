@@ -69,12 +69,15 @@ class JobsViewsTest {
     assertEquals(List.of("target_group_name", "target_group_id"), columns("jobs.target_groups"));
     assertEquals(List.of("target_group_name", "target_group_id", "membership_type", "target_type", "target_id",
       "refresh_credential_name", "subscription_id", "resource_group_name", "server_name", "database_name",
-      "elastic_pool_name", "shard_map_name"), columns("jobs.target_group_members"));
+      "elastic_pool_name", "shard_map_name", "engine", "ssl_mode", "authentication"),
+      columns("jobs.target_group_members"));
     assertEquals(List.of("job_execution_id", "job_name", "job_id", "job_version", "step_id", "is_active", "lifecycle",
       "create_time", "start_time", "end_time", "current_attempts", "current_attempt_start_time",
       "next_attempt_start_time", "last_message", "target_type", "target_id", "target_group_name",
-      "target_server_name", "target_database_name", "dry_run"), columns("jobs.job_executions"),
-      "the reference columns, then fleetjobs' documented extension (README \"Rollouts\")");
+      "target_server_name", "target_database_name", "dry_run", "target_engine", "target_ssl_mode"),
+      columns("jobs.job_executions"),
+      "the reference columns, then fleetjobs' documented extensions: dry_run (README \"Rollouts\"), then a target's "
+        + "engine and TLS mode");
   }
 
   @Test

@@ -462,7 +462,7 @@ class TsqlProceduresTest {
       member.replace("'SqlDatabase'", "'SqlElasticPool'") + ")");
     refused("FJ400", "engine", "Elastic pools exist only on the sqlserver engine.",
       member.replace("'SqlDatabase'", "'SqlElasticPool'") + ", elastic_pool_name => 'p', engine => 'postgresql')");
-    refused("FJ400", "engine", "engine must be one of postgresql, sqlserver.",
+    refused("FJ400", "engine", "engine must be one of postgresql, sqlserver, mysql.",
       member + ", database_name => 'db2', engine => 'oracle')");
     refused("FJ409", "database_name", "Target group 'Databases' already has a member that selects the same databases",
       member + ", database_name => 'db1', membership_type => 'Exclude')");

@@ -81,6 +81,18 @@ class BadInputTest {
       put("illegal combination", "/targetGroups/group", new JsonObject().put("members", new JsonArray()
         .add(new JsonObject().put("type", "SqlElasticPool").put("serverName", "h").put("elasticPoolName", "p")))
         .toBuffer(), 400, "InvalidValue", "members[0].engine"),
+      put("TLS mode on a sqlserver member", "/targetGroups/group", member(new JsonObject().put("engine", "sqlserver")
+        .put("sslMode", "require")), 400, "InvalidValue", "members[0].sslMode"),
+      put("MySQL's TLS mode on a postgresql member", "/targetGroups/group", member(new JsonObject()
+        .put("sslMode", "VERIFY_CA")), 400, "InvalidValue", "members[0].sslMode"),
+      put("libpq's TLS mode on a mysql member", "/targetGroups/group", member(new JsonObject().put("engine", "mysql")
+        .put("sslMode", "verify-full")), 400, "InvalidValue", "members[0].sslMode"),
+      put("Entra on a mysql member", "/targetGroups/group", member(new JsonObject().put("engine", "mysql")
+        .put("authentication", "Entra")), 400, "InvalidValue", "members[0].authentication"),
+      put("an Entra token to an unverified server", "/targetGroups/group", member(new JsonObject()
+        .put("authentication", "Entra").put("sslMode", "require")), 400, "InvalidValue", "members[0].sslMode"),
+      put("an unknown TLS mode", "/targetGroups/group", member(new JsonObject().put("sslMode", "always")), 400,
+        "InvalidValue", "members[0].sslMode"),
       put("out of range integer", "/jobs/job/steps/step", step().put("stepId", 99_999_999_999L).toBuffer(),
         400, "InvalidValue", "stepId"),
       put("enum value", "/jobs/job/steps/step", step().put("action", new JsonObject().put("value", "x")
@@ -166,6 +178,12 @@ class BadInputTest {
     return agent.admin().put(path, body);
   }
 
+  /** A target group of one database member with the given settings on top. */
+  private static Buffer member(JsonObject settings) {
+    return new JsonObject().put("members", new JsonArray().add(new JsonObject().put("type", "SqlDatabase")
+      .put("serverName", "h").put("databaseName", "d").mergeIn(settings))).toBuffer();
+  }
+
   private static void assertMessage(HttpResponse<Buffer> response, String expected) {
     assertEquals(400, response.statusCode(), response.bodyAsString());
     String message = response.bodyAsJsonObject().getJsonObject("error").getString("message");
@@ -180,13 +198,14 @@ class BadInputTest {
     assertNotNull(response.bodyAsJsonObject().getJsonObject("error"));
   }
 
-  /** Every row of every table the agent owns, as text. */
+  /** Every row of every table the agent owns, as text; but the agents' heartbeats, which tick on their own. */
   private static String snapshot() throws SQLException {
     StringBuilder all = new StringBuilder();
     try (Connection db = agent.jdbc(); Statement sql = db.createStatement()) {
       List<String> tables = new ArrayList<>();
       try (ResultSet rows = sql.executeQuery("SELECT table_name FROM information_schema.tables"
-        + " WHERE table_schema = 'jobs_internal' AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+        + " WHERE table_schema = 'jobs_internal' AND table_type = 'BASE TABLE' AND table_name <> 'agents'"
+        + " ORDER BY table_name")) {
         while (rows.next()) {
           tables.add(rows.getString(1));
         }

@@ -56,11 +56,11 @@ class PostgresTargetDriverTest {
   }
 
   private static ScriptResult run(String script) {
-    return driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(false)).result().await();
+    return driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await();
   }
 
   private static Throwable failure(String script, ScriptOptions options) {
-    return failure(driver.run(server.serverName(), "drv_target", LOGIN, false, script, options).result());
+    return failure(driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options).result());
   }
 
   private static Throwable failure(Future<?> future) {
@@ -124,7 +124,7 @@ class PostgresTargetDriverTest {
       SELECT 1 / 0;""", script);
     assertTrue(failed.getMessage().startsWith("statement 3 (line 3): ERROR: division by zero"), failed.getMessage());
     assertEquals(List.of("0"), column("SELECT count(*) FROM pg_tables WHERE tablename = 'all_or_nothing'"));
-    driver.run(server.serverName(), "drv_target", LOGIN, false,
+    driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT,
       "CREATE TABLE all_or_nothing (x int); INSERT INTO all_or_nothing VALUES (1)", script).result().await();
     assertEquals(List.of("1"), column("SELECT count(*) FROM all_or_nothing"), "and commits it all when none does");
     Throwable vacuum = failure("VACUUM", script);
@@ -145,7 +145,7 @@ class PostgresTargetDriverTest {
 
   @Test
   void dollar_quoted_bodies_with_semicolons_run_as_one_statement() {
-    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, """
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, """
       CREATE FUNCTION joined(a text, b text) RETURNS text LANGUAGE plpgsql AS $body$
       DECLARE
         separator text := $$;$$;
@@ -158,7 +158,7 @@ class PostgresTargetDriverTest {
 
   @Test
   void the_first_result_set_of_any_statement_is_kept_and_later_ones_are_not() {
-    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false,
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT,
       "CREATE TEMP TABLE firsts (x int); SELECT 'first' AS which; SELECT 'second' AS which", options(true))
       .result().await();
     assertEquals(List.of(List.of("first")), result.rows());
@@ -196,7 +196,7 @@ class PostgresTargetDriverTest {
   void go_lines_separate_batches_for_the_tsql_action_type_and_are_a_syntax_error_for_sql() {
     String script = "CREATE TEMP TABLE marks (n int)\nGO\nINSERT INTO marks VALUES (1)\nGO 3\n"
       + "SELECT count(*)::int AS runs FROM marks";
-    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, script,
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script,
       new ScriptOptions(ActionType.TSQL, false, true, "fleetjobs/driver-test/step")).result().await();
     assertEquals(List.of(List.of(3)), result.rows());
     Throwable failed = failure(script, options(false));
@@ -206,7 +206,7 @@ class PostgresTargetDriverTest {
 
   @Test
   void the_session_shows_its_application_name_and_a_cancel_stops_the_script() {
-    RunningScript sleeping = driver.run(server.serverName(), "drv_target", LOGIN, false,
+    RunningScript sleeping = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT,
       "SELECT pg_sleep(60); CREATE TABLE never_after_cancel (x int)",
       new ScriptOptions(ActionType.SQL, false, false, "fleetjobs/nightly/sleepy"));
     String sessions = "SELECT application_name FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'";
@@ -223,17 +223,17 @@ class PostgresTargetDriverTest {
   @Test
   void the_first_result_set_of_a_multi_statement_script_is_kept_only_when_wanted() {
     String script = "CREATE TEMP TABLE t (x int); INSERT INTO t VALUES (1), (2); SELECT x, x * 10 AS y FROM t ORDER BY x";
-    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(true)).result()
+    ScriptResult kept = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(true)).result()
       .await();
     assertEquals(List.of("x", "y"), kept.columns().stream().map(ScriptResult.Column::name).toList());
     assertEquals(List.of(List.of(1, 10), List.of(2, 20)), kept.rows());
-    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, false, script, options(false)).result().await()
+    assertFalse(driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await()
       .hasResultSet(), "without an output table no row is kept");
   }
 
   @Test
   void an_attempt_run_again_replaces_its_own_output_rows() {
-    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1 AS one, 'a' AS letter",
+    ScriptResult result = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, "SELECT 1 AS one, 'a' AS letter",
       options(true)).result().await();
     UUID execution = UUID.randomUUID();
     OutputTable target = new OutputTable(server.serverName(), "drv_out", "public", "replaced", execution, "srv", "db1");
@@ -247,7 +247,7 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_result_that_cannot_become_a_table_fails_without_a_retry() {
-    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, false, "SELECT 1, 2", options(true))
+    ScriptResult twice = driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, "SELECT 1, 2", options(true))
       .result().await();
     Throwable failure = assertThrows(CompletionException.class, () -> driver.appendOutput(
       new OutputTable(server.serverName(), "drv_out", "public", "clash", UUID.randomUUID(), "s", "d"), LOGIN, twice)
@@ -257,9 +257,9 @@ class PostgresTargetDriverTest {
 
   @Test
   void a_server_that_cannot_be_listed_fails_with_its_own_error() {
-    Throwable failure = assertThrows(CompletionException.class, () -> driver.listDatabases("127.0.0.1:1", LOGIN, false)
+    Throwable failure = assertThrows(CompletionException.class, () -> driver.listDatabases("127.0.0.1:1", LOGIN, ConnectionSettings.DEFAULT)
       .toCompletionStage().toCompletableFuture().join()).getCause();
     assertInstanceOf(TargetUnreachable.class, failure);
-    assertEquals(List.of("drv_out", "drv_target"), driver.listDatabases(server.serverName(), LOGIN, false).await());
+    assertEquals(List.of("drv_out", "drv_target"), driver.listDatabases(server.serverName(), LOGIN, ConnectionSettings.DEFAULT).await());
   }
 }

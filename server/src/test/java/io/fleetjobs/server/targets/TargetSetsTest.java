@@ -48,6 +48,6 @@ class TargetSetsTest {
 
   private static ResolvedTarget target(String server, String database) {
     return new ResolvedTarget("SqlDatabase", UUID.randomUUID(), "postgresql", server, key(server), database, server,
-      false);
+      ConnectionSettings.DEFAULT);
   }
 }

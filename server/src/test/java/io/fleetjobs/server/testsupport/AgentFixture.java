@@ -2,6 +2,7 @@ package io.fleetjobs.server.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.azure.core.credential.TokenCredential;
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.metrics.PrometheusRegistry;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -38,6 +40,8 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   private JsonObject launched;
   private Clock clock = Clock.systemUTC();
   private JdbcDialect sqlserverDialect;
+  private Map<String, String> environment;
+  private TokenCredential entraCredential;
   private Vertx ownVertx;
   private TargetServer targets;
   private CompletableFuture<Void> targetsStarted = CompletableFuture.completedFuture(null);
@@ -98,6 +102,27 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
   public AgentFixture withSqlserverDialect(JdbcDialect dialect) {
     sqlserverDialect = dialect;
     return this;
+  }
+
+  /** The variables secrets given by reference ({"env": …}) are read from, in place of the JVM's environment. */
+  public AgentFixture withEnvironment(Map<String, String> variables) {
+    environment = variables;
+    return this;
+  }
+
+  /** The agent's Microsoft Entra identity: a fake one, whose tokens a local role has as its password. */
+  public AgentFixture withEntraCredential(TokenCredential credential) {
+    entraCredential = credential;
+    return this;
+  }
+
+  /** Starts the agent configured so far, for a test that sets more than the shortcuts above. */
+  public static AgentFixture unstarted(String purpose, JsonObject overrides) {
+    return new AgentFixture(purpose, overrides);
+  }
+
+  public AgentFixture startOn(Vertx vertx) {
+    return launch(vertx);
   }
 
   public static JsonObject config(String database) {
@@ -164,6 +189,12 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
       .withClock(clock);
     if (sqlserverDialect != null) {
       dependencies = dependencies.withSqlserverDialect(sqlserverDialect);
+    }
+    if (environment != null) {
+      dependencies = dependencies.withEnvironment(environment);
+    }
+    if (entraCredential != null) {
+      dependencies = dependencies.withEntraCredential(entraCredential);
     }
     launched = config(database).mergeIn(overrides);
     agent = Agent.start(vertx, AgentConfig.fromJson(launched), dependencies).await();

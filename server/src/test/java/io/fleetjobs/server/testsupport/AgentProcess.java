@@ -36,7 +36,8 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private static int awaitPort(Process process, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    // Generous: on a loaded 2-core machine a JVM with the whole classpath took more than 90 s to start.
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline && process.isAlive()) {
       File file = log.toFile();
       if (file.exists()) {

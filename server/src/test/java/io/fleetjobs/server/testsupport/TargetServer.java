@@ -106,6 +106,42 @@ public final class TargetServer implements AutoCloseable {
     return password;
   }
 
+  /**
+   * Turns TLS on with the given server certificate; {@code clientCa} verifies client certificates (cert
+   * authentication). Waits until new connections see it, since a reload is asynchronous.
+   */
+  public void enableTls(Path certificate, Path key, Path clientCa) {
+    execute("postgres",
+      "ALTER SYSTEM SET ssl_cert_file = '" + certificate + "'",
+      "ALTER SYSTEM SET ssl_key_file = '" + key + "'",
+      "ALTER SYSTEM SET ssl_ca_file = '" + clientCa + "'",
+      "ALTER SYSTEM SET ssl = on");
+    column("postgres", "SELECT pg_reload_conf()");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!column("postgres", "SELECT setting FROM pg_settings WHERE name = 'ssl'").equals(List.of("on"))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("The server did not turn TLS on; see its log for why.");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Puts pg_hba.conf lines before the embedded server's own (first match wins) and reloads. */
+  public void prependHba(String... lines) {
+    try {
+      Path hba = Path.of(column("postgres", "SHOW hba_file").get(0));
+      Files.writeString(hba, String.join("\n", lines) + "\n" + Files.readString(hba));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    column("postgres", "SELECT pg_reload_conf()");
+  }
+
   /** The first column of every row. */
   public List<String> column(String database, String query) {
     try (Connection connection = connect(database); Statement sql = connection.createStatement();

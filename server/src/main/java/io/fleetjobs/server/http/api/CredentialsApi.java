@@ -9,7 +9,9 @@ import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.security.SecretReference;
 import io.fleetjobs.server.targetgroups.CredentialTester;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +19,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.List;
 import java.util.Map;
 
-/** /credentials: logins the agent uses on targets. The password goes in and never comes out. */
+/**
+ * /credentials: logins the agent uses on targets. The password goes in and never comes out; a password given by
+ * reference (passwordFrom) is read from the platform when used, and only the reference is shown.
+ */
 public final class CredentialsApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of("credential_name", "name",
     "target_group_name", "targetGroup"));
@@ -49,7 +54,8 @@ public final class CredentialsApi {
     }
     Future<List<JsonObject>> results = server != null
       ? tester.onServer(name, body.getString("engine", "postgresql"), server, body.getString("databaseName"),
-        body.getBoolean("trustServerCertificate", false))
+        new ConnectionSettings(body.getBoolean("trustServerCertificate", false), body.getString("sslMode"),
+          ConnectionSettings.ENTRA.equals(body.getString("authentication")) ? ConnectionSettings.ENTRA : null))
       : tester.onGroup(name, group);
     return results.map(Reply::list);
   }
@@ -68,7 +74,8 @@ public final class CredentialsApi {
     String name = pathParam(ctx, "name");
     JsonObject body = body(ctx);
     Endpoint.requireSameName(body, name);
-    return credentials.save(name, body.getString("username"), body.getString("password"))
+    SecretReference passwordFrom = SecretReference.fromJson(body.getJsonObject("passwordFrom"), "passwordFrom");
+    return credentials.save(name, body.getString("username"), body.getString("password"), passwordFrom)
       .compose(created -> credentials.get(name).map(credential -> Reply.saved(created, credential.toJson())));
   }
 

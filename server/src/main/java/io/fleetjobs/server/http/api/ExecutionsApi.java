@@ -14,6 +14,7 @@ import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * Starting, cancelling, reading and purging executions, shaped like the Azure job execution API; dry runs, and
@@ -102,23 +104,25 @@ public final class ExecutionsApi {
   }
 
   private Future<Reply> resume(RoutingContext ctx) {
-    String job = pathParam(ctx, "name");
-    UUID id = executionId(ctx);
-    return rollouts.resume(job, id, optionalBody(ctx).getJsonObject("errorBudget"),
-        BearerTokenHandler.caller(ctx).name())
-      .compose(resumed -> resumed ? executions.get(job, id) : Future.failedFuture(new Conflict("id",
-        "The execution is not Paused: only a paused execution can be resumed.")))
-      .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(resumed -> wakeDispatchers());
+    JsonObject errorBudget = optionalBody(ctx).getJsonObject("errorBudget");
+    String resumedBy = BearerTokenHandler.caller(ctx).name();
+    return steer(ctx, (job, id) -> rollouts.resume(job, id, errorBudget, resumedBy)
+      .compose(resumed -> resumed ? Future.succeededFuture() : Future.failedFuture(new Conflict("id",
+        "The execution is not Paused: only a paused execution can be resumed."))));
   }
 
   private Future<Reply> abort(RoutingContext ctx) {
+    return steer(ctx, rollouts::abort);
+  }
+
+  /** Changes a running execution, answers with it as it now is, and lets the dispatchers act on it at once. */
+  private Future<Reply> steer(RoutingContext ctx, BiFunction<String, UUID, Future<?>> change) {
     String job = pathParam(ctx, "name");
     UUID id = executionId(ctx);
-    return rollouts.abort(job, id)
-      .compose(aborted -> executions.get(job, id))
+    return change.apply(job, id)
+      .compose(changed -> executions.get(job, id))
       .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(aborted -> wakeDispatchers());
+      .onSuccess(changed -> wakeDispatchers());
   }
 
   /** An optional JSON body, as validated by the contract: empty when absent. */
@@ -135,12 +139,7 @@ public final class ExecutionsApi {
   }
 
   private Future<Reply> cancel(RoutingContext ctx) {
-    String job = pathParam(ctx, "name");
-    UUID id = executionId(ctx);
-    return executions.cancel(job, id)
-      .compose(canceled -> executions.get(job, id))
-      .map(execution -> Reply.ok(execution.toJson()))
-      .onSuccess(canceled -> wakeDispatchers());
+    return steer(ctx, executions::cancel);
   }
 
   private Future<Reply> get(RoutingContext ctx) {
@@ -170,15 +169,21 @@ public final class ExecutionsApi {
   private Future<Reply> targets(RoutingContext ctx, String stepName) {
     String job = pathParam(ctx, "name");
     ExecutionFilter filter = filter(ctx, job);
-    return executions.targets(job, executionId(ctx), stepName, filter)
-      .map(page -> Reply.page(ctx, page.map(this::withAuthentication), filter.top(), filter.skip()));
+    return executions.targets(job, executionId(ctx), stepName, TargetQuery.filter(ctx, filter))
+      .map(counted -> Reply.counted(ctx, counted.page().map(this::withAuthentication), filter.top(), filter.skip(),
+        counted.total()));
   }
 
-  /** A target row, with how this agent authenticates on its engine: SqlLogin, or its Entra identity. */
+  /**
+   * A target row, with how this agent authenticates there: SqlLogin, or an Entra identity (the agent's own on
+   * sqlserver, and on a postgresql member that asked for it).
+   */
   private JsonObject withAuthentication(ExecutionNode target) {
     JsonObject json = target.toJson();
+    ExecutionNode.Target where = target.target();
     json.getJsonObject("target")
-      .put("authentication", drivers.forEngine(target.target().engine()).authentication());
+      .put("authentication", drivers.forEngine(where.engine())
+        .authentication(new ConnectionSettings(false, where.sslMode(), where.authentication())));
     return json;
   }
 

@@ -34,6 +34,7 @@ public final class JobStepsApi {
     "executionOptions.transaction", "transaction",
     "output.type", "output_type",
     "output.engine", "output_engine",
+    "output.sslMode", "output_ssl_mode",
     "output.serverName", "output_server_name",
     "output.databaseName", "output_database_name",
     "output.schemaName", "output_schema_name",

@@ -27,6 +27,8 @@ public final class TargetGroupsApi {
     "elasticPoolName", "elastic_pool_name",
     "refreshCredential", "refresh_credential_name",
     "trustServerCertificate", "trust_server_certificate",
+    "sslMode", "ssl_mode",
+    "authentication", "authentication",
     "canary", "canary");
   private static final FieldNames FIELDS = MEMBER.names(Map.of("target_group_name", "name"));
 

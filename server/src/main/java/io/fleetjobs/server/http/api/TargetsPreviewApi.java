@@ -69,7 +69,7 @@ public final class TargetsPreviewApi {
                                    String credential) {
     JsonArray targets = new JsonArray(expansion.targets().stream()
       .map(target -> {
-        JsonObject entry = target.toJson().put("authentication", expander.authentication(target.engine()));
+        JsonObject entry = target.toJson().put("authentication", expander.authentication(target));
         return credential == null ? entry : entry.put("credential", credential);
       })
       .toList());

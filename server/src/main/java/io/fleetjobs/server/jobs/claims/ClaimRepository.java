@@ -44,7 +44,7 @@ public final class ClaimRepository {
     claimTargets = SqlTemplate.forQuery(pool, """
         SELECT target_execution_id, claim, current_attempts, job_execution_id, job_id, step_id, step_name, engine,
                server_name, database_name, execution_create_time, job_version, job_name, target_group_name,
-               trust_server_certificate, dry_run
+               trust_server_certificate, ssl_mode, authentication, dry_run
           FROM jobs_internal.claim_targets(#{owner}, #{capacity}, #{share}, #{max}, #{leaseSeconds}, #{now})""").mapTo(ClaimRows.WORK);
     sweep = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,

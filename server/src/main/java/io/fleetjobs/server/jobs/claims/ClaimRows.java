@@ -2,6 +2,7 @@ package io.fleetjobs.server.jobs.claims;
 
 import io.fleetjobs.server.bus.TargetFinished;
 import io.fleetjobs.server.bus.TargetWork;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.sqlclient.templates.RowMapper;
 
 /** The row shapes the claim routines return, one mapper each. */
@@ -22,7 +23,8 @@ final class ClaimRows {
     row.getString("engine"),
     row.getString("server_name"),
     row.getString("database_name"),
-    row.getBoolean("trust_server_certificate"),
+    new ConnectionSettings(row.getBoolean("trust_server_certificate"), row.getString("ssl_mode"),
+      row.getString("authentication")),
     row.getBoolean("dry_run"));
 
   /** A target_executions row as finish_target and sweep return it, with its job's name joined. */

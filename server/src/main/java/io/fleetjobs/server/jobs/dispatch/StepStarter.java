@@ -104,6 +104,8 @@ public final class StepStarter {
         .put("parallel_group", failure.member().elasticPoolName() != null
           ? failure.member().elasticPoolName() : failure.member().serverName())
         .put("trust_server_certificate", failure.member().trustServerCertificate())
+        .put("ssl_mode", expander.sslMode(failure.member()))
+        .put("authentication", failure.member().authentication())
         .put("expands_member", true)
         .put("last_message", memberMessage(step, failure, retryAt, 1))
         .put("retry_at", retryAt == null ? null : retryAt.toString()));

@@ -10,9 +10,10 @@ import java.util.UUID;
 /**
  * One node of an execution tree, in the Azure JobExecution shape: the job execution itself (no step),
  * one of its steps (target type TargetGroup), or one target database of a step. A job execution that
- * reruns another's failed targets names it in {@code rerunOf}. {@code extension} holds fleetjobs' own fields,
- * merged into the JSON: an execution's {@code dryRun} and {@code pausedReason}, a step's {@code rollout}, a
- * target's {@code wave}, {@code canary} and {@code dryRunResult}.
+ * reruns another's failed targets names it in {@code rerunOf}. A target row has its own id, which its attempts
+ * are read by, and the SQLSTATE (or SQL Server error number) of its last failed attempt. {@code extension} holds
+ * fleetjobs' own fields, merged into the JSON: an execution's {@code dryRun} and {@code pausedReason}, a step's
+ * {@code rollout}, a target's {@code wave}, {@code canary} and {@code dryRunResult}.
  */
 public record ExecutionNode(
   UUID jobExecutionId,
@@ -30,11 +31,16 @@ public record ExecutionNode(
   String lastMessage,
   Target target,
   UUID rerunOf,
+  UUID targetExecutionId,
+  String lastErrorCode,
   JsonObject extension) {
 
-  /** Where a node ran: a target database, or for a step the target group it expanded. */
+  /**
+   * Where a node ran: a target database, or for a step the target group it expanded. {@code sslMode} is the TLS
+   * mode its connections used; {@code authentication} its member's choice (null for the engine's way).
+   */
   public record Target(String type, UUID targetId, String targetGroupName, String serverName, String databaseName,
-                       String engine) {
+                       String engine, String sslMode, String authentication) {
   }
 
   /** Reads the column names every execution query of {@link ExecutionRepository} returns. */
@@ -58,8 +64,12 @@ public record ExecutionNode(
       row.getString("target_group_name"),
       row.getString("target_server_name"),
       row.getString("target_database_name"),
-      row.getString("target_engine")),
+      row.getString("target_engine"),
+      row.getString("target_ssl_mode"),
+      row.getString("target_authentication")),
     row.getUUID("rerun_of"),
+    row.getColumnIndex("target_execution_id") < 0 ? null : row.getUUID("target_execution_id"),
+    row.getColumnIndex("last_error_code") < 0 ? null : row.getString("last_error_code"),
     row.getColumnIndex("extension") < 0 ? null : (JsonObject) row.getJson("extension"));
 
   public boolean isActive() {
@@ -85,6 +95,9 @@ public record ExecutionNode(
     if (stepId == null) {
       json.put("rerunOf", rerunOf == null ? null : rerunOf.toString());
     }
+    if (targetExecutionId != null) {
+      json.put("targetExecutionId", targetExecutionId.toString()).put("lastErrorCode", lastErrorCode);
+    }
     if (target != null) {
       json.put("target", new JsonObject()
         .put("type", target.type())
@@ -94,7 +107,8 @@ public record ExecutionNode(
         // A member's own row (a server that could not be listed) has no database.
         .put("databaseName", target.databaseName() == null || target.databaseName().isEmpty() ? null
           : target.databaseName())
-        .put("engine", target.engine()));
+        .put("engine", target.engine())
+        .put("sslMode", target.sslMode()));
     }
     if (extension != null) {
       json.mergeIn(extension);

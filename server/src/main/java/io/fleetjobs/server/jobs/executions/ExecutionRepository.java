@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,13 +28,31 @@ public final class ExecutionRepository {
                                                    WHERE l.lifecycle = x.lifecycle AND l.is_active = #{active}))
        AND (#{lifecycle}::text IS NULL OR x.lifecycle = #{lifecycle})""";
 
+  /** A target list's filters, on target_executions aliased x: the Azure ones, then the fleet view's. */
+  private static final String TARGET_FILTERS = """
+      x.job_execution_id = #{id}
+         AND (#{step}::text IS NULL OR x.step_name = #{step})""" + FILTERS + """
+
+         AND (#{lifecycles}::text[] IS NULL OR x.lifecycle = ANY (#{lifecycles}::text[]))
+         AND (#{search}::text IS NULL
+              OR strpos(lower(x.server_name || '/' || x.database_name), lower(#{search}::text)) > 0)
+         AND (#{failureGroup}::text IS NULL
+              OR (x.lifecycle IN ('Failed', 'TimedOut')
+                  AND jobs_internal.failure_group(x.lifecycle, x.last_error_code,
+                        jobs_internal.failure_cause(x.last_message, x.server_name, x.database_name))
+                      = #{failureGroup}::text))""";
+
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> start;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> rerun;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> cancel;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> parents;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> steps;
-  private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> targets;
+  private final Map<TargetSort, SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>>> targets =
+    new EnumMap<>(TargetSort.class);
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> countTargets;
+  private final SqlTemplate<Map<String, Object>, RowSet<TargetAttempt>> attempts;
+  private final SqlTemplate<Map<String, Object>, RowSet<Row>> targetOf;
 
   /** What a start did: the execution, and whether this call created it (false for a repeated id). */
   public record Started(UUID jobExecutionId, boolean created) {
@@ -54,7 +73,8 @@ public final class ExecutionRepository {
                NULL::timestamptz AS current_attempt_start_time, NULL::timestamptz AS next_attempt_start_time,
                x.last_message, NULL::text AS target_type, NULL::uuid AS target_id, NULL::text AS target_group_name,
                NULL::text AS target_server_name, NULL::text AS target_database_name, NULL::text AS target_engine,
-               x.rerun_of,
+               NULL::text AS target_ssl_mode, NULL::text AS target_authentication,
+               x.rerun_of, NULL::uuid AS target_execution_id, NULL::text AS last_error_code,
                jsonb_build_object('dryRun', x.dry_run, 'pausedReason',
                  (SELECT s.paused_reason FROM jobs_internal.step_executions s
                    WHERE s.job_execution_id = x.job_execution_id AND s.lifecycle = 'Paused'
@@ -72,7 +92,9 @@ public final class ExecutionRepository {
                x.start_time, x.end_time, 0 AS current_attempts, NULL::timestamptz AS current_attempt_start_time,
                NULL::timestamptz AS next_attempt_start_time, x.last_message, 'TargetGroup' AS target_type,
                NULL::uuid AS target_id, x.target_group_name, NULL::text AS target_server_name,
-               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::uuid AS rerun_of,
+               NULL::text AS target_database_name, NULL::text AS target_engine, NULL::text AS target_ssl_mode,
+               NULL::text AS target_authentication, NULL::uuid AS rerun_of,
+               NULL::uuid AS target_execution_id, NULL::text AS last_error_code,
                jsonb_strip_nulls(jsonb_build_object('pausedReason', x.paused_reason,
                  'rollout', jobs_internal.rollout_state(x.job_execution_id, x.step_id))) AS extension
           FROM jobs_internal.step_executions x
@@ -83,23 +105,54 @@ public final class ExecutionRepository {
 
          ORDER BY x.step_id""")
       .mapTo(ExecutionNode.ROW_MAPPER);
-    targets = SqlTemplate.forQuery(pool, """
-        SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
-               x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time, x.next_attempt_start_time,
-               x.last_message, x.target_type, x.target_id, s.target_group_name, x.server_name AS target_server_name,
-               x.database_name AS target_database_name, x.engine AS target_engine, NULL::uuid AS rerun_of,
-               jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
-                 'dryRunResult', x.dry_run_result)) AS extension
-          FROM jobs_internal.target_executions x
-          JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
-          JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
-          JOIN jobs_internal.jobs j ON j.job_id = e.job_id
-         WHERE x.job_execution_id = #{id}
-           AND (#{step}::text IS NULL OR x.step_name = #{step})""" + FILTERS + """
+    // The page is cut from target_executions alone, in the order asked for (see TargetSort), before the joins,
+    // so a page of 100 out of 10,000 targets reads 100 rows of the other tables.
+    for (TargetSort sort : TargetSort.values()) {
+      targets.put(sort, SqlTemplate.forQuery(pool, """
+          SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
+                 x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
+                 x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, s.target_group_name,
+                 x.server_name AS target_server_name, x.database_name AS target_database_name,
+                 x.engine AS target_engine, x.ssl_mode AS target_ssl_mode, x.authentication AS target_authentication,
+                 NULL::uuid AS rerun_of, x.target_execution_id, x.last_error_code,
+                 jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
+                   'dryRunResult', x.dry_run_result)) AS extension
+            FROM (SELECT x.target_execution_id, x.job_execution_id, x.step_id, x.step_name, x.lifecycle,
+                         x.create_time, x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
+                         x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, x.server_name,
+                         x.database_name, x.engine, x.ssl_mode, x.authentication, x.last_error_code, x.wave,
+                         x.canary, x.dry_run_result
+                    FROM jobs_internal.target_executions x
+                   WHERE\s""" + TARGET_FILTERS + """
 
-         ORDER BY x.step_id, x.server_name, x.database_name
-         LIMIT #{limit} OFFSET #{offset}""")
-      .mapTo(ExecutionNode.ROW_MAPPER);
+                   ORDER BY\s""" + sort.orderBy() + """
+
+                   LIMIT #{limit} OFFSET #{offset}) x
+            JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
+            JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
+            JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+           ORDER BY\s""" + sort.orderBy())
+        .mapTo(ExecutionNode.ROW_MAPPER));
+    }
+    countTargets = SqlTemplate.forQuery(pool,
+      "SELECT count(*) AS targets FROM jobs_internal.target_executions x WHERE " + TARGET_FILTERS);
+    // Every recorded attempt, oldest first, and the one running now, which is recorded when it ends.
+    attempts = SqlTemplate.forQuery(pool, """
+        SELECT a.attempt, a.claim, a.agent, a.start_time, a.end_time, a.outcome, a.error_code, a.message
+          FROM jobs_internal.target_attempts a
+         WHERE a.target_execution_id = #{target}
+        UNION ALL
+        SELECT t.current_attempts, t.claim, t.lease_owner, t.current_attempt_start_time, NULL, t.lifecycle, NULL, NULL
+          FROM jobs_internal.target_executions t
+         WHERE t.target_execution_id = #{target} AND t.lifecycle = 'InProgress'
+           AND NOT EXISTS (SELECT 1 FROM jobs_internal.target_attempts r
+                            WHERE r.target_execution_id = t.target_execution_id AND r.claim = t.claim)
+         ORDER BY 2""")
+      .mapTo(TargetAttempt.ROW_MAPPER);
+    targetOf = SqlTemplate.forQuery(pool, """
+        SELECT t.target_execution_id
+          FROM jobs_internal.target_executions t
+         WHERE t.target_execution_id = #{target} AND t.job_execution_id = #{id}""");
   }
 
   /** @param id the caller's id for an idempotent start, or a new one */
@@ -164,11 +217,39 @@ public final class ExecutionRepository {
       .map(Rows::list);
   }
 
+  /** A page of an execution's targets, and how many match the filter in all. */
+  public record Counted(Page<ExecutionNode> page, long total) {
+  }
+
   /** @param stepName null for the targets of every step */
-  public Future<Page<ExecutionNode>> targets(String jobName, UUID id, String stepName, ExecutionFilter filter) {
+  public Future<Counted> targets(String jobName, UUID id, String stepName, TargetFilter filter) {
+    Map<String, Object> params = targetParams(filterParams(filter.base(), id), stepName, filter);
     return get(jobName, id)
-      .compose(parent -> targets.execute(withStep(filterParams(filter, id), stepName)))
-      .map(rows -> Page.of(Rows.list(rows), filter.top()));
+      .compose(parent -> Future.all(targets.get(filter.sort()).execute(params), countTargets.execute(params)))
+      .map(both -> {
+        RowSet<ExecutionNode> rows = both.resultAt(0);
+        RowSet<Row> count = both.resultAt(1);
+        return new Counted(Page.of(Rows.list(rows), filter.base().top()),
+          count.iterator().next().getLong("targets"));
+      });
+  }
+
+  /** Every attempt of one target of the execution, oldest first; the running one has no end yet. */
+  public Future<List<TargetAttempt>> attempts(String jobName, UUID id, UUID targetExecutionId) {
+    return get(jobName, id)
+      .compose(parent -> targetOf.execute(Params.of("target", targetExecutionId, "id", id)))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("targetExecutionId",
+        "Execution " + id + " has no target execution " + targetExecutionId + ".")))
+      .compose(found -> attempts.execute(Params.of("target", targetExecutionId)))
+      .map(Rows::list);
+  }
+
+  private static Map<String, Object> targetParams(Map<String, Object> params, String stepName, TargetFilter filter) {
+    params.put("step", stepName);
+    params.put("lifecycles", filter.lifecycleValues());
+    params.put("search", filter.search());
+    params.put("failureGroup", filter.failureGroup());
+    return params;
   }
 
   private static Map<String, Object> filterParams(ExecutionFilter filter, UUID id) {

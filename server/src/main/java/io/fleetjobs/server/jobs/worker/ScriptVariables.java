@@ -2,6 +2,7 @@ package io.fleetjobs.server.jobs.worker;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.bus.TargetWork;
+import io.fleetjobs.server.targets.mysql.MysqlTargetDriver;
 import io.fleetjobs.server.targets.sqlserver.SqlServerTargets;
 import java.util.Map;
 import java.util.Set;
@@ -61,12 +62,16 @@ public final class ScriptVariables {
   /**
    * The value as a string literal of the engine, quotes doubled: SQL Server's {@code N'...'}; PostgreSQL's
    * {@code '...'}, or {@code E'...'} with backslashes doubled when the value holds one, so that the literal
-   * means the same whatever the server's standard_conforming_strings.
+   * means the same whatever the server's standard_conforming_strings; MySQL's {@code '...'} with backslashes
+   * doubled, which it reads as one unless NO_BACKSLASH_ESCAPES is set (then as two, still inside the literal).
    */
   static String literal(String value, String engine) {
     String quoted = value.replace("'", "''");
     if (SqlServerTargets.ENGINE.equals(engine)) {
       return "N'" + quoted + "'";
+    }
+    if (MysqlTargetDriver.ENGINE.equals(engine)) {
+      return "'" + quoted.replace("\\", "\\\\") + "'";
     }
     return value.indexOf('\\') < 0 ? "'" + quoted + "'" : "E'" + quoted.replace("\\", "\\\\") + "'";
   }

@@ -183,7 +183,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
         }
         options = options.asDryRun();
       }
-      RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.trustServerCertificate(),
+      RunningScript script = driver.run(work.serverName(), work.databaseName(), login, work.connection(),
         ScriptVariables.substitute(step.action().value(), work), options);
       attempt.script = script;
       if (attempt.stopReason != null) {
@@ -231,7 +231,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     OutputTable table = new OutputTable(output.serverName(), output.databaseName(), output.schemaName(),
-      output.tableName(), work.jobExecutionId(), work.serverName(), work.databaseName());
+      output.tableName(), work.jobExecutionId(), work.serverName(), work.databaseName(), output.sslMode());
     TargetDriver driver = drivers.forEngine(output.engine());
     Future<Login> login = output.credentialId() == null || !driver.usesStoredCredentials()
       ? Future.succeededFuture(driver.usesStoredCredentials() ? stepLogin : null)

@@ -3,6 +3,7 @@ package io.fleetjobs.server.targets.jdbc;
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -66,22 +67,32 @@ public final class JdbcTargetDriver implements TargetDriver {
     return wiring.authenticator().method();
   }
 
+  /**
+   * Connections are always encrypted; in libpq's words the mode is verify-full, or require when any certificate
+   * is trusted.
+   */
+  @Override
+  public String sslMode(ConnectionSettings connection) {
+    return wiring.trustServerCertificate() || connection.trustServerCertificate() ? "require" : "verify-full";
+  }
+
   @Override
   public boolean usesStoredCredentials() {
     return wiring.authenticator().usesStoredCredentials();
   }
 
   @Override
-  public Future<List<String>> listDatabases(String serverName, Login login, boolean trustServerCertificate) {
-    return list(Where.agent(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login,
+  public Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings connection) {
+    return list(Where.agent(serverName, dialect.maintenanceDatabase(), connection.trustServerCertificate()), login,
       dialect.databasesQuery(), null);
   }
 
   @Override
   public Future<List<String>> listPoolDatabases(String serverName, String elasticPoolName, Login login,
-                                                boolean trustServerCertificate) {
+                                                ConnectionSettings connection) {
     return dialect.poolDatabasesQuery()
-      .map(query -> list(Where.agent(serverName, dialect.maintenanceDatabase(), trustServerCertificate), login, query,
+      .map(query -> list(Where.agent(serverName, dialect.maintenanceDatabase(), connection.trustServerCertificate()),
+        login, query,
         elasticPoolName))
       .orElseGet(() -> Future.failedFuture(new InvalidInput("elasticPoolName",
         "The " + engine() + " engine has no elastic pools.")));
@@ -138,8 +149,8 @@ public final class JdbcTargetDriver implements TargetDriver {
   }
 
   @Override
-  public Future<Void> testLogin(String serverName, String databaseName, Login login, boolean trustServerCertificate) {
-    return connect(Where.agent(serverName, databaseName, trustServerCertificate), login, "credential",
+  public Future<Void> testLogin(String serverName, String databaseName, Login login, ConnectionSettings member) {
+    return connect(Where.agent(serverName, databaseName, member.trustServerCertificate()), login, "credential",
       connection -> boundedWait(connection, () -> {
         try (java.sql.Statement statement = connection.createStatement()) {
           statement.execute("SELECT 1");
@@ -155,7 +166,7 @@ public final class JdbcTargetDriver implements TargetDriver {
   }
 
   @Override
-  public RunningScript run(String serverName, String databaseName, Login login, boolean trustServerCertificate,
+  public RunningScript run(String serverName, String databaseName, Login login, ConnectionSettings connection,
                            String script, ScriptOptions options) {
     ScriptRun run;
     try {
@@ -166,7 +177,7 @@ public final class JdbcTargetDriver implements TargetDriver {
     } catch (RuntimeException e) {
       return RunningScript.failed(e);
     }
-    Where where = new Where(serverName, databaseName, trustServerCertificate, options.applicationName());
+    Where where = new Where(serverName, databaseName, connection.trustServerCertificate(), options.applicationName());
     Future<ScriptResult> result = connect(where, login, "credential", run::execute);
     return new RunningScript() {
       @Override

@@ -49,7 +49,7 @@ class EventsApiTest {
   }
 
   @Test
-  void a_reader_sees_the_agent_status_at_once_and_an_execution_through_to_its_end(Vertx vertx) throws Exception {
+  void a_reader_sees_the_agent_status_at_once_and_an_execution_through_to_its_end_with_its_counts(Vertx vertx) throws Exception {
     HttpClient client = vertx.createHttpClient();
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     HttpClientResponse response = open(client, agent.as("reader").token(), events).await();
@@ -65,6 +65,11 @@ class EventsApiTest {
     JsonObject ended = data(awaitEvent(events, "execution",
       body -> body.contains(id) && body.contains("\"Succeeded\""), Duration.ofSeconds(20)));
     assertEquals(false, ended.getBoolean("isActive"));
+    JsonObject counted = ended.getJsonObject("summary").getJsonObject("targets");
+    assertEquals(2, counted.getInteger("total"), "the event counts the targets, so the page does not: " + ended);
+    assertEquals(2, counted.getInteger("done"));
+    assertEquals(2, counted.getInteger("succeeded"));
+    assertEquals("only", ended.getJsonObject("summary").getJsonArray("steps").getJsonObject(0).getString("stepName"));
     client.close().await();
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.common.errors.InvalidInput;
 
 import io.fleetjobs.server.bus.TargetWork;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,13 @@ class ScriptVariablesTest {
   }
 
   @Test
+  void literal_forms_quote_for_mysql_whatever_its_backslash_mode() {
+    assertEquals("'x''; DROP TABLE t; SELECT ''' 'a\\\\''b'",
+      ScriptVariables.substitute("$(job_name_literal) $(target_group_name_literal)",
+        work("x'; DROP TABLE t; SELECT '", "mysql", "a\\'b")));
+  }
+
+  @Test
   void literal_forms_quote_for_sql_server() {
     assertEquals("N'x''; DROP TABLE t; SELECT ''' N'a\\b'",
       ScriptVariables.substitute("$(job_name_literal) $(target_group_name_literal)",
@@ -66,6 +74,6 @@ class ScriptVariablesTest {
 
   private static TargetWork work(String jobName, String engine, String group) {
     return new TargetWork(UUID.randomUUID(), 1, 1, EXECUTION, Instant.parse("2026-01-01T00:00:00Z"), JOB, jobName, 3,
-      2, "vacuum", group, engine, "pg1", "sales", false, false);
+      2, "vacuum", group, engine, "pg1", "sales", ConnectionSettings.DEFAULT, false);
   }
 }

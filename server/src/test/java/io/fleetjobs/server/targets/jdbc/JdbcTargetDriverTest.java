@@ -10,6 +10,7 @@ import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -70,7 +71,7 @@ class JdbcTargetDriverTest {
   }
 
   private static ScriptResult run(String script, boolean keep) {
-    return driver.run(server.serverName(), "jdbc_target", LOGIN, false, script, options(keep)).result().await();
+    return driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, script, options(keep)).result().await();
   }
 
   /** sqlcmd's batches, each committed on its own, under the agent's plain application name. */
@@ -111,7 +112,7 @@ class JdbcTargetDriverTest {
   @Test
   void the_first_failing_batch_stops_the_script_and_is_named_with_the_messages_before_it() {
     server.execute("jdbc_target", "CREATE TABLE IF NOT EXISTS after_failure (x int)");
-    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false, """
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, """
       DO $$ BEGIN RAISE NOTICE 'about to divide'; END $$
       GO
       SELECT 1 / 0
@@ -140,13 +141,13 @@ class JdbcTargetDriverTest {
   @Test
   void a_script_transaction_holds_every_batch_and_rolls_them_all_back_when_one_fails() {
     ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.AGENT_APPLICATION_NAME);
-    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT,
       "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)\nGO\nSELECT 1 / 0", single).result());
     assertTrue(failed.getMessage().contains("batch 3 of 3") && failed.getMessage().contains("division by zero"),
       failed.getMessage());
     assertEquals(List.of("0"), server.column("jdbc_target",
       "SELECT count(*) FROM pg_tables WHERE tablename = 'jdbc_all'"));
-    driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+    driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT,
       "CREATE TABLE jdbc_all (x int)\nGO\nINSERT INTO jdbc_all VALUES (1)", single).result().await();
     assertEquals(List.of("1"), server.column("jdbc_target", "SELECT count(*) FROM jdbc_all"), "committed at the end");
     run("CREATE TABLE jdbc_autocommitted (x int)", false);
@@ -160,7 +161,7 @@ class JdbcTargetDriverTest {
     String app = "SELECT current_setting('application_name')";
     for (String step : List.of("first", "second", "first")) {
       String name = ScriptOptions.applicationName("nightly", step);
-      assertEquals(List.of(List.of(name)), driver.run(server.serverName(), "jdbc_target", LOGIN, false, app,
+      assertEquals(List.of(List.of(name)), driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, app,
         new ScriptOptions(ActionType.TSQL, false, true, name)).result().await().rows());
     }
   }
@@ -168,7 +169,7 @@ class JdbcTargetDriverTest {
   @Test
   void the_sql_action_type_sends_the_whole_script_as_one_batch() {
     ScriptOptions sql = new ScriptOptions(ActionType.SQL, false, false, ScriptOptions.AGENT_APPLICATION_NAME);
-    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+    Throwable failed = failure(driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT,
       "CREATE TABLE jdbc_whole (x int)\nGO\nSELECT 2", sql).result());
     assertTrue(failed.getMessage().contains("syntax error at or near \"GO\""), "GO is no separator: "
       + failed.getMessage());
@@ -176,7 +177,7 @@ class JdbcTargetDriverTest {
 
   @Test
   void a_cancel_stops_the_running_statement_on_the_server() {
-    RunningScript sleeping = driver.run(server.serverName(), "jdbc_target", LOGIN, false,
+    RunningScript sleeping = driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT,
       "SELECT 'fleetjobs-cancel-me', pg_sleep(60)", options(false));
     String activeSleep = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
       + "AND query LIKE 'SELECT ''fleetjobs-cancel-me''%'";
@@ -186,7 +187,7 @@ class JdbcTargetDriverTest {
     assertTrue(failed.getMessage().contains("canceling statement due to user request"), failed.getMessage());
     awaitColumn(activeSleep, "0");
 
-    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, false, "SELECT pg_sleep(60)",
+    RunningScript early = driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, "SELECT pg_sleep(60)",
       options(false));
     early.cancel();
     String message = failure(early.result()).getMessage();
@@ -270,9 +271,9 @@ class JdbcTargetDriverTest {
   @Test
   void servers_and_pools_are_enumerated_through_queries_and_an_unreachable_server_fails_with_its_error() {
     assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"),
-      driver.listDatabases(server.serverName(), LOGIN, false).await());
-    assertEquals(List.of("jdbc_pooled"), driver.listPoolDatabases(server.serverName(), "pool-1", LOGIN, false).await());
-    Throwable unreachable = failure(driver.listDatabases("127.0.0.1:1", LOGIN, false));
+      driver.listDatabases(server.serverName(), LOGIN, ConnectionSettings.DEFAULT).await());
+    assertEquals(List.of("jdbc_pooled"), driver.listPoolDatabases(server.serverName(), "pool-1", LOGIN, ConnectionSettings.DEFAULT).await());
+    Throwable unreachable = failure(driver.listDatabases("127.0.0.1:1", LOGIN, ConnectionSettings.DEFAULT));
     assertInstanceOf(TargetUnreachable.class, unreachable);
     assertTrue(unreachable.getMessage().startsWith("Could not list the databases of server '127.0.0.1:1'"),
       unreachable.getMessage());
@@ -284,9 +285,9 @@ class JdbcTargetDriverTest {
     String app = "SELECT current_setting('application_name')";
     for (int reused = 0; reused < 2; reused++) {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
-        driver.run(server.serverName(), "jdbc_target", LOGIN, true, app, options(true)).result().await().rows());
+        driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.TRUST_SERVER_CERTIFICATE, app, options(true)).result().await().rows());
       assertEquals(List.of(List.of("fleetjobs")),
-        driver.run(server.serverName(), "jdbc_target", LOGIN, false, app, options(true)).result().await().rows(),
+        driver.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, app, options(true)).result().await().rows(),
         "a member that does not trust the certificate gets a connection of its own");
     }
     JdbcPools own = new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT);
@@ -294,7 +295,7 @@ class JdbcTargetDriverTest {
       new PostgresJdbcDialect(), own, workers, TargetAuthenticator.storedCredentials(), true));
     try {
       assertEquals(List.of(List.of("fleetjobs trustServerCertificate")),
-        trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, false, app, options(true)).result().await().rows(),
+        trustingAgent.run(server.serverName(), "jdbc_target", LOGIN, ConnectionSettings.DEFAULT, app, options(true)).result().await().rows(),
         "the agent's configuration trusts it for every member");
     } finally {
       trustingAgent.close().await();
@@ -303,7 +304,7 @@ class JdbcTargetDriverTest {
 
   @Test
   void idle_pools_are_closed_and_the_worker_pool_has_a_thread_for_every_target_of_the_top_tier() {
-    driver.listDatabases(server.serverName(), LOGIN, false).await();
+    driver.listDatabases(server.serverName(), LOGIN, ConnectionSettings.DEFAULT).await();
     assertTrue(pools.size() > 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (pools.size() > 0 && System.nanoTime() < deadline) {
@@ -314,7 +315,7 @@ class JdbcTargetDriverTest {
     capacity.save(Tier.JA200).await();
     try {
       assertEquals(List.of("jdbc_out", "jdbc_pooled", "jdbc_target"),
-        driver.listDatabases(server.serverName(), LOGIN, false).await());
+        driver.listDatabases(server.serverName(), LOGIN, ConnectionSettings.DEFAULT).await());
     } finally {
       capacity.save(Tier.JA100).await();
     }

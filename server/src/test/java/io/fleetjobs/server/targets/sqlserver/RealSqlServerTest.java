@@ -10,6 +10,7 @@ import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -100,13 +101,13 @@ class RealSqlServerTest {
 
   @Test
   void the_server_lists_its_online_user_databases() {
-    List<String> names = driver.listDatabases(serverName, login, false).await();
+    List<String> names = driver.listDatabases(serverName, login, ConnectionSettings.DEFAULT).await();
     assertTrue(names.contains(DATABASE) && !names.contains("master") && !names.contains("tempdb"), names.toString());
   }
 
   @Test
   void go_batches_run_in_order_print_messages_are_kept_and_the_first_result_set_comes_back() {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false, """
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, """
       CREATE TABLE #marks (n int)
       GO
       INSERT INTO #marks VALUES (1)
@@ -123,7 +124,7 @@ class RealSqlServerTest {
 
   @Test
   void a_failing_batch_stops_the_script() {
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "PRINT 'before'\nGO\nSELECT 1/0\nGO\nCREATE TABLE never_made (x int)", options(false)).result());
     assertTrue(failed.getMessage().contains("batch 2 of 3") && failed.getMessage().contains("Messages:\nbefore"),
       failed.getMessage());
@@ -133,19 +134,19 @@ class RealSqlServerTest {
   @Test
   void a_script_transaction_rolls_every_batch_back_and_sessions_show_their_step() {
     ScriptOptions single = new ScriptOptions(ActionType.TSQL, true, false, ScriptOptions.applicationName("real", "step"));
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "CREATE TABLE dbo.AllOrNothing (x int)\nGO\nINSERT INTO dbo.AllOrNothing VALUES (1)\nGO\nSELECT 1/0", single)
       .result());
     assertTrue(failed.getMessage().contains("batch 3 of 3"), failed.getMessage());
     assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AllOrNothing'"));
-    ScriptResult program = driver.run(serverName, DATABASE, login, false, "SELECT PROGRAM_NAME() AS program",
+    ScriptResult program = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "SELECT PROGRAM_NAME() AS program",
       options(true)).result().await();
     assertEquals(List.of(List.of("fleetjobs/real/step")), program.rows());
   }
 
   @Test
   void a_cancel_stops_the_statement_on_the_server() {
-    RunningScript waiting = driver.run(serverName, DATABASE, login, false, "WAITFOR DELAY '00:02:00'", options(false));
+    RunningScript waiting = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "WAITFOR DELAY '00:02:00'", options(false));
     String running = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE command = 'WAITFOR' AND session_id <> @@SPID";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (column(running).equals(List.of("0")) && System.nanoTime() < deadline) {
@@ -158,7 +159,7 @@ class RealSqlServerTest {
 
   @Test
   void the_output_table_gets_a_uniqueidentifier_and_its_index_and_a_premade_table_is_checked() throws SQLException {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false, "SELECT DB_NAME() AS db, 42 AS answer", options(true))
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, "SELECT DB_NAME() AS db, 42 AS answer", options(true))
       .result().await();
     UUID execution = UUID.randomUUID();
     OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Runs", execution, "srv", "db1");
@@ -191,7 +192,7 @@ class RealSqlServerTest {
 
   @Test
   void defect_2_an_error_raised_after_rows_fails_the_script_even_when_no_row_is_kept() {
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "SELECT n FROM (VALUES (1), (2), (0)) v(n) ORDER BY n DESC; SELECT 1 / n FROM (VALUES (1), (0)) v(n)",
       options(false)).result());
     assertTrue(failed.getMessage().contains("Divide by zero"), failed.getMessage());
@@ -199,10 +200,10 @@ class RealSqlServerTest {
 
   @Test
   void defect_3_a_pooled_session_is_reset_before_the_next_script() {
-    driver.run(serverName, DATABASE, login, false,
+    driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "CREATE TABLE #leak (x int); SET LOCK_TIMEOUT 0; SET CONTEXT_INFO 0x01; SET ROWCOUNT 1", options(false))
       .result().await();
-    ScriptResult next = driver.run(serverName, DATABASE, login, false,
+    ScriptResult next = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "SELECT OBJECT_ID('tempdb..#leak') AS leak, @@LOCK_TIMEOUT AS lock_timeout, CONTEXT_INFO() AS context "
         + "FROM (VALUES (1), (2)) v(n)", options(true)).result().await();
     assertEquals(2, next.rows().size(), "ROWCOUNT 1 did not carry over");
@@ -211,7 +212,7 @@ class RealSqlServerTest {
 
   @Test
   void defect_4_a_transaction_left_open_fails_the_target_and_is_rolled_back() {
-    Throwable failed = failure(driver.run(serverName, DATABASE, login, false,
+    Throwable failed = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "BEGIN TRANSACTION\nCREATE TABLE dbo.NeverCommitted (x int)", options(false)).result());
     assertTrue(failed.getMessage().contains("left 1 transaction open"), failed.getMessage());
     assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'NeverCommitted'"));
@@ -219,7 +220,7 @@ class RealSqlServerTest {
 
   @Test
   void defect_5_nulls_reach_binary_output_columns() {
-    ScriptResult result = driver.run(serverName, DATABASE, login, false,
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "SELECT CAST(NULL AS varbinary(16)) AS payload, CAST(0x0102 AS varbinary(16)) AS bytes, N'x' AS label",
       options(true)).result().await();
     driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Binary", UUID.randomUUID(), "srv", "db1"),
@@ -230,11 +231,11 @@ class RealSqlServerTest {
   @Test
   void risk_8_a_later_tenants_longer_text_and_finer_decimals_fit() {
     OutputTable table = new OutputTable(serverName, DATABASE, "dbo", "Widened", UUID.randomUUID(), "srv", "db1");
-    driver.appendOutput(table, login, driver.run(serverName, DATABASE, login, false,
+    driver.appendOutput(table, login, driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "SELECT CAST('short' AS varchar(5)) AS label, CAST(1.5 AS decimal(5,1)) AS amount", options(true))
       .result().await()).await();
     driver.appendOutput(new OutputTable(serverName, DATABASE, "dbo", "Widened", UUID.randomUUID(), "srv", "db2"), login,
-      driver.run(serverName, DATABASE, login, false,
+      driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
         "SELECT CAST(REPLICATE(N'\u00e9', 200) AS nvarchar(200)) AS label, CAST(1.2345 AS decimal(10,4)) AS amount",
         options(true)).result().await()).await();
     assertEquals(List.of("1.2345"), column("SELECT CAST(amount AS varchar(20)) FROM dbo.Widened "
@@ -246,7 +247,7 @@ class RealSqlServerTest {
     String single = DATABASE + "_single";
     execute("master", "CREATE DATABASE " + single, "ALTER DATABASE " + single + " SET SINGLE_USER");
     try {
-      List<String> names = driver.listDatabases(serverName, login, false).await();
+      List<String> names = driver.listDatabases(serverName, login, ConnectionSettings.DEFAULT).await();
       assertTrue(names.contains(DATABASE) && !names.contains(single), names.toString());
     } finally {
       execute("master", "ALTER DATABASE " + single + " SET MULTI_USER", "DROP DATABASE " + single);

@@ -10,6 +10,7 @@ import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.SqlServerSettings;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.ScriptFailed;
@@ -81,7 +82,8 @@ class SqlServerWireTest {
   }
 
   private Future<ScriptResult> run(String script, boolean keepFirstResult) {
-    return driver.run(server.serverName(), DATABASE, LOGIN, false, script, options(keepFirstResult)).result();
+    return driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, script,
+      options(keepFirstResult)).result();
   }
 
   private static Throwable failure(Future<?> future) {
@@ -267,10 +269,13 @@ class SqlServerWireTest {
       new SqlServerDialect(), new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.identity(new JdbcAuth.Token("ManagedIdentity", tokens)), true));
     try {
-      identity.run(server.serverName(), DATABASE, null, false, "SELECT 1", options(false)).result().await();
-      identity.run(server.serverName(), DATABASE, null, false, "SELECT 2", options(false)).result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 1", options(false))
+        .result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 2", options(false))
+        .result().await();
       Thread.sleep(1500);
-      identity.run(server.serverName(), DATABASE, null, false, "SELECT 3", options(false)).result().await();
+      identity.run(server.serverName(), DATABASE, null, ConnectionSettings.DEFAULT, "SELECT 3", options(false))
+        .result().await();
     } finally {
       identity.close().await();
     }
@@ -357,7 +362,8 @@ class SqlServerWireTest {
       new SqlServerDialect(connection), new JdbcPools(vertx, workers, capacity, JdbcPools.Settings.DEFAULT), workers,
       TargetAuthenticator.storedCredentials(), false));
     try {
-      Future<ScriptResult> result = strict.run(server.serverName(), DATABASE, LOGIN, false, "SELECT 1", options(false))
+      Future<ScriptResult> result = strict.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT,
+          "SELECT 1", options(false))
         .result();
       result.transform(done -> Future.succeededFuture()).await();
       return result;

@@ -1,0 +1,181 @@
+package io.fleetjobs.server.targets.mysql;
+
+import io.fleetjobs.server.targets.Messages;
+import io.fleetjobs.server.targets.ScriptFailed;
+import io.fleetjobs.server.targets.ScriptOptions;
+import io.fleetjobs.server.targets.ScriptResult;
+import io.vertx.core.Future;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.desc.ColumnDescriptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
+
+/**
+ * One script on one connection, as the mysql client runs a file ({@code mysql --show-warnings < script.sql}):
+ * statement after statement, each committed on its own (autocommit) unless the script opens a transaction
+ * itself, stopping at the first error; the warnings and notes each statement leaves (SHOW WARNINGS) become the
+ * run's messages. With a single transaction, START TRANSACTION comes first and COMMIT last; statements that
+ * commit implicitly (DDL) end it early, as they do in MySQL. The first result set of any statement is kept when it
+ * is wanted. Everything happens on the connection's event loop.
+ */
+final class MysqlRun {
+  private static final Collector<Row, ?, Long> DISCARD = Collectors.counting();
+
+  private final SqlConnection connection;
+  private final MysqlScript script;
+  private final ScriptOptions options;
+  private final BooleanSupplier cancelled;
+  private final Messages messages = new Messages();
+  private ScriptResult first;
+
+  /** @param cancelled true once no further statement may start */
+  MysqlRun(SqlConnection connection, MysqlScript script, ScriptOptions options, BooleanSupplier cancelled) {
+    this.connection = connection;
+    this.script = script;
+    this.options = options;
+    this.cancelled = cancelled;
+  }
+
+  Future<ScriptResult> execute() {
+    return (options.singleTransaction() ? control("START TRANSACTION", "The script's transaction could not begin")
+      : Future.<Void>succeededFuture())
+      .compose(begun -> from(0))
+      .compose(ran -> options.singleTransaction()
+        ? control("COMMIT", "The script's transaction could not commit")
+        : Future.succeededFuture())
+      .map(done -> first == null
+        ? new ScriptResult(List.of(), List.of(), messages.list())
+        : new ScriptResult(first.columns(), first.rows(), messages.list()));
+  }
+
+  private Future<Void> from(int index) {
+    if (index == script.statements().size()) {
+      return Future.succeededFuture();
+    }
+    return statement(script.statements().get(index)).compose(done -> from(index + 1));
+  }
+
+  private Future<Void> statement(MysqlScript.Statement statement) {
+    if (cancelled.getAsBoolean()) {
+      return Future.failedFuture(new ScriptFailed("Canceled before " + describe(statement) + " started.",
+        messages.list(), null));
+    }
+    // Once a result set is kept, later ones are counted and dropped: a large result costs no memory.
+    Future<Void> ran = options.keepFirstResult() && first == null
+      ? connection.query(statement.sql())
+        .execute()
+        .map(rows -> {
+          first = firstResultSet(rows);
+          return null;
+        })
+      : connection.query(statement.sql())
+        .collecting(DISCARD)
+        .execute()
+        .mapEmpty();
+    return ran
+      .compose(done -> warnings())
+      // The server's own words, as the mysql client prints them: ERROR 1064 (42000) at line 7: ...
+      .recover(e -> Future.failedFuture(new ScriptFailed(describe(statement) + ": " + text(e, statement.line()),
+        messages.list(), e)));
+  }
+
+  /** BEGIN and COMMIT of a single transaction. A connection closed on failure rolls back what is open. */
+  private Future<Void> control(String sql, String failure) {
+    return connection.query(sql)
+      .execute()
+      .<Void>mapEmpty()
+      .recover(e -> Future.failedFuture(new ScriptFailed(failure + ": " + e.getMessage(), messages.list(), e)));
+  }
+
+  /** What the statement left in the diagnostics area: Level (Code n): message, as mysql --show-warnings prints. */
+  private Future<Void> warnings() {
+    return connection.query("SHOW WARNINGS")
+      .execute()
+      .map(rows -> {
+        for (Row row : rows) {
+          messages.add(row.getString(0) + " (Code " + row.getValue(1) + "): " + row.getString(2));
+        }
+        return null;
+      });
+  }
+
+  private static String describe(MysqlScript.Statement statement) {
+    return "statement " + statement.number() + " (line " + statement.line() + ")";
+  }
+
+  private static String text(Throwable failure, int line) {
+    if (failure instanceof MySQLException mysql) {
+      return "ERROR " + mysql.getErrorCode() + " (" + mysql.getSqlState() + ") at line " + line + ": "
+        + message(mysql);
+    }
+    return failure.getMessage();
+  }
+
+  /** The server's message, without the code and state the client appends to it. */
+  private static String message(MySQLException failure) {
+    String text = failure.getMessage();
+    int at = text == null ? -1 : text.lastIndexOf(" (" + failure.getErrorCode() + ")");
+    return at < 0 ? text : text.substring(0, at);
+  }
+
+  /** The first result of the statement that has columns, or null when none has. */
+  private static ScriptResult firstResultSet(RowSet<Row> rows) {
+    for (RowSet<Row> set = rows; set != null; set = set.next()) {
+      List<ColumnDescriptor> descriptors = set.columnDescriptors();
+      if (descriptors != null && !descriptors.isEmpty()) {
+        List<ScriptResult.Column> columns = descriptors.stream()
+          .map(d -> new ScriptResult.Column(d.name(), ddlType(d)))
+          .toList();
+        List<List<Object>> values = new ArrayList<>();
+        for (Row row : set) {
+          List<Object> value = new ArrayList<>(row.size());
+          for (int i = 0; i < row.size(); i++) {
+            value.add(row.getValue(i));
+          }
+          values.add(value);
+        }
+        return new ScriptResult(columns, values);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The column's type as an output table's DDL writes it. A result set does not say how long its strings may be,
+   * so text and binary columns take the largest type; decimals keep every digit MySQL allows.
+   */
+  static String ddlType(ColumnDescriptor column) {
+    if ("JSON".equalsIgnoreCase(column.typeName())) {
+      return "json";
+    }
+    return switch (column.jdbcType()) {
+      case TINYINT -> "tinyint";
+      case SMALLINT -> "smallint";
+      case INTEGER -> "int";
+      case BIGINT -> "bigint";
+      case REAL, FLOAT -> "float";
+      case DOUBLE -> "double";
+      case DECIMAL, NUMERIC -> "decimal(65,30)";
+      case BOOLEAN -> "tinyint";
+      case BIT -> "bit(64)";
+      case DATE -> "date";
+      case TIME -> "time(6)";
+      case TIMESTAMP, TIMESTAMP_WITH_TIMEZONE -> "datetime(6)";
+      case BINARY, VARBINARY, LONGVARBINARY, BLOB -> "longblob";
+      default -> "longtext";
+    };
+  }
+
+  /** The same type as information_schema.columns.data_type names it. */
+  static String catalogType(String ddlType) {
+    int paren = ddlType.indexOf('(');
+    return (paren < 0 ? ddlType : ddlType.substring(0, paren)).toLowerCase(Locale.ROOT);
+  }
+}

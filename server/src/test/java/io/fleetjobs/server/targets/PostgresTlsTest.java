@@ -1,0 +1,250 @@
+package io.fleetjobs.server.targets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import io.fleetjobs.server.db.JobDatabase;
+import io.fleetjobs.server.targets.sqlserver.AccessTokens;
+import io.fleetjobs.server.testsupport.MovableClock;
+import io.fleetjobs.server.testsupport.TargetServer;
+import io.fleetjobs.server.testsupport.TestCertificates;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * PostgreSQL targets over TLS, against a real server with {@code ssl = on} and certificates a test authority made
+ * for this run: libpq's sslmode meanings, plain refusals that are not retried, client certificates, the job
+ * database URL's own sslmode, and Microsoft Entra tokens as passwords.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class PostgresTlsTest {
+  private static final String DATABASE = "tls_target";
+  private static final String ON_TLS = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+  private static TestCertificates ca;
+  private static TestCertificates.Issued client;
+  private static TargetServer server;
+  private static PostgresTargetDriver verifying;
+  private static PostgresTargetDriver jvmTrust;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    ca = TestCertificates.authority("fleetjobs test CA");
+    // Made out for localhost only: 127.0.0.1 is the same server under a name the certificate does not have.
+    TestCertificates.Issued serverCertificate = ca.issue("server", "localhost", "dns:localhost");
+    client = ca.issue("client", "tls_cert_user");
+    server = TargetServer.start();
+    server.createDatabases(DATABASE);
+    server.execute("postgres", "CREATE ROLE tls_only LOGIN SUPERUSER", "CREATE ROLE tls_cert_user LOGIN SUPERUSER",
+      "CREATE ROLE \"entra-app\" LOGIN SUPERUSER PASSWORD 'fake-entra-token-1'");
+    // Loaded with TLS below, which waits for the reload.
+    server.prependHba(
+      "hostnossl all tls_only all reject",
+      "hostssl all tls_cert_user all cert",
+      "hostssl all entra-app all scram-sha-256");
+    server.enableTls(serverCertificate.certificate(), serverCertificate.key(), ca.caFile());
+    verifying = driver(vertx, null);
+    jvmTrust = new PostgresTargetDriver(vertx, PostgresTargetDriver.Settings.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static PostgresTargetDriver driver(Vertx vertx, PemKeyCertOptions clientCertificate) {
+    return new PostgresTargetDriver(vertx, new PostgresTargetDriver.Settings("prefer",
+      TlsTrust.of(ca.caFile().toString()), clientCertificate, Optional.empty()));
+  }
+
+  private static String onTls(PostgresTargetDriver driver, String serverName, String user, String sslMode) {
+    ScriptResult result = driver.run(serverName, DATABASE, new Login(user, "unused"),
+      ConnectionSettings.sslMode(sslMode), ON_TLS, options()).result().await();
+    return result.rows().get(0).get(0).toString();
+  }
+
+  private static ScriptOptions options() {
+    return new ScriptOptions(ActionType.SQL, false, true, "fleetjobs/tls-test/step");
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
+      .getCause();
+  }
+
+  private static Throwable runFailure(PostgresTargetDriver driver, String serverName, String user, String sslMode) {
+    return failure(driver.run(serverName, DATABASE, new Login(user, "unused"), ConnectionSettings.sslMode(sslMode),
+      "SELECT 1", options()).result());
+  }
+
+  @Test
+  void verify_full_with_the_right_authority_and_name_connects_over_tls() {
+    assertEquals("true", onTls(verifying, server.serverName(), "postgres", "verify-full"));
+    assertEquals("verify-full", verifying.sslMode(ConnectionSettings.sslMode("verify-full")));
+  }
+
+  @Test
+  void a_certificate_for_another_host_is_refused_plainly_and_not_retried() {
+    Throwable failure = runFailure(verifying, "127.0.0.1:" + server.port(), "postgres", "verify-full");
+    assertEquals("certificate for localhost does not match host 127.0.0.1 (sslMode verify-full)",
+      failure.getMessage());
+    Retryability retry = TargetFailures.classify(failure);
+    assertFalse(retry.retryable(), "a certificate does not change between attempts");
+  }
+
+  @Test
+  void verify_ca_checks_the_authority_but_not_the_name() {
+    assertEquals("true", onTls(verifying, "127.0.0.1:" + server.port(), "postgres", "verify-ca"));
+    Throwable unknownAuthority = runFailure(jvmTrust, server.serverName(), "postgres", "verify-ca");
+    assertEquals("certificate for localhost is not signed by an authority in the JVM's trust store (sslMode "
+      + "verify-ca)", unknownAuthority.getMessage());
+    assertFalse(TargetFailures.classify(unknownAuthority).retryable());
+  }
+
+  @Test
+  void require_encrypts_without_an_authority_and_prefer_is_the_default() {
+    assertEquals("true", onTls(jvmTrust, "127.0.0.1:" + server.port(), "postgres", "require"));
+    assertEquals("disable", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default for silent members");
+    assertEquals("true", onTls(jvmTrust, server.serverName(), "postgres", "prefer"), "prefer takes TLS when offered");
+    assertEquals("false", onTls(jvmTrust, server.serverName(), "postgres", "disable"));
+  }
+
+  @Test
+  void a_cancel_stops_a_statement_on_a_verified_tls_connection() {
+    RunningScript sleeping = verifying.run(server.serverName(), DATABASE, new Login("postgres", "unused"),
+      ConnectionSettings.sslMode("verify-full"), "SELECT pg_sleep(60) /* tls-cancel-marker */", options());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%tls-cancel-marker%'"
+      + " AND query NOT LIKE '%pg_stat_activity%'";
+    while (!server.column("postgres", active).equals(List.of("1"))) {
+      assertTrue(System.nanoTime() < deadline, "the statement never started");
+      io.fleetjobs.server.testsupport.Executions.sleep(100);
+    }
+    sleeping.cancel().await();
+    Throwable failed = failure(sleeping.result());
+    assertTrue(failed.getMessage().contains("canceling statement"), failed.getMessage());
+  }
+
+  @Test
+  void a_server_that_allows_only_hostssl_refuses_disable_with_a_clear_message() {
+    Throwable refused = runFailure(jvmTrust, server.serverName(), "tls_only", "disable");
+    assertTrue(refused.getMessage().contains("pg_hba.conf rejects") && refused.getMessage().contains("no encryption")
+      && refused.getMessage().endsWith("(sslMode disable)"), refused.getMessage());
+    assertFalse(TargetFailures.classify(refused).retryable(), "the server's rules do not change between attempts");
+    assertEquals("true", onTls(jvmTrust, server.serverName(), "tls_only", "require"));
+  }
+
+  @Test
+  void a_client_certificate_signs_in_where_the_server_asks_for_one(Vertx vertx) {
+    PostgresTargetDriver withCertificate = driver(vertx, new PemKeyCertOptions()
+      .setCertPath(client.certificate().toString())
+      .setKeyPath(client.key().toString()));
+    assertEquals("true", onTls(withCertificate, server.serverName(), "tls_cert_user", "verify-full"));
+    Throwable without = runFailure(verifying, server.serverName(), "tls_cert_user", "verify-full");
+    assertTrue(without.getMessage().contains("requires a valid client certificate"), without.getMessage());
+  }
+
+  @Test
+  void the_job_database_url_keeps_its_own_sslmode(Vertx vertx) throws Exception {
+    JobDatabase db = JobDatabase.fromUrl("postgresql://postgres@localhost:" + server.port() + "/" + DATABASE
+      + "?sslmode=require");
+    Pool pool = db.pool(vertx, "tls-test", 1);
+    try {
+      Row row = pool.query(ON_TLS).execute().await().iterator().next();
+      assertEquals("true", row.getString(0), "the engine's pool");
+    } finally {
+      pool.close().await();
+    }
+    try (Connection jdbc = DriverManager.getConnection(db.jdbcUrl(), db.user(), "");
+         Statement sql = jdbc.createStatement(); ResultSet rows = sql.executeQuery(ON_TLS)) {
+      assertTrue(rows.next());
+      assertEquals("true", rows.getString(1), "Flyway's JDBC connection");
+    }
+  }
+
+  /**
+   * Azure Database for PostgreSQL takes an Entra token as the password of the role. Here a local role has the
+   * token a fake identity hands out as its password, and the role's password changes when the token does.
+   */
+  @Test
+  void an_entra_member_signs_in_with_a_current_token_that_never_shows(Vertx vertx) {
+    MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    AtomicInteger fetched = new AtomicInteger();
+    AtomicReference<String> scope = new AtomicReference<>();
+    TokenCredential identity = request -> {
+      scope.set(request.getScopes().get(0));
+      int n = fetched.incrementAndGet();
+      return Mono.just(new AccessToken("fake-entra-token-" + n,
+        OffsetDateTime.ofInstant(clock.instant().plus(Duration.ofHours(1)), ZoneOffset.UTC)));
+    };
+    AccessTokens tokens = new AccessTokens(identity, clock);
+    PostgresTargetDriver entra = new PostgresTargetDriver(vertx, new PostgresTargetDriver.Settings("prefer",
+      TlsTrust.of(ca.caFile().toString()), null, Optional.of(new PostgresTargetDriver.EntraIdentity(
+      "ManagedIdentity", () -> tokens.forResource(PostgresTargetDriver.ENTRA_SCOPE).value()))));
+    ConnectionSettings member = new ConnectionSettings(false, null, ConnectionSettings.ENTRA);
+    Login role = new Login("entra-app", null);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logs);
+    try {
+      assertEquals("verify-full", entra.sslMode(member), "a token goes only to a server whose name is checked");
+      assertEquals("ManagedIdentity", entra.authentication(member));
+      ScriptResult first = entra.run(server.serverName(), DATABASE, role, member, "SELECT current_user::text",
+        options()).result().await();
+      assertEquals("entra-app", first.rows().get(0).get(0));
+      assertEquals(PostgresTargetDriver.ENTRA_SCOPE, scope.get());
+      entra.testLogin(server.serverName(), DATABASE, role, member).await();
+      assertEquals(1, fetched.get(), "the token is cached while it is fresh");
+
+      server.execute("postgres", "ALTER ROLE \"entra-app\" PASSWORD 'fake-entra-token-2'");
+      clock.advance(Duration.ofMinutes(58));
+      entra.testLogin(server.serverName(), DATABASE, role, member).await();
+      assertEquals(2, fetched.get(), "a token about to expire is fetched again before it is used");
+
+      Throwable unverified = failure(entra.testLogin(server.serverName(), DATABASE, role,
+        member.withSslMode("require")));
+      assertTrue(unverified.getMessage().contains("verify"), unverified.getMessage());
+      assertEquals(2, fetched.get(), "no token is fetched for a server that is not verified");
+    } finally {
+      root.detachAppender(logs);
+    }
+    assertTrue(logs.list.stream().noneMatch(e -> e.getFormattedMessage().contains("fake-entra-token")
+        || (e.getThrowableProxy() != null && e.getThrowableProxy().getMessage() != null
+          && e.getThrowableProxy().getMessage().contains("fake-entra-token"))),
+      "no token in the logs");
+  }
+}

@@ -1,0 +1,170 @@
+package io.fleetjobs.server.targets.mysql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetjobs.server.targets.ActionType;
+import io.fleetjobs.server.targets.ConnectionSettings;
+import io.fleetjobs.server.targets.Login;
+import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.RunningScript;
+import io.fleetjobs.server.targets.ScriptOptions;
+import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.TargetFailures;
+import io.fleetjobs.server.testsupport.Executions;
+import io.fleetjobs.server.testsupport.TestMariaDb;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The mysql engine against a real MariaDB server the test starts: enumeration, scripts as the mysql client runs
+ * them (DELIMITER, autocommit, stop at the first error, warnings), KILL QUERY on cancel, output tables, and which
+ * errors are retried.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class MysqlTargetDriverTest {
+  private static final Login LOGIN = new Login("fleet", "fleet-password");
+  private static TestMariaDb server;
+  private static MysqlTargetDriver driver;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    server = TestMariaDb.start();
+    server.createUser("fleet", "fleet-password");
+    server.sql("CREATE DATABASE app_one; CREATE DATABASE app_two; CREATE DATABASE reports;");
+    driver = new MysqlTargetDriver(vertx, MysqlTargetDriver.Settings.defaults());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static ScriptOptions options(boolean keepFirstResult) {
+    return new ScriptOptions(ActionType.SQL, false, keepFirstResult, "fleetjobs/mysql-test/step");
+  }
+
+  private static ScriptResult run(String database, String script) {
+    return driver.run(server.serverName(), database, LOGIN, ConnectionSettings.DEFAULT, script, options(true))
+      .result().await();
+  }
+
+  private static Throwable failure(Future<?> future) {
+    return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
+      .getCause();
+  }
+
+  @Test
+  void a_server_member_lists_every_schema_but_mysqls_own() {
+    List<String> names = driver.listDatabases(server.serverName(), LOGIN, ConnectionSettings.DEFAULT).await();
+    assertEquals(List.of("app_one", "app_two", "reports"), names);
+  }
+
+  @Test
+  void delimiter_scripts_define_routines_and_run_statement_by_statement_in_autocommit() {
+    ScriptResult result = run("app_one", """
+      CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL);
+      INSERT INTO counters VALUES (1, 0);
+      DELIMITER //
+      CREATE PROCEDURE bump(IN step_by int)
+      BEGIN
+        UPDATE counters SET n = n + step_by WHERE id = 1;
+        SELECT n FROM counters WHERE id = 1;
+      END //
+      DELIMITER ;
+      CALL bump(5);
+      CALL bump(2);
+      SELECT n, 'done' AS state FROM counters;
+      """);
+    assertEquals(List.of("n"), result.columns().stream().map(ScriptResult.Column::name).toList(),
+      "the first result set is the procedure's");
+    assertEquals(List.of(List.of(5)), result.rows());
+    assertEquals("7", server.sql("SELECT n FROM app_one.counters"));
+
+    Throwable failed = failure(driver.run(server.serverName(), "app_one", LOGIN, ConnectionSettings.DEFAULT, """
+      INSERT INTO counters VALUES (2, 0);
+      INSERT INTO no_such_table VALUES (1);
+      INSERT INTO counters VALUES (3, 0);
+      """, options(false)).result());
+    assertTrue(failed.getMessage().contains("no_such_table"), failed.getMessage());
+    assertEquals("1\n2", server.sql("SELECT id FROM app_one.counters ORDER BY id"),
+      "committed statement by statement, stopped at the first error");
+    assertFalse(TargetFailures.classify(failed).retryable(), "a missing table (1146) is not retried");
+  }
+
+  @Test
+  void warnings_join_the_messages() {
+    ScriptResult result = run("app_two", "CREATE TABLE narrow (c varchar(2));\n"
+      + "SET SESSION sql_mode = '';\nINSERT INTO narrow VALUES ('truncated');");
+    assertTrue(result.messages().stream().anyMatch(m -> m.contains("Data truncated") || m.contains("1265")),
+      result.messages().toString());
+  }
+
+  @Test
+  void cancel_kills_the_running_statement_on_the_server() {
+    RunningScript sleeping = driver.run(server.serverName(), "app_one", LOGIN, ConnectionSettings.DEFAULT,
+      "SELECT 'fleetjobs-cancel-me', SLEEP(60)", options(false));
+    String running = "SELECT count(*) FROM information_schema.processlist WHERE info LIKE '%fleetjobs-cancel-me%' "
+      + "AND info NOT LIKE '%processlist%'";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!server.sql(running).equals("1")) {
+      assertTrue(System.nanoTime() < deadline, "the statement never showed in the process list");
+      Executions.sleep(100);
+    }
+    sleeping.cancel().await();
+    // SLEEP() killed by KILL QUERY returns 1 instead of failing; the run may end either way, promptly.
+    sleeping.result().transform(done -> Future.succeededFuture()).await();
+    assertEquals("0", server.sql(running), "gone from the server's process list");
+  }
+
+  @Test
+  void output_tables_get_mysql_types_an_index_and_replace_a_rerun() {
+    ScriptResult result = run("app_one", "SELECT 1 AS one, 'a' AS letter, NOW() AS at, 2.5 AS amount");
+    UUID execution = UUID.randomUUID();
+    OutputTable table = new OutputTable(server.serverName(), "reports", "reports", "results", execution, "s1",
+      "app_one", null);
+    driver.appendOutput(table, LOGIN, result).await();
+    driver.appendOutput(table, LOGIN, result).await();
+    assertEquals("1", server.sql("SELECT count(*) FROM reports.results"), "a re-run replaced its own rows");
+    driver.appendOutput(new OutputTable(server.serverName(), "reports", "reports", "results", execution, "s1",
+      "app_two", null), LOGIN, result).await();
+    assertEquals("2", server.sql("SELECT count(*) FROM reports.results"), "another target appends");
+    String indexed = server.sql("SELECT count(*) FROM information_schema.statistics WHERE table_schema = 'reports' "
+      + "AND table_name = 'results' AND column_name = 'internal_execution_id'");
+    assertEquals("1", indexed);
+    String types = server.sql("SELECT column_name, data_type FROM information_schema.columns "
+      + "WHERE table_schema = 'reports' AND table_name = 'results' AND column_name IN ('one', 'letter', 'at') "
+      + "ORDER BY column_name");
+    assertTrue(types.matches("(?s)at\tdatetime.*\nletter\t(varchar|text|mediumtext|longtext)\none\t(int|bigint)"),
+      types);
+  }
+
+  @Test
+  void a_refused_login_fails_fast_and_a_deadlock_would_be_retried() {
+    Throwable refused = failure(driver.testLogin(server.serverName(), "app_one", new Login("fleet", "wrong"),
+      ConnectionSettings.DEFAULT));
+    assertTrue(refused.getMessage().contains("Access denied"), refused.getMessage());
+    assertFalse(TargetFailures.classify(refused).retryable(), "1045 is not retried");
+    Throwable syntax = failure(driver.run(server.serverName(), "app_one", LOGIN, ConnectionSettings.DEFAULT,
+      "SELEC 1", options(false)).result());
+    assertFalse(TargetFailures.classify(syntax).retryable(), "1064 is not retried");
+    Throwable lockWait = failure(driver.run(server.serverName(), "app_one", LOGIN, ConnectionSettings.DEFAULT,
+      "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found'", options(false)).result());
+    assertTrue(TargetFailures.classify(lockWait).retryable(), "1213 is retried: " + lockWait.getMessage());
+  }
+}
