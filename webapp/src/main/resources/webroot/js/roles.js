@@ -11,6 +11,7 @@ export const OPS = {
   deleteTargetGroup: 'admin',
   putAgent: 'admin', listTokens: 'admin', createToken: 'admin', revokeToken: 'admin',
   putAlertRule: 'admin', deleteAlertRule: 'admin', putActionGroup: 'admin', deleteActionGroup: 'admin',
+  putExecutionNotification: 'admin', deleteExecutionNotification: 'admin',
   putAlertProcessingRule: 'admin', deleteAlertProcessingRule: 'admin', purgeJobExecutions: 'admin',
   // operator: running things and sending notifications
   startJob: 'operator', putJobExecution: 'operator', cancelJobExecution: 'operator',

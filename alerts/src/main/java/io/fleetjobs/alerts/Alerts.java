@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts;
 
 import io.fleetjobs.alerts.api.ActionGroupService;
+import io.fleetjobs.alerts.api.ExecutionNoticeOutbox;
 import io.fleetjobs.alerts.evaluation.AlertEvaluationVerticle;
 import io.fleetjobs.alerts.evaluation.AlertEvaluator;
 import io.fleetjobs.alerts.notify.DashboardLinks;
@@ -54,14 +55,20 @@ public final class Alerts {
   private final NotificationDelivery.Channels channels;
   private final Stores stores;
   private final ActionGroupService actionGroupService;
+  private final ExecutionNoticeOutbox executionNotices;
+
+  /** The services the HTTP API and the engine call, beside the stores. */
+  private record Services(ActionGroupService actionGroups, ExecutionNoticeOutbox executionNotices) {
+  }
 
   private Alerts(Vertx vertx, List<String> deployments, NotificationDelivery.Channels channels, Stores stores,
-                 ActionGroupService actionGroupService) {
+                 Services services) {
     this.vertx = vertx;
     this.deployments = deployments;
     this.channels = channels;
     this.stores = stores;
-    this.actionGroupService = actionGroupService;
+    this.actionGroupService = services.actionGroups();
+    this.executionNotices = services.executionNotices();
   }
 
   public static Future<Alerts> deploy(Vertx vertx, Dependencies dependencies) {
@@ -85,6 +92,8 @@ public final class Alerts {
       pause -> vertx.eventBus().publish(AlertsAddresses.RULE_PAUSES, pause.toJson())));
     ActionGroupService service = new ActionGroupService(vertx, dependencies.pool(), stores.actionGroups(),
       new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, dependencies.agentId());
+    ExecutionNoticeOutbox executionNotices = new ExecutionNoticeOutbox(new ExecutionNoticeOutbox.Parts(
+      stores.actionGroups(), stores.outbox(), notifications, retries.maxAttempts()), vertx.eventBus(), clock);
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
     return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Dependencies(
@@ -94,7 +103,7 @@ public final class Alerts {
         evaluator, stores.rules(), stores.processingRules(), dependencies.finishedAddress(), config.evaluationTick(),
         clock))))
       .onSuccess(ids::add)
-      .map(id -> new Alerts(vertx, ids, channels, stores, service))
+      .map(id -> new Alerts(vertx, ids, channels, stores, new Services(service, executionNotices)))
       .onFailure(e -> {
         ids.forEach(vertx::undeploy);
         channels.webhooks().close();
@@ -124,6 +133,10 @@ public final class Alerts {
 
   public ActionGroupService actionGroupService() {
     return actionGroupService;
+  }
+
+  public ExecutionNoticeOutbox executionNotices() {
+    return executionNotices;
   }
 
   public ProcessingRuleRepository processingRules() {

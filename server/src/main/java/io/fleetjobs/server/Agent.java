@@ -22,6 +22,8 @@ import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.Claimant;
 import io.fleetjobs.server.jobs.dispatch.DispatcherVerticle;
 import io.fleetjobs.server.jobs.executions.AlertPausesVerticle;
+import io.fleetjobs.server.jobs.notices.ExecutionNoticeRepository;
+import io.fleetjobs.server.jobs.notices.ExecutionNoticeVerticle;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.jobs.dispatch.StepStarter;
@@ -270,6 +272,12 @@ public final class Agent {
         options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
         new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId(), registry)))
+      .compose(alerts -> vertx.deployVerticle(new ExecutionNoticeVerticle(new ExecutionNoticeVerticle.Dependencies(
+          new ExecutionNoticeRepository(alertsPool), alerts.executionNotices(), Addresses.TARGET_FINISHED,
+          config.alerts().evaluationTick())), options)
+        .onSuccess(ids::add)
+        .map(alerts)
+        .onFailure(e -> alerts.stop()))
       .compose(alerts -> {
         HttpServerVerticle http = new HttpServerVerticle(
           new HttpServerVerticle.Dependencies(secretBox, platformSecrets, drivers, registry, alerts, prepared.clock()));

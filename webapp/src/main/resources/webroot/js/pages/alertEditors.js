@@ -132,8 +132,13 @@ function metricKey(name) {
 export function groupEditor(ctx, group, onDone, secretsBox) {
   let emails = (group?.emailReceivers || []).map((r) => ({ ...r }));
   let hooks = (group?.webhookReceivers || []).map((r) => ({ ...r }));
+  // Slack and Teams receivers: their URL is write-only, so an existing one is kept when the field stays empty.
+  // The field holds only what was typed; shownAs is the stored URL's scheme and host, as the API shows it.
+  const stored = (kind) => (r) => ({ ...r, kind, existing: true, shownAs: r.webhookUrl, webhookUrl: '' });
+  let chats = [...(group?.slackReceivers || []).map(stored('slack')), ...(group?.teamsReceivers || []).map(stored('teams'))];
   const emailBox = h('div', {});
   const hookBox = h('div', {});
+  const chatBox = h('div', {});
   const form = h('form', { novalidate: true, class: 'group-editor' });
 
   const readEmails = () => emails.map((_, i) => readBlock(form, `emailReceivers[${i}]`, ['name', 'emailAddress']));
@@ -146,6 +151,13 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
     return r;
   });
   hooks = hooks.map((r) => ({ ...r, existing: true }));
+  const chatField = (r, i) => `${r.kind}Receivers[${chats.slice(0, i).filter((c) => c.kind === r.kind).length}]`;
+  const readChats = () => chats.map((old, i) => {
+    const r = readBlock(form, chatField(old, i), ['name', 'webhookUrl']);
+    return { ...r, kind: old.kind, existing: old.existing, shownAs: old.shownAs, disabled: old.disabled,
+      disabledReason: old.disabledReason };
+  });
+  const readAll = () => { emails = readEmails(); hooks = readHooks(); chats = readChats(); };
 
   function draw() {
     fill(emailBox, emails.map((r, i) => h('fieldset', { class: 'member' }, h('legend', {}, `Email receiver ${i + 1}`),
@@ -153,9 +165,9 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
         field({ label: 'Receiver name', name: `emailReceivers[${i}].name`, value: r.name, required: true }),
         field({ label: 'Email address', name: `emailReceivers[${i}].emailAddress`, type: 'email', value: r.emailAddress, required: true })),
       actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove email receiver ${i + 1}`,
-        onclick: () => { emails = readEmails(); hooks = readHooks(); emails.splice(i, 1); draw(); } }, 'Remove receiver')))),
+        onclick: () => { readAll(); emails.splice(i, 1); draw(); } }, 'Remove receiver')))),
     actions(h('button', { type: 'button', class: 'secondary', onclick: () => {
-      emails = readEmails(); hooks = readHooks(); emails.push({ name: '', emailAddress: '' }); draw();
+      readAll(); emails.push({ name: '', emailAddress: '' }); draw();
     } }, 'Add email receiver')));
     fill(hookBox, hooks.map((r, i) => h('fieldset', { class: 'member' }, h('legend', {}, `Webhook receiver ${i + 1}`),
       r.disabled ? h('p', { class: 'form-alert' }, `Disabled: ${r.disabledReason || 'the receiver answered 410 Gone'}. Saving the group enables it again.`) : null,
@@ -167,16 +179,30 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
         field({ label: 'Common alert schema', name: `webhookReceivers[${i}].useCommonAlertSchema`, type: 'checkbox', value: r.useCommonAlertSchema !== false,
           help: 'Off sends the older metric alert schema.' })),
       actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove webhook receiver ${i + 1}`,
-        onclick: () => { emails = readEmails(); hooks = readHooks(); hooks.splice(i, 1); draw(); } }, 'Remove receiver')))),
+        onclick: () => { readAll(); hooks.splice(i, 1); draw(); } }, 'Remove receiver')))),
     actions(h('button', { type: 'button', class: 'secondary', onclick: () => {
-      emails = readEmails(); hooks = readHooks(); hooks.push({ name: '', serviceUri: '', useCommonAlertSchema: true }); draw();
+      readAll(); hooks.push({ name: '', serviceUri: '', useCommonAlertSchema: true }); draw();
     } }, 'Add webhook receiver')));
+    fill(chatBox, chats.map((r, i) => h('fieldset', { class: 'member' },
+      h('legend', {}, `${r.kind === 'slack' ? 'Slack' : 'Teams'} receiver ${i + 1}`),
+      r.disabled ? h('p', { class: 'form-alert' }, `Disabled: ${r.disabledReason || 'the receiver answered 410 Gone'}. Saving the group enables it again.`) : null,
+      h('div', { class: 'form-grid' },
+        field({ label: 'Receiver name', name: `${chatField(r, i)}.name`, value: r.name, required: true }),
+        field({ label: 'Incoming webhook URL', name: `${chatField(r, i)}.webhookUrl`, type: 'url', value: r.webhookUrl,
+          required: !r.existing, attrs: { autocomplete: 'off' }, placeholder: 'https://…',
+          help: r.existing ? `Write-only (${r.shownAs || 'set'}). Empty keeps the current URL.` : 'Write-only: it is never shown again.' })),
+      actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove chat receiver ${i + 1}`,
+        onclick: () => { readAll(); chats.splice(i, 1); draw(); } }, 'Remove receiver')))),
+    actions(
+      h('button', { type: 'button', class: 'secondary', onclick: () => { readAll(); chats.push({ kind: 'slack', name: '' }); draw(); } }, 'Add Slack receiver'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => { readAll(); chats.push({ kind: 'teams', name: '' }); draw(); } }, 'Add Teams receiver')));
   }
 
   form.append(
     group ? null : field({ label: 'Name', name: 'name', required: true, attrs: { maxlength: 128, autocomplete: 'off' } }),
     h('h3', {}, 'Email receivers'), emailBox,
     h('h3', {}, 'Webhook receivers'), hookBox,
+    h('h3', {}, 'Slack and Teams receivers'), chatBox,
     formAlert(),
     actions(h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', class: 'secondary', onclick: () => onDone(false) }, 'Close')));
   draw();
@@ -186,9 +212,13 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
     submitting(form, async () => {
       const name = group ? group.name : value(form, 'name');
       if (!name) throw { target: 'name', message: 'Enter a name.' };
+      const chatReceivers = (kind) => readChats().filter((r) => r.kind === kind)
+        .map(({ name: receiver, webhookUrl }) => (webhookUrl ? { name: receiver, webhookUrl } : { name: receiver }));
       const body = {
         emailReceivers: readEmails(),
         webhookReceivers: readHooks().map(({ existing, disabled, disabledReason, ...r }) => r),
+        slackReceivers: chatReceivers('slack'),
+        teamsReceivers: chatReceivers('teams'),
       };
       const saved = await api.put(path`/actionGroups/${name}`, body);
       announce(`Saved action group ${name}.`);

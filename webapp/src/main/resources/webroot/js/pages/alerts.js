@@ -1,5 +1,5 @@
 // Alerts: firing alerts, rules, action groups (with Send test), the history of fired and resolved alerts,
-// the delivery log with Replay, and alert processing rules. Each section loads on its own, in parallel,
+// the delivery log with Replay, alert processing rules and execution notifications. Each section loads on its own, in parallel,
 // and reloads on its own after a change, so a secret shown once is not wiped by a refresh.
 import { api, path } from '../api.js';
 import { h, fill, link, section, errorBox, announce } from '../ui/dom.js';
@@ -25,6 +25,7 @@ export async function render(view, ctx) {
   const historyBox = h('div', {});
   const logBox = h('div', {});
   const processingBox = h('div', {});
+  const noticesBox = h('div', {});
   let groupNames = [];
 
   const head = h('div', { class: 'page-head' }, h('h1', {}, 'Alerts'));
@@ -39,7 +40,8 @@ export async function render(view, ctx) {
     section('Action groups', groupsBox, testBox),
     section('History', historyBox),
     section('Delivery log', logBox),
-    section('Alert processing rules', h('p', { class: 'help' }, 'Maintenance windows that drop or defer notifications; managed through the API.'), processingBox));
+    section('Alert processing rules', h('p', { class: 'help' }, 'Maintenance windows that drop or defer notifications; managed through the API.'), processingBox),
+    section('Execution notifications', h('p', { class: 'help' }, 'Notices to action groups when runs of some jobs end or pause; managed through the API (/executionNotifications).'), noticesBox));
 
   function closeEditor() { fill(editorBox); }
 
@@ -104,11 +106,13 @@ export async function render(view, ctx) {
     const tester = can('testActionGroup');
     fill(groupsBox, table({
       caption: 'Action groups',
-      columns: ['Name', 'Email receivers', 'Webhook receivers', admin || tester ? 'Actions' : null].filter(Boolean),
+      columns: ['Name', 'Email receivers', 'Webhook receivers', 'Slack and Teams', admin || tester ? 'Actions' : null].filter(Boolean),
       rows: groups.map((g) => row([
         g.name,
         (g.emailReceivers || []).map((r) => `${r.name} <${r.emailAddress}>`).join(', ') || h('span', { class: 'muted' }, 'none'),
         (g.webhookReceivers || []).map((r) => h('div', {}, `${r.name}: ${r.serviceUri}`, r.disabled ? [' ', badge('Disabled', 'bad')] : null)),
+        [...(g.slackReceivers || []).map((r) => ['Slack', r]), ...(g.teamsReceivers || []).map((r) => ['Teams', r])]
+          .map(([kind, r]) => h('div', {}, `${r.name} (${kind}): ${r.webhookUrl}`, r.disabled ? [' ', badge('Disabled', 'bad')] : null)),
         admin || tester ? h('div', { class: 'actions' },
           tester ? h('button', { type: 'button', class: 'secondary small', onclick: (e) => sendTest(g.name, e.currentTarget) }, 'Send test') : null,
           admin ? h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit action group ${g.name}`, onclick: () => openGroup(g) }, 'Edit') : null,
@@ -193,7 +197,22 @@ export async function render(view, ctx) {
     }));
   });
 
-  await Promise.all([loadFiring(), loadRules(), loadGroups(), loadHistory(), loadLog(), loadProcessing()]);
+  const loadNotices = guard(noticesBox, async () => {
+    const notices = await api.all('/executionNotifications', {}, { signal });
+    fill(noticesBox, table({
+      caption: 'Execution notifications',
+      columns: ['Name', 'Jobs', 'End states', 'Action groups'],
+      rows: notices.map((n) => row([
+        n.name,
+        (n.jobs || []).join(', ').replace(/^\*$/, 'every job'),
+        (n.endStates || []).join(', '),
+        (n.actionGroups || []).join(', '),
+      ], { 'data-execution-notification': n.name })),
+      empty: 'No execution notifications.',
+    }));
+  });
+
+  await Promise.all([loadFiring(), loadRules(), loadGroups(), loadHistory(), loadLog(), loadProcessing(), loadNotices()]);
 }
 
 function criterionText(c) {
@@ -227,7 +246,8 @@ export function notificationsTable(items, reload) {
     columns: ['Created', 'Alert', 'Action group', 'Receiver', 'Status', { label: 'Attempts', className: 'num' }, 'Last error', operator ? 'Actions' : null].filter(Boolean),
     rows: items.map((n) => row([
       time(n.createdDateTime, { short: true }),
-      n.test ? badge('Test', 'info') : n.alertId ? link(`/alerts/${n.alertId}`, n.monitorCondition || 'Alert') : '—',
+      n.test ? badge('Test', 'info') : n.alertId ? link(`/alerts/${n.alertId}`, n.monitorCondition || 'Alert')
+        : n.jobExecutionId ? link(`/executions/${n.jobExecutionId}`, `Run ${n.monitorCondition || 'ended'}`) : '—',
       n.actionGroup || '—',
       `${n.receiver} (${n.kind}${n.address ? `: ${n.address}` : ''})`,
       badge(n.status, n.status === 'Delivered' ? 'ok' : n.status === 'DeadLettered' || n.status === 'ReceiverDisabled' ? 'bad' : 'muted', { 'data-status': n.status }),

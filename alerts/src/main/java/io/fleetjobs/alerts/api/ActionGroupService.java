@@ -64,16 +64,23 @@ public final class ActionGroupService {
     this.agent = agent;
   }
 
-  /** Refuses an internal destination with the receiver's field named, then saves. */
+  /**
+   * Refuses an internal destination with the receiver's field named, then saves. Webhooks, Slack and Teams
+   * receivers pass the same guard; a chat receiver that keeps its stored URL was checked when it was given.
+   */
   public Future<ActionGroupRepository.Saved> save(ActionGroup group) {
-    List<Receiver> webhooks = group.webhooks();
     List<Future<?>> checks = new ArrayList<>();
-    for (int i = 0; i < webhooks.size(); i++) {
-      String field = "webhookReceivers[" + i + "].serviceUri";
-      checks.add(guard.resolve(vertx, URI.create(webhooks.get(i).address()))
-        .recover(e -> Future.failedFuture(new InvalidInput(field, e instanceof RefusedDestination
-          ? e.getMessage()
-          : "The destination cannot be checked: " + e.getMessage()))));
+    for (Receiver.Kind kind : List.of(Receiver.Kind.webhook, Receiver.Kind.slack, Receiver.Kind.teams)) {
+      List<Receiver> receivers = group.ofKind(kind);
+      for (int i = 0; i < receivers.size(); i++) {
+        if (receivers.get(i).address() != null) {
+          String field = kind.field() + "[" + i + "]." + (kind.isChat() ? "webhookUrl" : "serviceUri");
+          checks.add(guard.resolve(vertx, URI.create(receivers.get(i).address()))
+            .recover(e -> Future.failedFuture(new InvalidInput(field, e instanceof RefusedDestination
+              ? e.getMessage()
+              : "The destination cannot be checked: " + e.getMessage()))));
+        }
+      }
     }
     return Future.all(checks).compose(ok -> groups.save(group));
   }

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** An action group as Azure shapes it: who is told, by email and by webhook. */
+/**
+ * An action group as Azure shapes it: who is told, by email and by webhook; and, beyond Azure, in Slack and
+ * Microsoft Teams channels through their incoming webhooks.
+ */
 public record ActionGroup(String name, List<Receiver> receivers) {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s<>\"(),;:]+@[^@\\s<>\"(),;:]+");
   private static final int MAX_RECEIVERS = 100;
@@ -24,6 +27,8 @@ public record ActionGroup(String name, List<Receiver> receivers) {
     List<Receiver> receivers = new ArrayList<>();
     receivers.addAll(json.objects("emailReceivers", MAX_RECEIVERS, r -> email(name, r)));
     receivers.addAll(json.objects("webhookReceivers", MAX_RECEIVERS, r -> webhook(name, r)));
+    receivers.addAll(json.objects("slackReceivers", MAX_RECEIVERS, r -> chat(name, Receiver.Kind.slack, r)));
+    receivers.addAll(json.objects("teamsReceivers", MAX_RECEIVERS, r -> chat(name, Receiver.Kind.teams, r)));
     Set<String> names = new HashSet<>();
     for (Receiver receiver : receivers) {
       if (!names.add(receiver.name())) {
@@ -54,7 +59,24 @@ public record ActionGroup(String name, List<Receiver> receivers) {
       false);
   }
 
+  /**
+   * A Slack or Teams incoming webhook. Its URL may be left out to keep the one stored for a receiver of the same
+   * name and kind: the URL is never shown again, so an edit need not repeat it.
+   */
+  private static Receiver chat(String group, Receiver.Kind kind, JsonFields json) {
+    String name = JsonFields.checkName(json.requiredString("name", 128), json.path("name"));
+    String url = json.string("webhookUrl", 2048)
+      .map(text -> SsrfGuard.checkedUri(text, json.path("webhookUrl")).toString())
+      .orElse(null);
+    return new Receiver(group, name, kind, url, false, null, false);
+  }
+
   public List<Receiver> webhooks() {
     return receivers.stream().filter(r -> r.kind() == Receiver.Kind.webhook).toList();
+  }
+
+  /** The receivers of one kind, in the order the request listed them. */
+  public List<Receiver> ofKind(Receiver.Kind kind) {
+    return receivers.stream().filter(r -> r.kind() == kind).toList();
   }
 }

@@ -3,6 +3,9 @@ package io.fleetjobs.alerts.groups;
 /**
  * One receiver of an action group, as delivery sees it. {@code secret} is write-only: it is set on a
  * webhook receiver read from a request (null when the request left it out) and never read back out.
+ * A chat receiver (Slack, Teams) read from a request carries its incoming-webhook URL in {@code address}
+ * (null when the request left it out, to keep the stored one); read from the store, {@code address} is only
+ * the URL's scheme and host, since the URL itself is the secret.
  */
 public record Receiver(
   String groupName,
@@ -15,7 +18,19 @@ public record Receiver(
 
   public enum Kind {
     email,
-    webhook
+    webhook,
+    slack,
+    teams;
+
+    /** Posted to an incoming-webhook URL that is itself the secret, in the chat's own format. */
+    public boolean isChat() {
+      return this == slack || this == teams;
+    }
+
+    /** The body field that lists receivers of this kind: emailReceivers, slackReceivers, ... */
+    public String field() {
+      return name() + "Receivers";
+    }
   }
 
   /** Binds a sealed secret to its receiver, so a value copied to another row does not open. */

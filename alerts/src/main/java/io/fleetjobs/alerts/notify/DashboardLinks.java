@@ -13,6 +13,11 @@ public record DashboardLinks(String publicUrl) {
     return publicUrl + "/#/executions/" + jobExecutionId;
   }
 
+  /** The execution page, listing only its Failed and TimedOut targets. */
+  public String failedTargets(UUID jobExecutionId) {
+    return execution(jobExecutionId) + "?lifecycle=Failed,TimedOut";
+  }
+
   public String alert(UUID alertId) {
     return publicUrl + "/#/alerts/" + alertId;
   }

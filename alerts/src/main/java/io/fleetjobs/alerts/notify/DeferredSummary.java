@@ -22,6 +22,10 @@ public final class DeferredSummary {
     if (held.receiver().kind() == Receiver.Kind.email) {
       subject = "[Deferred] " + subject;
       body = note + "\n\n" + held.body();
+    } else if (held.receiver().kind() == Receiver.Kind.slack) {
+      body = SlackMessage.withNote(new JsonObject(held.body()), note).encode();
+    } else if (held.receiver().kind() == Receiver.Kind.teams) {
+      body = TeamsMessage.withNote(new JsonObject(held.body()), note).encode();
     } else {
       JsonObject payload = new JsonObject(held.body());
       JsonObject data = payload.getJsonObject("data");
@@ -37,6 +41,6 @@ public final class DeferredSummary {
     }
     return new NewNotification(UUID.randomUUID(), WebhookSecrets.newMessageId(), held.alertId(),
       held.monitorCondition(), false, held.receiver(), subject, body, held.headers(), "Pending", held.maxAttempts(),
-      held.deferredBy(), null);
+      held.deferredBy(), null, null, null);
   }
 }

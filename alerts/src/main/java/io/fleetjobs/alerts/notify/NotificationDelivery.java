@@ -85,6 +85,11 @@ public final class NotificationDelivery {
     if (notification.kind() == Receiver.Kind.email) {
       return mail.send(notification);
     }
+    if (notification.kind().isChat()) {
+      return groups.chatUrl(notification.groupName(), notification.receiverName(), notification.kind())
+        .compose(url -> webhooks.sendTo(url, notification),
+          gone -> Future.succeededFuture(new AttemptResult(AttemptResult.Verdict.FAIL, null, gone.getMessage(), null)));
+    }
     return groups.webhookSecret(notification.groupName(), notification.receiverName())
       .compose(secret -> webhooks.send(notification, secret),
         gone -> Future.succeededFuture(new AttemptResult(AttemptResult.Verdict.FAIL, null, gone.getMessage(), null)));

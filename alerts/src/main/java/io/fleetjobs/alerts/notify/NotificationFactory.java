@@ -16,8 +16,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Turns one alert transition into one outbox row per receiver, rendered to the exact bytes every
- * attempt sends. Processing rules are applied here, when the transition happens, as Azure does.
+ * Turns one alert transition, or one job execution's end, into one outbox row per receiver, rendered to the
+ * exact bytes every attempt sends, in the receiver's format: mail, webhook JSON, Slack blocks or a Teams
+ * Adaptive Card. Processing rules are applied to alerts here, when the transition happens, as Azure does;
+ * they do not apply to execution notices, which are not alerts.
  */
 public final class NotificationFactory {
   /** The latest deferral the job database stores; a window without end holds notifications until then. */
@@ -67,6 +69,10 @@ public final class NotificationFactory {
       if (mail.isReply()) {
         headers.put("In-Reply-To", mail.threadRoot()).put("References", mail.threadRoot());
       }
+    } else if (receiver.kind() == Receiver.Kind.slack) {
+      body = SlackMessage.alert(notice, links).encode();
+    } else if (receiver.kind() == Receiver.Kind.teams) {
+      body = TeamsMessage.alert(notice, links).encode();
     } else {
       body = (receiver.useCommonAlertSchema()
         ? CommonAlertSchema.render(notice, links)
@@ -74,6 +80,33 @@ public final class NotificationFactory {
     }
     return new NewNotification(UUID.randomUUID(), WebhookSecrets.newMessageId(), notice.test() ? null : notice.alertId(),
       notice.monitorCondition(), notice.test(), receiver, subject, body, headers, status, maxAttempts, suppressedBy,
-      deferredUntil);
+      deferredUntil, null, null);
+  }
+
+  /** One row per receiver for a job execution that ended or paused; a disabled receiver's row is kept, unsent. */
+  public List<NewNotification> forExecution(ExecutionNotice notice, List<Receiver> receivers, Instant now,
+                                            int maxAttempts) {
+    List<NewNotification> rows = new ArrayList<>();
+    for (Receiver receiver : receivers) {
+      String messageId = WebhookSecrets.newMessageId();
+      String subject = null;
+      JsonObject headers = new JsonObject();
+      String body = switch (receiver.kind()) {
+        case email -> {
+          MailContent mail = ExecutionEmail.compose(notice, links,
+            "<execution-" + notice.jobExecutionId() + "-" + messageId + "@" + links.mailDomain() + ">");
+          subject = mail.subject();
+          headers.put("Message-ID", mail.messageId());
+          yield mail.text();
+        }
+        case webhook -> ExecutionNoticeSchema.render(notice, links, now).encode();
+        case slack -> SlackMessage.execution(notice, links).encode();
+        case teams -> TeamsMessage.execution(notice, links).encode();
+      };
+      rows.add(new NewNotification(UUID.randomUUID(), messageId, null, notice.lifecycle(), false, receiver, subject,
+        body, headers, receiver.disabled() ? "ReceiverDisabled" : "Pending", maxAttempts, null, null,
+        notice.jobExecutionId(), notice.notificationName()));
+    }
+    return rows;
   }
 }

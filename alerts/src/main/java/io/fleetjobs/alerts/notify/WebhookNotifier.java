@@ -39,7 +39,18 @@ public final class WebhookNotifier {
   }
 
   public Future<AttemptResult> send(ClaimedNotification notification, String secret) {
-    URI uri = URI.create(notification.address());
+    return send(URI.create(notification.address()), notification, secret);
+  }
+
+  /**
+   * Posts to a Slack or Teams incoming webhook: the URL is the receiver's secret, opened for this attempt, and
+   * the body is the chat's own format, sent unsigned (those services authenticate by the URL alone).
+   */
+  public Future<AttemptResult> sendTo(String url, ClaimedNotification notification) {
+    return send(URI.create(url), notification, null);
+  }
+
+  private Future<AttemptResult> send(URI uri, ClaimedNotification notification, String secret) {
     return guard.resolve(vertx, uri)
       .compose(address -> post(uri, address, notification, secret))
       .recover(failure -> Future.succeededFuture(failure instanceof RefusedDestination
@@ -60,7 +71,9 @@ public final class WebhookNotifier {
       .followRedirects(false)
       .timeout(timeout.toMillis())
       .putHeader("content-type", "application/json");
-    WebhookSigner.headers(secret, notification.messageId(), timestamp, body.getBytes()).forEach(request::putHeader);
+    if (secret != null) {
+      WebhookSigner.headers(secret, notification.messageId(), timestamp, body.getBytes()).forEach(request::putHeader);
+    }
     return request.sendBuffer(body).map(this::verdict);
   }
 

@@ -4,6 +4,7 @@ import io.fleetjobs.alerts.groups.ActionGroup;
 import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.WebhookSecrets;
 import io.fleetjobs.common.errors.Conflict;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.common.errors.NotFound;
 import io.fleetjobs.common.sql.Params;
 import io.fleetjobs.common.sql.Rows;
@@ -17,15 +18,18 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.templates.RowMapper;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * All SQL on action groups. Webhook secrets are sealed before they are stored and leave only to sign a
- * delivery, except a generated one, which the save that made it shows once. Statements that run in a
+ * delivery, except a generated one, which the save that made it shows once. Slack and Teams URLs are sealed
+ * the same way and leave only to deliver: the API shows their scheme and host. Statements that run in a
  * transaction are made per call on its connection, since a template is bound to one client; the statements
  * on the pool are made once.
  */
@@ -35,8 +39,8 @@ public final class ActionGroupRepository {
       ON CONFLICT (group_name) DO UPDATE SET updated_at = now()
       RETURNING (xmax = 0) AS created""";
   private static final String LOCK_WEBHOOK_SECRETS = """
-      SELECT receiver_name, secret_sealed FROM alerts.receivers
-       WHERE group_name = #{group} AND kind = 'webhook' FOR UPDATE""";
+      SELECT receiver_name, kind, address, secret_sealed FROM alerts.receivers
+       WHERE group_name = #{group} AND secret_sealed IS NOT NULL FOR UPDATE""";
   private static final String DELETE_RECEIVERS = "DELETE FROM alerts.receivers WHERE group_name = #{group}";
   private static final String INSERT_RECEIVER = """
       INSERT INTO alerts.receivers (group_name, receiver_name, kind, address, use_common_alert_schema,
@@ -45,6 +49,12 @@ public final class ActionGroupRepository {
   private static final String RULES_USING = """
       SELECT rule_name FROM alerts.alert_rules WHERE definition -> 'actions' ? #{group} ORDER BY rule_name""";
   private static final String DELETE_GROUP = "DELETE FROM alerts.action_groups WHERE group_name = #{group}";
+  /** Taken before a delete looks for users, so a save that names the group meanwhile is seen or waits. */
+  private static final String LOCK_GROUP = """
+      SELECT group_name FROM alerts.action_groups WHERE group_name = #{group} FOR UPDATE""";
+  /** Held by whoever stores a reference to the groups until it commits, so none is deleted under it. */
+  private static final String SHARE_GROUPS = """
+      SELECT group_name FROM alerts.action_groups WHERE group_name = ANY(#{names}) FOR SHARE""";
   private static final String RECEIVERS = """
       SELECT group_name, receiver_name, kind, address, use_common_alert_schema, disabled_at IS NOT NULL AS disabled
         FROM alerts.receivers WHERE group_name = ANY(#{groups}) ORDER BY group_name, position""";
@@ -52,7 +62,10 @@ public final class ActionGroupRepository {
   private static final RowMapper<byte[]> SEALED = row -> row.getBuffer("secret_sealed").getBytes();
   private static final RowMapper<SealedSecret> SEALED_SECRET = row -> new SealedSecret(
     row.getString("receiver_name"),
+    Receiver.Kind.valueOf(row.getString("kind")),
+    row.getString("address"),
     SEALED.map(row));
+  private static final RowMapper<String> GROUP_NAME = row -> row.getString("group_name");
   private static final RowMapper<String> RULE_NAME = row -> row.getString("rule_name");
   /** A receiver as delivery sees it; its secret stays sealed in the table. */
   private static final RowMapper<Receiver> RECEIVER = row -> new Receiver(
@@ -79,7 +92,8 @@ public final class ActionGroupRepository {
   public record Saved(boolean created, Map<String, String> generatedSecrets) {
   }
 
-  private record SealedSecret(String receiver, byte[] sealed) {
+  /** @param address for a chat receiver, the scheme and host its sealed URL is shown as */
+  private record SealedSecret(String receiver, Receiver.Kind kind, String address, byte[] sealed) {
   }
 
   private record ListedReceiver(String group, String kind, JsonObject receiver) {
@@ -100,7 +114,7 @@ public final class ActionGroupRepository {
       .mapTo(LISTED_RECEIVER);
     webhookSecret = SqlTemplate.forQuery(pool, """
         SELECT secret_sealed FROM alerts.receivers
-         WHERE group_name = #{group} AND receiver_name = #{receiver} AND kind = 'webhook'""")
+         WHERE group_name = #{group} AND receiver_name = #{receiver} AND kind = #{kind}""")
       .mapTo(SEALED);
     disable = SqlTemplate.forQuery(pool, """
         UPDATE alerts.receivers SET disabled_at = now(), disabled_reason = #{reason}
@@ -119,12 +133,20 @@ public final class ActionGroupRepository {
         .mapTo(SEALED_SECRET)
         .execute(named)
         .compose(existing -> {
-          Map<String, byte[]> kept = new HashMap<>();
-          existing.forEach(secret -> kept.put(secret.receiver(), secret.sealed()));
+          Map<String, SealedSecret> kept = new HashMap<>();
+          existing.forEach(secret -> kept.put(secret.receiver(), secret));
           Map<String, String> generated = new LinkedHashMap<>();
           List<Map<String, Object>> rows = new ArrayList<>();
+          Map<Receiver.Kind, Integer> indexInKind = new HashMap<>();
           for (int i = 0; i < group.receivers().size(); i++) {
-            rows.add(row(group.receivers().get(i), i, kept, generated));
+            Receiver receiver = group.receivers().get(i);
+            int index = indexInKind.merge(receiver.kind(), 1, Integer::sum) - 1;
+            try {
+              rows.add(row(receiver, i, kept, generated));
+            } catch (InvalidInput e) {
+              return Future.failedFuture(e.withTarget(receiver.kind().field() + "[" + index + "]."
+                + e.target()));
+            }
           }
           return SqlTemplate.forQuery(conn, DELETE_RECEIVERS)
             .execute(named)
@@ -141,14 +163,31 @@ public final class ActionGroupRepository {
       .executeBatch(rows);
   }
 
-  private Map<String, Object> row(Receiver receiver, int position, Map<String, byte[]> kept,
+  /** @throws InvalidInput naming the receiver's own field, for a chat receiver with no URL given or kept */
+  private Map<String, Object> row(Receiver receiver, int position, Map<String, SealedSecret> kept,
                                   Map<String, String> generated) {
     Buffer sealed = null;
-    if (receiver.kind() == Receiver.Kind.webhook) {
+    String address = receiver.address();
+    SealedSecret before = kept.get(receiver.name());
+    if (before != null && before.kind() != receiver.kind()) {
+      before = null;
+    }
+    if (receiver.kind().isChat()) {
+      if (address != null) {
+        sealed = Buffer.buffer(sealer.seal(address, receiver.secretContext()));
+        address = shownAs(address);
+      } else if (before != null) {
+        sealed = Buffer.buffer(before.sealed());
+        address = before.address();
+      } else {
+        throw new InvalidInput("webhookUrl", "webhookUrl is required for a new " + receiver.kind()
+          + " receiver; it may be left out only to keep the URL stored for receiver '" + receiver.name() + "'.");
+      }
+    } else if (receiver.kind() == Receiver.Kind.webhook) {
       if (receiver.secret() != null) {
         sealed = Buffer.buffer(sealer.seal(receiver.secret(), receiver.secretContext()));
-      } else if (kept.containsKey(receiver.name())) {
-        sealed = Buffer.buffer(kept.get(receiver.name()));
+      } else if (before != null) {
+        sealed = Buffer.buffer(before.sealed());
       } else {
         String secret = WebhookSecrets.generate();
         generated.put(receiver.name(), secret);
@@ -159,10 +198,16 @@ public final class ActionGroupRepository {
       "group", receiver.groupName(),
       "receiver", receiver.name(),
       "kind", receiver.kind().name(),
-      "address", receiver.address(),
+      "address", address,
       "commonSchema", receiver.useCommonAlertSchema(),
       "secret", sealed,
       "position", position);
+  }
+
+  /** What the API and the delivery log show of a chat URL: its scheme and host, never its token-bearing path. */
+  public static String shownAs(String url) {
+    URI uri = URI.create(url);
+    return uri.getScheme() + "://" + uri.getRawAuthority() + "/…";
   }
 
   public Future<JsonObject> get(String name) {
@@ -184,12 +229,15 @@ public final class ActionGroupRepository {
       .map(rows -> {
         Map<String, JsonObject> groups = new LinkedHashMap<>();
         for (ListedReceiver row : rows) {
-          JsonObject group = groups.computeIfAbsent(row.group(), n -> new JsonObject()
-            .put("name", n)
-            .put("emailReceivers", new JsonArray())
-            .put("webhookReceivers", new JsonArray()));
+          JsonObject group = groups.computeIfAbsent(row.group(), n -> {
+            JsonObject created = new JsonObject().put("name", n);
+            for (Receiver.Kind kind : Receiver.Kind.values()) {
+              created.put(kind.field(), new JsonArray());
+            }
+            return created;
+          });
           if (row.receiver() != null) {
-            group.getJsonArray("email".equals(row.kind()) ? "emailReceivers" : "webhookReceivers").add(row.receiver());
+            group.getJsonArray(Receiver.Kind.valueOf(row.kind()).field()).add(row.receiver());
           }
         }
         return List.copyOf(groups.values());
@@ -201,6 +249,13 @@ public final class ActionGroupRepository {
     if ("email".equals(row.getString("kind"))) {
       return receiver.put("emailAddress", row.getString("address"));
     }
+    if (Receiver.Kind.valueOf(row.getString("kind")).isChat()) {
+      return receiver
+        .put("webhookUrl", row.getString("address"))
+        .put("webhookUrlSet", true)
+        .put("disabled", row.getValue("disabled_at") != null)
+        .put("disabledReason", row.getString("disabled_reason"));
+    }
     return receiver
       .put("serviceUri", row.getString("address"))
       .put("useCommonAlertSchema", row.getBoolean("use_common_alert_schema"))
@@ -211,19 +266,52 @@ public final class ActionGroupRepository {
 
   /** Refused while a rule still names the group, so no rule is left pointing nowhere. */
   public Future<Void> delete(String name) {
+    return delete(name, conn -> Future.succeededFuture(List.of()));
+  }
+
+  /**
+   * As {@link #delete(String)}, and refused as well while {@code otherUsers} finds users outside this module
+   * (for example execution notifications): it reads them in the delete's transaction, after the group is
+   * locked, and answers descriptions such as "execution notifications [nightly]".
+   */
+  public Future<Void> delete(String name, Function<SqlConnection, Future<List<String>>> otherUsers) {
     Map<String, Object> named = Params.of("group", name);
-    return pool.withTransaction(conn -> SqlTemplate.forQuery(conn, RULES_USING)
-      .mapTo(RULE_NAME)
+    return pool.withTransaction(conn -> SqlTemplate.forQuery(conn, LOCK_GROUP)
       .execute(named)
-      .compose(rules -> {
+      .compose(locked -> SqlTemplate.forQuery(conn, RULES_USING)
+        .mapTo(RULE_NAME)
+        .execute(named))
+      .compose(rules -> otherUsers.apply(conn).map(others -> {
+        List<String> users = new ArrayList<>();
         if (rules.size() > 0) {
+          users.add("alert rules " + Rows.list(rules));
+        }
+        users.addAll(others);
+        return users;
+      }))
+      .compose(users -> {
+        if (!users.isEmpty()) {
           return Future.failedFuture(new Conflict("name", "Action group '" + name
-            + "' is used by alert rules " + Rows.list(rules) + "; remove it from them first."));
+            + "' is used by " + String.join(" and ", users) + "; remove it from them first."));
         }
         return SqlTemplate.forQuery(conn, DELETE_GROUP)
           .execute(named)
           .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(notFound(name)) : Future.succeededFuture());
       }));
+  }
+
+  /**
+   * Which of these groups exist, locked against deletion until {@code conn}'s transaction ends: for a save
+   * elsewhere that stores their names.
+   */
+  public Future<List<String>> shareExisting(SqlConnection conn, List<String> names) {
+    if (names.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return SqlTemplate.forQuery(conn, SHARE_GROUPS)
+      .mapTo(GROUP_NAME)
+      .execute(Params.of("names", names.toArray(String[]::new)))
+      .map(Rows::list);
   }
 
   /** The receivers of these groups, in order, as a transition about to notify them sees them. */
@@ -239,8 +327,17 @@ public final class ActionGroupRepository {
 
   /** The secret of a webhook receiver, opened to sign one delivery. */
   public Future<String> webhookSecret(String group, String receiver) {
-    return webhookSecret.execute(Params.of("group", group, "receiver", receiver))
-      .compose(rows -> Rows.single(rows, () -> new NotFound("receiver", "Webhook receiver '" + receiver
+    return opened(group, receiver, Receiver.Kind.webhook);
+  }
+
+  /** The incoming-webhook URL of a Slack or Teams receiver, opened for one delivery. */
+  public Future<String> chatUrl(String group, String receiver, Receiver.Kind kind) {
+    return opened(group, receiver, kind);
+  }
+
+  private Future<String> opened(String group, String receiver, Receiver.Kind kind) {
+    return webhookSecret.execute(Params.of("group", group, "receiver", receiver, "kind", kind.name()))
+      .compose(rows -> Rows.single(rows, () -> new NotFound("receiver", "The " + kind + " receiver '" + receiver
         + "' of action group '" + group + "' no longer exists.")))
       .map(sealed -> sealer.open(sealed, Receiver.secretContext(group, receiver)));
   }

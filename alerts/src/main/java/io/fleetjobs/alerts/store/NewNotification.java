@@ -11,6 +11,9 @@ import java.util.UUID;
  * @param alertId       null for a test notification
  * @param status        Pending, or Suppressed/Deferred by a processing rule, or ReceiverDisabled
  * @param headers       the mail's threading headers; empty for webhooks
+ * @param jobExecutionId for a notice about a job execution (then alertId is null and monitorCondition holds the
+ *                       execution's lifecycle), else null
+ * @param executionNotification the execution notification that asked for it, else null
  */
 public record NewNotification(
   UUID id,
@@ -25,5 +28,7 @@ public record NewNotification(
   String status,
   int maxAttempts,
   String suppressedBy,
-  Instant deferredUntil) {
+  Instant deferredUntil,
+  UUID jobExecutionId,
+  String executionNotification) {
 }

@@ -38,13 +38,14 @@ public final class OutboxRepository {
   private static final String LOG_COLUMNS = """
     notification_id, message_id, alert_id, monitor_condition, is_test, group_name, receiver_name, kind, address,
     subject, status, attempts, total_attempts, max_attempts, next_attempt_at, suppressed_by, deferred_until,
-    created_at, delivered_at, last_error""";
+    created_at, delivered_at, last_error, job_execution_id, execution_notification""";
   private static final String INSERT = """
       INSERT INTO alerts.notifications (notification_id, message_id, alert_id, monitor_condition, is_test,
         group_name, receiver_name, kind, address, subject, body, headers, status, max_attempts, suppressed_by,
-        deferred_until)
+        deferred_until, job_execution_id, execution_notification)
       VALUES (#{id}, #{messageId}, #{alertId}, #{condition}, #{test}, #{group}, #{receiver}, #{kind}, #{address},
-              #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil})""";
+              #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil},
+              #{jobExecutionId}, #{executionNotification})""";
   private static final String CLOSE_DEFERRED = """
       WITH due AS (
         SELECT notification_id FROM alerts.notifications
@@ -114,6 +115,8 @@ public final class OutboxRepository {
     .put("createdDateTime", text(row.getOffsetDateTime("created_at")))
     .put("deliveredDateTime", text(row.getOffsetDateTime("delivered_at")))
     .put("lastError", row.getString("last_error"))
+    .put("jobExecutionId", row.getUUID("job_execution_id") == null ? null : row.getUUID("job_execution_id").toString())
+    .put("executionNotification", row.getString("execution_notification"))
     .put("attemptLog", new JsonArray());
   private static final RowMapper<LoggedAttempt> ATTEMPT = row -> new LoggedAttempt(
     row.getUUID("notification_id"),
@@ -190,7 +193,8 @@ public final class OutboxRepository {
            AND status IN ('DeadLettered', 'Delivered', 'Suppressed', 'ReceiverDisabled')""");
     byId = log(pool, "notification_id = #{id}", "notification_id");
     ofAlert = log(pool, "alert_id = #{alertId}", "created_at, notification_id");
-    page = log(pool, "(#{status}::text IS NULL OR status = #{status})", "created_at DESC, notification_id");
+    page = log(pool, "(#{status}::text IS NULL OR status = #{status})"
+      + " AND (#{execution}::uuid IS NULL OR job_execution_id = #{execution})", "created_at DESC, notification_id");
     attempts = SqlTemplate.forQuery(pool, """
         SELECT notification_id, attempt, started_at, latency_ms, outcome, response_code, error, agent
           FROM alerts.delivery_attempts WHERE notification_id = ANY(#{ids}) ORDER BY notification_id, attempt""")
@@ -227,7 +231,9 @@ public final class OutboxRepository {
         "status", n.status(),
         "maxAttempts", n.maxAttempts(),
         "suppressedBy", n.suppressedBy(),
-        "deferredUntil", Params.utc(n.deferredUntil())));
+        "deferredUntil", Params.utc(n.deferredUntil()),
+        "jobExecutionId", n.jobExecutionId(),
+        "executionNotification", n.executionNotification()));
     }
     return SqlTemplate.forQuery(conn, INSERT)
       .executeBatch(rows)
@@ -327,7 +333,13 @@ public final class OutboxRepository {
 
   /** The delivery log across alerts, newest first; {@code status} null for all. */
   public Future<List<JsonObject>> list(String status, int limit, int offset) {
-    return withAttempts(page, Params.of("status", status, "limit", limit, "offset", offset));
+    return list(status, null, limit, offset);
+  }
+
+  /** As {@link #list(String, int, int)}; {@code jobExecutionId} not null keeps the notices about that execution. */
+  public Future<List<JsonObject>> list(String status, UUID jobExecutionId, int limit, int offset) {
+    return withAttempts(page, Params.of("status", status, "execution", jobExecutionId, "limit", limit,
+      "offset", offset));
   }
 
   private Future<List<JsonObject>> withAttempts(SqlTemplate<Map<String, Object>, RowSet<JsonObject>> log,

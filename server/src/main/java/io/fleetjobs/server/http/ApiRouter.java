@@ -8,6 +8,7 @@ import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
 import io.fleetjobs.server.http.api.ExecutionDetailsApi;
+import io.fleetjobs.server.http.api.ExecutionNotificationsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.FleetStateApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
@@ -43,9 +44,9 @@ public final class ApiRouter {
   public record FleetViewApis(ExecutionDetailsApi executionDetails, FleetStateApi fleetState) {
   }
 
-  /** The alerting resources, served by the alerts module's stores. */
+  /** The alerting resources, served by the alerts module's stores, and the execution notifications beside them. */
   public record AlertApis(AlertRulesApi rules, ActionGroupsApi actionGroups, AlertProcessingRulesApi processingRules,
-                          AlertsApi alerts) {
+                          AlertsApi alerts, ExecutionNotificationsApi executionNotifications) {
   }
 
   private ApiRouter() {
@@ -75,6 +76,7 @@ public final class ApiRouter {
     apis.alerts().actionGroups().mount(builder);
     apis.alerts().processingRules().mount(builder);
     apis.alerts().alerts().mount(builder);
+    apis.alerts().executionNotifications().mount(builder);
     apis.fleetView().executionDetails().mount(builder);
     apis.fleetView().fleetState().mount(builder);
     builder.getRoute("getOpenApiDocument").addHandler(ctx -> ctx.response()

@@ -14,6 +14,7 @@ import io.fleetjobs.server.http.api.AlertsApi;
 import io.fleetjobs.server.http.api.CredentialsApi;
 import io.fleetjobs.server.http.api.EventsApi;
 import io.fleetjobs.server.http.api.ExecutionDetailsApi;
+import io.fleetjobs.server.http.api.ExecutionNotificationsApi;
 import io.fleetjobs.server.http.api.ExecutionsApi;
 import io.fleetjobs.server.http.api.FleetStateApi;
 import io.fleetjobs.server.http.api.JobStepsApi;
@@ -22,6 +23,7 @@ import io.fleetjobs.server.http.api.TargetGroupsApi;
 import io.fleetjobs.server.http.api.TargetsPreviewApi;
 import io.fleetjobs.server.http.api.TokensApi;
 import io.fleetjobs.server.jobs.JobRepository;
+import io.fleetjobs.server.jobs.notices.ExecutionNotificationRepository;
 import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.dispatch.AgentStatus;
@@ -107,7 +109,7 @@ public final class HttpServerVerticle extends VerticleBase {
       new TargetsPreviewApi(steps, groups, expander),
       new AgentApi(agent, new AgentRegistry(pool), vertx),
       new EventsApi(feed),
-      alertApis(dependencies.alerts()),
+      alertApis(dependencies.alerts(), new ExecutionNotificationRepository(pool, dependencies.alerts().actionGroups())),
       fleetView);
 
     Future<OpenAPIContract> contract = OpenAPIContract.from(vertx, ApiRouter.CONTRACT);
@@ -139,12 +141,13 @@ public final class HttpServerVerticle extends VerticleBase {
       .onSuccess(server -> actualPort = server.actualPort());
   }
 
-  private static ApiRouter.AlertApis alertApis(Alerts alerts) {
+  private static ApiRouter.AlertApis alertApis(Alerts alerts, ExecutionNotificationRepository notifications) {
     return new ApiRouter.AlertApis(
       new AlertRulesApi(alerts.rules()),
       new ActionGroupsApi(alerts.actionGroups(), alerts.actionGroupService()),
       new AlertProcessingRulesApi(alerts.processingRules()),
-      new AlertsApi(alerts.alerts(), alerts.outbox()));
+      new AlertsApi(alerts.alerts(), alerts.outbox()),
+      new ExecutionNotificationsApi(notifications));
   }
 
   @Override

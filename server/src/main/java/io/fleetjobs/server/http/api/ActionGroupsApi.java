@@ -9,6 +9,7 @@ import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.MaskedUrls;
 import io.fleetjobs.server.http.Reply;
+import io.fleetjobs.server.jobs.notices.ExecutionNotificationRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -18,8 +19,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * /actionGroups: who is told, by email and webhook. A webhook secret is write-only; one the agent
- * generated is in the response of the save that made it, and never again.
+ * /actionGroups: who is told, by email, webhook, Slack and Teams. A webhook secret is write-only; one the agent
+ * generated is in the response of the save that made it, and never again. Slack and Teams URLs are write-only
+ * too: they are shown as their scheme and host. A group that alert rules or execution notifications name is
+ * not deleted.
  */
 public final class ActionGroupsApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of());
@@ -36,7 +39,11 @@ public final class ActionGroupsApi {
     builder.getRoute("getActionGroup").addHandler(masked(ctx -> groups.get(pathParam(ctx, "name")).map(Reply::ok)));
     builder.getRoute("putActionGroup").addHandler(Endpoint.of(FIELDS, this::put));
     builder.getRoute("deleteActionGroup").addHandler(Endpoint.of(FIELDS,
-      ctx -> groups.delete(pathParam(ctx, "name")).map(done -> Reply.noContent())));
+      ctx -> {
+        String name = pathParam(ctx, "name");
+        return groups.delete(name, conn -> ExecutionNotificationRepository.namesUsing(conn, name))
+          .map(done -> Reply.noContent());
+      }));
     builder.getRoute("testActionGroup").addHandler(masked(ctx -> service.test(pathParam(ctx, "name")).map(Reply::ok)));
   }
 

@@ -2,6 +2,7 @@ package io.fleetjobs.server.http.api;
 
 import io.fleetjobs.alerts.store.AlertRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.MaskedUrls;
@@ -38,7 +39,11 @@ public final class AlertsApi {
       return alerts.get(id).compose(found -> page(ctx, (limit, skip) -> outbox.ofAlert(id, limit, skip)));
     }));
     builder.getRoute("listNotifications").addHandler(masked(
-      ctx -> page(ctx, (limit, skip) -> outbox.list(Endpoint.queryString(ctx, "status"), limit, skip))));
+      ctx -> {
+        String execution = Endpoint.queryString(ctx, "jobExecutionId");
+        UUID executionId = execution == null ? null : uuid(execution, "jobExecutionId", "a job execution id");
+        return page(ctx, (limit, skip) -> outbox.list(Endpoint.queryString(ctx, "status"), executionId, limit, skip));
+      }));
     builder.getRoute("getNotification").addHandler(masked(ctx -> outbox.get(notificationId(ctx)).map(Reply::ok)));
     builder.getRoute("replayNotification").addHandler(masked(
       ctx -> outbox.replay(notificationId(ctx)).map(row -> new Reply(202, row, null))));
@@ -51,6 +56,14 @@ public final class AlertsApi {
 
   private static Future<Reply> page(RoutingContext ctx, BiFunction<Integer, Integer, Future<List<JsonObject>>> read) {
     return Endpoint.paged(ctx, read, row -> row);
+  }
+
+  private static UUID uuid(String text, String field, String what) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput(field, "'" + text + "' is not " + what + " (a UUID).");
+    }
   }
 
   private static UUID alertId(RoutingContext ctx) {
