@@ -1,17 +1,13 @@
 package io.fleetjobs.server.browser;
 
+import io.fleetjobs.server.testsupport.TargetServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -60,24 +56,9 @@ final class LoopbackFleet implements AutoCloseable {
 
   /** Eight at a time: concurrent CREATE DATABASEs share PostgreSQL 14's checkpoint. */
   void createDatabases(List<String> names) {
-    ExecutorService creators = Executors.newFixedThreadPool(8);
-    try {
-      List<Future<?>> created = new ArrayList<>();
-      for (String name : names) {
-        created.add(creators.submit(() -> execute("postgres", "CREATE DATABASE " + name)));
-      }
-      for (Future<?> done : created) {
-        done.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      creators.shutdownNow();
-    }
+    TargetServer.createEach(names, name -> execute("postgres", "CREATE DATABASE " + name));
   }
+
 
   void execute(String database, String sql) {
     try (Connection connection = postgres.getDatabase("postgres", database).getConnection();

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. A
@@ -60,11 +61,16 @@ public final class TargetServer implements AutoCloseable {
    * concurrent ones share it, so a fleet of a hundred takes seconds rather than half a minute.
    */
   public void createDatabases(String... names) {
-    ExecutorService creators = Executors.newFixedThreadPool(Math.min(8, Math.max(1, names.length)));
+    createEach(List.of(names), name -> execute("postgres", "CREATE DATABASE " + name));
+  }
+
+  /** Runs {@code create} for each name, eight at a time, and fails with the first failure. */
+  public static void createEach(List<String> names, Consumer<String> create) {
+    ExecutorService creators = Executors.newFixedThreadPool(Math.min(8, Math.max(1, names.size())));
     try {
       List<Future<?>> created = new ArrayList<>();
       for (String name : names) {
-        created.add(creators.submit(() -> execute("postgres", "CREATE DATABASE " + name)));
+        created.add(creators.submit(() -> create.accept(name)));
       }
       for (Future<?> done : created) {
         done.get();
@@ -78,6 +84,7 @@ public final class TargetServer implements AutoCloseable {
       creators.shutdownNow();
     }
   }
+
 
   public void execute(String database, String... statements) {
     try (Connection connection = connect(database); Statement sql = connection.createStatement()) {
