@@ -129,7 +129,8 @@ class MultiAgentIT {
   @Test
   void a_frozen_agent_is_fenced_out_when_it_wakes_and_nothing_is_doubled(@TempDir Path dir) throws Exception {
     ApiClient api = agents("zombie", 3, dir, Map.of());
-    defineFleet(api, "zombie", 60, "SELECT current_database() AS db FROM pg_sleep(2)", new JsonObject()
+    // More targets than two agents' shares (34 each of JA100), so the one to be frozen surely holds some.
+    defineFleet(api, "zombie", 120, "SELECT current_database() AS db FROM pg_sleep(2)", new JsonObject()
       .put("serverName", targets.serverName()).put("databaseName", "tenant_0").put("tableName", "zombie_out")
       .put("credential", "job"));
     String id = new Executions(api).start("zombie");
@@ -141,9 +142,9 @@ class MultiAgentIT {
     frozen.resume();
     JsonObject done = new Executions(api).awaitEnd("zombie", id, PATIENCE);
     assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
-    assertEquals(60, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
+    assertEquals(120, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
       + " WHERE job_name = 'zombie' AND metric_name = 'elastic_jobs_successful'"), "no target recorded twice");
-    assertEquals(List.of("60", "60"), targets.column("tenant_0", "SELECT count(*)::text FROM zombie_out"
+    assertEquals(List.of("120", "120"), targets.column("tenant_0", "SELECT count(*)::text FROM zombie_out"
       + " WHERE internal_execution_id = '" + id + "' UNION ALL SELECT count(DISTINCT target_database_name)::text"
       + " FROM zombie_out WHERE internal_execution_id = '" + id + "'"), "one output row per target, none doubled");
     awaitLog(frozen, "fencing");
