@@ -28,8 +28,25 @@ public final class MovableClock extends Clock {
     return ZoneOffset.UTC;
   }
 
+  /** The same moving instant, seen in another zone. */
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("The agent reads UTC only");
+    MovableClock moving = this;
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return zone;
+      }
+
+      @Override
+      public Clock withZone(ZoneId other) {
+        return moving.withZone(other);
+      }
+
+      @Override
+      public Instant instant() {
+        return moving.instant();
+      }
+    };
   }
 }
