@@ -68,6 +68,26 @@ class ClaimRoutinesTest {
   }
 
   @Test
+  void of_two_runs_whose_steps_started_together_only_the_earlier_run_runs_on_a_database() throws Exception {
+    UUID first = db.execution("twice", 1, 1, 0, T0);
+    UUID second = UUID.randomUUID();
+    db.query("SELECT jobs_internal.start_execution('twice', ?, 'Manual', NULL)", second);
+    // The first run's step restarted beside the second's, in one transaction: their rows share now().
+    db.query("UPDATE jobs_internal.target_executions SET create_time = '2026-11-01 12:00:00+00' WHERE job_execution_id = ?",
+      first);
+    assertTrue(db.startNextStep(second, 1, T0));
+    db.query("UPDATE jobs_internal.target_executions SET create_time = '2026-11-01 12:00:00+00' WHERE job_execution_id = ?",
+      second);
+    List<Claimed> claimed = db.claim("agent-a", 10, 10, 30, T0);
+    assertEquals(1, claimed.size(), "one of the two runs takes the database; the other is skipped");
+    assertEquals(List.of(List.of("InProgress"), List.of("Skipped")), db.query("""
+        SELECT t.lifecycle FROM jobs_internal.target_executions t
+          JOIN jobs_internal.job_executions e USING (job_execution_id)
+         WHERE e.job_execution_id IN (?, ?) ORDER BY e.create_time""", first, second),
+      "the run started first runs");
+  }
+
+  @Test
   void a_claim_takes_only_what_the_capacity_leaves_free() throws Exception {
     db.execution("free", 1, 8, 0, T0);
     int runningElsewhere = (int) db.count(
