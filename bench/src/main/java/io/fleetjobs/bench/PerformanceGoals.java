@@ -1,0 +1,64 @@
+package io.fleetjobs.bench;
+
+import io.fleetjobs.bench.goals.AlertLatencyGoal;
+import io.fleetjobs.bench.goals.FanOutGoal;
+import io.fleetjobs.bench.goals.MemoryGoal;
+import io.fleetjobs.bench.goals.ScaleGoal;
+import io.fleetjobs.bench.support.JobDatabases;
+import io.fleetjobs.bench.support.TargetServers;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every performance goal of the engine, from one command, each printed as a table with its baseline measured in
+ * the same run (see BENCHMARKS.md). {@code quick} (the default) fits in about 15 minutes on 2 cores; {@code full}
+ * takes the larger sizes: 10,000 targets, and 5,000 failing targets for the alert latency. Later arguments pick
+ * goals by number ({@code quick 1 3} runs goals 1 and 3 only; goal 5 is measured with goals 1 and 2).
+ */
+public final class PerformanceGoals {
+  /** The tier's cap, the listings and the baselines' lanes, on the one target server. */
+  private static final int TARGET_CONNECTIONS = 1100;
+
+  private PerformanceGoals() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean full = args.length > 0 && args[0].equals("full");
+    Set<String> goals = args.length > 1 ? Set.of(args).stream().filter(a -> a.matches("\\d")).collect(
+      java.util.stream.Collectors.toSet()) : Set.of("1", "2", "3", "4");
+    System.out.println("# fleetjobs performance goals, " + (full ? "full" : "quick") + " run, " + Instant.now()
+      + ", load average at start " + loadAverage());
+    try (TargetServers targets = TargetServers.start(TARGET_CONNECTIONS); JobDatabases jobServer = JobDatabases.start()) {
+      Vertx vertx = Vertx.vertx();
+      try {
+        if (goals.contains("1")) {
+          FanOutGoal.run(vertx, targets, jobServer, 1000, 5);
+        }
+        if (goals.contains("2")) {
+          ScaleGoal.run(vertx, targets, jobServer, full ? List.of(200, 1000, 3000, 10000) : List.of(200, 1000, 3000));
+        }
+        if (goals.contains("3")) {
+          MemoryGoal.run(targets, jobServer, Path.of(System.getProperty("fleetjobs.jar", "../server/target/fleetjobs.jar")),
+            full ? 10000 : 1600);
+        }
+        if (goals.contains("4")) {
+          AlertLatencyGoal.run(vertx, targets, jobServer, full ? 1000 : 100, full ? 2 : 5);
+        }
+      } finally {
+        vertx.close().await();
+      }
+    }
+    System.out.println("\nload average at the end " + loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+}
