@@ -271,7 +271,8 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
         options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
-        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId(), registry)))
+        new JobMetricSource(alertsPool), new Alerts.Secrets(secretBox, platformSecrets), Addresses.TARGET_FINISHED,
+        engine.claimant().agentId(), registry)))
       .compose(alerts -> vertx.deployVerticle(new ExecutionNoticeVerticle(new ExecutionNoticeVerticle.Dependencies(
           new ExecutionNoticeRepository(alertsPool), alerts.executionNotices(), Addresses.TARGET_FINISHED,
           config.alerts().evaluationTick())), options)
