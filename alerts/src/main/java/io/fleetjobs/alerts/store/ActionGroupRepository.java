@@ -32,10 +32,9 @@ import java.util.function.Function;
  * All SQL on action groups. Webhook secrets are sealed before they are stored and leave only to sign a
  * delivery, except a generated one, which the save that made it shows once. A webhook secret given by reference
  * ({@code secretFrom}) is stored as the reference only, shown as it, and read from the platform at each delivery,
- * so a rotated secret signs the next one. Slack and Teams URLs are sealed
- * the same way and leave only to deliver: the API shows their scheme and host. Statements that run in a
- * transaction are made per call on its connection, since a template is bound to one client; the statements
- * on the pool are made once.
+ * so a rotated secret signs the next one. Slack and Teams URLs are sealed the same way and leave only to deliver:
+ * the API shows their scheme and host. Statements that run in a transaction are made per call on its connection,
+ * since a template is bound to one client; the statements on the pool are made once.
  */
 public final class ActionGroupRepository {
   private static final String UPSERT_GROUP = """
@@ -150,7 +149,8 @@ public final class ActionGroupRepository {
 
   /**
    * Replaces the group's receivers. A webhook receiver saved without a secret or a secretFrom keeps the one it
-   * had (a value or a reference); a new one gets a generated secret. Saving again re-enables receivers disabled by a 410.
+   * had (a value or a reference); a new one gets a generated secret. Saving again re-enables receivers disabled
+   * by a 410.
    */
   public Future<Saved> save(ActionGroup group) {
     Map<String, Object> named = Params.of("group", group.name());
