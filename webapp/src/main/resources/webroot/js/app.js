@@ -21,6 +21,7 @@ const ROUTES = [
   [/^\/credentials$/, './pages/credentials.js', 'credentials'],
   [/^\/alerts$/, './pages/alerts.js', 'alerts'],
   [/^\/alerts\/([^/]+)$/, './pages/alert.js', 'alert'],
+  [/^\/executionNotifications$/, './pages/executionNotifications.js', 'execution-notifications'],
   [/^\/settings$/, './pages/settings.js', 'settings'],
 ];
 

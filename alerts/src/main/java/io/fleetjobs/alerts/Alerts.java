@@ -20,6 +20,7 @@ import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
 import io.fleetjobs.alerts.store.SecretSealer;
+import io.fleetjobs.common.secrets.PlatformSecrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,20 +33,28 @@ import java.util.List;
 /**
  * The alerts module as the server wires it: rule evaluation and outbox delivery deployed as verticles,
  * and the stores and services the HTTP API calls. The server hands in what alerts may know of it: a
- * pool on the job database, the metric source, a secret sealer and the engine's finished-target address.
+ * pool on the job database, the metric source, its secrets and the engine's finished-target address.
  */
 public final class Alerts {
   /** What the server provides; {@code registry} takes the delivery meters and is the server's /metrics. */
-  public record Dependencies(Pool pool, AlertsConfig config, MetricSource metrics, SecretSealer sealer,
+  public record Dependencies(Pool pool, AlertsConfig config, MetricSource metrics, Secrets secrets,
                              String finishedAddress, String agentId, MeterRegistry registry) {
+  }
+
+  /**
+   * How secrets are kept: sealed at rest under the server's master key, or read from the platform (a mounted
+   * file, a FLEETJOBS_SECRET_ variable) when they are used, as credentials' passwords are.
+   */
+  public record Secrets(SecretSealer sealer, PlatformSecrets platform) {
   }
 
   /** The stores the HTTP API reads and writes, each built once. */
   private record Stores(AlertRuleRepository rules, ActionGroupRepository actionGroups,
                         ProcessingRuleRepository processingRules, AlertRepository alerts, OutboxRepository outbox) {
-    static Stores of(Pool pool, SecretSealer sealer) {
+    static Stores of(Pool pool, Secrets secrets) {
       AlertRepository alerts = new AlertRepository(pool);
-      return new Stores(new AlertRuleRepository(pool, alerts), new ActionGroupRepository(pool, sealer),
+      return new Stores(new AlertRuleRepository(pool, alerts),
+        new ActionGroupRepository(pool, secrets.sealer(), secrets.platform()),
         new ProcessingRuleRepository(pool), alerts, new OutboxRepository(pool));
     }
   }
@@ -74,14 +83,14 @@ public final class Alerts {
   public static Future<Alerts> deploy(Vertx vertx, Dependencies dependencies) {
     AlertsConfig config = dependencies.config();
     Clock clock = Clock.systemUTC();
-    Stores stores = Stores.of(dependencies.pool(), dependencies.sealer());
+    Stores stores = Stores.of(dependencies.pool(), dependencies.secrets());
     SsrfGuard guard = SsrfGuard.parse(config.webhookAllow());
     RetryPolicy retries = config.retryDelays() == null
       ? RetryPolicy.standard()
       : new RetryPolicy(config.retryDelays(), 0.2);
     NotificationDelivery.Channels channels = new NotificationDelivery.Channels(
       new WebhookNotifier(vertx, guard, config.attemptTimeout(), clock),
-      new EmailNotifier(vertx, config.smtp(), config.attemptTimeout()),
+      new EmailNotifier(vertx, config.smtp(), dependencies.secrets().platform(), config.attemptTimeout()),
       retries);
     DeliveryMetrics deliveryMetrics = new DeliveryMetrics(dependencies.registry());
     NotificationDelivery delivery = new NotificationDelivery(stores.outbox(), stores.actionGroups(), channels, clock,
@@ -96,8 +105,11 @@ public final class Alerts {
       stores.actionGroups(), stores.outbox(), notifications, retries.maxAttempts()), vertx.eventBus(), clock);
 
     List<String> ids = Collections.synchronizedList(new ArrayList<>());
-    return vertx.deployVerticle(new NotificationDeliveryVerticle(new NotificationDeliveryVerticle.Dependencies(
-        stores.outbox(), delivery, dependencies.agentId(), config.deliveryLease(), deliveryMetrics)))
+    // A password file that cannot be read stops the start, as a wrong setting does; it is read again at each use.
+    return channels.mail().checkPassword()
+      .compose(checked -> vertx.deployVerticle(new NotificationDeliveryVerticle(
+        new NotificationDeliveryVerticle.Dependencies(stores.outbox(), delivery, dependencies.agentId(),
+          config.deliveryLease(), deliveryMetrics))))
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new AlertEvaluationVerticle(new AlertEvaluationVerticle.Dependencies(
         evaluator, stores.rules(), stores.processingRules(), dependencies.finishedAddress(), config.evaluationTick(),

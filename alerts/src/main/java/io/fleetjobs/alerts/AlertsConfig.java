@@ -1,6 +1,8 @@
 package io.fleetjobs.alerts;
 
+import io.fleetjobs.common.secrets.SecretReference;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -27,9 +29,12 @@ public record AlertsConfig(
    * How mail leaves: host and port, STARTTLS DISABLED|OPTIONAL|REQUIRED or TLS from the start. With a login,
    * STARTTLS defaults to REQUIRED, and anything that could send the password in clear needs
    * {@code allowCleartextLogin}: OPTIONAL logs in without TLS to a server that offers none.
+   *
+   * @param passwordFrom where the password is read at each use instead of {@code password}
+   *                     (FLEETJOBS_SMTP_PASSWORD_FILE, a mounted secret), so a rotated password is picked up
    */
-  public record Smtp(String host, int port, String startTls, boolean tls, String user, String password, String from,
-                     boolean allowCleartextLogin) {
+  public record Smtp(String host, int port, String startTls, boolean tls, String user, String password,
+                     SecretReference passwordFrom, String from, boolean allowCleartextLogin) {
     /** Whether the login may travel without TLS, which the operator opted into. */
     public boolean mayLogInWithoutTls() {
       return user != null && !tls && !startTls.equals("REQUIRED");
@@ -38,7 +43,8 @@ public record AlertsConfig(
     @Override
     public String toString() {
       return "Smtp[host=" + host + ", port=" + port + ", startTls=" + startTls + ", tls=" + tls + ", user=" + user
-        + ", password=" + (password == null ? "none" : "set") + ", from=" + from
+        + ", password=" + (password == null ? "none" : "set") + ", passwordFrom="
+        + (passwordFrom == null ? "none" : passwordFrom.describe()) + ", from=" + from
         + ", allowCleartextLogin=" + allowCleartextLogin + "]";
     }
   }
@@ -56,13 +62,20 @@ public record AlertsConfig(
       throw new IllegalArgumentException("smtpStarttls " + startTls + " with smtpUser could send the SMTP password "
         + "without TLS: use smtpStarttls REQUIRED or smtpTls true, or set smtpAllowCleartextLogin true to accept that");
     }
+    String password = blankToNull(json.getString("smtpPassword"));
+    String passwordFile = blankToNull(json.getString("smtpPasswordFile"));
+    if (password != null && passwordFile != null) {
+      throw new IllegalArgumentException("Give smtpPassword (FLEETJOBS_SMTP_PASSWORD) or smtpPasswordFile "
+        + "(FLEETJOBS_SMTP_PASSWORD_FILE), not both.");
+    }
     Smtp smtp = new Smtp(
       blankToNull(json.getString("smtpHost")),
       integer(json, "smtpPort", 25),
       startTls,
       tls,
       user,
-      blankToNull(json.getString("smtpPassword")),
+      password,
+      passwordFile == null ? null : new SecretReference(Path.of(passwordFile.trim()).toAbsolutePath().toString(), null),
       json.getString("smtpFrom", "fleetjobs@localhost"),
       allowCleartextLogin);
     return new AlertsConfig(
@@ -84,6 +97,7 @@ public record AlertsConfig(
       .put("smtpTls", smtp.tls())
       .put("smtpUser", smtp.user())
       .put("smtpPassword", smtp.password())
+      .put("smtpPasswordFile", smtp.passwordFrom() == null ? null : smtp.passwordFrom().file())
       .put("smtpFrom", smtp.from())
       .put("smtpAllowCleartextLogin", smtp.allowCleartextLogin())
       .put("publicUrl", publicUrl)

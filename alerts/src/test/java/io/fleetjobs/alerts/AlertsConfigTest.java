@@ -50,6 +50,23 @@ class AlertsConfigTest {
     assertTrue(AlertsConfig.fromJson(AlertsConfig.fromJson(json, 8080).toJson(), 8080).smtp().mayLogInWithoutTls());
   }
 
+  @Test
+  void a_password_and_a_password_file_together_are_refused_at_start() {
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+      () -> smtp(login().put("smtpPasswordFile", "/run/secrets/smtp")));
+    assertEquals("Give smtpPassword (FLEETJOBS_SMTP_PASSWORD) or smtpPasswordFile (FLEETJOBS_SMTP_PASSWORD_FILE), "
+      + "not both.", refused.getMessage());
+  }
+
+  @Test
+  void a_password_file_is_kept_as_where_to_read_it_and_shown_only_as_that() {
+    JsonObject json = login().put("smtpPassword", (String) null).put("smtpPasswordFile", "/run/secrets/smtp");
+    AlertsConfig.Smtp smtp = smtp(json);
+    assertEquals("/run/secrets/smtp", smtp.passwordFrom().file());
+    assertEquals(smtp, smtp(AlertsConfig.fromJson(json, 8080).toJson()), "survives the round trip to verticles");
+    assertTrue(smtp.toString().contains("passwordFrom=the file /run/secrets/smtp"), smtp.toString());
+  }
+
   private static JsonObject login() {
     return new JsonObject().put("smtpHost", "mail").put("smtpUser", "agent").put("smtpPassword", "smtp-secret");
   }

@@ -2,6 +2,7 @@ package io.fleetjobs.server;
 
 import com.azure.core.credential.TokenCredential;
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.common.secrets.PlatformSecrets;
 import io.fleetjobs.server.agents.AgentRegistry;
 import io.fleetjobs.server.agents.HeartbeatVerticle;
 import io.fleetjobs.server.bus.Addresses;
@@ -36,7 +37,6 @@ import io.fleetjobs.server.metrics.ProcessMetrics;
 import io.fleetjobs.server.metrics.PrometheusRegistry;
 import io.fleetjobs.server.security.MasterKey;
 import io.fleetjobs.server.security.MasterKeyCheck;
-import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.PostgresTargetDriver;
@@ -271,7 +271,8 @@ public final class Agent {
       .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
         options)).onSuccess(ids::add)
       .compose(id -> Alerts.deploy(vertx, new Alerts.Dependencies(alertsPool, config.alerts(),
-        new JobMetricSource(alertsPool), secretBox, Addresses.TARGET_FINISHED, engine.claimant().agentId(), registry)))
+        new JobMetricSource(alertsPool), new Alerts.Secrets(secretBox, platformSecrets), Addresses.TARGET_FINISHED,
+        engine.claimant().agentId(), registry)))
       .compose(alerts -> vertx.deployVerticle(new ExecutionNoticeVerticle(new ExecutionNoticeVerticle.Dependencies(
           new ExecutionNoticeRepository(alertsPool), alerts.executionNotices(), Addresses.TARGET_FINISHED,
           config.alerts().evaluationTick())), options)

@@ -146,6 +146,7 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
     const r = readBlock(form, `webhookReceivers[${i}]`, ['name', 'serviceUri', 'secret']);
     r.useCommonAlertSchema = value(form, `webhookReceivers[${i}].useCommonAlertSchema`);
     r.existing = old.existing;
+    r.secretFrom = old.secretFrom;
     r.disabled = old.disabled;
     r.disabledReason = old.disabledReason;
     return r;
@@ -175,7 +176,8 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
         field({ label: 'Receiver name', name: `webhookReceivers[${i}].name`, value: r.name, required: true }),
         field({ label: 'Service URI', name: `webhookReceivers[${i}].serviceUri`, type: 'url', value: r.serviceUri, required: true, placeholder: 'https://…' }),
         field({ label: 'Signing secret', name: `webhookReceivers[${i}].secret`, type: 'password', attrs: { autocomplete: 'new-password' },
-          help: r.existing ? 'Write-only. Empty keeps the current secret.' : 'Write-only (whsec_…). Empty generates one, shown once after saving.' }),
+          help: r.secretFrom ? `Read at each delivery from ${r.secretFrom.file ? `the file ${r.secretFrom.file}` : `the variable ${r.secretFrom.env}`}. Empty keeps that; a value replaces it.`
+            : r.existing ? 'Write-only. Empty keeps the current secret.' : 'Write-only (whsec_…). Empty generates one, shown once after saving.' }),
         field({ label: 'Common alert schema', name: `webhookReceivers[${i}].useCommonAlertSchema`, type: 'checkbox', value: r.useCommonAlertSchema !== false,
           help: 'Off sends the older metric alert schema.' })),
       actions(h('button', { type: 'button', class: 'secondary small', 'aria-label': `Remove webhook receiver ${i + 1}`,
@@ -216,7 +218,8 @@ export function groupEditor(ctx, group, onDone, secretsBox) {
         .map(({ name: receiver, webhookUrl }) => (webhookUrl ? { name: receiver, webhookUrl } : { name: receiver }));
       const body = {
         emailReceivers: readEmails(),
-        webhookReceivers: readHooks().map(({ existing, disabled, disabledReason, ...r }) => r),
+        // A receiver's secretFrom is kept by leaving it out, as its stored secret is.
+        webhookReceivers: readHooks().map(({ existing, disabled, disabledReason, secretFrom, ...r }) => r),
         slackReceivers: chatReceivers('slack'),
         teamsReceivers: chatReceivers('teams'),
       };

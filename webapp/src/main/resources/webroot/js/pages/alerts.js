@@ -41,7 +41,8 @@ export async function render(view, ctx) {
     section('History', historyBox),
     section('Delivery log', logBox),
     section('Alert processing rules', h('p', { class: 'help' }, 'Maintenance windows that drop or defer notifications; managed through the API.'), processingBox),
-    section('Execution notifications', h('p', { class: 'help' }, 'Notices to action groups when runs of some jobs end or pause; managed through the API (/executionNotifications).'), noticesBox));
+    section('Execution notifications', h('p', { class: 'help' }, 'Notices to action groups when runs of some jobs end or pause; ',
+      link('/executionNotifications', can('putExecutionNotification') ? 'edit them on their page' : 'see them on their page'), '.'), noticesBox));
 
   function closeEditor() { fill(editorBox); }
 

@@ -59,6 +59,8 @@ export async function render(view, ctx) {
   }
   await Promise.all([loadSummary(), loadJob(), targets.refresh(), failures.refresh()]);
   drawAll();
+  // Opened from a link to some of the targets (a notice's "failed targets"): show them, not the header.
+  if (ctx.query?.lifecycle) targets.element.scrollIntoView({ block: 'start' });
 
   function drawAll() {
     heading.textContent = `${x.dryRun ? 'Dry run' : 'Execution'} ${shortId(id)} of ${x.jobName}`;

@@ -1,5 +1,6 @@
 // An execution's targets, a page at a time from the server (GET …/targets with lifecycle, search, sort, $top,
-// $skip): filter chips per lifecycle with the summary's counts, a search box, the sort, and a drawer per row.
+// $skip): filter chips per lifecycle with the summary's counts (chosen at first from the link's ?lifecycle=), a
+// search box, the sort, and a drawer per row.
 // Failed and timed-out rows show their message's first line; success rows show none, as they would all say the
 // same. Hooks: tr[data-target][data-step], .target-message in the row's details, and the table region's
 // aria-busy while a page loads.
@@ -24,7 +25,9 @@ const SEARCH_DELAY_MS = 250;
 /** The targets card of the execution page; setSummary() keeps the chips' counts, refresh() the page. */
 export function targetsPanel(ctx, { jobName, executionId }) {
   const { signal } = ctx;
-  const state = { lifecycles: new Set(), search: '', sort: 'lifecycle', skip: 0, failureGroup: null, groupLabel: '' };
+  // A link may open the page filtered (a notice's "failed targets": #/executions/{id}?lifecycle=Failed,TimedOut).
+  const linked = (ctx.query?.lifecycle || '').split(',').filter((v) => CHIPS.some(([chip]) => chip === v));
+  const state = { lifecycles: new Set(linked), search: '', sort: 'lifecycle', skip: 0, failureGroup: null, groupLabel: '' };
   let summary = null;
   let loaded = null; // the last page, so a live refresh keeps what the reader opened
   const openMessages = new Map();

@@ -3,6 +3,7 @@ package io.fleetjobs.alerts.groups;
 import io.fleetjobs.alerts.json.JsonFields;
 import io.fleetjobs.alerts.notify.SsrfGuard;
 import io.fleetjobs.alerts.notify.WebhookSecrets;
+import io.fleetjobs.common.secrets.SecretReference;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,7 +46,7 @@ public record ActionGroup(String name, List<Receiver> receivers) {
     if (!EMAIL.matcher(address).matches()) {
       throw json.invalid("emailAddress", "is not an email address: '" + address + "'.");
     }
-    return new Receiver(group, name, Receiver.Kind.email, address, true, null, false);
+    return new Receiver(group, name, Receiver.Kind.email, address, true, null, null, false);
   }
 
   private static Receiver webhook(String group, JsonFields json) {
@@ -55,8 +56,13 @@ public record ActionGroup(String name, List<Receiver> receivers) {
     if (secret != null) {
       WebhookSecrets.validate(secret, json.path("secret"));
     }
+    SecretReference secretFrom = json.secretReference("secretFrom").orElse(null);
+    if (secret != null && secretFrom != null) {
+      throw json.invalid("secret", "and secretFrom cannot both be given: give the secret's value or where it is "
+        + "read, not both.");
+    }
     return new Receiver(group, name, Receiver.Kind.webhook, uri, json.bool("useCommonAlertSchema", true), secret,
-      false);
+      secretFrom, false);
   }
 
   /**
@@ -68,7 +74,7 @@ public record ActionGroup(String name, List<Receiver> receivers) {
     String url = json.string("webhookUrl", 2048)
       .map(text -> SsrfGuard.checkedUri(text, json.path("webhookUrl")).toString())
       .orElse(null);
-    return new Receiver(group, name, kind, url, false, null, false);
+    return new Receiver(group, name, kind, url, false, null, null, false);
   }
 
   public List<Receiver> webhooks() {

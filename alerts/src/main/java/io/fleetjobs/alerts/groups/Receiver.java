@@ -1,8 +1,12 @@
 package io.fleetjobs.alerts.groups;
 
+import io.fleetjobs.common.secrets.SecretReference;
+
 /**
  * One receiver of an action group, as delivery sees it. {@code secret} is write-only: it is set on a
  * webhook receiver read from a request (null when the request left it out) and never read back out.
+ * {@code secretFrom} is where a webhook receiver's secret is read at each delivery instead (a file or a
+ * FLEETJOBS_SECRET_ variable); a request gives at most one of the two.
  * A chat receiver (Slack, Teams) read from a request carries its incoming-webhook URL in {@code address}
  * (null when the request left it out, to keep the stored one); read from the store, {@code address} is only
  * the URL's scheme and host, since the URL itself is the secret.
@@ -14,6 +18,7 @@ public record Receiver(
   String address,
   boolean useCommonAlertSchema,
   String secret,
+  SecretReference secretFrom,
   boolean disabled) {
 
   public enum Kind {

@@ -1,6 +1,7 @@
 package io.fleetjobs.alerts.json;
 
 import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.secrets.SecretReference;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -191,6 +192,15 @@ public final class JsonFields {
       throw invalid(key, "must be an object.");
     }
     return Optional.of(new JsonFields(child, path(key)));
+  }
+
+  /** Where a secret is read when it is used, refused with this field's path when it could not be read safely. */
+  public Optional<SecretReference> secretReference(String key) {
+    Object value = json.getValue(key);
+    if (value != null && !(value instanceof JsonObject)) {
+      throw invalid(key, "must be an object such as {\"file\": \"/run/secrets/hook\"}.");
+    }
+    return Optional.ofNullable(SecretReference.fromJson((JsonObject) value, path(key)));
   }
 
   /** Each element of an optional array, read with its own path such as {@code allOf[2]}. */

@@ -6,6 +6,8 @@ import io.fleetjobs.alerts.notify.WebhookSecrets;
 import io.fleetjobs.common.errors.Conflict;
 import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.common.errors.NotFound;
+import io.fleetjobs.common.secrets.PlatformSecrets;
+import io.fleetjobs.common.secrets.SecretReference;
 import io.fleetjobs.common.sql.Params;
 import io.fleetjobs.common.sql.Rows;
 import io.vertx.core.Future;
@@ -28,10 +30,11 @@ import java.util.function.Function;
 
 /**
  * All SQL on action groups. Webhook secrets are sealed before they are stored and leave only to sign a
- * delivery, except a generated one, which the save that made it shows once. Slack and Teams URLs are sealed
- * the same way and leave only to deliver: the API shows their scheme and host. Statements that run in a
- * transaction are made per call on its connection, since a template is bound to one client; the statements
- * on the pool are made once.
+ * delivery, except a generated one, which the save that made it shows once. A webhook secret given by reference
+ * ({@code secretFrom}) is stored as the reference only, shown as it, and read from the platform at each delivery,
+ * so a rotated secret signs the next one. Slack and Teams URLs are sealed the same way and leave only to deliver:
+ * the API shows their scheme and host. Statements that run in a transaction are made per call on its connection,
+ * since a template is bound to one client; the statements on the pool are made once.
  */
 public final class ActionGroupRepository {
   private static final String UPSERT_GROUP = """
@@ -39,13 +42,13 @@ public final class ActionGroupRepository {
       ON CONFLICT (group_name) DO UPDATE SET updated_at = now()
       RETURNING (xmax = 0) AS created""";
   private static final String LOCK_WEBHOOK_SECRETS = """
-      SELECT receiver_name, kind, address, secret_sealed FROM alerts.receivers
-       WHERE group_name = #{group} AND secret_sealed IS NOT NULL FOR UPDATE""";
+      SELECT receiver_name, kind, address, secret_sealed, secret_from FROM alerts.receivers
+       WHERE group_name = #{group} AND (secret_sealed IS NOT NULL OR secret_from IS NOT NULL) FOR UPDATE""";
   private static final String DELETE_RECEIVERS = "DELETE FROM alerts.receivers WHERE group_name = #{group}";
   private static final String INSERT_RECEIVER = """
       INSERT INTO alerts.receivers (group_name, receiver_name, kind, address, use_common_alert_schema,
-                                    secret_sealed, position)
-      VALUES (#{group}, #{receiver}, #{kind}, #{address}, #{commonSchema}, #{secret}, #{position})""";
+                                    secret_sealed, secret_from, position)
+      VALUES (#{group}, #{receiver}, #{kind}, #{address}, #{commonSchema}, #{secret}, #{secretFrom}, #{position})""";
   private static final String RULES_USING = """
       SELECT rule_name FROM alerts.alert_rules WHERE definition -> 'actions' ? #{group} ORDER BY rule_name""";
   private static final String DELETE_GROUP = "DELETE FROM alerts.action_groups WHERE group_name = #{group}";
@@ -59,12 +62,18 @@ public final class ActionGroupRepository {
       SELECT group_name, receiver_name, kind, address, use_common_alert_schema, disabled_at IS NOT NULL AS disabled
         FROM alerts.receivers WHERE group_name = ANY(#{groups}) ORDER BY group_name, position""";
 
-  private static final RowMapper<byte[]> SEALED = row -> row.getBuffer("secret_sealed").getBytes();
+  private static final RowMapper<byte[]> SEALED = row -> row.getBuffer("secret_sealed") == null ? null
+    : row.getBuffer("secret_sealed").getBytes();
+  private static final RowMapper<SecretReference> SECRET_FROM = row -> row.getValue("secret_from") == null ? null
+    : SecretReference.fromJson((JsonObject) row.getValue("secret_from"), "secretFrom");
   private static final RowMapper<SealedSecret> SEALED_SECRET = row -> new SealedSecret(
     row.getString("receiver_name"),
     Receiver.Kind.valueOf(row.getString("kind")),
     row.getString("address"),
-    SEALED.map(row));
+    SEALED.map(row),
+    SECRET_FROM.map(row));
+  private static final RowMapper<StoredSecret> STORED_SECRET = row -> new StoredSecret(SEALED.map(row),
+    SECRET_FROM.map(row));
   private static final RowMapper<String> GROUP_NAME = row -> row.getString("group_name");
   private static final RowMapper<String> RULE_NAME = row -> row.getString("rule_name");
   /** A receiver as delivery sees it; its secret stays sealed in the table. */
@@ -75,6 +84,7 @@ public final class ActionGroupRepository {
     row.getString("address"),
     row.getBoolean("use_common_alert_schema"),
     null,
+    null,
     row.getBoolean("disabled"));
   /** One row of the group list: a group, with one of its receivers as the API shows it, or none. */
   private static final RowMapper<ListedReceiver> LISTED_RECEIVER = row -> new ListedReceiver(
@@ -84,46 +94,63 @@ public final class ActionGroupRepository {
 
   private final Pool pool;
   private final SecretSealer sealer;
+  private final PlatformSecrets platform;
   private final SqlTemplate<Map<String, Object>, RowSet<ListedReceiver>> page;
-  private final SqlTemplate<Map<String, Object>, RowSet<byte[]>> webhookSecret;
+  private final SqlTemplate<Map<String, Object>, RowSet<byte[]>> chatUrl;
+  private final SqlTemplate<Map<String, Object>, RowSet<StoredSecret>> webhookSecret;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> disable;
 
   /** What a save did: created or replaced, and the secrets it generated, by receiver name. */
   public record Saved(boolean created, Map<String, String> generatedSecrets) {
   }
 
-  /** @param address for a chat receiver, the scheme and host its sealed URL is shown as */
-  private record SealedSecret(String receiver, Receiver.Kind kind, String address, byte[] sealed) {
+  /**
+   * @param address for a chat receiver, the scheme and host its sealed URL is shown as
+   * @param from    for a webhook receiver whose secret is read from the platform, where; sealed is then null
+   */
+  private record SealedSecret(String receiver, Receiver.Kind kind, String address, byte[] sealed,
+                              SecretReference from) {
+  }
+
+  /** A webhook receiver's secret as stored: sealed, or where it is read. */
+  private record StoredSecret(byte[] sealed, SecretReference from) {
   }
 
   private record ListedReceiver(String group, String kind, JsonObject receiver) {
   }
 
-  public ActionGroupRepository(Pool pool, SecretSealer sealer) {
+  /** @param platform reads the secrets of webhook receivers that give them by reference, at each delivery */
+  public ActionGroupRepository(Pool pool, SecretSealer sealer, PlatformSecrets platform) {
     this.pool = pool;
     this.sealer = sealer;
+    this.platform = platform;
     // group NULL lists every group.
     page = SqlTemplate.forQuery(pool, """
          SELECT g.group_name, r.receiver_name, r.kind, r.address, r.use_common_alert_schema, r.disabled_at,
-                r.disabled_reason
+                r.disabled_reason, r.secret_from
            FROM (SELECT group_name FROM alerts.action_groups
                   WHERE #{group}::text IS NULL OR group_name = #{group}
                   ORDER BY group_name LIMIT #{limit} OFFSET #{offset}) g
            LEFT JOIN alerts.receivers r ON r.group_name = g.group_name
           ORDER BY g.group_name, r.position""")
       .mapTo(LISTED_RECEIVER);
-    webhookSecret = SqlTemplate.forQuery(pool, """
+    chatUrl = SqlTemplate.forQuery(pool, """
         SELECT secret_sealed FROM alerts.receivers
          WHERE group_name = #{group} AND receiver_name = #{receiver} AND kind = #{kind}""")
       .mapTo(SEALED);
+    webhookSecret = SqlTemplate.forQuery(pool, """
+        SELECT secret_sealed, secret_from FROM alerts.receivers
+         WHERE group_name = #{group} AND receiver_name = #{receiver} AND kind = 'webhook'""")
+      .mapTo(STORED_SECRET);
     disable = SqlTemplate.forQuery(pool, """
         UPDATE alerts.receivers SET disabled_at = now(), disabled_reason = #{reason}
          WHERE group_name = #{group} AND receiver_name = #{receiver}""");
   }
 
   /**
-   * Replaces the group's receivers. A webhook receiver saved without a secret keeps the one it had;
-   * a new one gets a generated secret. Saving again re-enables receivers disabled by a 410.
+   * Replaces the group's receivers. A webhook receiver saved without a secret or a secretFrom keeps the one it
+   * had (a value or a reference); a new one gets a generated secret. Saving again re-enables receivers disabled
+   * by a 410.
    */
   public Future<Saved> save(ActionGroup group) {
     Map<String, Object> named = Params.of("group", group.name());
@@ -167,6 +194,7 @@ public final class ActionGroupRepository {
   private Map<String, Object> row(Receiver receiver, int position, Map<String, SealedSecret> kept,
                                   Map<String, String> generated) {
     Buffer sealed = null;
+    SecretReference from = null;
     String address = receiver.address();
     SealedSecret before = kept.get(receiver.name());
     if (before != null && before.kind() != receiver.kind()) {
@@ -186,8 +214,11 @@ public final class ActionGroupRepository {
     } else if (receiver.kind() == Receiver.Kind.webhook) {
       if (receiver.secret() != null) {
         sealed = Buffer.buffer(sealer.seal(receiver.secret(), receiver.secretContext()));
+      } else if (receiver.secretFrom() != null) {
+        from = receiver.secretFrom();
       } else if (before != null) {
-        sealed = Buffer.buffer(before.sealed());
+        sealed = before.sealed() == null ? null : Buffer.buffer(before.sealed());
+        from = before.from();
       } else {
         String secret = WebhookSecrets.generate();
         generated.put(receiver.name(), secret);
@@ -201,6 +232,7 @@ public final class ActionGroupRepository {
       "address", address,
       "commonSchema", receiver.useCommonAlertSchema(),
       "secret", sealed,
+      "secretFrom", from == null ? null : from.toJson(),
       "position", position);
   }
 
@@ -256,10 +288,14 @@ public final class ActionGroupRepository {
         .put("disabled", row.getValue("disabled_at") != null)
         .put("disabledReason", row.getString("disabled_reason"));
     }
-    return receiver
+    receiver
       .put("serviceUri", row.getString("address"))
       .put("useCommonAlertSchema", row.getBoolean("use_common_alert_schema"))
-      .put("secretSet", true)
+      .put("secretSet", true);
+    if (row.getValue("secret_from") != null) {
+      receiver.put("secretFrom", SECRET_FROM.map(row).toJson());
+    }
+    return receiver
       .put("disabled", row.getValue("disabled_at") != null)
       .put("disabledReason", row.getString("disabled_reason"));
   }
@@ -325,21 +361,42 @@ public final class ActionGroupRepository {
       .map(Rows::list);
   }
 
-  /** The secret of a webhook receiver, opened to sign one delivery. */
+  /**
+   * The secret of a webhook receiver, opened to sign one delivery, or read from the platform where its
+   * secretFrom says. A reference that is missing, empty or holds no webhook secret fails with a message that
+   * names it and never the value.
+   */
   public Future<String> webhookSecret(String group, String receiver) {
-    return opened(group, receiver, Receiver.Kind.webhook);
+    return webhookSecret.execute(Params.of("group", group, "receiver", receiver))
+      .compose(rows -> Rows.single(rows, () -> gone(group, receiver, Receiver.Kind.webhook)))
+      .compose(stored -> stored.from() == null
+        ? Future.succeededFuture(sealer.open(stored.sealed(), Receiver.secretContext(group, receiver)))
+        : read(stored.from(), group, receiver));
+  }
+
+  private Future<String> read(SecretReference from, String group, String receiver) {
+    String owner = "webhook receiver '" + receiver + "' of action group '" + group + "'";
+    return platform.read(from, "secretFrom", owner)
+      .compose(secret -> {
+        try {
+          return Future.succeededFuture(WebhookSecrets.validate(secret, "secretFrom"));
+        } catch (InvalidInput e) {
+          return Future.failedFuture(new InvalidInput("SecretUnavailable", "secretFrom", "The secretFrom of " + owner
+            + " is read from " + from.describe() + ", which holds no webhook secret: " + e.getMessage() + "."));
+        }
+      });
   }
 
   /** The incoming-webhook URL of a Slack or Teams receiver, opened for one delivery. */
   public Future<String> chatUrl(String group, String receiver, Receiver.Kind kind) {
-    return opened(group, receiver, kind);
+    return chatUrl.execute(Params.of("group", group, "receiver", receiver, "kind", kind.name()))
+      .compose(rows -> Rows.single(rows, () -> gone(group, receiver, kind)))
+      .map(sealed -> sealer.open(sealed, Receiver.secretContext(group, receiver)));
   }
 
-  private Future<String> opened(String group, String receiver, Receiver.Kind kind) {
-    return webhookSecret.execute(Params.of("group", group, "receiver", receiver, "kind", kind.name()))
-      .compose(rows -> Rows.single(rows, () -> new NotFound("receiver", "The " + kind + " receiver '" + receiver
-        + "' of action group '" + group + "' no longer exists.")))
-      .map(sealed -> sealer.open(sealed, Receiver.secretContext(group, receiver)));
+  private static NotFound gone(String group, String receiver, Receiver.Kind kind) {
+    return new NotFound("receiver", "The " + kind + " receiver '" + receiver + "' of action group '" + group
+      + "' no longer exists.");
   }
 
   /** A receiver that answered 410 Gone gets nothing more until its group is saved again. */

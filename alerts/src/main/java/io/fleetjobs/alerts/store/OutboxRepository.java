@@ -87,7 +87,7 @@ public final class OutboxRepository {
     row.getUUID("alert_id"),
     row.getString("monitor_condition"),
     new Receiver(row.getString("group_name"), row.getString("receiver_name"),
-      Receiver.Kind.valueOf(row.getString("kind")), row.getString("address"), true, null, false),
+      Receiver.Kind.valueOf(row.getString("kind")), row.getString("address"), true, null, null, false),
     row.getString("subject"),
     row.getString("body"),
     (JsonObject) row.getValue("headers"),

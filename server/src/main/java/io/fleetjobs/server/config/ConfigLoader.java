@@ -6,7 +6,6 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 
@@ -23,32 +22,7 @@ public final class ConfigLoader {
 
   public static Future<AgentConfig> load(Vertx vertx, String[] args, Map<String, String> env) {
     return json(vertx, args, env)
-      .compose(json -> secretFiles(vertx, json))
       .map(AgentConfig::fromJson);
-  }
-
-  /**
-   * {@code smtpPasswordFile} (FLEETJOBS_SMTP_PASSWORD_FILE, a mounted secret) becomes {@code smtpPassword}, read
-   * once at start; one trailing newline is not part of it. Both at once, or a file that cannot be read, stop the
-   * agent with the setting named.
-   */
-  static Future<JsonObject> secretFiles(Vertx vertx, JsonObject json) {
-    String path = json.getString("smtpPasswordFile");
-    if (path == null || path.isBlank()) {
-      return Future.succeededFuture(json);
-    }
-    if (json.getString("smtpPassword") != null && !json.getString("smtpPassword").isBlank()) {
-      return Future.failedFuture(new IllegalArgumentException("Give smtpPassword or smtpPasswordFile, not both."));
-    }
-    return vertx.fileSystem().readFile(path.trim())
-      .recover(e -> Future.failedFuture(new IllegalArgumentException("smtpPasswordFile " + path.trim()
-        + " does not exist or cannot be read.")))
-      .map(content -> {
-        String password = content.toString(StandardCharsets.UTF_8);
-        password = password.endsWith("\r\n") ? password.substring(0, password.length() - 2)
-          : password.endsWith("\n") ? password.substring(0, password.length() - 1) : password;
-        return json.copy().put("smtpPassword", password);
-      });
   }
 
   private static Future<JsonObject> json(Vertx vertx, String[] args, Map<String, String> env) {

@@ -1,6 +1,6 @@
 package io.fleetjobs.server.credentials;
 
-import io.fleetjobs.server.security.SecretReference;
+import io.fleetjobs.common.secrets.SecretReference;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.templates.RowMapper;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.http;
 
 import io.fleetjobs.alerts.Alerts;
+import io.fleetjobs.common.secrets.PlatformSecrets;
 import io.fleetjobs.server.agents.AgentRegistry;
 import io.fleetjobs.server.capacity.Capacity;
 import io.fleetjobs.server.config.AgentConfig;
@@ -38,7 +39,6 @@ import io.fleetjobs.server.jobs.fleet.FleetStateReader;
 import io.fleetjobs.server.jobs.fleet.FleetStateRepository;
 import io.fleetjobs.server.live.ExecutionChangeRepository;
 import io.fleetjobs.server.live.LiveFeed;
-import io.fleetjobs.server.security.PlatformSecrets;
 import io.fleetjobs.server.security.SecretBox;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.fleetjobs.server.targets.ServerKeys;

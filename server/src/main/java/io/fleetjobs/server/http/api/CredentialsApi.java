@@ -5,11 +5,11 @@ import static io.fleetjobs.server.http.Endpoint.pathParam;
 
 import io.fleetjobs.server.credentials.Credential;
 import io.fleetjobs.common.errors.InvalidInput;
+import io.fleetjobs.common.secrets.SecretReference;
 import io.fleetjobs.server.credentials.CredentialRepository;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.http.FieldNames;
 import io.fleetjobs.server.http.Reply;
-import io.fleetjobs.server.security.SecretReference;
 import io.fleetjobs.server.targetgroups.CredentialTester;
 import io.fleetjobs.server.targets.ConnectionSettings;
 import io.vertx.core.Future;

@@ -114,14 +114,16 @@ class ExecutionNotificationsTest {
     assertEquals(1, data.getJsonArray("failureGroups").size(), "the same cause on two databases is one group");
     assertTrue(Duration.parse(data.getString("duration")).toMillis() > 0, data.getString("duration"));
     assertEquals(PUBLIC_URL + "/#/executions/" + id, data.getJsonObject("links").getString("execution"));
-    assertTrue(data.getJsonObject("links").getString("failedTargets").startsWith(PUBLIC_URL + "/#/executions/" + id
-      + "?"), data.getJsonObject("links").encode());
+    String failedTargets = PUBLIC_URL + "/#/executions/" + id + "?lifecycle=Failed,TimedOut";
+    assertEquals(failedTargets, data.getJsonObject("links").getString("failedTargets"),
+      "the execution page reads ?lifecycle= into its filter chips");
 
     ChatWebhookReceiver.Received slack = chats.await("/slack/failed", got -> !got.isEmpty(), PATIENCE).get(0);
     assertEquals(List.of(), slack.problems(), slack.body());
     String slackText = slack.body();
     assertTrue(slack.json().getString("text").contains("marker_job"), slack.body());
     assertTrue(slackText.contains("42P01") && slackText.contains(PUBLIC_URL + "/#/executions/" + id), slackText);
+    assertTrue(slackText.contains("<" + failedTargets + "|Failed targets>"), slackText);
     ChatWebhookReceiver.Received teams = chats.await("/teams/failed", got -> !got.isEmpty(), PATIENCE).get(0);
     assertEquals(List.of(), teams.problems(), teams.body());
     assertTrue(teams.body().contains("marker_job") && teams.body().contains("42P01"), teams.body());

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.jobs.notices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fleetjobs.server.testsupport.RoutineDatabase;
 import io.vertx.core.json.JsonArray;
@@ -86,11 +87,27 @@ class NoticeRoutinesTest {
   }
 
   @Test
-  void the_cause_replaces_whole_names_and_numbers_only() throws Exception {
-    assertEquals("ERROR: database <database> on <server> is read-only (#)", db.value(
-      "SELECT jobs_internal.notice_cause(?, ?, ?)", "ERROR: database a on pg.example:5432 is read-only (25006)\n"
-        + "DETAIL: second line", "pg.example:5432", "a"));
-    assertEquals("", db.value("SELECT jobs_internal.notice_cause(NULL, 'srv', 'db')"));
+  void the_notice_groups_failures_by_the_failure_groups_rule_of_the_execution_page() throws Exception {
+    notification("by-cause", "{grouped}", "{Failed}");
+    UUID execution = db.execution("grouped", 1, 3, 0, T0);
+    for (RoutineDatabase.Claimed claimed : db.claim("agent", 10, 10, 30, T0)) {
+      String database = (String) db.value("SELECT database_name FROM jobs_internal.target_executions"
+        + " WHERE target_execution_id = ?", claimed.targetExecutionId());
+      // The target's own names in the middle of the message, which the page's rule takes out.
+      db.query("SELECT lifecycle FROM jobs_internal.finish_target(?, ?, 'Failed', ?, NULL, '55P03', ?)",
+        claimed.targetExecutionId(), claimed.claim(), "ERROR: lock timeout on target (server 'srv', database '"
+          + database + "') after 5 s\nCONTEXT: statement 2", RoutineDatabase.at(T0));
+    }
+    JsonObject summary = new JsonObject((String) db.value("SELECT summary::text FROM jobs_internal.execution_notices"
+      + " WHERE job_execution_id = ?", execution));
+    assertEquals(new JsonArray().add(new JsonObject().put("lifecycle", "Failed").put("errorCode", "55P03")
+        .put("cause", "ERROR: lock timeout after # s").put("count", 3)),
+      summary.getJsonArray("failureGroups"));
+    assertEquals(List.of(List.of("ERROR: lock timeout after # s", 3L)), db.query("SELECT jobs_internal.failure_cause("
+      + "last_message, server_name, database_name) AS cause, count(*) FROM jobs_internal.target_executions"
+      + " WHERE job_execution_id = ? GROUP BY 1", execution), "the page's rule gives the same cause");
+    assertNull(db.value("SELECT to_regprocedure('jobs_internal.notice_cause(text, text, text)')::text"),
+      "no second rule is left behind");
   }
 
   private List<Object> lifecycles(UUID execution) throws Exception {

@@ -1,4 +1,4 @@
-package io.fleetjobs.server.security;
+package io.fleetjobs.common.secrets;
 
 import io.fleetjobs.common.errors.InvalidInput;
 import io.vertx.core.Future;
