@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * transaction, every batch runs in one transaction that commits after the last and rolls back on a failure.
  * A dry run runs every batch inside the dialect's dry-run transaction, rolled back on every path, after refusing
  * the script if any batch cannot run inside it; it checks after each batch that the transaction is still open,
- * and records each batch's rows. It runs on a worker thread; {@link #cancel()} comes from another thread and cancels the running statement
- * on the server, as JDBC's Statement.cancel is meant to be used.
+ * and records each batch's rows. It runs on a worker thread; {@link #cancel()} comes from another thread and
+ * cancels the running statement on the server, as JDBC's Statement.cancel is meant to be used.
  */
 final class ScriptRun {
   private static final Logger LOG = LoggerFactory.getLogger(ScriptRun.class);

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * ({@code /*!50003 CREATE *}{@code /}) are read as the server reads them. Pure.
  */
 final class MysqlDryRun {
-  /** First words of statements that commit implicitly, whatever follows (MySQL's "Statements That Cause an Implicit Commit"). */
+  /** First words of statements that commit implicitly whatever follows ("Statements That Cause an Implicit Commit"). */
   private static final Set<String> ALWAYS_COMMIT = Set.of("alter", "rename", "truncate", "grant", "revoke", "lock",
     "unlock", "load", "analyze", "optimize", "repair", "check", "cache", "flush", "reset", "install", "uninstall",
     "start", "stop", "xa", "change");

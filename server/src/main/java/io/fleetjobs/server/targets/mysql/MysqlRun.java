@@ -46,7 +46,7 @@ final class MysqlRun {
   private final Messages messages = new Messages();
   private final DryRunRecord seen = new DryRunRecord();
   private ScriptResult first;
-  /** Whether the server says if a transaction is open (@@in_transaction), so a dry run checks it after each statement. */
+  /** Whether the server tells if a transaction is open (@@in_transaction): a dry run checks it after each statement. */
   private boolean guarded;
 
   /** @param cancelled true once no further statement may start */

@@ -59,7 +59,8 @@ class SqlServerEngineTest {
       .bodyAsJsonObject().getString("jobExecutionId");
     assertEquals("Failed", executions.awaitEnd("dry-on-sqlserver", id, PATIENCE).getString("lifecycle"));
     JsonObject target = executions.targets("dry-on-sqlserver", id).get(0);
-    assertTrue(target.getString("lastMessage").contains("cannot be dry-run: this agent's sqlserver driver runs no dry runs"),
+    assertTrue(target.getString("lastMessage")
+        .contains("cannot be dry-run: this agent's sqlserver driver runs no dry runs"),
       target.getString("lastMessage"));
     assertEquals(1, target.getInteger("currentAttempts"), "not retried");
     assertEquals(List.of("0"), server.column("sq_a", "SELECT x FROM dry_guard"), "never run for real");

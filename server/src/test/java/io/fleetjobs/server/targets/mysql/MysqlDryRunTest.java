@@ -23,7 +23,8 @@ class MysqlDryRunTest {
       "REVOKE ALL ON *.* FROM u", "LOCK TABLES t WRITE", "UNLOCK TABLES", "START TRANSACTION", "BEGIN", "BEGIN WORK",
       "LOAD DATA INFILE 'x' INTO TABLE t", "ANALYZE TABLE t", "OPTIMIZE TABLE t", "REPAIR TABLE t",
       "SET autocommit = 1", "SET @@session.autocommit=ON", "SET sql_mode = '', autocommit = 1",
-      "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`%`*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET @x = 1 */",
+      "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`%`*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW "
+        + "SET @x = 1 */",
       "CREATE DEFINER = CURRENT_USER PROCEDURE p() SELECT 1", "SET PASSWORD = 'x'", "FLUSH TABLES")) {
       assertTrue(refusal(sql).orElse("").startsWith("cannot be dry-run: commits implicitly"), sql);
     }

@@ -304,7 +304,8 @@ class RealSqlServerTest {
     Throwable ended = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
       "EXEC ('COMMIT')\nGO\nCREATE TABLE dbo.AfterDryCommit (x int)", options(false).asDryRun()).result());
     assertTrue(ended.getMessage().contains("batch 1 of 2"), ended.getMessage());
-    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AfterDryCommit'"), "nothing after it ran");
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AfterDryCommit'"),
+      "nothing after it ran");
   }
 
   /** sqlcmd's batches, each committed on its own, as a step of job "real" named "step" runs them. */

@@ -449,7 +449,8 @@ class SqlServerWireTest {
   @Test
   void a_dry_run_keeps_savepoints_and_names_that_only_look_like_refused_words() {
     server.when("restore_log", Reply.resultSet(List.of(TdsColumn.nvarchar("note", 40)), List.of("ok")));
-    // The test server takes any ROLLBACK for the end of every transaction; SQL Server keeps it open after a savepoint's.
+    // The test server takes any ROLLBACK for the end of every transaction; SQL Server keeps it open after a
+    // savepoint's.
     server.when("dry_run_transactions", Reply.resultSet(List.of(TdsColumn.integer("")), List.of(1)));
     dryRun("""
       SAVE TRANSACTION half
