@@ -14,6 +14,7 @@ import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
@@ -423,6 +424,23 @@ class SqlServerWireTest {
     assertTrue(failed.getMessage().contains("CK_balance"), failed.getMessage());
     assertEquals(List.of(BEGIN, "UPDATE dbo.accounts SET balance = -1", ROLLBACK), sent().subList(0, 3));
     assertTrue(server.calls("never").isEmpty(), sent().toString());
+  }
+
+  @Test
+  void a_cancelled_dry_run_still_rolls_back_on_its_session() throws InterruptedException {
+    server.when("WAITFOR DELAY", new Reply().pauseUntilAttention(Duration.ofMinutes(1)));
+    RunningScript running = driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT,
+      "UPDATE dbo.accounts SET balance = 0\nWAITFOR DELAY '00:10:00'", options(false).asDryRun());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.calls("WAITFOR").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    running.cancel().await();
+    failure(running.result());
+    List<String> sent = sent();
+    int batch = sent.indexOf("UPDATE dbo.accounts SET balance = 0\nWAITFOR DELAY '00:10:00'");
+    assertTrue(batch > 0 && sent.subList(batch, sent.size()).contains(ROLLBACK), sent.toString());
+    assertTrue(server.requests().stream().anyMatch(r -> r.kind() == TdsRequest.Kind.ATTENTION), "cancelled first");
   }
 
   @Test
