@@ -20,11 +20,15 @@ public record ScriptOptions(ActionType actionType, boolean singleTransaction, bo
                             String applicationName, boolean dryRun) {
   /** How many rows of its first result set a dry run keeps: enough to see what a script would do. */
   public static final int DRY_RUN_ROWS = 20;
-  /** Why a dry run refuses a statement, whatever the engine's own words. */
-  /** Why a dry run on an engine without them sends nothing to the target; %s is the engine. */
+  /** Why a dry run on a driver without them sends nothing to the target; %s is the engine. */
   public static final String NOT_ON_THIS_ENGINE =
-    "cannot be dry-run: dry runs run on postgresql targets only for now, and this target's engine is %s; nothing was sent to it";
+    "cannot be dry-run: this agent's %s driver runs no dry runs; nothing was sent to the target";
+  /** Why a dry run refuses a statement that cannot run inside a transaction, whatever the engine's own words. */
   public static final String NOT_IN_A_TRANSACTION = "cannot be dry-run: runs outside a transaction";
+  /** Why a MySQL dry run refuses a statement that would commit the dry run's transaction before it ran (DDL). */
+  public static final String COMMITS_IMPLICITLY = "cannot be dry-run: commits implicitly";
+  /** Why a dry run refuses the script's own COMMIT or ROLLBACK, which would end the dry run's transaction. */
+  public static final String ENDS_THE_TRANSACTION = "cannot be dry-run: ends the dry run's transaction";
   /** What enumeration and output writes call their sessions. */
   public static final String AGENT_APPLICATION_NAME = "fleetjobs";
   /** PostgreSQL keeps 63 bytes of an application name (NAMEDATALEN - 1); SQL Server gets the same name. */

@@ -35,6 +35,11 @@ public interface JdbcDialect {
 
   List<ScriptBatch> batches(String script);
 
+  /** How this engine runs dry runs; empty when it runs none, and a dry run's script is then never sent. */
+  default Optional<JdbcDryRun> dryRun() {
+    return Optional.empty();
+  }
+
   /**
    * What to say when a server or pool lists no database, where that means a missing permission rather than
    * an empty server; empty to accept an empty listing.

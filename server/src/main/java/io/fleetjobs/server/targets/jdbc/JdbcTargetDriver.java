@@ -8,6 +8,7 @@ import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptBatch;
+import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
 import io.fleetjobs.server.targets.SqlcmdBatches;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -74,6 +76,12 @@ public final class JdbcTargetDriver implements TargetDriver {
   @Override
   public String sslMode(ConnectionSettings connection) {
     return wiring.trustServerCertificate() || connection.trustServerCertificate() ? "require" : "verify-full";
+  }
+
+  /** Where the dialect has a way to run them: see {@link JdbcDryRun}. */
+  @Override
+  public boolean runsDryRuns() {
+    return dialect.dryRun().isPresent();
   }
 
   @Override
@@ -173,9 +181,14 @@ public final class JdbcTargetDriver implements TargetDriver {
       List<ScriptBatch> batches = options.actionType() == ActionType.TSQL
         ? dialect.batches(script)
         : SqlcmdBatches.whole(script);
-      run = new ScriptRun(dialect, batches, options.keepFirstResult(), options.singleTransaction());
+      run = new ScriptRun(dialect, batches, options.keepFirstResult(), options.singleTransaction(),
+        options.dryRun() ? dialect.dryRun().orElseThrow() : null);
     } catch (RuntimeException e) {
       return RunningScript.failed(e);
+    }
+    Optional<ScriptFailed> refused = run.refusal();
+    if (refused.isPresent()) {
+      return RunningScript.failed(refused.get());
     }
     Where where = new Where(serverName, databaseName, connection.trustServerCertificate(), options.applicationName());
     Future<ScriptResult> result = connect(where, login, "credential", run::execute);

@@ -1,5 +1,8 @@
 package io.fleetjobs.server.targets.mysql;
 
+import io.fleetjobs.server.targets.DryRunRecord;
+import io.fleetjobs.server.targets.DryRunRefused;
+import io.fleetjobs.server.targets.FirstRows;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
@@ -9,10 +12,13 @@ import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collector;
 import java.util.stream.Collectors;
@@ -23,17 +29,25 @@ import java.util.stream.Collectors;
  * itself, stopping at the first error; the warnings and notes each statement leaves (SHOW WARNINGS) become the
  * run's messages. With a single transaction, START TRANSACTION comes first and COMMIT last; statements that
  * commit implicitly (DDL) end it early, as they do in MySQL. The first result set of any statement is kept when it
- * is wanted. Everything happens on the connection's event loop.
+ * is wanted. A dry run runs the statements between START TRANSACTION and ROLLBACK, counting each one's rows, after
+ * refusing the script if any statement would commit ({@link MysqlDryRun}). Everything happens on the connection's
+ * event loop.
  */
 final class MysqlRun {
   private static final Collector<Row, ?, Long> DISCARD = Collectors.counting();
+  private static final long ROLLBACK_TIMEOUT_MS = 5_000;
+  /** ER_UNKNOWN_SYSTEM_VARIABLE: MySQL has no @@in_transaction, MariaDB has. */
+  private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
 
   private final SqlConnection connection;
   private final MysqlScript script;
   private final ScriptOptions options;
   private final BooleanSupplier cancelled;
   private final Messages messages = new Messages();
+  private final DryRunRecord seen = new DryRunRecord();
   private ScriptResult first;
+  /** Whether the server tells if a transaction is open (@@in_transaction): a dry run checks it after each statement. */
+  private boolean guarded;
 
   /** @param cancelled true once no further statement may start */
   MysqlRun(SqlConnection connection, MysqlScript script, ScriptOptions options, BooleanSupplier cancelled) {
@@ -44,6 +58,9 @@ final class MysqlRun {
   }
 
   Future<ScriptResult> execute() {
+    if (options.dryRun()) {
+      return dryRun();
+    }
     return (options.singleTransaction() ? control("START TRANSACTION", "The script's transaction could not begin")
       : Future.<Void>succeededFuture())
       .compose(begun -> from(0))
@@ -53,6 +70,83 @@ final class MysqlRun {
       .map(done -> first == null
         ? new ScriptResult(List.of(), List.of(), messages.list())
         : new ScriptResult(first.columns(), first.rows(), messages.list()));
+  }
+
+  /**
+   * START TRANSACTION, the statements, then ROLLBACK whatever happened. Nothing runs when any statement would end
+   * the transaction; where the server has @@in_transaction (MariaDB), it must still be 1 after each statement, or
+   * the run stops there.
+   */
+  private Future<ScriptResult> dryRun() {
+    for (MysqlScript.Statement statement : script.statements()) {
+      Optional<String> refusal = MysqlDryRun.refusal(statement);
+      if (refusal.isPresent()) {
+        return Future.failedFuture(new ScriptFailed(describe(statement) + " " + refusal.get(), messages.list(),
+          new DryRunRefused(refusal.get(), null)));
+      }
+    }
+    return control("START TRANSACTION", "The dry run's transaction could not begin")
+      .compose(begun -> transactionOpen()
+        .recover(e -> e instanceof MySQLException mysql && mysql.getErrorCode() == UNKNOWN_SYSTEM_VARIABLE
+          ? Future.succeededFuture(Optional.empty())
+          : Future.failedFuture(new ScriptFailed("The dry run's transaction could not begin: " + e.getMessage(),
+            messages.list(), e))))
+      .compose(open -> {
+        guarded = open.isPresent();
+        return from(0);
+      })
+      .compose(ran -> control("ROLLBACK", "The dry run's transaction could not roll back"))
+      .map(done -> seen.result(messages.list()))
+      .recover(this::rolledBack);
+  }
+
+  /** Leaves nothing of a failed dry run, before the connection closes (which would roll back too). */
+  private Future<ScriptResult> rolledBack(Throwable failure) {
+    return connection.query("ROLLBACK")
+      .execute()
+      .timeout(ROLLBACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .transform(rolledBack -> Future.failedFuture(failure));
+  }
+
+  /** @@in_transaction, 1 while a transaction is open; fails on a server without it (MySQL). */
+  private Future<Optional<Boolean>> transactionOpen() {
+    return connection.query("SELECT @@in_transaction")
+      .execute()
+      .map(rows -> Optional.of(((Number) rows.iterator().next().getValue(0)).intValue() == 1));
+  }
+
+  /** After a dry run's statement: the transaction it runs in must still be open, or nothing more may run. */
+  private Future<Void> stillInTransaction(MysqlScript.Statement statement) {
+    if (!guarded) {
+      return Future.succeededFuture();
+    }
+    return transactionOpen().compose(open -> open.orElse(true)
+      ? Future.succeededFuture()
+      : Future.failedFuture(new ScriptFailed(describe(statement) + " " + ScriptOptions.ENDS_THE_TRANSACTION
+        + " (@@in_transaction is 0 after it): what it and the statements before it did may have been committed; "
+        + "nothing after it ran", messages.list(), new DryRunRefused(ScriptOptions.ENDS_THE_TRANSACTION, null))));
+  }
+
+  /** A dry run's statement: the rows of all its results counted, and at most a few of the first result set kept. */
+  private Future<Void> counted(MysqlScript.Statement statement) {
+    return connection.query(statement.sql())
+      .collecting(new FirstRows(seen.rowsToKeep()))
+      .execute()
+      .map(result -> {
+        long rows = 0;
+        for (SqlResult<List<List<Object>>> set = result; set != null; set = set.next()) {
+          List<ColumnDescriptor> columns = set.columnDescriptors();
+          // MySQL counts the rows a statement changed; those it returned are the result set's size.
+          if (columns != null && !columns.isEmpty()) {
+            seen.resultSet(columns(columns), set.value());
+            rows += set.size();
+          } else {
+            rows += set.rowCount();
+          }
+        }
+        seen.statement(statement.number(), statement.line(), MysqlDryRun.words(statement.sql()), rows);
+        return null;
+      });
   }
 
   private Future<Void> from(int index) {
@@ -68,7 +162,7 @@ final class MysqlRun {
         messages.list(), null));
     }
     // Once a result set is kept, later ones are counted and dropped: a large result costs no memory.
-    Future<Void> ran = options.keepFirstResult() && first == null
+    Future<Void> ran = options.dryRun() ? counted(statement) : options.keepFirstResult() && first == null
       ? connection.query(statement.sql())
         .execute()
         .map(rows -> {
@@ -83,7 +177,9 @@ final class MysqlRun {
       .compose(done -> warnings())
       // The server's own words, as the mysql client prints them: ERROR 1064 (42000) at line 7: ...
       .recover(e -> Future.failedFuture(new ScriptFailed(describe(statement) + ": " + text(e, statement.line()),
-        messages.list(), e)));
+        messages.list(), e)))
+      // After the warnings: the check would clear them.
+      .compose(done -> options.dryRun() ? stillInTransaction(statement) : Future.succeededFuture());
   }
 
   /** BEGIN and COMMIT of a single transaction. A connection closed on failure rolls back what is open. */
@@ -130,9 +226,7 @@ final class MysqlRun {
     for (RowSet<Row> set = rows; set != null; set = set.next()) {
       List<ColumnDescriptor> descriptors = set.columnDescriptors();
       if (descriptors != null && !descriptors.isEmpty()) {
-        List<ScriptResult.Column> columns = descriptors.stream()
-          .map(d -> new ScriptResult.Column(d.name(), ddlType(d)))
-          .toList();
+        List<ScriptResult.Column> columns = columns(descriptors);
         List<List<Object>> values = new ArrayList<>();
         for (Row row : set) {
           List<Object> value = new ArrayList<>(row.size());
@@ -145,6 +239,12 @@ final class MysqlRun {
       }
     }
     return null;
+  }
+
+  private static List<ScriptResult.Column> columns(List<ColumnDescriptor> descriptors) {
+    return descriptors.stream()
+      .map(d -> new ScriptResult.Column(d.name(), ddlType(d)))
+      .toList();
   }
 
   /**

@@ -70,6 +70,12 @@ public final class MysqlTargetDriver implements TargetDriver {
     return ENGINE;
   }
 
+  /** Inside START TRANSACTION … ROLLBACK, refusing up front what would commit implicitly: see {@link MysqlDryRun}. */
+  @Override
+  public boolean runsDryRuns() {
+    return true;
+  }
+
   @Override
   public String sslMode(ConnectionSettings connection) {
     return connection.sslMode() != null ? connection.sslMode() : settings.sslMode();

@@ -1,6 +1,8 @@
 package io.fleetjobs.server.targets.postgres;
 
+import io.fleetjobs.server.targets.DryRunRecord;
 import io.fleetjobs.server.targets.DryRunRefused;
+import io.fleetjobs.server.targets.FirstRows;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
@@ -14,7 +16,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -45,7 +46,7 @@ public final class PsqlRun {
   private final BooleanSupplier cancelled;
   private final Messages messages = new Messages();
   private final DryRunStatements dryRun = new DryRunStatements();
-  private final List<ScriptResult.StatementCount> counts = new ArrayList<>();
+  private final DryRunRecord seen = new DryRunRecord();
   private ScriptResult first;
 
   /** @param cancelled true once no further statement may start */
@@ -135,18 +136,15 @@ public final class PsqlRun {
 
   /** A dry run's statement: its rows counted, and at most a few of the first result set kept. */
   private Future<Void> counted(PsqlScript.Statement statement, String sql) {
-    boolean keep = first == null;
     return connection.query(sql)
-      .collecting(new FirstRows(keep ? ScriptOptions.DRY_RUN_ROWS : 0))
+      .collecting(new FirstRows(seen.rowsToKeep()))
       .execute()
       .map(result -> {
         List<ColumnDescriptor> columns = result.columnDescriptors();
-        if (keep && columns != null && !columns.isEmpty()) {
-          first = new ScriptResult(columns(columns), result.value());
+        if (columns != null) {
+          seen.resultSet(columns(columns), result.value());
         }
-        String words = statement.leadingWords();
-        String command = (words.contains(" ") ? words.substring(0, words.indexOf(' ')) : words).toUpperCase(Locale.ROOT);
-        counts.add(new ScriptResult.StatementCount(statement.number(), statement.line(), command, result.rowCount()));
+        seen.statement(statement.number(), statement.line(), statement.leadingWords(), result.rowCount());
         return null;
       });
   }
@@ -172,9 +170,12 @@ public final class PsqlRun {
   }
 
   private ScriptResult result() {
+    if (options.dryRun()) {
+      return seen.result(messages.list());
+    }
     return first == null
-      ? new ScriptResult(List.of(), List.of(), messages.list(), List.copyOf(counts))
-      : new ScriptResult(first.columns(), first.rows(), messages.list(), List.copyOf(counts));
+      ? new ScriptResult(List.of(), List.of(), messages.list())
+      : new ScriptResult(first.columns(), first.rows(), messages.list());
   }
 
   private static Future<Void> none() {

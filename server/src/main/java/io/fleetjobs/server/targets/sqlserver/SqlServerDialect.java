@@ -14,6 +14,7 @@ import io.fleetjobs.server.targets.SqlcmdBatches;
 import io.fleetjobs.server.targets.TargetFailures;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcDialect;
+import io.fleetjobs.server.targets.jdbc.JdbcDryRun;
 import io.fleetjobs.server.targets.jdbc.JdbcEndpoint;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,6 +53,8 @@ public final class SqlServerDialect implements JdbcDialect {
   private static final Set<String> CHARACTERS = Set.of("char", "varchar", "binary", "varbinary");
   private static final Set<String> NATIONAL = Set.of("nchar", "nvarchar");
   private static final Set<String> FRACTIONAL_SECONDS = Set.of("datetime2", "datetimeoffset", "time");
+
+  private static final JdbcDryRun DRY_RUN = new SqlServerDryRun();
 
   private final SqlServerSettings.Connection connection;
 
@@ -227,6 +230,11 @@ public final class SqlServerDialect implements JdbcDialect {
   @Override
   public List<ScriptBatch> batches(String script) {
     return SqlcmdBatches.split(script);
+  }
+
+  @Override
+  public Optional<JdbcDryRun> dryRun() {
+    return Optional.of(DRY_RUN);
   }
 
   /**

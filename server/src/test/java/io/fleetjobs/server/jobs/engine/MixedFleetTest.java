@@ -153,6 +153,30 @@ class MixedFleetTest {
       + "WHERE info LIKE '%fleetjobs-slow-marker%' AND info NOT LIKE '%processlist%'"), "gone from the process list");
   }
 
+  @Test
+  void a_dry_run_on_mariadb_reports_each_databases_rows_and_a_failing_statement_fails_that_target_only() {
+    mariadb.sql("CREATE DATABASE maria_other; CREATE TABLE maria_app.dry_t (x int); "
+      + "INSERT INTO maria_app.dry_t VALUES (0), (0);");
+    put("/targetGroups/maria_two", new JsonObject().put("members", new JsonArray()
+      .add(database(mariadb.serverName(), "maria_app").put("engine", "mysql"))
+      .add(database(mariadb.serverName(), "maria_other").put("engine", "mysql"))));
+    step("maria-dry", "maria_two", "UPDATE dry_t SET x = 1", new JsonObject().put("retryAttempts", 0));
+    HttpResponse<Buffer> started = agent.admin().post("/jobs/maria-dry/start", new JsonObject().put("dryRun", true));
+    assertEquals(202, started.statusCode(), started.bodyAsString());
+    String id = started.bodyAsJsonObject().getString("jobExecutionId");
+    assertEquals("Failed", executions.awaitEnd("maria-dry", id, PATIENCE).getString("lifecycle"));
+    Map<String, JsonObject> byDatabase = executions.targets("maria-dry", id).stream()
+      .collect(Collectors.toMap(row -> row.getJsonObject("target").getString("databaseName"), Function.identity()));
+    JsonObject seen = byDatabase.get("maria_app");
+    assertEquals("Succeeded", seen.getString("lifecycle"), seen.encode());
+    assertEquals(new JsonObject().put("statement", 1).put("line", 1).put("command", "UPDATE").put("rows", 2),
+      seen.getJsonObject("dryRunResult").getJsonArray("statements").getJsonObject(0), seen.encode());
+    JsonObject failed = byDatabase.get("maria_other");
+    assertEquals("Failed", failed.getString("lifecycle"), failed.encode());
+    assertTrue(failed.getString("lastMessage").contains("ERROR 1146"), failed.getString("lastMessage"));
+    assertEquals("0", mariadb.sql("SELECT count(*) FROM maria_app.dry_t WHERE x = 1"), "rolled back");
+  }
+
   private static List<String> how(JsonObject target) {
     return List.of(target.getString("engine"), target.getString("sslMode"), target.getString("authentication"));
   }

@@ -52,14 +52,15 @@ class SqlServerEngineTest {
   }
 
   @Test
-  void a_dry_run_sends_nothing_to_sqlserver_targets_and_says_why() {
+  void a_dry_run_sends_nothing_through_a_dialect_without_dry_runs_and_says_why() {
     server.execute("sq_a", "CREATE TABLE dry_guard (x int)", "INSERT INTO dry_guard VALUES (0)");
     scenario.targetGroup("one").job("dry-on-sqlserver").step("s1", "UPDATE dry_guard SET x = 1").create();
     String id = agent.as("operator").post("/jobs/dry-on-sqlserver/start", new JsonObject().put("dryRun", true))
       .bodyAsJsonObject().getString("jobExecutionId");
     assertEquals("Failed", executions.awaitEnd("dry-on-sqlserver", id, PATIENCE).getString("lifecycle"));
     JsonObject target = executions.targets("dry-on-sqlserver", id).get(0);
-    assertTrue(target.getString("lastMessage").contains("cannot be dry-run: dry runs run on postgresql targets only"),
+    assertTrue(target.getString("lastMessage")
+        .contains("cannot be dry-run: this agent's sqlserver driver runs no dry runs"),
       target.getString("lastMessage"));
     assertEquals(1, target.getInteger("currentAttempts"), "not retried");
     assertEquals(List.of("0"), server.column("sq_a", "SELECT x FROM dry_guard"), "never run for real");

@@ -7,6 +7,7 @@ import io.fleetjobs.server.targets.sqlserver.SqlServerDialect;
 import io.fleetjobs.server.testsupport.AgentFixture;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.tds.Reply;
+import io.fleetjobs.server.testsupport.tds.TdsCall;
 import io.fleetjobs.server.testsupport.tds.TdsColumn;
 import io.fleetjobs.server.testsupport.tds.TdsRequest;
 import io.fleetjobs.server.testsupport.tds.TdsServer;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Jobs on sqlserver targets through the whole engine and SQL Server's own dialect, with mssql-jdbc talking TDS
- * to the test server: timeouts and cancels, enumeration's errors and retries, as the API reports them.
+ * to the test server: timeouts and cancels, enumeration's errors and retries, and dry runs, as the API reports them.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -139,5 +140,42 @@ class SqlServerWireEngineTest {
     } finally {
       busy.close();
     }
+  }
+
+  private static String dryRun(String job, String script, int retryAttempts) {
+    agent.admin().put("/jobs/" + job, new JsonObject());
+    agent.admin().put("/jobs/" + job + "/steps/s", new JsonObject().put("targetGroup", "one").put("credential", "job")
+      .put("action", new JsonObject().put("value", script))
+      .put("executionOptions", new JsonObject().put("retryAttempts", retryAttempts)));
+    JsonObject started = agent.admin().post("/jobs/" + job + "/start", new JsonObject().put("dryRun", true))
+      .bodyAsJsonObject();
+    assertEquals(true, started.getBoolean("dryRun"), started.encode());
+    return started.getString("jobExecutionId");
+  }
+
+  @Test
+  void a_dry_run_sends_its_batches_between_begin_tran_and_rollback_and_records_their_rows() {
+    server.when("UPDATE dbo.dry_accounts", Reply.updateCount(4));
+    String id = dryRun("dry", "UPDATE dbo.dry_accounts SET balance = 0", 0);
+    JsonObject ended = executions.awaitEnd("dry", id, PATIENCE);
+    assertEquals("Succeeded", ended.getString("lifecycle"), ended.encode());
+    JsonObject result = executions.targets("dry", id).get(0).getJsonObject("dryRunResult");
+    assertEquals(new JsonObject().put("statement", 1).put("line", 1).put("command", "UPDATE").put("rows", 4),
+      result.getJsonArray("statements").getJsonObject(0), result.encode());
+    List<String> sent = server.calls().stream().map(TdsCall::sql).toList();
+    int update = sent.indexOf("UPDATE dbo.dry_accounts SET balance = 0");
+    assertTrue(update > 0 && sent.get(update - 1).equals("SET IMPLICIT_TRANSACTIONS OFF; BEGIN TRANSACTION")
+      && sent.subList(update, sent.size()).contains("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION"), sent.toString());
+  }
+
+  @Test
+  void a_dry_run_refuses_a_backup_without_sending_it_or_retrying() {
+    String id = dryRun("dry-backup", "BACKUP DATABASE tenant1 TO DISK = N'/backups/tenant1.bak'", 3);
+    assertEquals("Failed", executions.awaitEnd("dry-backup", id, PATIENCE).getString("lifecycle"));
+    JsonObject target = executions.targets("dry-backup", id).get(0);
+    assertTrue(target.getString("lastMessage").contains("cannot be dry-run: runs outside a transaction (BACKUP "
+      + "DATABASE at line 1)"), target.getString("lastMessage"));
+    assertEquals(1, target.getInteger("currentAttempts"), "not retried");
+    assertTrue(server.calls("BACKUP").isEmpty(), "never sent");
   }
 }

@@ -2,11 +2,13 @@ package io.fleetjobs.server.targets.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.ConnectionSettings;
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The mysql engine against a real MariaDB server the test starts: enumeration, scripts as the mysql client runs
- * them (DELIMITER, autocommit, stop at the first error, warnings), KILL QUERY on cancel, output tables, and which
- * errors are retried.
+ * them (DELIMITER, autocommit, stop at the first error, warnings), KILL QUERY on cancel, output tables, which
+ * errors are retried, and dry runs.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -62,6 +64,11 @@ class MysqlTargetDriverTest {
   private static ScriptResult run(String database, String script) {
     return driver.run(server.serverName(), database, LOGIN, ConnectionSettings.DEFAULT, script, options(true))
       .result().await();
+  }
+
+  private static Future<ScriptResult> dryRun(String database, String script) {
+    return driver.run(server.serverName(), database, LOGIN, ConnectionSettings.DEFAULT, script,
+      options(false).asDryRun()).result();
   }
 
   private static Throwable failure(Future<?> future) {
@@ -166,5 +173,81 @@ class MysqlTargetDriverTest {
     Throwable lockWait = failure(driver.run(server.serverName(), "app_one", LOGIN, ConnectionSettings.DEFAULT,
       "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found'", options(false)).result());
     assertTrue(TargetFailures.classify(lockWait).retryable(), "1213 is retried: " + lockWait.getMessage());
+  }
+
+  @Test
+  void a_dry_run_reports_the_rows_each_statement_affected_and_changes_nothing() {
+    server.sql("CREATE TABLE app_two.dry_t (id int PRIMARY KEY, x int NOT NULL); "
+      + "INSERT INTO app_two.dry_t VALUES (1, 0), (2, 0), (3, 0), (4, 0);");
+    ScriptResult result = dryRun("app_two", """
+      -- set every x
+      UPDATE dry_t SET x = 1;
+      SELECT id, x FROM dry_t ORDER BY id;
+      """).await();
+    assertEquals(List.of(new ScriptResult.StatementCount(1, 2, "UPDATE", 4),
+      new ScriptResult.StatementCount(2, 3, "SELECT", 4)), result.statements());
+    assertEquals(List.of("id", "x"), result.columns().stream().map(ScriptResult.Column::name).toList());
+    assertEquals(List.of(List.of(1, 1), List.of(2, 1), List.of(3, 1), List.of(4, 1)), result.rows(),
+      "inside the transaction the update is seen");
+    assertEquals("0", server.sql("SELECT count(*) FROM app_two.dry_t WHERE x = 1"), "rolled back");
+    assertTrue(driver.runsDryRuns());
+  }
+
+  @Test
+  void a_dry_run_refuses_ddl_before_any_statement_runs() {
+    // MyISAM ignores transactions: a row in it would outlive the rollback, had the first statement run.
+    server.sql("CREATE TABLE app_two.dry_log (n int) ENGINE=MyISAM; "
+      + "CREATE TABLE app_two.dry_shape (id int PRIMARY KEY);");
+    Throwable created = failure(dryRun("app_two", "INSERT INTO dry_log VALUES (1);\n\nCREATE TABLE made_by_a_dry_run "
+      + "(x int);"));
+    assertTrue(created.getMessage().contains("statement 2 (line 3) cannot be dry-run: commits implicitly (CREATE TABLE "
+      + "at line 3)"), created.getMessage());
+    assertInstanceOf(DryRunRefused.class, created.getCause());
+    assertFalse(TargetFailures.classify(created).retryable(), "a refusal is not retried");
+    Throwable altered = failure(dryRun("app_two", "INSERT INTO dry_log VALUES (2);\n/*!40101 ALTER TABLE dry_shape "
+      + "ADD COLUMN y int */;"));
+    assertTrue(altered.getMessage().contains("commits implicitly (ALTER TABLE at line 2)"), altered.getMessage());
+    assertEquals("0", server.sql("SELECT count(*) FROM app_two.dry_log"), "no statement of either script ran");
+    assertEquals("0", server.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'app_two' "
+      + "AND table_name = 'made_by_a_dry_run'"));
+    assertEquals("id", server.sql("SELECT column_name FROM information_schema.columns WHERE table_schema = 'app_two' "
+      + "AND table_name = 'dry_shape'"), "the table is as it was");
+    for (String committing : List.of("COMMIT", "START TRANSACTION", "LOCK TABLES dry_shape WRITE",
+      "SET autocommit = 1", "GRANT SELECT ON app_two.* TO 'fleet'@'%'", "TRUNCATE dry_shape",
+      "OPTIMIZE TABLE dry_shape", "ROLLBACK", "LOAD DATA INFILE '/tmp/x' INTO TABLE dry_shape")) {
+      assertInstanceOf(DryRunRefused.class, failure(dryRun("app_two", committing)).getCause(), committing);
+    }
+  }
+
+  @Test
+  void a_dry_run_keeps_what_a_transaction_may_hold() {
+    ScriptResult result = dryRun("app_two", """
+      CREATE TEMPORARY TABLE scratch (n int);
+      INSERT INTO scratch VALUES (1), (2);
+      SAVEPOINT half;
+      DELETE FROM scratch;
+      ROLLBACK TO SAVEPOINT half;
+      SET autocommit = 0;
+      SELECT count(*) AS n FROM scratch;
+      """).await();
+    assertEquals(List.of(List.of(2L)), result.rows());
+  }
+
+  @Test
+  void a_dry_run_stops_where_a_procedure_ended_its_transaction() {
+    server.sql("CREATE TABLE app_one.guarded (x int) ENGINE=InnoDB; INSERT INTO app_one.guarded VALUES (0); "
+      + "CREATE PROCEDURE app_one.commits_inside() COMMIT;");
+    Throwable ended = failure(dryRun("app_one", "CALL commits_inside();\nUPDATE guarded SET x = 4;"));
+    assertTrue(ended.getMessage().contains("statement 1 (line 1) cannot be dry-run: ends the dry run's transaction "
+      + "(@@in_transaction is 0 after it)"), ended.getMessage());
+    assertEquals("0", server.sql("SELECT x FROM app_one.guarded"), "nothing after it ran");
+  }
+
+  @Test
+  void a_failing_statement_fails_that_dry_run_and_rolls_back_what_ran_before_it() {
+    server.sql("CREATE TABLE app_one.failing (x int) ENGINE=InnoDB; INSERT INTO app_one.failing VALUES (0);");
+    Throwable failed = failure(dryRun("app_one", "UPDATE failing SET x = 5;\nSELECT * FROM no_such_table;"));
+    assertTrue(failed.getMessage().contains("statement 2 (line 2): ERROR 1146"), failed.getMessage());
+    assertEquals("0", server.sql("SELECT count(*) FROM app_one.failing WHERE x = 5"));
   }
 }

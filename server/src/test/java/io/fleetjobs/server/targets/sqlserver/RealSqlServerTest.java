@@ -11,6 +11,7 @@ import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.ConnectionSettings;
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
 import io.fleetjobs.server.targets.RunningScript;
@@ -252,6 +253,59 @@ class RealSqlServerTest {
     } finally {
       execute("master", "ALTER DATABASE " + single + " SET MULTI_USER", "DROP DATABASE " + single);
     }
+  }
+
+  // Dry runs.
+
+  @Test
+  void a_dry_run_reports_each_batchs_rows_and_changes_nothing() throws SQLException {
+    execute(DATABASE, "CREATE TABLE dbo.DryAccounts (id int PRIMARY KEY, balance int NOT NULL)",
+      "INSERT INTO dbo.DryAccounts VALUES (1, 10), (2, 20), (3, 30)");
+    ScriptResult result = driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT, """
+      UPDATE dbo.DryAccounts SET balance = 0
+      GO
+      SELECT id, balance FROM dbo.DryAccounts ORDER BY id
+      """, options(false).asDryRun()).result().await();
+    assertEquals(List.of(new ScriptResult.StatementCount(1, 1, "UPDATE", 3),
+      new ScriptResult.StatementCount(2, 3, "SELECT", 3)), result.statements());
+    assertEquals(List.of(List.of(1, 0), List.of(2, 0), List.of(3, 0)), result.rows(), "seen inside the transaction");
+    assertEquals(List.of("0"), column("SELECT COUNT(*) FROM dbo.DryAccounts WHERE balance = 0"), "rolled back");
+    assertEquals(List.of("0"), column("SELECT COUNT(*) FROM sys.dm_tran_session_transactions t "
+      + "JOIN sys.dm_exec_sessions s ON s.session_id = t.session_id WHERE s.program_name = 'fleetjobs/real/step'"),
+      "no transaction stays open on the pooled session");
+  }
+
+  @Test
+  void a_dry_run_rolls_back_a_failing_batch_and_refuses_what_cannot_run_in_a_transaction() throws SQLException {
+    execute(DATABASE, "CREATE TABLE dbo.DryFailing (x int)", "INSERT INTO dbo.DryFailing VALUES (0)");
+    failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
+      "UPDATE dbo.DryFailing SET x = 7\nGO\nSELECT 1/0", options(false).asDryRun()).result());
+    assertEquals(List.of("0"), column("SELECT x FROM dbo.DryFailing"));
+
+    Throwable refused = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
+      "CREATE TABLE dbo.NeverDry (x int)\nGO\nALTER DATABASE CURRENT SET RECOVERY SIMPLE", options(false).asDryRun())
+      .result());
+    assertInstanceOf(DryRunRefused.class, refused.getCause());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'NeverDry'"), "nothing was sent");
+
+    // Dynamic SQL hides the statement from the check before sending: SQL Server refuses it (226 or 574).
+    String recovery = "SELECT recovery_model_desc FROM sys.databases WHERE name = DB_NAME()";
+    List<String> before = column(recovery);
+    Throwable dynamic = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
+      "EXEC ('ALTER DATABASE CURRENT SET RECOVERY ' + (CASE WHEN DATABASEPROPERTYEX(DB_NAME(), 'Recovery') = "
+        + "'SIMPLE' THEN 'FULL' ELSE 'SIMPLE' END))", options(false).asDryRun()).result());
+    assertTrue(dynamic.getMessage().contains("cannot be dry-run: runs outside a transaction"), dynamic.getMessage());
+    assertInstanceOf(DryRunRefused.class, dynamic.getCause());
+    assertEquals(before, column(recovery));
+  }
+
+  @Test
+  void a_dry_run_stops_at_a_batch_that_commits_its_transaction() {
+    Throwable ended = failure(driver.run(serverName, DATABASE, login, ConnectionSettings.DEFAULT,
+      "EXEC ('COMMIT')\nGO\nCREATE TABLE dbo.AfterDryCommit (x int)", options(false).asDryRun()).result());
+    assertTrue(ended.getMessage().contains("batch 1 of 2"), ended.getMessage());
+    assertEquals(List.of(), column("SELECT name FROM sys.tables WHERE name = 'AfterDryCommit'"),
+      "nothing after it ran");
   }
 
   /** sqlcmd's batches, each committed on its own, as a step of job "real" named "step" runs them. */

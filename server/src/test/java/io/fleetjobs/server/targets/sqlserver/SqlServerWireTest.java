@@ -11,11 +11,14 @@ import io.fleetjobs.server.config.SqlServerSettings;
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.targets.ActionType;
 import io.fleetjobs.server.targets.ConnectionSettings;
+import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
+import io.fleetjobs.server.targets.TargetFailures;
 import io.fleetjobs.server.targets.TargetWorkerPool;
 import io.fleetjobs.server.targets.jdbc.JdbcAuth;
 import io.fleetjobs.server.targets.jdbc.JdbcPools;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +89,20 @@ class SqlServerWireTest {
     return driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, script,
       options(keepFirstResult)).result();
   }
+
+  private Future<ScriptResult> dryRun(String script) {
+    return driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT, script,
+      options(false).asDryRun()).result();
+  }
+
+  /** What the run sent, in order, without the driver's own requests. */
+  private List<String> sent() {
+    return server.calls().stream().map(TdsCall::sql).toList();
+  }
+
+  private static final String BEGIN = "SET IMPLICIT_TRANSACTIONS OFF; BEGIN TRANSACTION";
+  private static final String STILL_OPEN = "SELECT @@TRANCOUNT AS dry_run_transactions";
+  private static final String ROLLBACK = "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION";
 
   private static Throwable failure(Future<?> future) {
     return assertThrows(CompletionException.class, () -> future.toCompletionStage().toCompletableFuture().join())
@@ -380,5 +398,112 @@ class SqlServerWireTest {
     }
     return server.requests().stream().filter(r -> r.kind() == TdsRequest.Kind.BULK_LOAD)
       .flatMap(r -> r.bulkTypes().stream()).map(t -> t.name()).toList();
+  }
+
+  // Dry runs.
+
+  @Test
+  void a_dry_run_sends_each_batch_between_begin_tran_and_rollback_and_records_its_rows() {
+    server.when("UPDATE dbo.accounts", Reply.updateCount(3));
+    server.when("SELECT id FROM dbo.accounts", Reply.resultSet(List.of(TdsColumn.integer("id")), List.of(1),
+      List.of(2), List.of(3)));
+    ScriptResult result = dryRun("UPDATE dbo.accounts SET balance = 0\nGO\n\nSELECT id FROM dbo.accounts").await();
+    assertEquals(List.of(BEGIN, "UPDATE dbo.accounts SET balance = 0", STILL_OPEN, "SELECT id FROM dbo.accounts",
+      STILL_OPEN, ROLLBACK, "SELECT @@TRANCOUNT AS open_transactions"), sent());
+    assertEquals(List.of(new ScriptResult.StatementCount(1, 1, "UPDATE", 3),
+      new ScriptResult.StatementCount(2, 4, "SELECT", 3)), result.statements());
+    assertEquals(List.of(List.of(1), List.of(2), List.of(3)), result.rows());
+    assertTrue(driver.runsDryRuns());
+  }
+
+  @Test
+  void a_dry_run_rolls_back_when_a_batch_fails_and_sends_no_later_batch() {
+    server.when("UPDATE dbo.accounts", Reply.failure(547, 16, "The UPDATE statement conflicted with the CHECK "
+      + "constraint \"CK_balance\"."));
+    Throwable failed = failure(dryRun("UPDATE dbo.accounts SET balance = -1\nGO\nSELECT 'never'"));
+    assertTrue(failed.getMessage().contains("CK_balance"), failed.getMessage());
+    assertEquals(List.of(BEGIN, "UPDATE dbo.accounts SET balance = -1", ROLLBACK), sent().subList(0, 3));
+    assertTrue(server.calls("never").isEmpty(), sent().toString());
+  }
+
+  @Test
+  void a_cancelled_dry_run_still_rolls_back_on_its_session() throws InterruptedException {
+    server.when("WAITFOR DELAY", new Reply().pauseUntilAttention(Duration.ofMinutes(1)));
+    RunningScript running = driver.run(server.serverName(), DATABASE, LOGIN, ConnectionSettings.DEFAULT,
+      "UPDATE dbo.accounts SET balance = 0\nWAITFOR DELAY '00:10:00'", options(false).asDryRun());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.calls("WAITFOR").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    running.cancel().await();
+    failure(running.result());
+    List<String> sent = sent();
+    int batch = sent.indexOf("UPDATE dbo.accounts SET balance = 0\nWAITFOR DELAY '00:10:00'");
+    assertTrue(batch > 0 && sent.subList(batch, sent.size()).contains(ROLLBACK), sent.toString());
+    assertTrue(server.requests().stream().anyMatch(r -> r.kind() == TdsRequest.Kind.ATTENTION), "cancelled first");
+  }
+
+  @Test
+  void a_dry_run_refuses_what_cannot_run_in_a_transaction_before_sending_anything() {
+    Throwable backup = failure(dryRun("UPDATE dbo.accounts SET balance = 0\nGO\n-- nightly\nBACKUP DATABASE tenant1 "
+      + "TO DISK = N'/backups/t1.bak'"));
+    assertTrue(backup.getMessage().contains("batch 2 of 2 (line 3 of the script) cannot be dry-run: runs outside a "
+      + "transaction (BACKUP DATABASE at line 4)"), backup.getMessage());
+    assertInstanceOf(DryRunRefused.class, backup.getCause());
+    assertFalse(TargetFailures.classify(backup).retryable(), "a refusal is not retried");
+    Throwable commit = failure(dryRun("BEGIN TRANSACTION\nUPDATE dbo.accounts SET balance = 0\nCOMMIT"));
+    assertTrue(commit.getMessage().contains("cannot be dry-run: ends the dry run's transaction (COMMIT at line 3)"),
+      commit.getMessage());
+    for (String refused : List.of("ALTER DATABASE tenant1 SET RECOVERY SIMPLE", "RECONFIGURE",
+      "DBCC SHRINKFILE (tenant1_log, 1)", "CREATE FULLTEXT CATALOG docs", "KILL 53", "ALTER SERVER CONFIGURATION SET "
+        + "PROCESS AFFINITY CPU = AUTO", "RESTORE DATABASE t2 FROM DISK = 'x'", "CREATE DATABASE t3",
+      "IF @@ERROR <> 0 ROLLBACK", "CREATE PROCEDURE p AS BEGIN UPDATE t SET x = 1; COMMIT END")) {
+      assertInstanceOf(DryRunRefused.class, failure(dryRun(refused)).getCause(), refused);
+    }
+    assertEquals(List.of(), server.requests(), "nothing was sent");
+    assertEquals(List.of(), server.logins(), "not even a login");
+  }
+
+  @Test
+  void a_dry_run_keeps_savepoints_and_names_that_only_look_like_refused_words() {
+    server.when("restore_log", Reply.resultSet(List.of(TdsColumn.nvarchar("note", 40)), List.of("ok")));
+    // The test server takes any ROLLBACK for the end of every transaction; SQL Server keeps it open after a
+    // savepoint's.
+    server.when("dry_run_transactions", Reply.resultSet(List.of(TdsColumn.integer("")), List.of(1)));
+    dryRun("""
+      SAVE TRANSACTION half
+      UPDATE dbo.[backup] SET [commit] = 'ROLLBACK' -- COMMIT later
+      ROLLBACK TRANSACTION half
+      /* BACKUP DATABASE x */ SELECT N'KILL 53' AS note FROM dbo.restore_log
+      """).await();
+    assertTrue(server.calls("ROLLBACK TRANSACTION half").size() == 1, sent().toString());
+  }
+
+  @Test
+  void sql_server_refusing_a_statement_in_a_transaction_is_a_dry_run_refusal() {
+    server.when("sp_fulltext_database", Reply.failure(574, 16, "ALTER DATABASE statement not allowed within "
+      + "multi-statement transaction."));
+    Throwable refused = failure(dryRun("EXEC sp_fulltext_database 'enable'"));
+    assertTrue(refused.getMessage().contains("cannot be dry-run: runs outside a transaction (ALTER DATABASE "
+      + "statement not allowed"), refused.getMessage());
+    assertInstanceOf(DryRunRefused.class, refused.getCause());
+    assertFalse(TargetFailures.classify(refused).retryable());
+    assertTrue(sent().contains(ROLLBACK), sent().toString());
+  }
+
+  @Test
+  void a_batch_that_ends_the_dry_runs_transaction_stops_the_run() {
+    AtomicBoolean committed = new AtomicBoolean();
+    server.when("EXEC dbo.nightly_cleanup", (call, session) -> {
+      committed.set(true);
+      return Reply.ok();
+    });
+    server.when("dry_run_transactions", (call, session) -> Reply.resultSet(List.of(TdsColumn.integer("")),
+      List.of(committed.get() ? 0 : 1)));
+    Throwable ended = failure(dryRun("EXEC dbo.nightly_cleanup\nGO\nUPDATE dbo.accounts SET balance = 0"));
+    assertTrue(ended.getMessage().contains("batch 1 of 2 (line 1 of the script) cannot be dry-run: ends the dry run's "
+      + "transaction"), ended.getMessage());
+    assertInstanceOf(DryRunRefused.class, ended.getCause());
+    assertTrue(server.calls("UPDATE dbo.accounts").isEmpty(), "nothing after it ran: " + sent());
   }
 }

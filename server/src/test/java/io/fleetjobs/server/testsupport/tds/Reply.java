@@ -23,8 +23,12 @@ public final class Reply {
   record Message(boolean error, int number, int severity, String text) implements Step {
   }
 
-  /** @param count -1 for a DONE without a count */
-  record Done(long count) implements Step {
+  /**
+   * @param count -1 for a DONE without a count
+   * @param command the statement's kind as DONE's CurCmd names it (0 for none): mssql-jdbc reports a count as an
+   *     update count only after INSERT, UPDATE, DELETE and other DML or DDL
+   */
+  record Done(long count, int command) implements Step {
   }
 
   record Pause(Duration atMost) implements Step {
@@ -47,9 +51,11 @@ public final class Reply {
     return reply.count(rows.length);
   }
 
-  /** What an UPDATE reports: DONE with a count. */
+  /** What an UPDATE reports: DONE with a count, and UPDATE as its command. */
   public static Reply updateCount(long count) {
-    return new Reply().count(count);
+    Reply reply = new Reply();
+    reply.steps.add(new Done(count, Tokens.CMD_UPDATE));
+    return reply;
   }
 
   /** A statement that fails, as SQL Server reports it: an ERROR token, then DONE with the error bit. */
@@ -80,13 +86,13 @@ public final class Reply {
 
   /** Ends the statement so far with DONE and a count (DONEINPROC inside an RPC). */
   public Reply count(long count) {
-    steps.add(new Done(count));
+    steps.add(new Done(count, 0));
     return this;
   }
 
   /** Ends the statement so far with DONE, no count. */
   public Reply done() {
-    steps.add(new Done(-1));
+    steps.add(new Done(-1, 0));
     return this;
   }
 

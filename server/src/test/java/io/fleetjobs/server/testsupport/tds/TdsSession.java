@@ -348,7 +348,7 @@ final class TdsSession implements Runnable, SessionState {
       } else if (step instanceof Reply.Done done) {
         boolean last = !rpc && lastCall && i == lastDone && i == steps.size() - 1;
         Tokens.done(response, rpc ? Tokens.DONEINPROC : Tokens.DONE,
-          (last ? 0 : Tokens.DONE_MORE) | (error ? Tokens.DONE_ERROR : 0), done.count());
+          (last ? 0 : Tokens.DONE_MORE) | (error ? Tokens.DONE_ERROR : 0), done.count(), done.command());
         error = false;
         ended = true;
       } else if (step instanceof Reply.Pause pause) {

@@ -22,6 +22,8 @@ final class Tokens {
   static final int DONE_ERROR = 0x02;
   static final int DONE_COUNT = 0x10;
   static final int DONE_ATTENTION = 0x20;
+  /** CurCmd of an UPDATE statement (MS-TDS 2.2.7.6). */
+  static final int CMD_UPDATE = 0xC5;
 
   static final int ENV_DATABASE = 1;
   static final int ENV_LANGUAGE = 2;
@@ -76,7 +78,12 @@ final class Tokens {
   }
 
   static void done(WireWriter out, int token, int status, long count) {
-    out.u8(token).u16(status | (count >= 0 ? DONE_COUNT : 0)).u16(0).u64(Math.max(count, 0));
+    done(out, token, status, count, 0);
+  }
+
+  /** @param command CurCmd: the kind of statement the DONE ends, such as {@link #CMD_UPDATE} */
+  static void done(WireWriter out, int token, int status, long count, int command) {
+    out.u8(token).u16(status | (count >= 0 ? DONE_COUNT : 0)).u16(command).u64(Math.max(count, 0));
   }
 
   static void returnStatus(WireWriter out, int status) {

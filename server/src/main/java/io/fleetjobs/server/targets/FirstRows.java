@@ -1,4 +1,4 @@
-package io.fleetjobs.server.targets.postgres;
+package io.fleetjobs.server.targets;
 
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
@@ -12,12 +12,13 @@ import java.util.stream.Collector;
 
 /**
  * Keeps the values of the first {@code limit} rows of a result and drops the rest as they arrive, so a dry run
- * of a large SELECT holds a few rows, not the table.
+ * of a large SELECT holds a few rows, not the table. For the engines on the Vert.x SQL clients; see
+ * {@link DryRunRecord}.
  */
-final class FirstRows implements Collector<Row, List<List<Object>>, List<List<Object>>> {
+public final class FirstRows implements Collector<Row, List<List<Object>>, List<List<Object>>> {
   private final int limit;
 
-  FirstRows(int limit) {
+  public FirstRows(int limit) {
     this.limit = limit;
   }
 
