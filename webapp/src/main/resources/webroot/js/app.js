@@ -7,15 +7,27 @@ import { h } from './ui/dom.js';
 
 const RETURN_KEY = 'fleetjobs.return';
 
-/** [pattern, module, data-page]; patterns match the path part of the hash. */
+/**
+ * [pattern, module, data-page, what else the page needs]; patterns match the path part of the hash. What else:
+ * the modules its module imports, fetched in parallel with it rather than a wave of imports at a time, and its
+ * first request, sent while the modules load (ctx.first), when it needs no answer to be built.
+ */
+const EXECUTION = {
+  modules: ['./pages/executionTargets.js', './pages/failureGroups.js', './pages/rollout.js', './pages/targetDrawer.js',
+    './ui/forms.js', './ui/chips.js'],
+  first: ([id], signal) => api.get(`/executions/${encodeURIComponent(id)}`, { signal }),
+};
+const JOB = {
+  modules: ['./pages/jobDefinition.js', './pages/jobFleet.js', './ui/forms.js', './ui/diff.js', './ui/chips.js'],
+};
 const ROUTES = [
   [/^\/login$/, './pages/login.js', 'login'],
   [/^\/?$/, './pages/overview.js', 'overview'],
   [/^\/jobs$/, './pages/jobs.js', 'jobs'],
   [/^\/jobs\/new$/, './pages/job.js', 'job'],
-  [/^\/jobs\/([^/]+)$/, './pages/job.js', 'job'],
+  [/^\/jobs\/([^/]+)$/, './pages/job.js', 'job', JOB],
   [/^\/executions$/, './pages/executions.js', 'executions'],
-  [/^\/executions\/([^/]+)$/, './pages/execution.js', 'execution'],
+  [/^\/executions\/([^/]+)$/, './pages/execution.js', 'execution', EXECUTION],
   [/^\/targetGroups$/, './pages/targetGroups.js', 'target-groups'],
   [/^\/targetGroups\/([^/]+)$/, './pages/targetGroup.js', 'target-group'],
   [/^\/credentials$/, './pages/credentials.js', 'credentials'],
@@ -81,9 +93,9 @@ function markNav(path) {
 async function render() {
   const { path, query } = parseHash();
   let match = null;
-  for (const [pattern, module, page] of ROUTES) {
+  for (const [pattern, module, page, needs] of ROUTES) {
     const m = pattern.exec(path);
-    if (m) { match = { module, page, params: m.slice(1).map(decodeURIComponent) }; break; }
+    if (m) { match = { module, page, needs, params: m.slice(1).map(decodeURIComponent) }; break; }
   }
   if (!session.token && (!match || match.page !== 'login')) {
     if (path !== '/login') sessionStorage.setItem(RETURN_KEY, parseHash().raw);
@@ -120,6 +132,12 @@ async function render() {
     if (!match) {
       container.append(h('h1', {}, 'Page not found'), h('p', {}, 'There is no page at this address. ', h('a', { href: '#/' }, 'Go to the overview')));
     } else {
+      preload([match.module, ...(match.needs?.modules || [])]);
+      if (match.needs?.first) {
+        ctx.first = match.needs.first(ctx.params, ctx.signal);
+        // The page awaits it; this only keeps a page left before it asks from reporting an unhandled failure.
+        ctx.first.catch(() => {});
+      }
       const mod = await import(match.module);
       if (!isCurrent()) return;
       await mod.render(container, ctx);
@@ -141,6 +159,17 @@ async function render() {
       }
       firstRender = false;
     }
+  }
+}
+
+const preloaded = new Set();
+/** Module preloads for modules of js/, each once a document: they arrive together, not import by import. */
+function preload(modules) {
+  for (const module of modules) {
+    const href = new URL(module, import.meta.url).href;
+    if (preloaded.has(href)) continue;
+    preloaded.add(href);
+    document.head.append(h('link', { rel: 'modulepreload', href }));
   }
 }
 

@@ -37,7 +37,8 @@ export async function render(view, ctx) {
     else missed = true;
   }));
 
-  let x = await api.get(path`/executions/${id}`, { signal });
+  // Sent by the router while this page's modules loaded (see app.js), or now.
+  let x = await (ctx.first ?? api.get(path`/executions/${id}`, { signal }));
   const jobName = x.jobName;
   const targets = targetsPanel(ctx, { jobName, executionId: id });
   const failures = failureGroupsPanel(ctx, { jobName, executionId: id, targets });

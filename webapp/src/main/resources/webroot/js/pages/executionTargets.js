@@ -1,6 +1,6 @@
 // An execution's targets, a page at a time from the server (GET …/targets with lifecycle, search, sort, $top,
-// $skip): filter chips per lifecycle with the summary's counts (chosen at first from the link's ?lifecycle=), a
-// search box, the sort, and a drawer per row.
+// and each page's nextSkipToken for the next, so page 100 costs what page 1 costs): filter chips per lifecycle with
+// the summary's counts (chosen at first from the link's ?lifecycle=), a search box, the sort, and a drawer per row.
 // Failed and timed-out rows show their message's first line; success rows show none, as they would all say the
 // same. Hooks: tr[data-target][data-step], .target-message in the row's details, and the table region's
 // aria-busy while a page loads.
@@ -27,7 +27,10 @@ export function targetsPanel(ctx, { jobName, executionId }) {
   const { signal } = ctx;
   // A link may open the page filtered (a notice's "failed targets": #/executions/{id}?lifecycle=Failed,TimedOut).
   const linked = (ctx.query?.lifecycle || '').split(',').filter((v) => CHIPS.some(([chip]) => chip === v));
-  const state = { lifecycles: new Set(linked), search: '', sort: 'lifecycle', skip: 0, failureGroup: null, groupLabel: '' };
+  // skip is where the page starts, for the range shown; token is the $skipToken it was read with (null for the
+  // first page), and back the tokens of the pages before it, for Previous.
+  const state = { lifecycles: new Set(linked), search: '', sort: 'lifecycle', skip: 0, token: null, back: [],
+    failureGroup: null, groupLabel: '' };
   let summary = null;
   let loaded = null; // the last page, so a live refresh keeps what the reader opened
   const openMessages = new Map();
@@ -48,13 +51,32 @@ export function targetsPanel(ctx, { jobName, executionId }) {
       h('div', { class: 'field' }, h('label', { for: sortId }, 'Sort'), sort)),
     groupNote, copyBox, tableBox);
 
+  function toFirstPage() {
+    state.skip = 0;
+    state.token = null;
+    state.back = [];
+  }
+
+  /** To the page after (by the last page's token) or before (by the token it was read with) this one. */
+  function turn(skip) {
+    if (skip > state.skip && loaded?.nextSkipToken) {
+      state.back.push(state.token);
+      state.token = loaded.nextSkipToken;
+      state.skip = skip;
+    } else if (skip < state.skip) {
+      state.token = state.back.pop() ?? null;
+      state.skip = state.token ? skip : 0;
+    }
+    refresh();
+  }
+
   let searchTimer = null;
   search.addEventListener('input', () => {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => { state.search = search.value.trim(); state.skip = 0; refresh(); }, SEARCH_DELAY_MS);
+    searchTimer = setTimeout(() => { state.search = search.value.trim(); toFirstPage(); refresh(); }, SEARCH_DELAY_MS);
   });
   ctx.onCleanup(() => clearTimeout(searchTimer));
-  sort.addEventListener('change', () => { state.sort = sort.value; state.skip = 0; refresh(); });
+  sort.addEventListener('change', () => { state.sort = sort.value; toFirstPage(); refresh(); });
   copyButton.addEventListener('click', () => copyNames({ lifecycle: 'Failed,TimedOut' }, 'failed'));
 
   function drawChips() {
@@ -63,7 +85,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
       label: 'Show targets by lifecycle',
       values: CHIPS.map(([value, text]) => [value, text, by[value] || 0]),
       chosen: state.lifecycles,
-      onChange: (next) => { state.lifecycles = next; state.skip = 0; state.failureGroup = null; drawChips(); refresh(); },
+      onChange: (next) => { state.lifecycles = next; toFirstPage(); state.failureGroup = null; drawChips(); refresh(); },
     }));
     const failed = (summary?.targets?.failed || 0) + (summary?.targets?.timedOut || 0);
     copyButton.hidden = !failed;
@@ -76,7 +98,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
       sort: state.sort,
       failureGroup: state.failureGroup,
       $top: TOP,
-      $skip: state.skip,
+      $skipToken: state.token,
     };
   }
 
@@ -101,7 +123,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
     const focusedKey = document.activeElement?.closest?.('tr[data-key]')?.dataset.key;
     groupNote.hidden = !state.failureGroup;
     fill(groupNote, state.failureGroup ? [`Showing one failure cause: ${state.groupLabel} `,
-      h('button', { type: 'button', class: 'secondary small', onclick: () => { state.failureGroup = null; state.skip = 0; refresh(); } }, 'Show all targets')] : []);
+      h('button', { type: 'button', class: 'secondary small', onclick: () => { state.failureGroup = null; toFirstPage(); refresh(); } }, 'Show all targets')] : []);
     fill(tableBox,
       h('p', { class: 'list-count', role: 'status' }, `${count(page.count)} target${page.count === 1 ? '' : 's'}${filtered() ? ' match' : ''}`),
       table({
@@ -112,7 +134,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
         empty: filtered() ? 'No target matches.' : 'No targets yet.',
       }),
       countedPager({ skip: state.skip, top: TOP, shown: items.length, total: page.count, label: 'Target pages',
-        go: (s) => { state.skip = s; refresh(); } }));
+        go: turn }));
     if (focusedKey) tableBox.querySelector(`tr[data-key="${CSS.escape(focusedKey)}"] summary`)?.focus();
   }
 
@@ -170,12 +192,13 @@ export function targetsPanel(ctx, { jobName, executionId }) {
     fill(copyBox, h('p', { class: 'muted', role: 'status' }, 'Collecting the names…'));
     try {
       const names = [];
-      let next = withQuery(path`/jobs/${jobName}/executions/${executionId}/targets`, { ...filter, sort: 'name', $top: 1000 });
-      while (next) {
-        const page = await api.get(next, { signal });
+      const list = path`/jobs/${jobName}/executions/${executionId}/targets`;
+      let token;
+      do {
+        const page = await api.get(withQuery(list, { ...filter, sort: 'name', $top: 1000, $skipToken: token }), { signal });
         names.push(...(page.value || []).map(targetLabel));
-        next = page.nextLink || null;
-      }
+        token = page.nextSkipToken;
+      } while (token);
       const unique = [...new Set(names)];
       showCopy(copyBox, unique, `${count(unique.length)} ${what} target${unique.length === 1 ? '' : 's'}, one a line`);
     } catch (e) {
@@ -193,7 +216,7 @@ export function targetsPanel(ctx, { jobName, executionId }) {
       state.failureGroup = group;
       state.groupLabel = label;
       state.lifecycles = new Set();
-      state.skip = 0;
+      toFirstPage();
       drawChips();
       element.scrollIntoView({ block: 'start' });
       return refresh();

@@ -53,13 +53,34 @@ public record Reply(int status, JsonObject body, String location) {
     return ok(body);
   }
 
+  /**
+   * A counted page that can also be continued by a cursor: {@code nextSkipToken} is the token of the next page
+   * (null on the last), the fast path to deep pages. Its nextLink follows the request: with $skip while the
+   * caller pages by $skip, with $skipToken once it pages by token.
+   */
+  public static Reply counted(RoutingContext ctx, Page<JsonObject> page, int top, int skip, long count,
+                              String skipToken, boolean byToken) {
+    JsonObject body = new JsonObject().put("value", new JsonArray(page.items())).put("count", count);
+    String next = null;
+    if (page.hasMore()) {
+      next = byToken ? link(ctx, "?$top=" + top + "&$skipToken=" + encode(skipToken)) : nextLink(ctx, top, skip + top);
+    }
+    body.put("nextLink", next);
+    body.put("nextSkipToken", page.hasMore() ? skipToken : null);
+    return ok(body);
+  }
+
   private static String nextLink(RoutingContext ctx, int top, int skip) {
+    return link(ctx, "?$top=" + top + "&$skip=" + skip);
+  }
+
+  /** This request's URL with its other parameters, after the given paging ones. */
+  private static String link(RoutingContext ctx, String paging) {
     String uri = ctx.request().absoluteURI();
     int query = uri.indexOf('?');
-    StringBuilder link = new StringBuilder(query < 0 ? uri : uri.substring(0, query))
-      .append("?$top=").append(top).append("&$skip=").append(skip);
+    StringBuilder link = new StringBuilder(query < 0 ? uri : uri.substring(0, query)).append(paging);
     ctx.queryParams().forEach((name, value) -> {
-      if (!name.equals("$top") && !name.equals("$skip")) {
+      if (!name.equals("$top") && !name.equals("$skip") && !name.equals("$skipToken")) {
         link.append('&').append(encode(name)).append('=').append(encode(value));
       }
     });

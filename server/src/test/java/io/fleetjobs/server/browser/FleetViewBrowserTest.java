@@ -140,6 +140,24 @@ class FleetViewBrowserTest {
     assertTrue(tableTop < 2 * BrowserSession.DESKTOP.getHeight(), "the targets start " + tableTop + " px down");
     browser.js("window.scrollTo(0, 0)");
     browser.screenshot("execution-finished");
+
+    // The table pages by the server's cursor ($skipToken): on to the second page and back to the first.
+    List<String> first = awaitRows(100);
+    browser.click(pager(), "Next page");
+    browser.await("the second page", d -> range().startsWith("101–200 of 2,000"));
+    List<String> second = awaitRows(100);
+    assertTrue(second.stream().noneMatch(first::contains), "the second page repeats no row of the first");
+    browser.click(pager(), "Previous page");
+    browser.await("the first page again", d -> range().startsWith("1–100 of 2,000"));
+    assertEquals(first, awaitRows(100));
+  }
+
+  private static WebElement pager() {
+    return browser.awaitElement(By.cssSelector("nav[aria-label='Target pages']"));
+  }
+
+  private static String range() {
+    return browser.driver().findElement(By.cssSelector("nav[aria-label='Target pages'] [data-range]")).getText();
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.fleetjobs.server.jobs.executions.ExecutionNode;
 import io.fleetjobs.server.jobs.executions.ExecutionRepository;
 import io.fleetjobs.server.jobs.executions.ExecutionStatsRepository;
 import io.fleetjobs.server.jobs.executions.RolloutRepository;
+import io.fleetjobs.server.jobs.executions.TargetFilter;
 import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.vertx.core.Future;
@@ -169,9 +170,10 @@ public final class ExecutionsApi {
   private Future<Reply> targets(RoutingContext ctx, String stepName) {
     String job = pathParam(ctx, "name");
     ExecutionFilter filter = filter(ctx, job);
-    return executions.targets(job, executionId(ctx), stepName, TargetQuery.filter(ctx, filter))
+    TargetFilter targets = TargetQuery.filter(ctx, filter);
+    return executions.targets(job, executionId(ctx), stepName, targets)
       .map(counted -> Reply.counted(ctx, counted.page().map(this::withAuthentication), filter.top(), filter.skip(),
-        counted.total()));
+        counted.total(), counted.next(), targets.after() != null));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.fleetjobs.common.errors.InvalidInput;
 import io.fleetjobs.server.http.Endpoint;
 import io.fleetjobs.server.jobs.executions.ExecutionFilter;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
+import io.fleetjobs.server.jobs.executions.TargetCursor;
 import io.fleetjobs.server.jobs.executions.TargetFilter;
 import io.fleetjobs.server.jobs.executions.TargetSort;
 import io.vertx.ext.web.RoutingContext;
@@ -11,13 +12,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
-/** The fleet view's query parameters of a target list: lifecycle (one or a list), search, sort, failureGroup. */
+/**
+ * The fleet view's query parameters of a target list: lifecycle (one or a list), search, sort, failureGroup, and
+ * $skipToken.
+ */
 final class TargetQuery {
   private TargetQuery() {
   }
 
   /** @param base the Azure filters; its one lifecycle gives way to the list read here */
   static TargetFilter filter(RoutingContext ctx, ExecutionFilter base) {
+    TargetSort sort = TargetSort.of(Endpoint.queryString(ctx, "sort"));
     return new TargetFilter(new ExecutionFilter(base.jobName(), base.createTimeMin(), base.createTimeMax(),
         base.endTimeMin(), base.endTimeMax(), base.isActive(), null, base.top(), base.skip()),
       list(ctx, "lifecycle", value -> {
@@ -28,8 +33,22 @@ final class TargetQuery {
         }
       }),
       search(ctx),
-      TargetSort.of(Endpoint.queryString(ctx, "sort")),
-      Endpoint.queryString(ctx, "failureGroup"));
+      sort,
+      Endpoint.queryString(ctx, "failureGroup"),
+      cursor(ctx, sort, base.skip()));
+  }
+
+  /** The $skipToken of a previous page, which continues it where $skip would count the rows again. */
+  private static TargetCursor cursor(RoutingContext ctx, TargetSort sort, int skip) {
+    String token = Endpoint.queryString(ctx, TargetCursor.PARAMETER);
+    if (token == null) {
+      return null;
+    }
+    if (skip != 0) {
+      throw new InvalidInput(TargetCursor.PARAMETER, "Give $skipToken or $skip, not both: the token already says "
+        + "where the page starts.");
+    }
+    return TargetCursor.decode(token, sort);
   }
 
   /** The search text, trimmed; null when there is none. */

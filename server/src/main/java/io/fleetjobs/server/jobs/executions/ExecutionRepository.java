@@ -6,11 +6,14 @@ import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.db.SqlFailures;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,9 @@ public final class ExecutionRepository {
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> purge;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> parents;
   private final SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>> steps;
-  private final Map<TargetSort, SqlTemplate<Map<String, Object>, RowSet<ExecutionNode>>> targets =
+  private final Map<TargetSort, SqlTemplate<Map<String, Object>, RowSet<Row>>> targets =
+    new EnumMap<>(TargetSort.class);
+  private final Map<TargetSort, SqlTemplate<Map<String, Object>, RowSet<Row>>> targetsAfter =
     new EnumMap<>(TargetSort.class);
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> countTargets;
   private final SqlTemplate<Map<String, Object>, RowSet<TargetAttempt>> attempts;
@@ -106,33 +111,11 @@ public final class ExecutionRepository {
          ORDER BY x.step_id""")
       .mapTo(ExecutionNode.ROW_MAPPER);
     // The page is cut from target_executions alone, in the order asked for (see TargetSort), before the joins,
-    // so a page of 100 out of 10,000 targets reads 100 rows of the other tables.
+    // so a page of 100 out of 10,000 targets reads 100 rows of the other tables. With a cursor the page starts
+    // after the cursor's row in the order's index, instead of counting $skip rows to it.
     for (TargetSort sort : TargetSort.values()) {
-      targets.put(sort, SqlTemplate.forQuery(pool, """
-          SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
-                 x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
-                 x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, s.target_group_name,
-                 x.server_name AS target_server_name, x.database_name AS target_database_name,
-                 x.engine AS target_engine, x.ssl_mode AS target_ssl_mode, x.authentication AS target_authentication,
-                 NULL::uuid AS rerun_of, x.target_execution_id, x.last_error_code,
-                 jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
-                   'dryRunResult', x.dry_run_result)) AS extension
-            FROM (SELECT x.target_execution_id, x.job_execution_id, x.step_id, x.step_name, x.lifecycle,
-                         x.create_time, x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
-                         x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, x.server_name,
-                         x.database_name, x.engine, x.ssl_mode, x.authentication, x.last_error_code, x.wave,
-                         x.canary, x.dry_run_result
-                    FROM jobs_internal.target_executions x
-                   WHERE\s""" + TARGET_FILTERS + """
-
-                   ORDER BY\s""" + sort.orderBy() + """
-
-                   LIMIT #{limit} OFFSET #{offset}) x
-            JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
-            JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
-            JOIN jobs_internal.jobs j ON j.job_id = e.job_id
-           ORDER BY\s""" + sort.orderBy())
-        .mapTo(ExecutionNode.ROW_MAPPER));
+      targets.put(sort, SqlTemplate.forQuery(pool, targetPage(sort, "")));
+      targetsAfter.put(sort, SqlTemplate.forQuery(pool, targetPage(sort, "\n AND (" + sort.after() + ")")));
     }
     countTargets = SqlTemplate.forQuery(pool,
       "SELECT count(*) AS targets FROM jobs_internal.target_executions x WHERE " + TARGET_FILTERS);
@@ -153,6 +136,34 @@ public final class ExecutionRepository {
         SELECT t.target_execution_id
           FROM jobs_internal.target_executions t
          WHERE t.target_execution_id = #{target} AND t.job_execution_id = #{id}""");
+  }
+
+  private static String targetPage(TargetSort sort, String after) {
+    return """
+        SELECT x.job_execution_id, j.job_name, e.job_version, x.step_id, x.step_name, x.lifecycle, x.create_time,
+               x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
+               x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, s.target_group_name,
+               x.server_name AS target_server_name, x.database_name AS target_database_name,
+               x.engine AS target_engine, x.ssl_mode AS target_ssl_mode, x.authentication AS target_authentication,
+               NULL::uuid AS rerun_of, x.target_execution_id, x.last_error_code,
+               jsonb_strip_nulls(jsonb_build_object('wave', x.wave, 'canary', CASE WHEN x.canary THEN true END,
+                 'dryRunResult', x.dry_run_result)) AS extension, x.sort_key
+          FROM (SELECT x.target_execution_id, x.job_execution_id, x.step_id, x.step_name, x.lifecycle,
+                       x.create_time, x.start_time, x.end_time, x.current_attempts, x.current_attempt_start_time,
+                       x.next_attempt_start_time, x.last_message, x.target_type, x.target_id, x.server_name,
+                       x.database_name, x.engine, x.ssl_mode, x.authentication, x.last_error_code, x.wave,
+                       x.canary, x.dry_run_result,\s""" + sort.keySelect() + """
+
+                  FROM jobs_internal.target_executions x
+                 WHERE\s""" + TARGET_FILTERS + after + """
+
+                 ORDER BY\s""" + sort.orderBy() + """
+
+                 LIMIT #{limit} OFFSET #{offset}) x
+          JOIN jobs_internal.step_executions s ON s.job_execution_id = x.job_execution_id AND s.step_id = x.step_id
+          JOIN jobs_internal.job_executions e ON e.job_execution_id = x.job_execution_id
+          JOIN jobs_internal.jobs j ON j.job_id = e.job_id
+         ORDER BY\s""" + sort.orderBy();
   }
 
   /** @param id the caller's id for an idempotent start, or a new one */
@@ -217,20 +228,33 @@ public final class ExecutionRepository {
       .map(Rows::list);
   }
 
-  /** A page of an execution's targets, and how many match the filter in all. */
-  public record Counted(Page<ExecutionNode> page, long total) {
+  /**
+   * A page of an execution's targets, how many match the filter in all, and the cursor of the page after it.
+   *
+   * @param next the $skipToken of the next page; null on the last page
+   */
+  public record Counted(Page<ExecutionNode> page, long total, String next) {
   }
 
   /** @param stepName null for the targets of every step */
   public Future<Counted> targets(String jobName, UUID id, String stepName, TargetFilter filter) {
     Map<String, Object> params = targetParams(filterParams(filter.base(), id), stepName, filter);
+    var page = filter.after() == null ? targets.get(filter.sort()) : targetsAfter.get(filter.sort());
     return get(jobName, id)
-      .compose(parent -> Future.all(targets.get(filter.sort()).execute(params), countTargets.execute(params)))
+      .compose(parent -> Future.all(page.execute(params)
+          .recover(e -> Future.failedFuture(filter.after() != null && e instanceof PgException pg
+            && pg.getSqlState() != null && pg.getSqlState().startsWith("22") ? TargetCursor.unreadable() : e)),
+        countTargets.execute(params)))
       .map(both -> {
-        RowSet<ExecutionNode> rows = both.resultAt(0);
+        List<Row> rows = new ArrayList<>();
+        both.<RowSet<Row>>resultAt(0).forEach(rows::add);
         RowSet<Row> count = both.resultAt(1);
-        return new Counted(Page.of(Rows.list(rows), filter.base().top()),
-          count.iterator().next().getLong("targets"));
+        int top = filter.base().top();
+        String next = rows.size() > top
+          ? new TargetCursor(filter.sort(), Arrays.asList(rows.get(top - 1).getArrayOfStrings("sort_key"))).encode()
+          : null;
+        return new Counted(Page.of(rows.stream().map(ExecutionNode.ROW_MAPPER::map).toList(), top),
+          count.iterator().next().getLong("targets"), next);
       });
   }
 
@@ -249,6 +273,9 @@ public final class ExecutionRepository {
     params.put("lifecycles", filter.lifecycleValues());
     params.put("search", filter.search());
     params.put("failureGroup", filter.failureGroup());
+    if (filter.after() != null) {
+      filter.after().addTo(params);
+    }
     return params;
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,9 +55,9 @@ public final class FleetStateRepository {
         -- A dry run changed nothing, so it says nothing of the fleet's state.
         SELECT d.job_execution_id FROM jobs_internal.job_executions d WHERE d.job_id = #{jobId} AND d.dry_run
       ), targeted AS (
-        SELECT DISTINCT ON (u.server_key, u.database_name) u.server_key, u.database_name, u.server_name
+        -- One row per database already (see page), so no sort or grouping here.
+        SELECT u.server_key, u.database_name, u.server_name
           FROM unnest(#{keys}::text[], #{databases}::text[], #{servers}::text[]) AS u(server_key, database_name, server_name)
-         ORDER BY u.server_key, u.database_name, u.server_name
       ), complete AS (
         -- Executions that reached the last step of their version: a database whose every row in one of them
         -- Succeeded has that version, whichever steps' groups include it.
@@ -68,46 +69,43 @@ public final class FleetStateRepository {
                           AND s.step_id = (SELECT max(v.step_id) FROM jobs_internal.jobstep_versions v
                                             WHERE v.job_id = e.job_id AND v.job_version = e.job_version))
       ), last_runs AS (
-        -- Each database's last run of each step, in the order of the (job_id, server_key, database_name,
-        -- step_name, create_time) index; a member's own row (a listing) is no database.
-        SELECT DISTINCT ON (t.server_key, t.database_name, t.step_name)
-               t.server_key, t.database_name, t.server_name, t.step_name, t.lifecycle
+        -- When each database last ran each step, and when it last failed it; a member's own row (a listing) is
+        -- no database. Every statement here groups by hashing: sorting the job's history (30,000 rows at 10,000
+        -- databases) for DISTINCT ON was most of the time (BENCHMARKS.md, the fleet state).
+        SELECT t.server_key, t.database_name, t.step_name, min(t.server_name) AS server_name,
+               max(t.create_time) AS last_time,
+               max(t.create_time) FILTER (WHERE t.lifecycle IN ('Failed', 'TimedOut')) AS last_failure
           FROM jobs_internal.target_executions t
          WHERE t.job_id = #{jobId} AND NOT t.expands_member
            AND t.job_execution_id NOT IN (SELECT job_execution_id FROM dry_runs)
-         ORDER BY t.server_key, t.database_name, t.step_name, t.create_time DESC
+         GROUP BY t.server_key, t.database_name, t.step_name
       ), history AS (
         -- Steps no longer in the job say nothing of its current state, but their databases were reached. The
         -- runs themselves are read again for the page's rows only (see the page below).
         SELECT r.server_key, r.database_name, min(r.server_name) AS server_name,
-               coalesce(bool_or(r.lifecycle IN ('Failed', 'TimedOut'))
+               coalesce(bool_or(r.last_failure = r.last_time)
                           FILTER (WHERE r.step_name = ANY (#{steps}::text[])), false) AS failing
           FROM last_runs r
          GROUP BY r.server_key, r.database_name
-      ), unsucceeded AS (
-        SELECT DISTINCT t.job_execution_id, t.server_key, t.database_name
-          FROM jobs_internal.target_executions t
-         WHERE t.job_id = #{jobId} AND NOT t.expands_member
-           AND t.job_execution_id NOT IN (SELECT job_execution_id FROM dry_runs)
-           AND t.lifecycle <> 'Succeeded'
-      ), succeeded AS (
-        -- The newest complete execution in which nothing failed there.
-        SELECT DISTINCT ON (t.server_key, t.database_name)
-               t.server_key, t.database_name, c.job_version, t.job_execution_id, t.end_time
+      ), succeeded_runs AS (
+        -- Each database's complete executions in which nothing failed there, and when its last row ended.
+        SELECT t.server_key, t.database_name, c.job_version, max(t.end_time) AS end_time
           FROM jobs_internal.target_executions t
           JOIN complete c ON c.job_execution_id = t.job_execution_id
-         WHERE t.job_id = #{jobId} AND NOT t.expands_member AND t.lifecycle = 'Succeeded'
-           AND NOT EXISTS (SELECT 1 FROM unsucceeded u
-                            WHERE u.job_execution_id = t.job_execution_id AND u.server_key = t.server_key
-                              AND u.database_name = t.database_name)
-         ORDER BY t.server_key, t.database_name, t.end_time DESC
+         WHERE t.job_id = #{jobId} AND NOT t.expands_member
+         GROUP BY t.server_key, t.database_name, t.job_execution_id, c.job_version
+        HAVING bool_and(t.lifecycle = 'Succeeded')
+      ), succeeded AS (
+        -- The newest of them, and whether it ran the current version (the page reads which execution it was).
+        SELECT s.server_key, s.database_name, max(s.end_time) AS end_time,
+               max(s.end_time) FILTER (WHERE s.job_version = #{version}) AS current_end_time
+          FROM succeeded_runs s
+         GROUP BY s.server_key, s.database_name
       ), classified AS (
-        SELECT f.server_key, f.database_name, f.server_name, f.targeted,
-               ok.job_version AS succeeded_version, ok.job_execution_id AS succeeded_execution,
-               ok.end_time AS succeeded_time,
+        SELECT f.server_key, f.database_name, f.server_name, f.targeted, ok.end_time AS succeeded_time,
                CASE WHEN NOT f.targeted THEN 'NotTargeted'
                     WHEN f.failing THEN 'Failing'
-                    WHEN ok.job_version = #{version} THEN 'Current'
+                    WHEN ok.current_end_time = ok.end_time THEN 'Current'
                     ELSE 'Behind' END AS state
           FROM (SELECT coalesce(tg.server_key, h.server_key) AS server_key,
                        coalesce(tg.database_name, h.database_name) AS database_name,
@@ -118,8 +116,7 @@ public final class FleetStateRepository {
                   FULL JOIN history h ON h.server_key = tg.server_key AND h.database_name = tg.database_name) f
           LEFT JOIN succeeded ok ON ok.server_key = f.server_key AND ok.database_name = f.database_name
       ), chosen AS (
-        SELECT c.server_key, c.database_name, c.server_name, c.targeted, c.succeeded_version,
-               c.succeeded_execution, c.succeeded_time, c.state
+        SELECT c.server_key, c.database_name, c.server_name, c.targeted, c.succeeded_time, c.state
           FROM classified c
          WHERE (#{states}::text[] IS NULL OR c.state = ANY (#{states}::text[]))
            AND (#{search}::text IS NULL
@@ -135,8 +132,8 @@ public final class FleetStateRepository {
                      count(*) FILTER (WHERE c.state = 'Current') AS current
                 FROM classified c) totals
         LEFT JOIN LATERAL (
-          SELECT c.server_name, c.database_name, c.state, c.targeted, c.succeeded_version, c.succeeded_time,
-                 c.succeeded_execution,
+          SELECT c.server_name, c.database_name, c.state, c.targeted, c.succeeded_time,
+                 ok.job_version AS succeeded_version, ok.job_execution_id AS succeeded_execution,
                  -- The page's databases only: each one's last run of each current step, from the (job_id,
                  -- server_key, database_name, step_name, create_time) index. A failed run keeps its message.
                  (SELECT coalesce(jsonb_object_agg(r.step_name, jsonb_build_object('lifecycle', r.lifecycle,
@@ -151,13 +148,32 @@ public final class FleetStateRepository {
                              AND t.database_name = c.database_name AND NOT t.expands_member
                              AND t.step_name = ANY (#{steps}::text[])
                            ORDER BY t.step_name, t.create_time DESC) r) AS last_runs
-            FROM chosen c
-           ORDER BY $order
-           LIMIT #{limit} OFFSET #{offset}) p ON true""";
+            FROM (SELECT c.server_key, c.server_name, c.database_name, c.state, c.targeted, c.succeeded_time
+                    FROM chosen c
+                   ORDER BY $order
+                   LIMIT #{limit} OFFSET #{offset}) c
+            LEFT JOIN LATERAL (
+              -- Which execution the page's databases last succeeded in, from the same index.
+              SELECT s.job_version, t.job_execution_id
+                FROM jobs_internal.target_executions t
+                JOIN complete s ON s.job_execution_id = t.job_execution_id
+               WHERE t.job_id = #{jobId} AND t.server_key = c.server_key AND t.database_name = c.database_name
+                 AND NOT t.expands_member AND t.lifecycle = 'Succeeded' AND t.end_time = c.succeeded_time
+                 AND NOT EXISTS (SELECT 1 FROM jobs_internal.target_executions u
+                                  WHERE u.job_id = #{jobId} AND u.server_key = c.server_key
+                                    AND u.database_name = c.database_name AND u.job_execution_id = t.job_execution_id
+                                    AND NOT u.expands_member AND u.lifecycle <> 'Succeeded')
+               ORDER BY s.job_version DESC
+               LIMIT 1) ok ON true
+           ORDER BY $order) p ON true""";
 
   /** @param steps the names of the current version's steps, in step order */
   public Future<Fleet> page(UUID jobId, int version, List<String> steps, Expanded now, FleetFilter filter) {
-    List<ResolvedTarget> targets = List.copyOf(now.targets());
+    // Each database once, under the first server spelling in name order, as the engine tells them apart.
+    Map<List<String>, ResolvedTarget> unique = new HashMap<>();
+    now.targets().forEach(target -> unique.merge(List.of(target.serverKey(), target.databaseName()), target,
+      (a, b) -> a.serverName().compareTo(b.serverName()) <= 0 ? a : b));
+    List<ResolvedTarget> targets = List.copyOf(unique.values());
     return pages.get(filter.sort()).execute(Params.of(
         "jobId", jobId,
         "version", version,
