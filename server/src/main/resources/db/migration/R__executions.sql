@@ -14,6 +14,43 @@ LANGUAGE sql STABLE AS $$
   SELECT l.is_active FROM jobs_internal.lifecycles l WHERE l.lifecycle = p_lifecycle
 $$;
 
+-- The job's row, held until the caller's transaction ends, so that the starts of one job (new runs and reruns)
+-- take turns and two cannot both see no active run (SkipExecution). FOR NO KEY UPDATE, unlike lock_job's
+-- FOR UPDATE (which precedes a new version), so rows that reference the job can still be written meanwhile.
+CREATE OR REPLACE FUNCTION jobs_internal.lock_job_for_start(p_job_name text) RETURNS jobs_internal.jobs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_job jobs_internal.jobs;
+BEGIN
+  SELECT j.* INTO v_job
+    FROM jobs_internal.jobs j
+   WHERE j.job_name = p_job_name
+     FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
+  END IF;
+  RETURN v_job;
+END $$;
+
+-- An execution of the named job, locked until the caller's transaction ends, or FJ404 on job_execution_id.
+CREATE OR REPLACE FUNCTION jobs_internal.lock_execution(p_job_name text, p_execution_id uuid)
+RETURNS jobs_internal.job_executions
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_exec jobs_internal.job_executions;
+BEGIN
+  SELECT e.* INTO v_exec
+    FROM jobs_internal.job_executions e
+    JOIN jobs_internal.jobs j USING (job_id)
+   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
+     FOR UPDATE OF e;
+  IF NOT FOUND THEN
+    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
+      format('Job %L has no execution %s.', p_job_name, p_execution_id));
+  END IF;
+  RETURN v_exec;
+END $$;
+
 -- Creates an execution pinned to the current version. Idempotent on p_execution_id.
 -- Returns the execution id and whether this call created it.
 -- p_dry_run: every script runs inside a transaction that is rolled back (see README "Rollouts"). The
@@ -28,14 +65,7 @@ DECLARE
   v_first_step integer;
   v_existing record;
 BEGIN
-  -- Starts of one job take turns, so two starting together cannot both see no active run (SkipExecution).
-  SELECT j.job_id, j.job_version, j.overlap_policy INTO v_job
-    FROM jobs_internal.jobs j
-   WHERE j.job_name = p_job_name
-     FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
-  END IF;
+  v_job := jobs_internal.lock_job_for_start(p_job_name);
   SELECT e.job_execution_id, e.job_id INTO v_existing
     FROM jobs_internal.job_executions e
    WHERE e.job_execution_id = p_execution_id;
@@ -117,14 +147,7 @@ DECLARE
   v_version integer;
   v_first_step integer;
 BEGIN
-  -- Taking the job's row like start_execution, so a rerun and a start cannot both see no active run.
-  SELECT j.job_id, j.job_version, j.overlap_policy INTO v_job
-    FROM jobs_internal.jobs j
-   WHERE j.job_name = p_job_name
-     FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM jobs_internal.fail('FJ404', 'job_name', format('Job %L does not exist.', p_job_name));
-  END IF;
+  v_job := jobs_internal.lock_job_for_start(p_job_name);
   SELECT e.job_version, e.lifecycle INTO v_source
     FROM jobs_internal.job_executions e
    WHERE e.job_execution_id = p_source_id AND e.job_id = v_job.job_id;
@@ -493,15 +516,7 @@ DECLARE
   v_exec record;
   v_step record;
 BEGIN
-  SELECT e.lifecycle INTO v_exec
-    FROM jobs_internal.job_executions e
-    JOIN jobs_internal.jobs j USING (job_id)
-   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
-     FOR UPDATE OF e;
-  IF NOT FOUND THEN
-    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
-      format('Job %L has no execution %s.', p_job_name, p_execution_id));
-  END IF;
+  v_exec := jobs_internal.lock_execution(p_job_name, p_execution_id);
   IF v_exec.lifecycle <> 'Paused' THEN
     RETURN false;
   END IF;
@@ -556,15 +571,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_lifecycle text;
 BEGIN
-  SELECT e.lifecycle INTO v_lifecycle
-    FROM jobs_internal.job_executions e
-    JOIN jobs_internal.jobs j USING (job_id)
-   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
-     FOR UPDATE OF e;
-  IF NOT FOUND THEN
-    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
-      format('Job %L has no execution %s.', p_job_name, p_execution_id));
-  END IF;
+  v_lifecycle := (jobs_internal.lock_execution(p_job_name, p_execution_id)).lifecycle;
   IF v_lifecycle <> 'Paused' THEN
     PERFORM jobs_internal.fail('FJ409', 'job_execution_id',
       format('The execution is %s, not Paused: abort ends a paused rollout; cancel a running one.', v_lifecycle));
@@ -688,15 +695,7 @@ DECLARE
   v_exec record;
   v_step integer;
 BEGIN
-  SELECT e.job_execution_id, e.lifecycle INTO v_exec
-    FROM jobs_internal.job_executions e
-    JOIN jobs_internal.jobs j USING (job_id)
-   WHERE e.job_execution_id = p_execution_id AND j.job_name = p_job_name
-     FOR UPDATE OF e;
-  IF NOT FOUND THEN
-    PERFORM jobs_internal.fail('FJ404', 'job_execution_id',
-      format('Job %L has no execution %s.', p_job_name, p_execution_id));
-  END IF;
+  v_exec := jobs_internal.lock_execution(p_job_name, p_execution_id);
   IF NOT jobs_internal.is_active(v_exec.lifecycle) THEN
     RETURN false;
   END IF;
