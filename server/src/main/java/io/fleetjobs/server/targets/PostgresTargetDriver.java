@@ -7,7 +7,6 @@ import io.fleetjobs.server.config.TargetSettings;
 import io.fleetjobs.server.targets.sqlserver.AccessTokens;
 import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
-import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
@@ -44,7 +43,6 @@ public final class PostgresTargetDriver implements TargetDriver {
   private static final int DEFAULT_PORT = 5432;
   /** As long as mssql-jdbc's login timeout: a loaded server may take seconds to fork and authenticate. */
   private static final int CONNECT_TIMEOUT_MS = 30_000;
-  private static final int ENUMERATION_TIMEOUT_MS = 30_000;
   private static final int OUTPUT_TIMEOUT_MS = 60_000;
   private static final String OUTPUT_LOCK_TIMEOUT = "30s";
   private static final long CANCEL_GRACE_MS = 5_000;
@@ -142,28 +140,17 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings member) {
-    return connect(serverName, MAINTENANCE_DATABASE, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
-      .compose(connection -> connection.query("""
-          SELECT datname FROM pg_database
-           WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres'
-           ORDER BY datname""")
-        .execute()
-        .map(rows -> {
-          List<String> names = new ArrayList<>();
-          rows.forEach(row -> names.add(row.getString(0)));
-          return names;
-        })
-        .onComplete(done -> connection.close()))
-      .timeout(ENUMERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(e -> Future.failedFuture(new TargetUnreachable("serverName",
-        "Could not list the databases of server '" + serverName + "': " + e.getMessage(), e)));
+    return ReactiveSessions.listDatabases(serverName,
+      connect(serverName, MAINTENANCE_DATABASE, login, member, ScriptOptions.AGENT_APPLICATION_NAME), """
+        SELECT datname FROM pg_database
+         WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres'
+         ORDER BY datname""");
   }
 
   @Override
   public Future<Void> testLogin(String serverName, String databaseName, Login login, ConnectionSettings member) {
-    return connect(serverName, databaseName, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
-      .compose(connection -> connection.query("SELECT 1").execute().eventually(connection::close))
-      .mapEmpty();
+    return ReactiveSessions.testLogin(
+      connect(serverName, databaseName, login, member, ScriptOptions.AGENT_APPLICATION_NAME));
   }
 
   @Override

@@ -1,12 +1,12 @@
 package io.fleetjobs.server.targets.mysql;
 
 import io.fleetjobs.common.errors.InvalidInput;
-import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.config.TargetSettings;
 import io.fleetjobs.server.targets.ConnectFailed;
 import io.fleetjobs.server.targets.ConnectionSettings;
 import io.fleetjobs.server.targets.Login;
 import io.fleetjobs.server.targets.OutputTable;
+import io.fleetjobs.server.targets.ReactiveSessions;
 import io.fleetjobs.server.targets.RunningScript;
 import io.fleetjobs.server.targets.ScriptOptions;
 import io.fleetjobs.server.targets.ScriptResult;
@@ -18,8 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.mysqlclient.SslMode;
-import io.vertx.sqlclient.Row;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +33,6 @@ public final class MysqlTargetDriver implements TargetDriver {
   public static final String ENGINE = "mysql";
   public static final int DEFAULT_PORT = 3306;
   private static final int CONNECT_TIMEOUT_MS = 10_000;
-  private static final int ENUMERATION_TIMEOUT_MS = 30_000;
   private static final int OUTPUT_TIMEOUT_MS = 60_000;
   private static final long CANCEL_GRACE_MS = 5_000;
   /** Every login may read it: where a login is tried when only a server is named. */
@@ -84,30 +81,17 @@ public final class MysqlTargetDriver implements TargetDriver {
   /** Every schema but MySQL's own, which no DBA means by "every database of the server". */
   @Override
   public Future<List<String>> listDatabases(String serverName, Login login, ConnectionSettings member) {
-    return connect(serverName, null, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
-      .compose(connection -> connection.query("""
-          SELECT schema_name FROM information_schema.schemata
-           WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
-           ORDER BY schema_name""")
-        .execute()
-        .map(rows -> {
-          List<String> names = new ArrayList<>();
-          for (Row row : rows) {
-            names.add(row.getString(0));
-          }
-          return names;
-        })
-        .eventually(connection::close))
-      .timeout(ENUMERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(e -> Future.failedFuture(new TargetUnreachable("serverName",
-        "Could not list the databases of server '" + serverName + "': " + e.getMessage(), e)));
+    return ReactiveSessions.listDatabases(serverName,
+      connect(serverName, null, login, member, ScriptOptions.AGENT_APPLICATION_NAME), """
+        SELECT schema_name FROM information_schema.schemata
+         WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')
+         ORDER BY schema_name""");
   }
 
   @Override
   public Future<Void> testLogin(String serverName, String databaseName, Login login, ConnectionSettings member) {
-    return connect(serverName, databaseName, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
-      .compose(connection -> connection.query("SELECT 1").execute().eventually(connection::close))
-      .mapEmpty();
+    return ReactiveSessions.testLogin(
+      connect(serverName, databaseName, login, member, ScriptOptions.AGENT_APPLICATION_NAME));
   }
 
   @Override
