@@ -61,6 +61,47 @@ BEGIN
   RETURN s;
 END $$;
 
+-- A step's settings as sp_add_jobstep and sp_update_jobstep take them, keyed as save_jobstep reads them, without
+-- those not given (NULL). The output settings are apart, in jobstep_outputs, because an update reads '' in them
+-- as "reset".
+CREATE OR REPLACE FUNCTION jobs_internal.jobstep_settings(
+  p_command_type text, p_command_source text, p_command text, p_credential_name text, p_target_group_name text,
+  p_initial_retry_interval_seconds integer, p_maximum_retry_interval_seconds integer,
+  p_retry_interval_backoff_multiplier real, p_retry_attempts integer, p_step_timeout_seconds integer,
+  p_max_parallelism integer)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+    'command_type', p_command_type,
+    'command_source', p_command_source,
+    'command', p_command,
+    'credential_name', p_credential_name,
+    'target_group_name', p_target_group_name,
+    'initial_retry_interval_seconds', p_initial_retry_interval_seconds,
+    'maximum_retry_interval_seconds', p_maximum_retry_interval_seconds,
+    'retry_interval_backoff_multiplier', p_retry_interval_backoff_multiplier,
+    'retry_attempts', p_retry_attempts,
+    'step_timeout_seconds', p_step_timeout_seconds,
+    'max_parallelism', p_max_parallelism))
+$$;
+
+-- A step's output settings as sp_add_jobstep and sp_update_jobstep take them, keyed as save_jobstep reads them;
+-- those not given stay, as JSON nulls.
+CREATE OR REPLACE FUNCTION jobs_internal.jobstep_outputs(
+  p_output_type text, p_output_credential_name text, p_output_server_name text, p_output_database_name text,
+  p_output_schema_name text, p_output_table_name text, p_output_engine text)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object(
+    'output_type', p_output_type,
+    'output_credential_name', p_output_credential_name,
+    'output_server_name', p_output_server_name,
+    'output_database_name', p_output_database_name,
+    'output_schema_name', p_output_schema_name,
+    'output_table_name', p_output_table_name,
+    'output_engine', p_output_engine)
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Jobs
 
@@ -179,25 +220,11 @@ BEGIN
   END IF;
   SELECT s.job_version INTO sp_add_jobstep.job_version
     FROM jobs_internal.save_jobstep(sp_add_jobstep.job_name, v_step_name, sp_add_jobstep.step_id,
-      jsonb_strip_nulls(jsonb_build_object(
-        'command_type', command_type,
-        'command_source', command_source,
-        'command', command,
-        'credential_name', credential_name,
-        'target_group_name', target_group_name,
-        'initial_retry_interval_seconds', initial_retry_interval_seconds,
-        'maximum_retry_interval_seconds', maximum_retry_interval_seconds,
-        'retry_interval_backoff_multiplier', retry_interval_backoff_multiplier,
-        'retry_attempts', retry_attempts,
-        'step_timeout_seconds', step_timeout_seconds,
-        'output_type', output_type,
-        'output_credential_name', output_credential_name,
-        'output_server_name', output_server_name,
-        'output_database_name', output_database_name,
-        'output_schema_name', output_schema_name,
-        'output_table_name', output_table_name,
-        'output_engine', output_engine,
-        'max_parallelism', max_parallelism)),
+      jobs_internal.jobstep_settings(command_type, command_source, command, credential_name, target_group_name,
+        initial_retry_interval_seconds, maximum_retry_interval_seconds, retry_interval_backoff_multiplier,
+        retry_attempts, step_timeout_seconds, max_parallelism)
+      || jsonb_strip_nulls(jobs_internal.jobstep_outputs(output_type, output_credential_name, output_server_name,
+        output_database_name, output_schema_name, output_table_name, output_engine)),
       'add') s;
 END $$;
 
@@ -234,14 +261,8 @@ DECLARE
   v_job record;
   v_step jobs_internal.jobstep_versions;
   v_def jsonb;
-  v_outputs jsonb := jsonb_build_object(
-    'output_type', output_type,
-    'output_credential_name', output_credential_name,
-    'output_server_name', output_server_name,
-    'output_database_name', output_database_name,
-    'output_schema_name', output_schema_name,
-    'output_table_name', output_table_name,
-    'output_engine', output_engine);
+  v_outputs jsonb := jobs_internal.jobstep_outputs(output_type, output_credential_name, output_server_name,
+    output_database_name, output_schema_name, output_table_name, output_engine);
   v_column text;
   v_message text;
 BEGIN
@@ -258,18 +279,10 @@ BEGIN
   IF max_parallelism = -1 THEN
     v_def := v_def - 'max_parallelism';
   END IF;
-  v_def := v_def || jsonb_strip_nulls(jsonb_build_object(
-    'command_type', command_type,
-    'command_source', command_source,
-    'command', command,
-    'credential_name', credential_name,
-    'target_group_name', target_group_name,
-    'initial_retry_interval_seconds', initial_retry_interval_seconds,
-    'maximum_retry_interval_seconds', maximum_retry_interval_seconds,
-    'retry_interval_backoff_multiplier', retry_interval_backoff_multiplier,
-    'retry_attempts', retry_attempts,
-    'step_timeout_seconds', step_timeout_seconds,
-    'max_parallelism', nullif(max_parallelism, -1)))
+  v_def := v_def
+    || jobs_internal.jobstep_settings(command_type, command_source, command, credential_name, target_group_name,
+         initial_retry_interval_seconds, maximum_retry_interval_seconds, retry_interval_backoff_multiplier,
+         retry_attempts, step_timeout_seconds, nullif(max_parallelism, -1))
     || (SELECT coalesce(jsonb_object_agg(o.key, o.value), '{}') FROM jsonb_each(jsonb_strip_nulls(v_outputs)) o
          WHERE o.value <> '""');
   BEGIN
