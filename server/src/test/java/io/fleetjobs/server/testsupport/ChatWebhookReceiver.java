@@ -1,16 +1,14 @@
 package io.fleetjobs.server.testsupport;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 
 /**
  * A real HTTP receiver that takes what Slack's and Microsoft Teams' incoming webhooks take, and refuses what they
@@ -25,69 +23,51 @@ import java.util.function.Predicate;
  * $schema, version 1.4 or later and body elements of known types, each TextBlock with text, each FactSet with
  * facts of title and value, each action an Action.OpenUrl with title and url.
  */
-public final class ChatWebhookReceiver implements AutoCloseable {
+public final class ChatWebhookReceiver extends HttpReceiver<ChatWebhookReceiver.Received> {
   private static final Set<String> SLACK_BLOCKS = Set.of("section", "header", "context", "divider");
   private static final Set<String> CARD_ELEMENTS = Set.of("TextBlock", "FactSet", "Container", "ColumnSet",
     "Image", "RichTextBlock", "ActionSet");
 
   /** A request as it arrived, and what was wrong with it (empty: it was valid). */
-  public record Received(String path, String body, List<String> problems) {
+  public record Received(String path, String body, List<String> problems) implements HttpReceiver.Arrival {
     public JsonObject json() {
       return new JsonObject(body);
     }
   }
 
-  private final HttpServer server;
-  private final List<Received> received = new CopyOnWriteArrayList<>();
-
   private ChatWebhookReceiver(Vertx vertx) {
-    server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      String path = request.path();
-      List<String> problems = new ArrayList<>();
-      if (!"application/json".equals(request.getHeader("content-type"))) {
-        problems.add("content-type is " + request.getHeader("content-type"));
-      }
-      try {
-        JsonObject json = new JsonObject(body.toString());
-        if (path.startsWith("/slack/")) {
-          slack(json, problems);
-        } else if (path.startsWith("/teams/")) {
-          teams(json, problems);
-        }
-      } catch (DecodeException | ClassCastException e) {
-        problems.add("not a JSON object of the right shape: " + e.getMessage());
-      }
-      received.add(new Received(path, body.toString(), List.copyOf(problems)));
-      request.response().setStatusCode(problems.isEmpty() ? 200 : 400)
-        .end(problems.isEmpty() ? "ok" : "invalid_payload: " + problems);
-    }));
+    super(vertx);
   }
 
   public static ChatWebhookReceiver start(Vertx vertx) {
-    ChatWebhookReceiver receiver = new ChatWebhookReceiver(vertx);
-    receiver.server.listen(0, "127.0.0.1").await();
-    return receiver;
+    return listening(new ChatWebhookReceiver(vertx));
   }
 
-  /** @param path starting with /slack/ or /teams/ for the checks of that service */
-  public String url(String path) {
-    return "http://127.0.0.1:" + server.actualPort() + path;
-  }
-
-  public List<Received> at(String path) {
-    return received.stream().filter(r -> r.path().equals(path)).toList();
-  }
-
-  public List<Received> await(String path, Predicate<List<Received>> condition, Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (System.nanoTime() < deadline) {
-      List<Received> now = at(path);
-      if (condition.test(now)) {
-        return now;
-      }
-      Executions.sleep(50);
+  @Override
+  protected Received arrival(HttpServerRequest request, Buffer body) {
+    String path = request.path();
+    List<String> problems = new ArrayList<>();
+    if (!"application/json".equals(request.getHeader("content-type"))) {
+      problems.add("content-type is " + request.getHeader("content-type"));
     }
-    throw new AssertionError("Timed out waiting at " + path + "; received " + at(path));
+    try {
+      JsonObject json = new JsonObject(body.toString());
+      if (path.startsWith("/slack/")) {
+        slack(json, problems);
+      } else if (path.startsWith("/teams/")) {
+        teams(json, problems);
+      }
+    } catch (DecodeException | ClassCastException e) {
+      problems.add("not a JSON object of the right shape: " + e.getMessage());
+    }
+    return new Received(path, body.toString(), List.copyOf(problems));
+  }
+
+  @Override
+  protected void answer(HttpServerRequest request, Received arrival) {
+    List<String> problems = arrival.problems();
+    request.response().setStatusCode(problems.isEmpty() ? 200 : 400)
+      .end(problems.isEmpty() ? "ok" : "invalid_payload: " + problems);
   }
 
   private static void slack(JsonObject message, List<String> problems) {
@@ -233,10 +213,5 @@ public final class ChatWebhookReceiver implements AutoCloseable {
         problems.add("actions[" + i + "] is not an Action.OpenUrl with title and url: " + action.encode());
       }
     }
-  }
-
-  @Override
-  public void close() {
-    server.close().await();
   }
 }
