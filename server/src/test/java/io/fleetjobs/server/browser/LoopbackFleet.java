@@ -1,9 +1,11 @@
 package io.fleetjobs.server.browser;
 
+import io.fleetjobs.server.testsupport.ScratchDirectory;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,10 +21,12 @@ import java.util.stream.IntStream;
  * and the minutes of 100 databases rather than 2,000. A script tells its target apart with inet_server_addr().
  */
 final class LoopbackFleet implements AutoCloseable {
+  private final Path directory;
   private final EmbeddedPostgres postgres;
   private final int servers;
 
-  private LoopbackFleet(EmbeddedPostgres postgres, int servers) {
+  private LoopbackFleet(Path directory, EmbeddedPostgres postgres, int servers) {
+    this.directory = directory;
     this.postgres = postgres;
     this.servers = servers;
   }
@@ -30,13 +34,17 @@ final class LoopbackFleet implements AutoCloseable {
   static LoopbackFleet start(int servers) {
     String addresses = IntStream.rangeClosed(1, servers).mapToObj(LoopbackFleet::address)
       .collect(Collectors.joining(","));
+    Path directory = ScratchDirectory.create("fleetjobs-loopback-");
     try {
       // Scratch databases: without fsync, a hundred of them take seconds.
-      return new LoopbackFleet(EmbeddedPostgres.builder()
+      return new LoopbackFleet(directory, EmbeddedPostgres.builder()
+        .setDataDirectory(directory.resolve("data"))
+        .setCleanDataDirectory(false)
         .setServerConfig("fsync", "off")
         .setServerConfig("listen_addresses", addresses)
         .start(), servers);
     } catch (IOException e) {
+      ScratchDirectory.delete(directory);
       throw new UncheckedIOException(e);
     }
   }
@@ -75,6 +83,8 @@ final class LoopbackFleet implements AutoCloseable {
       postgres.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      ScratchDirectory.delete(directory);
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
  * own calls {@link #start()} and closes it.
  */
 public final class TargetServer implements AutoCloseable {
+  private Path directory;
   private EmbeddedPostgres postgres;
 
   private TargetServer() {
@@ -41,8 +42,14 @@ public final class TargetServer implements AutoCloseable {
   void open() {
     try {
       // Target databases are scratch: without fsync, creating a hundred of them takes a second, not half a minute.
-      postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
+      directory = ScratchDirectory.create("fleetjobs-targets-");
+      postgres = EmbeddedPostgres.builder()
+        .setDataDirectory(directory.resolve("data"))
+        .setCleanDataDirectory(false)
+        .setServerConfig("fsync", "off")
+        .start();
     } catch (IOException e) {
+      ScratchDirectory.delete(directory);
       throw new UncheckedIOException(e);
     }
   }
@@ -176,6 +183,8 @@ public final class TargetServer implements AutoCloseable {
       postgres.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      ScratchDirectory.delete(directory);
     }
   }
 }

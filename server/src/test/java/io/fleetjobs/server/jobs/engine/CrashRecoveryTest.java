@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
 import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.AgentProcess;
 import io.fleetjobs.server.testsupport.ApiClient;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.Scenario;
@@ -14,8 +15,6 @@ import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,9 +22,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
   private static final int TARGETS = 100;
   private static final String[] DATABASES = Scenario.numbered("crash_", TARGETS);
-  private static final Pattern API = Pattern.compile("API:\\s+http://localhost:(\\d+)/api/v1");
 
   @Test
   void an_agent_killed_mid_run_loses_nothing_and_doubles_nothing(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -48,12 +45,22 @@ class CrashRecoveryTest {
     String database = TestPostgres.newDatabase("crash");
     JsonObject config = AgentFixture.config(database).put("leaseSeconds", 3);
 
-    Process first = startAgentProcess(config, dir.resolve("first.log"));
+    // The fleet is created while the agent's JVM starts: neither needs the other until the job is defined.
+    CompletableFuture<Void> fleet = CompletableFuture.runAsync(() -> server.createDatabases(DATABASES));
+    AgentProcess first = null;
     Agent second = null;
     try {
-      ApiClient api = ApiClient.create(vertx, awaitPort(first, dir.resolve("first.log")), AgentFixture.ADMIN_TOKEN);
+      first = AgentProcess.start(Map.of(
+        "FLEETJOBS_HTTP_PORT", "0",
+        "FLEETJOBS_DB_URL", config.getString("dbUrl"),
+        "FLEETJOBS_MASTER_KEY", config.getString("masterKey"),
+        "FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN", AgentFixture.ADMIN_TOKEN,
+        "FLEETJOBS_LEASE_SECONDS", "3",
+        "FLEETJOBS_DISPATCH_INTERVAL_MS", "50"), dir.resolve("first.log"));
+      fleet.join();
+      ApiClient api = ApiClient.create(vertx, first.port(), AgentFixture.ADMIN_TOKEN);
       Scenario.on(api)
-        .fleet(server, DATABASES)
+        .fleet(server.serverName())
         .credential("job")
         .group("crash", DATABASES)
         .job("crash")
@@ -64,7 +71,7 @@ class CrashRecoveryTest {
       String id = before.start("crash");
       before.awaitTarget("crash", id, t -> t.getString("lifecycle").equals("InProgress"), Duration.ofSeconds(60));
 
-      first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      first.kill();
       assertTrue(countInProgress(database, id) > 0, "the killed agent left work in flight");
 
       second = Agent.start(vertx, AgentConfig.fromJson(config)).await();
@@ -80,41 +87,15 @@ class CrashRecoveryTest {
         + id + "' AND lease_losses > 0") > 0, "the interrupted targets ran again after their leases expired");
       assertEquals(2 * TARGETS, successesCounted(database), "each target's success was counted once");
     } finally {
-      first.destroyForcibly();
+      if (first != null) {
+        first.close();
+      }
       if (second != null) {
         second.stop().await();
       }
+      fleet.handle((created, failure) -> null).join();
       server.close();
     }
-  }
-
-  private static Process startAgentProcess(JsonObject config, Path log) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-      "io.fleetjobs.server.Main");
-    Map<String, String> env = builder.environment();
-    env.put("FLEETJOBS_HTTP_PORT", "0");
-    env.put("FLEETJOBS_DB_URL", config.getString("dbUrl"));
-    env.put("FLEETJOBS_MASTER_KEY", config.getString("masterKey"));
-    env.put("FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN", AgentFixture.ADMIN_TOKEN);
-    env.put("FLEETJOBS_LEASE_SECONDS", "3");
-    env.put("FLEETJOBS_DISPATCH_INTERVAL_MS", "50");
-    return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-  }
-
-  private static int awaitPort(Process process, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && process.isAlive()) {
-      File file = log.toFile();
-      if (file.exists()) {
-        Matcher port = API.matcher(Files.readString(log));
-        if (port.find()) {
-          return Integer.parseInt(port.group(1));
-        }
-      }
-      Executions.sleep(100);
-    }
-    throw new AssertionError("The agent process did not start:\n" + Files.readString(log));
   }
 
   private static int countInProgress(String database, String id) throws Exception {

@@ -16,6 +16,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -39,13 +40,22 @@ class FleetFailuresTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    fifty = TargetServer.start();
-    fifty.createDatabases(IntStream.range(0, 50).mapToObj(i -> "tenant_" + i).toArray(String[]::new));
-    hundred = TargetServer.start();
-    hundred.createDatabases(IntStream.range(0, 100).mapToObj(i -> "many_" + i).toArray(String[]::new));
-    hundred.createDatabases("single");
-    hundred.requirePassword("fleet_user", "right-password");
+    // The two servers and the agent start side by side: each waits mostly on its own PostgreSQL.
+    CompletableFuture<TargetServer> startingFifty = CompletableFuture.supplyAsync(() -> {
+      TargetServer server = TargetServer.start();
+      server.createDatabases(IntStream.range(0, 50).mapToObj(i -> "tenant_" + i).toArray(String[]::new));
+      return server;
+    });
+    CompletableFuture<TargetServer> startingHundred = CompletableFuture.supplyAsync(() -> {
+      TargetServer server = TargetServer.start();
+      server.createDatabases(IntStream.range(0, 100).mapToObj(i -> "many_" + i).toArray(String[]::new));
+      server.createDatabases("single");
+      server.requirePassword("fleet_user", "right-password");
+      return server;
+    });
     agent = AgentFixture.start(vertx, "fleet_failures", new JsonObject().put("enumerationTimeoutSeconds", 2));
+    fifty = startingFifty.join();
+    hundred = startingHundred.join();
     executions = new Executions(agent.admin());
     credential("refresh", "postgres", "x");
     credential("job", "postgres", "x");

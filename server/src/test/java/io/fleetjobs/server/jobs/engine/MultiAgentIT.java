@@ -59,9 +59,14 @@ class MultiAgentIT {
   @BeforeAll
   static void servers(@TempDir Path dir) throws Exception {
     vertx = Vertx.vertx();
+    // The target fleet is created while the job database server starts.
+    CompletableFuture<TargetServer> fleet = CompletableFuture.supplyAsync(() -> {
+      TargetServer server = TargetServer.start();
+      server.createDatabases(IntStream.range(0, 300).mapToObj(i -> "tenant_" + i).toArray(String[]::new));
+      return server;
+    });
     jobServer = JobDatabaseServer.start(dir.resolve("job-database"));
-    targets = TargetServer.start();
-    targets.createDatabases(IntStream.range(0, 300).mapToObj(i -> "tenant_" + i).toArray(String[]::new));
+    targets = fleet.join();
   }
 
   @AfterAll
