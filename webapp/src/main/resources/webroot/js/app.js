@@ -15,7 +15,7 @@ const RETURN_KEY = 'fleetjobs.return';
 const EXECUTION = {
   modules: ['./pages/executionTargets.js', './pages/failureGroups.js', './pages/rollout.js', './pages/targetDrawer.js',
     './ui/forms.js', './ui/chips.js'],
-  first: ([id], signal) => api.get(`/executions/${encodeURIComponent(id)}`, { signal }),
+  first: (params, signal) => api.get(`/executions/${encodeURIComponent(params[params.length - 1])}`, { signal }),
 };
 const JOB = {
   modules: ['./pages/jobDefinition.js', './pages/jobFleet.js', './ui/forms.js', './ui/diff.js', './ui/chips.js'],
@@ -26,6 +26,8 @@ const ROUTES = [
   [/^\/jobs$/, './pages/jobs.js', 'jobs'],
   [/^\/jobs\/new$/, './pages/job.js', 'job'],
   [/^\/jobs\/([^/]+)$/, './pages/job.js', 'job', JOB],
+  // An execution with its job known: #/jobs/{job}/executions/{id}. #/executions/{id} still opens it.
+  [/^\/jobs\/([^/]+)\/executions\/([^/]+)$/, './pages/execution.js', 'execution', EXECUTION],
   [/^\/executions$/, './pages/executions.js', 'executions'],
   [/^\/executions\/([^/]+)$/, './pages/execution.js', 'execution', EXECUTION],
   [/^\/targetGroups$/, './pages/targetGroups.js', 'target-groups'],
@@ -83,7 +85,7 @@ export function signedIn() {
 }
 
 function markNav(path) {
-  const section = path.split('/')[1] || 'overview';
+  const section = /^\/jobs\/[^/]+\/executions\//.test(path) ? 'executions' : path.split('/')[1] || 'overview';
   document.querySelectorAll('#main-nav a').forEach((a) => {
     const on = a.dataset.route === section;
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');

@@ -148,7 +148,7 @@ public final class FleetViewBenchmark {
         // The viewport itself, not the window around it, is 1280×800.
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", 800,
           "deviceScaleFactor", 1, "mobile", false));
-        shown(browser, seeded.base() + "#/executions/" + seeded.execution(), "execution");
+        shown(browser, seeded.base() + "#/jobs/migrate/executions/" + seeded.execution(), "execution");
         save(browser, dir, "execution-finished");
         browser.executeScript("""
             const group = document.querySelector('details.failure-group');
@@ -216,7 +216,7 @@ public final class FleetViewBenchmark {
     ChromeDriver browser = DashboardLoadBenchmark.browser(true, READY_RECORDER);
     try {
       browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-      double page = shown(browser, site.base() + "#/executions/" + site.execution(), "execution");
+      double page = shown(browser, site.base() + "#/jobs/migrate/executions/" + site.execution(), "execution");
       double filter = ((Number) browser.executeAsyncScript(FILTER_TO_FAILED)).doubleValue();
       // A new document, so the tab is timed from its own navigation as the page was.
       double fleet = shown(browser, site.base() + "?fleet#/jobs/migrate?tab=fleet", "job");

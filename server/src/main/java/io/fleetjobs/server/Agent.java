@@ -318,8 +318,8 @@ public final class Agent {
     ClaimRepository claims = new ClaimRepository(pool, clock);
     AttemptRepository attempts = new AttemptRepository(pool, clock);
     PinnedSteps steps = new PinnedSteps(new JobStepRepository(pool, new JobRepository(pool, clock)));
-    GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(new TargetGroupRepository(pool), credentials,
-      drivers, new ServerKeys(vertx), prepared.config().engine().enumerationTimeout()));
+    GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(new TargetGroupRepository(pool, vertx),
+      credentials, drivers, new ServerKeys(vertx), prepared.config().engine().enumerationTimeout(), vertx));
     StepStarter starter = new StepStarter(steps, expander, claims, attempts);
     return new Engine(claimant,
       new DispatcherVerticle.Dependencies(claimant, prepared.config().engine().dispatchIntervalMs(), claims, attempts,

@@ -4,7 +4,7 @@
 // summary each live "execution" event carries), never from counting rows here. Cancel and Rerun failed targets.
 import { api, path } from '../api.js';
 import { on } from '../live.js';
-import { h, fill, link, announce, errorBox } from '../ui/dom.js';
+import { h, fill, link, announce, errorBox, executionRoute } from '../ui/dom.js';
 import { time, duration, lifecycleBadge, shortId } from '../ui/format.js';
 import { formAlert, submitting } from '../ui/forms.js';
 import { table, row } from '../ui/table.js';
@@ -19,7 +19,9 @@ const FAILED = new Set(['Failed', 'TimedOut']);
 const LIST_REFRESH_MS = 2000;
 
 export async function render(view, ctx) {
-  const id = ctx.params[0];
+  // #/jobs/{job}/executions/{id} names the job; #/executions/{id} does not, and the execution tells it.
+  const id = ctx.params[ctx.params.length - 1];
+  const knownJob = ctx.params.length > 1 ? ctx.params[0] : null;
   const { signal } = ctx;
   const heading = h('h1', {}, `Execution ${shortId(id)}`);
   const toolbar = h('form', { class: 'toolbar', 'aria-label': 'Execution actions' }, formAlert());
@@ -38,8 +40,10 @@ export async function render(view, ctx) {
   }));
 
   // Sent by the router while this page's modules loaded (see app.js), or now.
-  let x = await (ctx.first ?? api.get(path`/executions/${id}`, { signal }));
-  const jobName = x.jobName;
+  const first = ctx.first ?? api.get(path`/executions/${id}`, { signal });
+  // With the job known, every request goes at once: one wave, not the execution's and then the rest.
+  let x = knownJob ? null : await first;
+  const jobName = knownJob ?? x.jobName;
   const targets = targetsPanel(ctx, { jobName, executionId: id });
   const failures = failureGroupsPanel(ctx, { jobName, executionId: id, targets });
   view.append(failures.element, targets.element);
@@ -58,7 +62,8 @@ export async function render(view, ctx) {
   async function loadJob() {
     job = await api.get(path`/jobs/${jobName}`, { signal });
   }
-  await Promise.all([loadSummary(), loadJob(), targets.refresh(), failures.refresh()]);
+  await Promise.all([first.then((execution) => { x = execution; }), loadSummary(), loadJob(), targets.refresh(),
+    failures.refresh()]);
   drawAll();
   // Opened from a link to some of the targets (a notice's "failed targets"): show them, not the header.
   if (ctx.query?.lifecycle) targets.element.scrollIntoView({ block: 'start' });
@@ -82,7 +87,7 @@ export async function render(view, ctx) {
           fact('Started', time(x.startTime || x.createTime, { short: true })),
           fact(x.endTime ? 'Ended' : 'Running for', x.endTime ? time(x.endTime, { short: true }) : duration(x.startTime || x.createTime, null)),
           x.endTime ? fact('Duration', duration(x.startTime || x.createTime, x.endTime)) : null,
-          x.rerunOf ? fact('Rerun of', link(`/executions/${x.rerunOf}`, x.rerunOf, { class: 'mono' })) : null,
+          x.rerunOf ? fact('Rerun of', link(executionRoute(x.jobName, x.rerunOf), x.rerunOf, { class: 'mono' })) : null,
           fact('Execution id', h('span', { class: 'mono', title: x.jobExecutionId }, x.jobExecutionId)),
           summaryLines(x).filter(Boolean).map((pair) => h('div', {}, pair))),
         h('span', { class: 'muted', role: 'status' }, x.isActive ? 'Live: this page follows the run.' : '')),
@@ -143,7 +148,7 @@ export async function render(view, ctx) {
       toolbar.prepend(h('button', { type: 'button', title: note, onclick: () => submitting(toolbar, async () => {
         const rerun = await api.post(path`/jobs/${x.jobName}/executions/${id}/rerunFailed`, { jobVersion: version });
         announce(`Rerun of version ${version} started.`);
-        ctx.navigate(`/executions/${rerun.jobExecutionId}`);
+        ctx.navigate(executionRoute(jobName, rerun.jobExecutionId));
       }) }, `Rerun failed targets on version ${version}`));
     }
     toolbar.append(alert);

@@ -2,7 +2,7 @@
 // be linked: #/executions?job=…&lifecycle=…&active=true&from=…&to=…&skip=…
 import { api, path } from '../api.js';
 import { on } from '../live.js';
-import { h, fill, link } from '../ui/dom.js';
+import { h, fill, link, executionRoute } from '../ui/dom.js';
 import { time, duration, lifecycleBadge, shortId, toLocalInput, fromLocalInput } from '../ui/format.js';
 import { field, formAlert, value, actions } from '../ui/forms.js';
 import { table, row, pager } from '../ui/table.js';
@@ -62,7 +62,7 @@ export async function render(view, ctx) {
         caption: 'Executions',
         columns: ['Execution', 'Job', 'Version', 'Lifecycle', 'Created', 'Ended', 'Duration'],
         rows: items.map((x) => row([
-          link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+          link(executionRoute(x.jobName, x.jobExecutionId), shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
           link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
           String(x.jobVersion ?? '—'),
           [lifecycleBadge(x.lifecycle), x.rerunOf ? h('span', { class: 'muted' }, ' rerun') : null],

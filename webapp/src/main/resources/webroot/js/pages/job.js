@@ -3,7 +3,7 @@
 // who is behind (see jobFleet.js). Only one form with a Save button is shown at a time: "Edit settings" opens
 // the job's form, and opening the step editor hides it.
 import { api, path } from '../api.js';
-import { h, fill, link, section, errorBox, announce, uid } from '../ui/dom.js';
+import { h, fill, link, section, errorBox, announce, uid, executionRoute } from '../ui/dom.js';
 import { time, lifecycleBadge, scheduleText, toLocalInput, fromLocalInput, duration, shortId } from '../ui/format.js';
 import { field, formAlert, value, numberValue, submitting, confirmButton, actions } from '../ui/forms.js';
 import { table, row } from '../ui/table.js';
@@ -35,14 +35,14 @@ export async function render(view, ctx) {
     start.addEventListener('click', () => submitting(startForm, async () => {
       const execution = await api.post(path`/jobs/${name}/start`);
       announce(`Started ${name}.`);
-      ctx.navigate(`/executions/${execution.jobExecutionId}`);
+      ctx.navigate(executionRoute(name, execution.jobExecutionId));
     }));
     // A dry run runs every script inside a transaction that is rolled back: see what a change would do first.
     const dryRun = h('button', { type: 'button', title: 'Run every step inside a transaction that is rolled back' }, 'Dry run');
     dryRun.addEventListener('click', () => submitting(startForm, async () => {
       const execution = await api.post(path`/jobs/${name}/start`, { dryRun: true });
       announce(`Dry run of ${name} started.`);
-      ctx.navigate(`/executions/${execution.jobExecutionId}`);
+      ctx.navigate(executionRoute(name, execution.jobExecutionId));
     }));
     start.after(dryRun);
     toolbar.append(startForm);
@@ -152,7 +152,7 @@ function summary(job, editButton) {
     h('dt', {}, 'Overlap policy'), h('dd', {}, job.overlapPolicy || 'SkipTargets'),
     h('dt', {}, 'Current version'), h('dd', {}, String(job.version ?? '—')),
     h('dt', {}, 'Last execution'), h('dd', {}, last
-      ? [h('a', { href: `#/executions/${last.jobExecutionId}` }, lifecycleBadge(last.lifecycle)), ' ', time(last.createTime)]
+      ? [h('a', { href: `#${executionRoute(job.name, last.jobExecutionId)}` }, lifecycleBadge(last.lifecycle)), ' ', time(last.createTime)]
       : h('span', { class: 'muted' }, 'never run')),
     h('dt', {}, 'Next run'), h('dd', {}, job.nextRunTime ? time(job.nextRunTime) : h('span', { class: 'muted' }, 'not scheduled'))),
     editButton ? h('div', { class: 'actions' }, editButton) : null);
@@ -449,7 +449,7 @@ function executionsSection(jobName, recent) {
       caption: `Recent executions of ${jobName}`,
       columns: ['Execution', 'Version', 'Lifecycle', 'Created', 'Duration'],
       rows: recent.map((x) => row([
-        link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+        link(executionRoute(jobName, x.jobExecutionId), shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
         String(x.jobVersion ?? '—'),
         lifecycleBadge(x.lifecycle),
         time(x.createTime, { short: true }),

@@ -5,7 +5,7 @@
 // tr[data-database="{server}/{database}"][data-state].
 import { api, path } from '../api.js';
 import { on } from '../live.js';
-import { h, fill, errorBox, uid } from '../ui/dom.js';
+import { h, fill, errorBox, uid, executionRoute } from '../ui/dom.js';
 import { time, lifecycleBadge, badge, shortId, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row, countedPager } from '../ui/table.js';
 import { chips } from '../ui/chips.js';
@@ -97,10 +97,10 @@ export async function fleetPanel(ctx, jobName) {
             d.lastSucceededVersion === null || d.lastSucceededVersion === undefined
               ? h('span', { class: 'muted' }, 'never')
               : [`version ${d.lastSucceededVersion}`, d.isCurrentVersion ? h('span', { class: 'muted' }, ' (current)') : null],
-            d.lastSucceededTime ? h('a', { href: `#/executions/${d.lastSucceededExecutionId}`, title: `Execution ${shortId(d.lastSucceededExecutionId)}` }, time(d.lastSucceededTime, { short: true })) : h('span', { class: 'muted' }, '—'),
+            d.lastSucceededTime ? h('a', { href: `#${executionRoute(jobName, d.lastSucceededExecutionId)}`, title: `Execution ${shortId(d.lastSucceededExecutionId)}` }, time(d.lastSucceededTime, { short: true })) : h('span', { class: 'muted' }, '—'),
             ...steps.map((s) => {
               const r = runs.get(s);
-              return r ? h('a', { href: `#/executions/${r.jobExecutionId}` }, lifecycleBadge(r.lifecycle)) : h('span', { class: 'muted' }, 'not run');
+              return r ? h('a', { href: `#${executionRoute(jobName, r.jobExecutionId)}` }, lifecycleBadge(r.lifecycle)) : h('span', { class: 'muted' }, 'not run');
             }),
             d.lastError ? h('span', { class: 'one-line error-text', title: d.lastError }, withoutAttemptPreamble(d.lastError)) : '',
           ], { 'data-database': `${d.serverName}/${d.databaseName}`, 'data-state': d.state });

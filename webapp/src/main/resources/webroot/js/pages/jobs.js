@@ -1,6 +1,6 @@
 // Jobs: one page of jobs with their last outcome and next scheduled run (both come with GET /jobs).
 import { api } from '../api.js';
-import { h, fill, link } from '../ui/dom.js';
+import { h, fill, link, executionRoute } from '../ui/dom.js';
 import { time, lifecycleBadge, scheduleText } from '../ui/format.js';
 import { table, row, pager } from '../ui/table.js';
 import { can } from '../roles.js';
@@ -27,7 +27,7 @@ export async function render(view, ctx) {
         j.description || h('span', { class: 'muted' }, '—'),
         scheduleText(j.schedule),
         j.lastExecution
-          ? h('a', { href: `#/executions/${j.lastExecution.jobExecutionId}`, 'aria-label': `Last execution of ${j.name}: ${j.lastExecution.lifecycle}` }, lifecycleBadge(j.lastExecution.lifecycle))
+          ? h('a', { href: `#${executionRoute(j.name, j.lastExecution.jobExecutionId)}`, 'aria-label': `Last execution of ${j.name}: ${j.lastExecution.lifecycle}` }, lifecycleBadge(j.lastExecution.lifecycle))
           : h('span', { class: 'muted' }, 'never run'),
         j.lastExecution ? time(j.lastExecution.createTime, { short: true }) : h('span', { class: 'muted' }, '—'),
         j.nextRunTime ? time(j.nextRunTime, { short: true }) : h('span', { class: 'muted' }, 'not scheduled'),

@@ -6,7 +6,7 @@
 // when an execution event said something changed.
 import { api, path } from '../api.js';
 import { on } from '../live.js';
-import { h, fill, link, section, errorBox } from '../ui/dom.js';
+import { h, fill, link, section, errorBox, executionRoute } from '../ui/dom.js';
 import { time, duration, lifecycleBadge, severityBadge, shortId, badge, withoutAttemptPreamble } from '../ui/format.js';
 import { table, row } from '../ui/table.js';
 import { loadChart, cssVar } from '../ui/chart.js';
@@ -79,7 +79,7 @@ export async function render(view, ctx) {
         const cell = h('div', { class: 'run-progress', 'data-progress-of': x.jobExecutionId });
         progressCells.set(x.jobExecutionId, cell);
         return row([
-          link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+          link(executionRoute(x.jobName, x.jobExecutionId), shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
           link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
           lifecycleBadge(x.lifecycle),
           cell,
@@ -112,7 +112,7 @@ export async function render(view, ctx) {
         const causeCell = h('span', { class: 'one-line muted', 'data-top-cause': '' }, '…');
         causes.set(x, [failedCell, causeCell]);
         return row([
-          link(`/executions/${x.jobExecutionId}`, shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
+          link(executionRoute(x.jobName, x.jobExecutionId), shortId(x.jobExecutionId), { class: 'mono', title: x.jobExecutionId }),
           link(`/jobs/${encodeURIComponent(x.jobName)}`, x.jobName),
           { cell: true, content: failedCell, className: 'num' },
           causeCell,

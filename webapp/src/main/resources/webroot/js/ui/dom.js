@@ -63,6 +63,14 @@ let ids = 0;
 export function uid(prefix = 'f') { ids += 1; return `${prefix}-${ids}`; }
 
 /** A link inside the app. */
+/**
+ * The route of an execution's page. With its job, the page sends every request at once; without it (old links), it
+ * asks for the execution first to learn the job.
+ */
+export function executionRoute(jobName, id) {
+  return jobName ? `/jobs/${encodeURIComponent(jobName)}/executions/${id}` : `/executions/${id}`;
+}
+
 export function link(route, text, attrs = {}) {
   return h('a', { href: `#${route}`, ...attrs }, text);
 }

@@ -88,7 +88,7 @@ public final class AlertEmail {
         if (execution.lastMessage() != null && !execution.lastMessage().isBlank()) {
           body.append("  ").append(execution.lastMessage().replace('\n', ' ')).append('\n');
         }
-        body.append("  ").append(links.execution(execution.jobExecutionId())).append('\n');
+        body.append("  ").append(links.execution(execution.jobName(), execution.jobExecutionId())).append('\n');
       }
     }
     body.append("\nAlert: ").append(links.alert(notice.alertId())).append('\n');

@@ -100,7 +100,7 @@ public final class CommonAlertSchema {
         .put("latestStepName", latest.stepName())
         .put("latestTarget", latest.targetServer() + "/" + latest.targetDatabase())
         .put("latestMessage", latest.lastMessage())
-        .put("executionUrl", links.execution(latest.jobExecutionId()));
+        .put("executionUrl", links.execution(latest.jobName(), latest.jobExecutionId()));
     }
     if (notice.test()) {
       properties.put("test", "true");

@@ -25,9 +25,9 @@ public final class ExecutionEmail {
       body.append("\nTop failures:\n");
       notice.failureGroups().forEach(group -> body.append("- ").append(group.describe()).append('\n'));
     }
-    body.append("\nExecution: ").append(links.execution(notice.jobExecutionId())).append('\n');
+    body.append("\nExecution: ").append(links.execution(notice.jobName(), notice.jobExecutionId())).append('\n');
     if (notice.failedTargets() > 0) {
-      body.append("Failed targets: ").append(links.failedTargets(notice.jobExecutionId())).append('\n');
+      body.append("Failed targets: ").append(links.failedTargets(notice.jobName(), notice.jobExecutionId())).append('\n');
     }
     body.append("\nSent by execution notification '").append(notice.notificationName()).append("'.\n");
     return body.toString();

@@ -35,7 +35,7 @@ public final class ExecutionNoticeSchema {
         .put("counts", counts)
         .put("failureGroups", groups)
         .put("links", new JsonObject()
-          .put("execution", links.execution(notice.jobExecutionId()))
-          .put("failedTargets", links.failedTargets(notice.jobExecutionId()))));
+          .put("execution", links.execution(notice.jobName(), notice.jobExecutionId()))
+          .put("failedTargets", links.failedTargets(notice.jobName(), notice.jobExecutionId()))));
   }
 }

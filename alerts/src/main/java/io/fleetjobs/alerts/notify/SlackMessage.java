@@ -55,9 +55,9 @@ public final class SlackMessage {
       blocks.add(new JsonObject().put("type", "divider"));
       blocks.add(section(failures.toString()));
     }
-    String execution = "<" + links.execution(notice.jobExecutionId()) + "|Open the execution>";
+    String execution = "<" + links.execution(notice.jobName(), notice.jobExecutionId()) + "|Open the execution>";
     blocks.add(context(notice.failedTargets() == 0 ? execution
-      : execution + " · <" + links.failedTargets(notice.jobExecutionId()) + "|Failed targets>"));
+      : execution + " · <" + links.failedTargets(notice.jobName(), notice.jobExecutionId()) + "|Failed targets>"));
     return message(notice.title(), blocks.getList());
   }
 

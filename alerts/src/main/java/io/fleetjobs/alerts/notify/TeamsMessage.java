@@ -44,9 +44,10 @@ public final class TeamsMessage {
       notice.failureGroups().forEach(group -> failures.append("- ").append(group.describe()).append("\n"));
       body.add(text(failures.toString().strip()));
     }
-    JsonArray actions = new JsonArray().add(link("Open the execution", links.execution(notice.jobExecutionId())));
+    JsonArray actions = new JsonArray()
+      .add(link("Open the execution", links.execution(notice.jobName(), notice.jobExecutionId())));
     if (notice.failedTargets() > 0) {
-      actions.add(link("Failed targets", links.failedTargets(notice.jobExecutionId())));
+      actions.add(link("Failed targets", links.failedTargets(notice.jobName(), notice.jobExecutionId())));
     }
     return message(body, actions);
   }

@@ -43,7 +43,7 @@ class AlertPayloadsTest {
     assertEquals("2.5", criterion.getString("threshold"));
     assertEquals("jobName", criterion.getJsonArray("dimensions").getJsonObject(0).getString("name"));
     JsonObject custom = payload.getJsonObject("data").getJsonObject("customProperties");
-    assertEquals("https://jobs.example.com/#/executions/" + EXECUTION, custom.getString("executionUrl"));
+    assertEquals("https://jobs.example.com/#/jobs/nightly/executions/" + EXECUTION, custom.getString("executionUrl"));
     assertEquals("nightly", custom.getString("jobName"));
   }
 
@@ -68,7 +68,7 @@ class AlertPayloadsTest {
     assertEquals("[Fired] Sev1 failing: elastic_jobs_failed Average 3 >= 2.5 in PT5M (jobName=nightly)",
       fired.subject());
     assertTrue(fired.text().contains("ERROR: division by zero"), fired.text());
-    assertTrue(fired.text().contains("https://jobs.example.com/#/executions/" + EXECUTION), fired.text());
+    assertTrue(fired.text().contains("https://jobs.example.com/#/jobs/nightly/executions/" + EXECUTION), fired.text());
   }
 
   private static AlertNotice notice(String condition, Instant resolvedAt, int sequence) {

@@ -48,8 +48,9 @@ class ChatPayloadsTest {
     JsonObject message = SlackMessage.execution(notice("a<b>&c", "relation <x> failed", 1, false), LINKS);
     String encoded = message.encode();
     assertTrue(encoded.contains("a&lt;b&gt;&amp;c"), encoded);
-    assertTrue(encoded.contains("<" + LINKS.execution(EXECUTION) + "|Open the execution>"), encoded);
-    assertTrue(encoded.contains("<" + LINKS.failedTargets(EXECUTION) + "|Failed targets>"), encoded);
+    assertTrue(encoded.contains("<" + LINKS.execution("a<b>&c", EXECUTION) + "|Open the execution>"), encoded);
+    assertTrue(encoded.contains("<" + LINKS.failedTargets("a<b>&c", EXECUTION) + "|Failed targets>"), encoded);
+    assertTrue(encoded.contains("/#/jobs/a%3Cb%3E%26c/executions/"), "the job in the link is URL-encoded");
   }
 
   @Test
@@ -72,7 +73,7 @@ class ChatPayloadsTest {
     assertEquals("1.4", card.getString("version"));
     assertTrue(card.getString("$schema").startsWith("http://adaptivecards.io/"));
     assertEquals("FactSet", card.getJsonArray("body").getJsonObject(1).getString("type"));
-    assertEquals(LINKS.failedTargets(EXECUTION), card.getJsonArray("actions").getJsonObject(1).getString("url"));
+    assertEquals(LINKS.failedTargets("nightly", EXECUTION), card.getJsonArray("actions").getJsonObject(1).getString("url"));
   }
 
   @Test

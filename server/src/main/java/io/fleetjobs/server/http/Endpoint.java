@@ -43,6 +43,10 @@ public final class Endpoint {
     }
     if (reply.body() == null) {
       ctx.response().end();
+    } else if (reply.bulky()) {
+      ctx.vertx().executeBlocking(() -> reply.body().toBuffer(), false)
+        .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body))
+        .onFailure(ctx::fail);
     } else {
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.body().toBuffer());
     }

@@ -87,17 +87,17 @@ public final class HttpServerVerticle extends VerticleBase {
     JobStepRepository steps = new JobStepRepository(pool, jobs);
     CredentialRepository credentials = new CredentialRepository(pool, dependencies.secretBox(),
       dependencies.platformSecrets());
-    TargetGroupRepository groups = new TargetGroupRepository(pool);
+    TargetGroupRepository groups = new TargetGroupRepository(pool, vertx);
     AgentStatus agent = new AgentStatus(new Capacity(pool), new ClaimRepository(pool, dependencies.clock()));
     ExecutionSummaryRepository summaries = new ExecutionSummaryRepository(pool);
     feed = new LiveFeed(vertx, new ExecutionChangeRepository(pool), summaries, agent, tokens);
     GroupExpander expander = new GroupExpander(new GroupExpander.Dependencies(groups, credentials,
-      dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout()));
+      dependencies.drivers(), new ServerKeys(vertx), config.engine().enumerationTimeout(), vertx));
     ExecutionRepository executions = new ExecutionRepository(pool);
     ApiRouter.FleetViewApis fleetView = new ApiRouter.FleetViewApis(
       new ExecutionDetailsApi(executions, summaries, new FailureGroupRepository(pool)),
       new FleetStateApi(new FleetStateReader(new FleetStateReader.Dependencies(jobs, steps, expander,
-        new FleetStateRepository(pool)))));
+        new FleetStateRepository(pool), vertx))));
     ApiRouter.Dependencies apis = new ApiRouter.Dependencies(
       new CredentialsApi(credentials, new CredentialTester(credentials, dependencies.drivers(), expander, groups)),
       new TargetGroupsApi(groups),

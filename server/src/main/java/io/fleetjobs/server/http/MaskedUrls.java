@@ -30,7 +30,7 @@ public final class MaskedUrls {
     if (reply.body() == null || caller != null && caller.role().covers(Role.ADMIN)) {
       return reply;
     }
-    return new Reply(reply.status(), (JsonObject) masked(reply.body().copy()), reply.location());
+    return new Reply(reply.status(), (JsonObject) masked(reply.body().copy()), reply.location(), reply.bulky());
   }
 
   private static Object masked(Object json) {

@@ -8,8 +8,20 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** What a handler answers: a status, an optional JSON body and an optional Location. */
-public record Reply(int status, JsonObject body, String location) {
+/**
+ * What a handler answers: a status, an optional JSON body and an optional Location. A bulky body (thousands of
+ * entries) is encoded on a worker, not on the event loop.
+ */
+public record Reply(int status, JsonObject body, String location, boolean bulky) {
+
+  public Reply(int status, JsonObject body, String location) {
+    this(status, body, location, false);
+  }
+
+  /** This reply, its body encoded on a worker: for bodies of fleet size, such as a preview of 10,000 targets. */
+  public Reply asBulky() {
+    return new Reply(status, body, location, true);
+  }
 
   public static Reply ok(JsonObject body) {
     return new Reply(200, body, null);

@@ -10,11 +10,14 @@ import io.fleetjobs.server.targets.ServerKeys;
 import io.fleetjobs.server.targets.TargetDrivers;
 import io.fleetjobs.server.targets.TargetSets;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,11 +29,14 @@ import java.util.function.Predicate;
  * credential, so databases created or dropped since the last run are picked up. Each member is listed on its
  * own: one that cannot be listed (down, slow, its login refused) is reported beside the databases the others
  * brought in, and never holds them up for longer than the listing timeout.
+ *
+ * <p>A group may hold 10,000 members: sorting them out and combining what they brought in is CPU work of that
+ * size, so it runs on a worker, never on the event loop that serves the API (it held one for 2.7 s).
  */
 public final class GroupExpander {
-  /** What the collaborators are, and how long one member's listing may take. */
+  /** What the collaborators are, how long one member's listing may take, and the Vert.x whose workers combine. */
   public record Dependencies(TargetGroupRepository groups, CredentialRepository credentials, TargetDrivers drivers,
-                             ServerKeys serverKeys, Duration listingTimeout) {
+                             ServerKeys serverKeys, Duration listingTimeout, Vertx vertx) {
   }
 
   /** A member that could not be listed, and the failure that says why (and whether a retry may help). */
@@ -79,21 +85,36 @@ public final class GroupExpander {
     return dependencies.drivers().forEngine(member.engine()).sslMode(member.connection());
   }
 
+  /** The include members to expand, the ones among them that must be listed, and every server the group names. */
+  private record Plan(List<TargetGroupMember> includes, List<TargetGroupMember> listings,
+                      Set<ServerKeys.Server> servers) {
+    static Plan of(TargetGroup group, Predicate<TargetGroupMember> listThis) {
+      List<TargetGroupMember> includes = group.members().stream()
+        .filter(TargetGroupMember::isInclude)
+        .filter(listThis)
+        .toList();
+      Set<ServerKeys.Server> servers = new LinkedHashSet<>();
+      group.members().forEach(member -> servers.add(server(member)));
+      return new Plan(includes, includes.stream().filter(member -> !isDatabase(member)).toList(), servers);
+    }
+  }
+
   private Future<Expansion> expand(TargetGroup group, Predicate<TargetGroupMember> listThis) {
-    List<TargetGroupMember> includes = group.members().stream()
-      .filter(TargetGroupMember::isInclude)
-      .filter(listThis)
-      .toList();
-    return dependencies.serverKeys().keys(group.members().stream().map(GroupExpander::server).toList())
-      .compose(keys -> {
-        List<Future<List<String>>> listings = includes.stream().map(this::databasesOf).toList();
-        return Future.join(listings).otherwiseEmpty().map(joined -> combine(group, includes, listings, keys,
-          this::sslMode));
-      });
+    Vertx vertx = dependencies.vertx();
+    return vertx.executeBlocking(() -> Plan.of(group, listThis), false)
+      .compose(plan -> dependencies.serverKeys().keys(plan.servers())
+        .compose(keys -> {
+          // Only servers and pools are listed; a database member is its own listing.
+          Map<UUID, Future<List<String>>> listings = new LinkedHashMap<>();
+          plan.listings().forEach(member -> listings.put(member.targetId(), databasesOf(member)));
+          return Future.join(List.copyOf(listings.values())).otherwiseEmpty()
+            .compose(joined -> vertx.executeBlocking(() -> combine(group, plan.includes(), listings, keys,
+              this::sslMode), false));
+        }));
   }
 
   private static Expansion combine(TargetGroup group, List<TargetGroupMember> includes,
-                                   List<Future<List<String>>> listings, Map<ServerKeys.Server, String> keys,
+                                   Map<UUID, Future<List<String>>> listings, Map<ServerKeys.Server, String> keys,
                                    Function<TargetGroupMember, String> sslModes) {
     List<ResolvedTarget> included = new ArrayList<>();
     List<MemberFailure> failures = new ArrayList<>();
@@ -101,15 +122,16 @@ public final class GroupExpander {
     for (int i = 0; i < includes.size(); i++) {
       TargetGroupMember member = includes.get(i);
       String key = keys.get(server(member));
-      Future<List<String>> listing = listings.get(i);
-      if (listing.failed()) {
+      Future<List<String>> listing = listings.get(member.targetId());
+      if (listing != null && listing.failed()) {
         failures.add(new MemberFailure(member, key, listing.cause()));
         continue;
       }
-      listed.put(member.targetId(), listing.result().size());
+      List<String> databases = listing == null ? List.of(member.databaseName()) : listing.result();
+      listed.put(member.targetId(), databases.size());
       // The mode in force now is what the target keeps, so its row says how it connected.
       ConnectionSettings connection = member.connection().withSslMode(sslModes.apply(member));
-      listing.result().forEach(database -> included.add(target(member, key, database, connection)));
+      databases.forEach(database -> included.add(target(member, key, database, connection)));
     }
     // Exclusions are applied where they can be known: an excluded server needs no listing, so none is needed.
     List<TargetSets.Exclusion> exclusions = group.members().stream()
@@ -120,10 +142,11 @@ public final class GroupExpander {
     return new Expansion(resolved.targets(), failures, resolved.merges(), listed);
   }
 
+  private static boolean isDatabase(TargetGroupMember member) {
+    return member.type().equals("SqlDatabase");
+  }
+
   private Future<List<String>> databasesOf(TargetGroupMember member) {
-    if (member.type().equals("SqlDatabase")) {
-      return Future.succeededFuture(List.of(member.databaseName()));
-    }
     try {
       var driver = dependencies.drivers().forEngine(member.engine());
       // With the agent's identity (or no refresh credential to read) the driver decides how to log in.

@@ -6,23 +6,30 @@ import io.fleetjobs.common.sql.Rows;
 import io.fleetjobs.server.db.Page;
 import io.fleetjobs.server.db.SqlFailures;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** All SQL on target groups. Validation and member identity live in jobs_internal.save_target_group. */
+/**
+ * All SQL on target groups. Validation and member identity live in jobs_internal.save_target_group. A group is
+ * read from its member rows on a worker: mapping 10,000 of them is CPU work the event loop must not do.
+ */
 public final class TargetGroupRepository {
+  private final Vertx vertx;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> save;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> delete;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> byName;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> byId;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> page;
 
-  public TargetGroupRepository(Pool pool) {
+  public TargetGroupRepository(Pool pool, Vertx vertx) {
+    this.vertx = vertx;
     save = SqlTemplate.forQuery(pool,
       "SELECT jobs_internal.save_target_group(#{name}, #{members}::jsonb) AS created");
     delete = SqlTemplate.forQuery(pool, "SELECT jobs_internal.delete_target_group(#{name})");
@@ -66,19 +73,26 @@ public final class TargetGroupRepository {
 
   public Future<TargetGroup> get(String name) {
     return byName.execute(Params.of("name", name))
-      .compose(rows -> Rows.single(TargetGroup.fromMemberRows(rows),
+      .compose(this::groups)
+      .compose(groups -> Rows.single(groups,
         () -> new NotFound("target_group_name", "Target group '" + name + "' does not exist.")));
   }
 
   public Future<Page<TargetGroup>> list(int top, int skip) {
     return page.execute(Params.of("limit", Page.probeLimit(top), "offset", skip))
-      .map(rows -> Page.of(TargetGroup.fromMemberRows(rows), top));
+      .compose(this::groups)
+      .map(groups -> Page.of(groups, top));
+  }
+
+  private Future<List<TargetGroup>> groups(RowSet<Row> rows) {
+    return vertx.executeBlocking(() -> TargetGroup.fromMemberRows(rows), false);
   }
 
   /** The group as it is now, by the id a step version pinned: groups are expanded when a step starts. */
   public Future<TargetGroup> byId(UUID id) {
     return byId.execute(Params.of("id", id))
-      .compose(rows -> Rows.single(TargetGroup.fromMemberRows(rows),
+      .compose(this::groups)
+      .compose(groups -> Rows.single(groups,
         () -> new NotFound("targetGroup", "The step's target group no longer exists.")));
   }
 

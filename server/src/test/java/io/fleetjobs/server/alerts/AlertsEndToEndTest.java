@@ -143,7 +143,7 @@ class AlertsEndToEndTest {
     JsonObject custom = payload.getJsonObject("data").getJsonObject("customProperties");
     assertEquals("recipe_job", custom.getString("latestJobName"));
     assertTrue(custom.getString("latestMessage").contains("division by zero"), custom.encode());
-    assertEquals("http://fleetjobs.example.test/#/executions/" + id, custom.getString("executionUrl"));
+    assertEquals("http://fleetjobs.example.test/#/jobs/recipe_job/executions/" + id, custom.getString("executionUrl"));
     assertSigned(fired, secret);
 
     Received resolved = receiver.await("/recipe", got -> got.size() >= 2, PATIENCE).get(1);
@@ -166,7 +166,7 @@ class AlertsEndToEndTest {
       firedMail.getSubject());
     assertTrue(firedMail.getSubject().contains("job recipe_job, step s1"), firedMail.getSubject());
     String text = (String) firedMail.getContent();
-    assertTrue(text.contains("http://fleetjobs.example.test/#/executions/" + id), text);
+    assertTrue(text.contains("http://fleetjobs.example.test/#/jobs/recipe_job/executions/" + id), text);
     assertTrue(text.contains("alert_a"), text);
     assertTrue(resolvedMail.getSubject().startsWith("[Resolved]"), resolvedMail.getSubject());
     String threadRoot = firedMail.getHeader("Message-ID")[0];

@@ -90,7 +90,8 @@ class ExecutionNotificationsBrowserTest {
     assertEquals("Failed", executions.awaitEnd("link-job", id, Duration.ofSeconds(60)).getString("lifecycle"));
 
     browser.signIn(AgentFixture.ADMIN_TOKEN);
-    String link = new DashboardLinks("http://127.0.0.1:" + agent.port()).failedTargets(UUID.fromString(id));
+    String link = new DashboardLinks("http://127.0.0.1:" + agent.port())
+      .failedTargets("link-job", UUID.fromString(id));
     browser.markStale();
     browser.driver().get(link);
     browser.awaitPage("execution");

@@ -107,7 +107,7 @@ class FleetViewBrowserTest {
     browser.click("Start now");
     browser.awaitPage("execution");
     browser.awaitElement(By.cssSelector("#live-status[data-state='connected']"));
-    run = browser.driver().getCurrentUrl().replaceAll(".*#/executions/", "");
+    run = browser.driver().getCurrentUrl().replaceAll(".*/executions/", "");
 
     List<Integer> seen = new ArrayList<>();
     boolean[] kept = {false};

@@ -122,7 +122,7 @@ class JobsBrowserTest {
         .findElement(By.cssSelector(targetRow(database, "count") + " .target-auth")).getText(),
         "each target row shows its engine, how the agent signed in and its TLS mode");
     }
-    String id = browser.driver().getCurrentUrl().replaceAll(".*#/executions/", "");
+    String id = browser.driver().getCurrentUrl().replaceAll(".*/executions/", "");
     assertEquals("Succeeded", executions.get("count-orders", id).getString("lifecycle"));
   }
 
@@ -200,7 +200,7 @@ class JobsBrowserTest {
     browser.markStale();
     browser.click("Rerun failed targets on version 1");
     browser.awaitPage("execution");
-    String rerun = browser.driver().getCurrentUrl().replaceAll(".*#/executions/", "");
+    String rerun = browser.driver().getCurrentUrl().replaceAll(".*/executions/", "");
     assertNotEquals(source, rerun);
     browser.await("the rerun to succeed", PATIENCE, d -> d.findElement(By.cssSelector(SUMMARY_BADGE))
       .getAttribute("data-lifecycle").equals("Succeeded"));

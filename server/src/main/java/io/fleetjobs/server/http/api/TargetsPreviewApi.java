@@ -11,6 +11,7 @@ import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.targetgroups.TargetGroup;
 import io.fleetjobs.server.targetgroups.TargetGroupRepository;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * The databases a run would hit right now, per step, and the credential each would use: the group is
- * expanded exactly as a starting step expands it. A server that cannot be enumerated shows its error.
+ * expanded exactly as a starting step expands it. A server that cannot be enumerated shows its error. A preview
+ * lists every database (10,000 and more), so it is written out and encoded on workers.
  */
 public final class TargetsPreviewApi {
   private static final FieldNames FIELDS = FieldNames.of(Map.of("job_name", "name", "step_name", "stepName"));
@@ -37,28 +39,30 @@ public final class TargetsPreviewApi {
 
   public void mount(RouterBuilder builder) {
     builder.getRoute("previewJobTargets").addHandler(Endpoint.of(FIELDS, ctx -> steps.list(pathParam(ctx, "name"), null)
-      .compose(list -> Future.all(list.stream().map(this::preview).toList()))
-      .map(all -> Reply.list(all.<JsonObject>list()))));
+      .compose(list -> Future.all(list.stream().map(step -> preview(ctx.vertx(), step)).toList()))
+      .map(all -> Reply.list(all.<JsonObject>list()).asBulky())));
     builder.getRoute("previewStepTargets").addHandler(Endpoint.of(FIELDS, ctx ->
       steps.get(pathParam(ctx, "name"), null, pathParam(ctx, "stepName"))
-        .compose(this::preview)
-        .map(Reply::ok)));
+        .compose(step -> preview(ctx.vertx(), step))
+        .map(json -> Reply.ok(json).asBulky())));
     builder.getRoute("previewTargetGroupTargets").addHandler(Endpoint.of(FIELDS, ctx ->
       groups.get(pathParam(ctx, "name"))
         .compose(group -> expander.expand(group)
-          .map(expansion -> withExpansion(new JsonObject().put("targetGroup", group.name()), group, expansion, null)))
-        .map(Reply::ok)));
+          .compose(expansion -> ctx.vertx().executeBlocking(() -> withExpansion(new JsonObject()
+            .put("targetGroup", group.name()), group, expansion, null), false)))
+        .map(json -> Reply.ok(json).asBulky())));
   }
 
-  private Future<JsonObject> preview(JobStep step) {
+  private Future<JsonObject> preview(Vertx vertx, JobStep step) {
     JsonObject json = new JsonObject()
       .put("stepId", step.stepId())
       .put("stepName", step.name())
       .put("targetGroup", step.targetGroup())
       .put("credential", step.credential());
     return groups.byId(step.targetGroupId())
-      .compose(group -> expander.expand(group).map(expansion -> withExpansion(json, group, expansion,
-        step.credential())));
+      .compose(group -> expander.expand(group)
+        .compose(expansion -> vertx.executeBlocking(() -> withExpansion(json, group, expansion, step.credential()),
+          false)));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.fleetjobs.server.jobs.JobStepRepository;
 import io.fleetjobs.server.targetgroups.GroupExpander;
 import io.fleetjobs.server.targets.ResolvedTarget;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -20,12 +21,13 @@ import java.util.UUID;
 /**
  * A job's fleet state: its steps' target groups expanded as the previews expand them (so a member that cannot be
  * listed is reported, not hidden), each group once however many steps use it, then classified against the job's
- * history by {@link FleetStateRepository}.
+ * history by {@link FleetStateRepository}. What the groups brought in (10,000 databases and more) is put together on
+ * a worker: the event loop only waits for it.
  */
 public final class FleetStateReader {
-  /** The collaborators. */
+  /** The collaborators, and the Vert.x whose workers put the expansions together. */
   public record Dependencies(JobRepository jobs, JobStepRepository steps, GroupExpander expander,
-                             FleetStateRepository fleet) {
+                             FleetStateRepository fleet, Vertx vertx) {
   }
 
   /** A page of the fleet, with what the expansion could not list. */
@@ -57,7 +59,7 @@ public final class FleetStateReader {
     List<Future<GroupExpander.Expansion>> expansions = groups.stream()
       .map(id -> dependencies.expander().expand(id))
       .toList();
-    return Future.all(expansions).map(all -> {
+    return Future.all(expansions).compose(all -> dependencies.vertx().executeBlocking(() -> {
       List<ResolvedTarget> targets = new ArrayList<>();
       Set<String> unlisted = new LinkedHashSet<>();
       JsonArray errors = new JsonArray();
@@ -74,7 +76,7 @@ public final class FleetStateReader {
             .put("error", failure.message()));
         }
       }
-      return new Expanded(new FleetStateRepository.Expanded(targets, unlisted), errors);
-    });
+      return new Expanded(FleetStateRepository.Expanded.of(targets, unlisted), errors);
+    }, false));
   }
 }

@@ -26,8 +26,25 @@ import java.util.UUID;
 public final class FleetStateRepository {
   private final Map<FleetSort, SqlTemplate<Map<String, Object>, RowSet<Row>>> pages = new EnumMap<>(FleetSort.class);
 
-  /** What the job's steps expand to now: the databases, and the servers whose listing failed just now. */
-  public record Expanded(Collection<ResolvedTarget> targets, Collection<String> unlistedServerKeys) {
+  /**
+   * What the job's steps expand to now, as the statement reads it: each database once (keys, databases and servers
+   * side by side), and the servers whose listing failed just now.
+   */
+  public record Expanded(String[] keys, String[] databases, String[] servers, String[] unlistedServerKeys) {
+    /**
+     * Each database once, under the first server spelling in name order, as the engine tells them apart. At 10,000
+     * databases this is CPU work for a worker, not for the event loop.
+     */
+    public static Expanded of(Collection<ResolvedTarget> targets, Collection<String> unlistedServerKeys) {
+      Map<List<String>, ResolvedTarget> unique = new HashMap<>();
+      targets.forEach(target -> unique.merge(List.of(target.serverKey(), target.databaseName()), target,
+        (a, b) -> a.serverName().compareTo(b.serverName()) <= 0 ? a : b));
+      List<ResolvedTarget> each = List.copyOf(unique.values());
+      return new Expanded(each.stream().map(ResolvedTarget::serverKey).toArray(String[]::new),
+        each.stream().map(ResolvedTarget::databaseName).toArray(String[]::new),
+        each.stream().map(ResolvedTarget::serverName).toArray(String[]::new),
+        unlistedServerKeys.toArray(String[]::new));
+    }
   }
 
   /** A page of the fleet, how many databases match the filter, and how many are in each state in all. */
@@ -169,19 +186,14 @@ public final class FleetStateRepository {
 
   /** @param steps the names of the current version's steps, in step order */
   public Future<Fleet> page(UUID jobId, int version, List<String> steps, Expanded now, FleetFilter filter) {
-    // Each database once, under the first server spelling in name order, as the engine tells them apart.
-    Map<List<String>, ResolvedTarget> unique = new HashMap<>();
-    now.targets().forEach(target -> unique.merge(List.of(target.serverKey(), target.databaseName()), target,
-      (a, b) -> a.serverName().compareTo(b.serverName()) <= 0 ? a : b));
-    List<ResolvedTarget> targets = List.copyOf(unique.values());
     return pages.get(filter.sort()).execute(Params.of(
         "jobId", jobId,
         "version", version,
         "steps", steps.toArray(String[]::new),
-        "keys", targets.stream().map(ResolvedTarget::serverKey).toArray(String[]::new),
-        "databases", targets.stream().map(ResolvedTarget::databaseName).toArray(String[]::new),
-        "servers", targets.stream().map(ResolvedTarget::serverName).toArray(String[]::new),
-        "unlisted", now.unlistedServerKeys().toArray(String[]::new),
+        "keys", now.keys(),
+        "databases", now.databases(),
+        "servers", now.servers(),
+        "unlisted", now.unlistedServerKeys(),
         "states", filter.stateValues(),
         "search", filter.search(),
         "limit", Page.probeLimit(filter.top()),

@@ -113,8 +113,9 @@ class ExecutionNotificationsTest {
     assertTrue(top.getString("cause").contains("relation \"marker\" does not exist"), top.encode());
     assertEquals(1, data.getJsonArray("failureGroups").size(), "the same cause on two databases is one group");
     assertTrue(Duration.parse(data.getString("duration")).toMillis() > 0, data.getString("duration"));
-    assertEquals(PUBLIC_URL + "/#/executions/" + id, data.getJsonObject("links").getString("execution"));
-    String failedTargets = PUBLIC_URL + "/#/executions/" + id + "?lifecycle=Failed,TimedOut";
+    String execution = PUBLIC_URL + "/#/jobs/marker_job/executions/" + id;
+    assertEquals(execution, data.getJsonObject("links").getString("execution"));
+    String failedTargets = execution + "?lifecycle=Failed,TimedOut";
     assertEquals(failedTargets, data.getJsonObject("links").getString("failedTargets"),
       "the execution page reads ?lifecycle= into its filter chips");
 
@@ -122,7 +123,7 @@ class ExecutionNotificationsTest {
     assertEquals(List.of(), slack.problems(), slack.body());
     String slackText = slack.body();
     assertTrue(slack.json().getString("text").contains("marker_job"), slack.body());
-    assertTrue(slackText.contains("42P01") && slackText.contains(PUBLIC_URL + "/#/executions/" + id), slackText);
+    assertTrue(slackText.contains("42P01") && slackText.contains(execution), slackText);
     assertTrue(slackText.contains("<" + failedTargets + "|Failed targets>"), slackText);
     ChatWebhookReceiver.Received teams = chats.await("/teams/failed", got -> !got.isEmpty(), PATIENCE).get(0);
     assertEquals(List.of(), teams.problems(), teams.body());
