@@ -36,8 +36,9 @@ public final class ScaleGoal {
       "job-db xacts / target", "rows / target", "WAL bytes / target", "claim ms / target", "record ms / target",
       "expansion ms / target");
     Double first = null;
+    Measured m = null;
     for (int n : sizes) {
-      Measured m = run(vertx, targets, jobServer, n);
+      m = run(vertx, targets, jobServer, n);
       double perTarget = 1000 * m.times().wallSeconds() / n;
       first = first == null ? perTarget : first;
       table.row(n, m.members(), m.times().wallSeconds(), perTarget, String.format("%.2f", perTarget / first),
@@ -46,6 +47,7 @@ public final class ScaleGoal {
         m.work().claimMs(), m.work().recordMs(), m.work().expansionMs());
     }
     table.print("Goal 2: one execution per size on " + TIER + ", SELECT 1 on every target");
+    m.work().statements().print("Goal 2: where the job database's time went at N = " + sizes.get(sizes.size() - 1));
   }
 
   record Measured(String members, ExecutionTimes times, JobDatabaseWork work) {

@@ -20,8 +20,12 @@ public final class BenchAgent implements AutoCloseable {
 
   /** @param settings more agent settings (AgentConfig's JSON names), or an empty object */
   public static BenchAgent start(Vertx vertx, String jobDatabaseUrl, Tier tier, JsonObject settings) {
-    Agent agent = Agent.start(vertx, AgentConfig.fromJson(configuration(jobDatabaseUrl, tier).mergeIn(settings)))
-      .await();
+    return start(vertx, configuration(jobDatabaseUrl, tier).mergeIn(settings));
+  }
+
+  /** An agent with this whole configuration; agents sharing a job database share its master key too. */
+  public static BenchAgent start(Vertx vertx, JsonObject configuration) {
+    Agent agent = Agent.start(vertx, AgentConfig.fromJson(configuration)).await();
     return new BenchAgent(agent, AgentApi.connect(vertx, agent.httpPort()));
   }
 

@@ -9,7 +9,7 @@ import java.util.List;
  * the agent under test writes to it.
  */
 public record JobDatabaseWork(double transactions, double rowsWritten, double walBytes, double claimMs,
-                              double recordMs, double expansionMs, double otherMs) {
+                              double recordMs, double expansionMs, double otherMs, Table statements) {
   /** PostgreSQL 14 reports database statistics at most every 500 ms; reads wait for the reports to arrive. */
   private static final long STATS_DELAY_MS = 1500;
 
@@ -24,11 +24,20 @@ public record JobDatabaseWork(double transactions, double rowsWritten, double wa
       double record = 0;
       double expansion = 0;
       double other = 0;
+      Table statements = new Table("statement", "calls / target", "ms / target", "rows / call");
       for (List<String> statement : server.rows(database, """
-          SELECT query, total_exec_time FROM pg_stat_statements
-           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())""")) {
+          SELECT query, total_exec_time, calls, rows FROM pg_stat_statements
+           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           ORDER BY total_exec_time DESC""")) {
         String query = statement.get(0);
         double ms = Double.parseDouble(statement.get(1));
+        long calls = Long.parseLong(statement.get(2));
+        if (ms / targets >= 0.005) {
+          String text = query.replaceAll("\\s+", " ").replace("|", "\\|");
+          statements.row("`" + text.substring(0, Math.min(70, text.length())) + "`",
+            String.format("%.3f", calls / (double) targets), ms / targets,
+            String.format("%.1f", Long.parseLong(statement.get(3)) / (double) calls));
+        }
         if (query.contains("claim_targets(")) {
           claim += ms;
         } else if (query.contains("finish_target(") || query.contains("lease_until = now()")) {
@@ -42,7 +51,7 @@ public record JobDatabaseWork(double transactions, double rowsWritten, double wa
       }
       return new JobDatabaseWork((counts[0] - transactions) / (double) targets,
         (counts[1] - rowsWritten) / (double) targets, wal / targets, claim / targets, record / targets,
-        expansion / targets, other / targets);
+        expansion / targets, other / targets, statements);
     }
   }
 

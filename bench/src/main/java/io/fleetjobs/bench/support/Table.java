@@ -18,6 +18,8 @@ public final class Table {
       row.add(cell instanceof Double d ? String.format(java.util.Locale.ROOT, "%.3f", d) : String.valueOf(cell));
     }
     rows.add(row);
+    // Each row as it is measured, so a long run shows its progress; the table follows when it is complete.
+    System.err.println("  measured: " + String.join(" | ", row));
     return this;
   }
 
