@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TargetExecutorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TargetExecutorVerticle.class);
+  /** The failure code of a refused hand-over, as HTTP says "not now". */
+  private static final int SERVICE_UNAVAILABLE = 503;
   private static final String STOPPING = "AgentStopping";
   private static final String LEASE_LOST = "LeaseLost";
   /** How long a cancelled statement may take to end before its attempt is given up on. */
@@ -73,6 +75,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private final TargetDrivers drivers;
   private final ExecutionMetrics metrics;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
+  /** Set when the verticle starts stopping; read on its own context only. */
+  private boolean stopping;
 
   /** One running attempt; {@code stopReason} is set when the agent, not the target, ended it. */
   private static final class InFlight {
@@ -122,6 +126,13 @@ public final class TargetExecutorVerticle extends VerticleBase {
         }
       }));
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.TARGET_RUN, message -> {
+      if (stopping) {
+        // Work that arrives while this executor waits for its running attempts to stop is refused, so the
+        // dispatcher hands it back: started now, it would be cut off as the agent closes its connections and
+        // recorded as failed (seen once in a rolling restart of 1,000 targets).
+        message.fail(SERVICE_UNAVAILABLE, "this agent is stopping");
+        return;
+      }
       // Acknowledged on receipt: the dispatcher hands back work no executor acknowledged.
       message.reply(null);
       run(TargetWork.fromJson(message.body()));
@@ -134,6 +145,7 @@ public final class TargetExecutorVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
+    stopping = true;
     List<InFlight> running = List.copyOf(inFlight.values());
     running.forEach(attempt -> attempt.stop(STOPPING));
     return Future.join(running.stream().map(attempt -> attempt.done.future()).toList())
