@@ -76,7 +76,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
   private static final int ENGINE_POOL_SIZE = 16;
-  private static final int ALERTS_POOL_SIZE = 6;
+  /** Rules are evaluated side by side and deliveries record their attempts on it. */
+  private static final int ALERTS_POOL_SIZE = 10;
   /** Target work is asynchronous on PostgreSQL; a few executors on the worker pool keep both cores busy. */
   private static final int EXECUTOR_INSTANCES = 4;
   /** The host as the JVM names itself (pid@host), without a blocking name lookup. */

@@ -79,12 +79,13 @@ public final class AlertEvaluator {
       return Future.succeededFuture(0);
     }
     Duration longest = rules.stream().map(AlertRule::windowSize).max(Duration::compareTo).orElseThrow();
+    // Rules side by side: each is its own transaction on its own rule's lock, so a burst of failures under many
+    // rules waits for the pool's connections, not for every rule before it.
     return source.snapshot(longest).compose(snapshot -> {
-      Future<Integer> written = Future.succeededFuture(0);
-      for (AlertRule rule : rules) {
-        written = written.compose(sum -> evaluate(rule.name(), snapshot, processingRules).map(n -> sum + n));
-      }
-      return written;
+      List<Future<Integer>> written = rules.stream()
+        .map(rule -> evaluate(rule.name(), snapshot, processingRules))
+        .toList();
+      return Future.all(written).map(all -> written.stream().mapToInt(Future::result).sum());
     });
   }
 

@@ -26,8 +26,13 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final long POLL_MS = 500;
   private static final long DEFERRED_MS = 1000;
   private static final long DEPTH_MS = 5000;
-  private static final int MAX_IN_FLIGHT = 32;
-  private static final int PER_ADDRESS_IN_FLIGHT = 4;
+  private static final int MAX_IN_FLIGHT = 64;
+  /**
+   * A quarter of the slots: a slow or dead receiver holds at most this many, while a burst of alerts to one
+   * receiver (a fleet-wide failure, often all to one webhook) is not queued four at a time behind each
+   * attempt's round trip and its recorded result.
+   */
+  private static final int PER_ADDRESS_IN_FLIGHT = 16;
 
   /**
    * What the verticle needs: where the rows are, how to attempt one, who it is to the leases, and the meter of the
