@@ -130,7 +130,13 @@ public final class AgentsGoal {
     ExecutionTimes succeeded(String id, int n) throws Exception {
       ExecutionTimes times = ExecutionTimes.of(jobServer, database, id);
       if (times.succeeded() != n) {
-        throw new IllegalStateException(times.succeeded() + " of " + n + " targets succeeded");
+        throw new IllegalStateException(times.succeeded() + " of " + n + " targets succeeded; the others: "
+          + jobServer.rows(database, """
+              SELECT t.database_name, t.lifecycle, t.current_attempts, t.claim, t.last_message,
+                     (SELECT string_agg(a.agent || ' ' || a.outcome || ' ' || coalesce(a.message, ''), '; ' ORDER BY a.claim)
+                        FROM jobs_internal.target_attempts a WHERE a.target_execution_id = t.target_execution_id)
+                FROM jobs_internal.target_executions t
+               WHERE t.job_execution_id = ?::uuid AND NOT t.expands_member AND t.lifecycle <> 'Succeeded'""", id));
       }
       return times;
     }
