@@ -1,6 +1,7 @@
 package io.fleetjobs.common.async;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,9 @@ public final class CoalescedRounds {
   private boolean wanted;
   private boolean fullWanted;
   private boolean delayed;
+  private boolean closed;
+  /** Completed when the round running at {@link #close()} has ended. */
+  private Promise<Void> ended;
 
   /** Rounds without a fuller variant. */
   public CoalescedRounds(Supplier<? extends Future<?>> round) {
@@ -39,6 +43,9 @@ public final class CoalescedRounds {
 
   /** A round now, or one more after the running one. */
   public void request() {
+    if (closed) {
+      return;
+    }
     if (running) {
       wanted = true;
       return;
@@ -86,6 +93,23 @@ public final class CoalescedRounds {
     requestAfter(delay);
   }
 
+  /**
+   * No round starts after this; the future completes when the running round, if any, has ended. For a verticle's
+   * stop(): a round cut off half-way (work claimed, not yet handed over) would leave that work to wait for its
+   * lease to expire.
+   */
+  public Future<Void> close() {
+    closed = true;
+    wanted = false;
+    if (!running) {
+      return Future.succeededFuture();
+    }
+    if (ended == null) {
+      ended = Promise.promise();
+    }
+    return ended.future();
+  }
+
   private void start() {
     boolean full = fullWanted;
     wanted = false;
@@ -99,10 +123,13 @@ public final class CoalescedRounds {
       throw e;
     }
     done.onComplete(finished -> {
-      if (wanted) {
+      if (wanted && !closed) {
         start();
       } else {
         running = false;
+        if (ended != null) {
+          ended.tryComplete();
+        }
       }
     });
   }

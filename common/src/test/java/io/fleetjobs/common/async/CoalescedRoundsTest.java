@@ -1,7 +1,9 @@
 package io.fleetjobs.common.async;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -225,5 +227,26 @@ class CoalescedRoundsTest {
     instant.request();
 
     assertEquals(2, runs[0]);
+  }
+
+  @Test
+  void close_waits_for_the_running_round_and_starts_no_other() {
+    coalesced.request();
+    coalesced.request();
+    Future<Void> closed = coalesced.close();
+    assertFalse(closed.isComplete(), "the running round has not ended");
+
+    rounds.get(0).complete();
+    assertTrue(closed.succeeded());
+    assertEquals(1, rounds.size(), "the request made during the round is dropped");
+    coalesced.request();
+    assertEquals(1, rounds.size(), "and so is any after it");
+  }
+
+  @Test
+  void close_when_idle_is_done_at_once() {
+    assertTrue(coalesced.close().succeeded());
+    coalesced.request();
+    assertEquals(0, rounds.size());
   }
 }

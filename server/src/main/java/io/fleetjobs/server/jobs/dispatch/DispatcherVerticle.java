@@ -72,6 +72,16 @@ public final class DispatcherVerticle extends VerticleBase {
     return capacity.refresh();
   }
 
+  /**
+   * Claims nothing more, and waits for the round that runs: the executors, stopped after the dispatcher, then
+   * hand its work back with their own. Cut off, that round's claimed work would wait for its lease to expire
+   * (seen as 23 s of delay in a rolling restart of 1,000 targets).
+   */
+  @Override
+  public Future<?> stop() {
+    return Future.join(rounds.close(), housekeepingRounds.close());
+  }
+
   private void wake() {
     rounds.request();
   }
