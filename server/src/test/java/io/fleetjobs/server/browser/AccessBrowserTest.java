@@ -119,7 +119,8 @@ class AccessBrowserTest {
     List<String> links = browser.driver().findElements(By.cssSelector("nav[aria-label='Main'] a")).stream()
       .map(a -> a.getText().trim())
       .toList();
-    assertEquals(List.of("Overview", "Jobs", "Executions", "Target groups", "Credentials", "Alerts", "Settings"),
+    assertEquals(List.of("Overview", "Jobs", "Executions", "Target groups", "Credentials", "Alerts", "Notifications",
+      "Settings"),
       links);
 
     browser.click("Sign out");
