@@ -112,16 +112,18 @@ BEGIN
             WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now AND NOT c.expands_member
             ORDER BY c.next_attempt_start_time, c.target_execution_id
             LIMIT v_free * 4)
-     -- An earlier execution that still has the step active there (running, waiting to retry, or queued).
-     -- Earlier by the executions' own start, ties broken by id: two steps started in one transaction give
-     -- their target rows the same create_time, and then both would run.
+     -- Another execution that runs the step there now, or an earlier one that still has it queued or waiting
+     -- to retry. Running wins whatever the order: a later run's member listing may finish first, and its target
+     -- must not run beside the one it started. Earlier is by the executions' own start, ties broken by id: two
+     -- steps started in one transaction give their target rows the same create_time.
      AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
                    JOIN jobs_internal.job_executions oe ON oe.job_execution_id = o.job_execution_id
                    JOIN jobs_internal.job_executions te ON te.job_execution_id = t.job_execution_id
                   WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
                     AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
-                    AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
-                    AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id));
+                    AND (o.lifecycle = 'InProgress'
+                         OR (o.lifecycle IN ('Created', 'WaitingForRetry')
+                             AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))));
   RETURN QUERY
   WITH candidates AS (
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,

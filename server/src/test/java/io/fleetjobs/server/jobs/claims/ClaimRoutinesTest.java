@@ -88,6 +88,23 @@ class ClaimRoutinesTest {
   }
 
   @Test
+  void a_later_run_already_running_on_a_database_keeps_an_earlier_run_off_it() throws Exception {
+    UUID first = UUID.randomUUID();
+    UUID later = db.execution("late", 1, 1, 0, T0);
+    db.query("SELECT jobs_internal.start_execution('late', ?, 'Manual', NULL)", first);
+    // The first run's listing finished after the later run's target had started.
+    db.query("UPDATE jobs_internal.job_executions SET create_time = create_time - interval '1 minute'"
+      + " WHERE job_execution_id = ?", first);
+    assertEquals(1, db.claim("agent-a", 10, 10, 30, T0).size(), "the later run's target starts");
+    assertTrue(db.startNextStep(first, 1, T0));
+    assertEquals(0, db.claim("agent-a", 10, 10, 30, T0).size(), "the earlier run's target does not start beside it");
+    assertEquals("Skipped", db.value("SELECT lifecycle FROM jobs_internal.target_executions WHERE job_execution_id = ?",
+      first));
+    assertEquals("InProgress", db.value("SELECT lifecycle FROM jobs_internal.target_executions"
+      + " WHERE job_execution_id = ?", later));
+  }
+
+  @Test
   void a_claim_takes_only_what_the_capacity_leaves_free() throws Exception {
     db.execution("free", 1, 8, 0, T0);
     int runningElsewhere = (int) db.count(
