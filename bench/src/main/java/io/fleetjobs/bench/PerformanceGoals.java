@@ -8,10 +8,14 @@ import io.fleetjobs.bench.goals.ScaleGoal;
 import io.fleetjobs.bench.support.JobDatabases;
 import io.fleetjobs.bench.support.TargetServers;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every performance goal of the engine, from one command, each printed as a table with its baseline measured in
@@ -29,8 +33,9 @@ public final class PerformanceGoals {
 
   public static void main(String[] args) throws Exception {
     boolean full = args.length > 0 && args[0].equals("full");
-    Set<String> goals = args.length > 1 ? Set.of(args).stream().filter(a -> a.matches("\\d")).collect(
-      java.util.stream.Collectors.toSet()) : Set.of("1", "2", "3", "4");
+    Set<String> goals = args.length > 1
+      ? Arrays.stream(args).filter(a -> a.matches("\\d")).collect(Collectors.toSet())
+      : Set.of("1", "2", "3", "4");
     System.out.println("# fleetjobs performance goals, " + (full ? "full" : "quick") + " run, " + Instant.now()
       + ", load average at start " + loadAverage());
     try (TargetServers targets = TargetServers.start(TARGET_CONNECTIONS); JobDatabases jobServer = JobDatabases.start()) {
@@ -65,13 +70,13 @@ public final class PerformanceGoals {
       return Path.of(given);
     }
     Path fromRoot = Path.of("server/target/fleetjobs.jar");
-    return java.nio.file.Files.exists(fromRoot) ? fromRoot : Path.of("../server/target/fleetjobs.jar");
+    return Files.exists(fromRoot) ? fromRoot : Path.of("../server/target/fleetjobs.jar");
   }
 
   private static String loadAverage() {
     try {
-      return java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
       return "unknown";
     }
   }
