@@ -180,24 +180,16 @@ public final class PostgresTargetDriver implements TargetDriver {
           .execute()
           .onComplete(done -> connection.close());
       });
-    return new RunningScript() {
-      @Override
-      public Future<ScriptResult> result() {
-        return result;
+    return RunningScript.of(result, () -> {
+      cancelled.set(true);
+      PgConnection connection = open.get();
+      if (connection == null) {
+        return Future.succeededFuture();
       }
-
-      @Override
-      public Future<Void> cancel() {
-        cancelled.set(true);
-        PgConnection connection = open.get();
-        if (connection == null) {
-          return Future.succeededFuture();
-        }
-        // If the server ignores the cancel request, closing the connection ends the statement.
-        vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
-        return connection.cancelRequest();
-      }
-    };
+      // If the server ignores the cancel request, closing the connection ends the statement.
+      vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
+      return connection.cancelRequest();
+    });
   }
 
   @Override

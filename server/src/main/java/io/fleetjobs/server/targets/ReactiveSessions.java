@@ -2,15 +2,19 @@ package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * What the drivers on Vert.x's reactive SQL clients (PostgreSQL, MySQL) do alike: one query on a connection of
- * its own, which closes before the answer is given. Each driver opens the connection its engine's way and names
- * the query; only that differs.
+ * its own, which closes before the answer is given (each driver opens the connection its engine's way and names
+ * the query), and reading a script's first result set, typed by each engine's own DDL rule.
  */
 public final class ReactiveSessions {
   private static final int ENUMERATION_TIMEOUT_MS = 30_000;
@@ -45,5 +49,33 @@ public final class ReactiveSessions {
         .execute()
         .eventually(connection::close))
       .mapEmpty();
+  }
+
+  /**
+   * The first result of a statement that has columns, or null when none has, each column typed as the engine's
+   * output-table DDL writes it.
+   */
+  public static ScriptResult firstResultSet(RowSet<Row> rows, Function<ColumnDescriptor, String> ddlType) {
+    for (RowSet<Row> set = rows; set != null; set = set.next()) {
+      List<ColumnDescriptor> descriptors = set.columnDescriptors();
+      if (descriptors != null && !descriptors.isEmpty()) {
+        List<List<Object>> values = new ArrayList<>();
+        for (Row row : set) {
+          List<Object> value = new ArrayList<>(row.size());
+          for (int i = 0; i < row.size(); i++) {
+            value.add(row.getValue(i));
+          }
+          values.add(value);
+        }
+        return new ScriptResult(columns(descriptors, ddlType), values);
+      }
+    }
+    return null;
+  }
+
+  /** A result's columns, each typed as the engine's output-table DDL writes it. */
+  public static List<ScriptResult.Column> columns(List<ColumnDescriptor> descriptors,
+                                                  Function<ColumnDescriptor, String> ddlType) {
+    return descriptors.stream().map(d -> new ScriptResult.Column(d.name(), ddlType.apply(d))).toList();
   }
 }

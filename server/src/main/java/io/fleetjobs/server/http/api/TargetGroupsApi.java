@@ -52,7 +52,8 @@ public final class TargetGroupsApi {
   }
 
   private Future<Reply> get(RoutingContext ctx) {
-    return groups.get(pathParam(ctx, "name")).map(group -> Reply.ok(group.toJson()));
+    // A group may hold 10,000 members: its JSON is encoded off the event loop.
+    return groups.get(pathParam(ctx, "name")).map(group -> Reply.ok(group.toJson()).asBulky());
   }
 
   private Future<Reply> put(RoutingContext ctx) {
@@ -63,7 +64,7 @@ public final class TargetGroupsApi {
       .map(member -> MEMBER.toSql((JsonObject) member))
       .toList());
     return groups.save(name, members)
-      .compose(created -> groups.get(name).map(group -> Reply.saved(created, group.toJson())));
+      .compose(created -> groups.get(name).map(group -> Reply.saved(created, group.toJson()).asBulky()));
   }
 
   private Future<Reply> delete(RoutingContext ctx) {

@@ -192,30 +192,22 @@ public final class JdbcTargetDriver implements TargetDriver {
     }
     Where where = new Where(serverName, databaseName, connection.trustServerCertificate(), options.applicationName());
     Future<ScriptResult> result = connect(where, login, "credential", run::execute);
-    return new RunningScript() {
-      @Override
-      public Future<ScriptResult> result() {
-        return result;
-      }
-
-      @Override
-      public Future<Void> cancel() {
-        run.markCancelled();
-        // If the server ignores the cancel, closing the connection ends the statement and frees its thread.
-        vertx.setTimer(CANCEL_GRACE_MS, late -> {
-          if (!result.isComplete()) {
-            wiring.workers().executor().executeBlocking(() -> {
-              run.abort(Runnable::run);
-              return null;
-            }, false);
-          }
-        });
-        return wiring.workers().executor().executeBlocking(() -> {
-          run.cancel();
-          return null;
-        }, false);
-      }
-    };
+    return RunningScript.of(result, () -> {
+      run.markCancelled();
+      // If the server ignores the cancel, closing the connection ends the statement and frees its thread.
+      vertx.setTimer(CANCEL_GRACE_MS, late -> {
+        if (!result.isComplete()) {
+          wiring.workers().executor().executeBlocking(() -> {
+            run.abort(Runnable::run);
+            return null;
+          }, false);
+        }
+      });
+      return wiring.workers().executor().executeBlocking(() -> {
+        run.cancel();
+        return null;
+      }, false);
+    });
   }
 
   @Override

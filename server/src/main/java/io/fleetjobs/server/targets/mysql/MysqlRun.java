@@ -3,6 +3,7 @@ package io.fleetjobs.server.targets.mysql;
 import io.fleetjobs.server.targets.DryRunRecord;
 import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.FirstRows;
+import io.fleetjobs.server.targets.ReactiveSessions;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
@@ -10,11 +11,9 @@ import io.fleetjobs.server.targets.ScriptResult;
 import io.vertx.core.Future;
 import io.vertx.mysqlclient.MySQLException;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -138,7 +137,7 @@ final class MysqlRun {
           List<ColumnDescriptor> columns = set.columnDescriptors();
           // MySQL counts the rows a statement changed; those it returned are the result set's size.
           if (columns != null && !columns.isEmpty()) {
-            seen.resultSet(columns(columns), set.value());
+            seen.resultSet(ReactiveSessions.columns(columns, MysqlRun::ddlType), set.value());
             rows += set.size();
           } else {
             rows += set.rowCount();
@@ -166,7 +165,7 @@ final class MysqlRun {
       ? connection.query(statement.sql())
         .execute()
         .map(rows -> {
-          first = firstResultSet(rows);
+          first = ReactiveSessions.firstResultSet(rows, MysqlRun::ddlType);
           return null;
         })
       : connection.query(statement.sql())
@@ -219,32 +218,6 @@ final class MysqlRun {
     String text = failure.getMessage();
     int at = text == null ? -1 : text.lastIndexOf(" (" + failure.getErrorCode() + ")");
     return at < 0 ? text : text.substring(0, at);
-  }
-
-  /** The first result of the statement that has columns, or null when none has. */
-  private static ScriptResult firstResultSet(RowSet<Row> rows) {
-    for (RowSet<Row> set = rows; set != null; set = set.next()) {
-      List<ColumnDescriptor> descriptors = set.columnDescriptors();
-      if (descriptors != null && !descriptors.isEmpty()) {
-        List<ScriptResult.Column> columns = columns(descriptors);
-        List<List<Object>> values = new ArrayList<>();
-        for (Row row : set) {
-          List<Object> value = new ArrayList<>(row.size());
-          for (int i = 0; i < row.size(); i++) {
-            value.add(row.getValue(i));
-          }
-          values.add(value);
-        }
-        return new ScriptResult(columns, values);
-      }
-    }
-    return null;
-  }
-
-  private static List<ScriptResult.Column> columns(List<ColumnDescriptor> descriptors) {
-    return descriptors.stream()
-      .map(d -> new ScriptResult.Column(d.name(), ddlType(d)))
-      .toList();
   }
 
   /**

@@ -126,32 +126,24 @@ public final class MysqlTargetDriver implements TargetDriver {
           // The result does not wait for the connection to close: the slot is free once the script is done.
           .onComplete(done -> connection.close());
       });
-    return new RunningScript() {
-      @Override
-      public Future<ScriptResult> result() {
-        return result;
+    return RunningScript.of(result, () -> {
+      cancelled.set(true);
+      MySQLConnection connection = open.get();
+      Long thread = serverThread.get();
+      if (connection == null || thread == null) {
+        return Future.succeededFuture();
       }
-
-      @Override
-      public Future<Void> cancel() {
-        cancelled.set(true);
-        MySQLConnection connection = open.get();
-        Long thread = serverThread.get();
-        if (connection == null || thread == null) {
-          return Future.succeededFuture();
+      // If the kill cannot be delivered, closing the connection ends the statement (MySQL notices at its next
+      // check, as it does for KILL QUERY).
+      vertx.setTimer(CANCEL_GRACE_MS, late -> {
+        if (!result.isComplete()) {
+          connection.close();
         }
-        // If the kill cannot be delivered, closing the connection ends the statement (MySQL notices at its next
-        // check, as it does for KILL QUERY).
-        vertx.setTimer(CANCEL_GRACE_MS, late -> {
-          if (!result.isComplete()) {
-            connection.close();
-          }
-        });
-        return connect(serverName, null, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
-          .compose(killer -> killer.query("KILL QUERY " + thread).execute().eventually(killer::close))
-          .mapEmpty();
-      }
-    };
+      });
+      return connect(serverName, null, login, member, ScriptOptions.AGENT_APPLICATION_NAME)
+        .compose(killer -> killer.query("KILL QUERY " + thread).execute().eventually(killer::close))
+        .mapEmpty();
+    });
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.fleetjobs.server.targets.postgres;
 import io.fleetjobs.server.targets.DryRunRecord;
 import io.fleetjobs.server.targets.DryRunRefused;
 import io.fleetjobs.server.targets.FirstRows;
+import io.fleetjobs.server.targets.ReactiveSessions;
 import io.fleetjobs.server.targets.Messages;
 import io.fleetjobs.server.targets.ScriptFailed;
 import io.fleetjobs.server.targets.ScriptOptions;
@@ -12,9 +13,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.PgNotice;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +111,7 @@ public final class PsqlRun {
       ran = connection.query(statement.sql())
         .execute()
         .map(rows -> {
-          first = firstResultSet(rows);
+          first = ReactiveSessions.firstResultSet(rows, ColumnDescriptor::typeName);
           return null;
         });
     } else {
@@ -142,7 +141,7 @@ public final class PsqlRun {
       .map(result -> {
         List<ColumnDescriptor> columns = result.columnDescriptors();
         if (columns != null) {
-          seen.resultSet(columns(columns), result.value());
+          seen.resultSet(ReactiveSessions.columns(columns, ColumnDescriptor::typeName), result.value());
         }
         seen.statement(statement.number(), statement.line(), statement.leadingWords(), result.rowCount());
         return null;
@@ -200,26 +199,4 @@ public final class PsqlRun {
     return text.toString();
   }
 
-  /** The first result of the statement that has columns, or null when none has. */
-  private static ScriptResult firstResultSet(RowSet<Row> rows) {
-    for (RowSet<Row> set = rows; set != null; set = set.next()) {
-      List<ColumnDescriptor> descriptors = set.columnDescriptors();
-      if (descriptors != null && !descriptors.isEmpty()) {
-        List<List<Object>> values = new ArrayList<>();
-        for (Row row : set) {
-          List<Object> value = new ArrayList<>(row.size());
-          for (int i = 0; i < row.size(); i++) {
-            value.add(row.getValue(i));
-          }
-          values.add(value);
-        }
-        return new ScriptResult(columns(descriptors), values);
-      }
-    }
-    return null;
-  }
-
-  private static List<ScriptResult.Column> columns(List<ColumnDescriptor> descriptors) {
-    return descriptors.stream().map(d -> new ScriptResult.Column(d.name(), d.typeName())).toList();
-  }
 }
