@@ -275,14 +275,33 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
 
   /** Clicks a button named {@code text} inside {@code scope}. */
   public void click(WebElement scope, String text) {
-    WebElement button = await("button " + text + " in " + scope.getTagName(),
-      d -> scope.findElements(By.xpath(".//button[normalize-space(.)=" + xpathLiteral(text) + "]")).stream()
-        .filter(WebElement::isDisplayed)
-        .filter(WebElement::isEnabled)
-        .findFirst()
-        .orElse(null));
+    WebElement button = await("button " + text + " in " + scope.getTagName(), d -> buttonIn(scope, text));
     scrollTo(button);
     button.click();
+  }
+
+  /**
+   * Clicks a button named {@code text} inside the element {@code scope} finds, both found again if a live refresh
+   * replaces them between finding and clicking.
+   */
+  public void click(By scope, String text) {
+    await("button " + text + " in " + scope, d -> {
+      WebElement button = buttonIn(d.findElement(scope), text);
+      if (button == null) {
+        return null;
+      }
+      scrollTo(button);
+      button.click();
+      return true;
+    });
+  }
+
+  private static WebElement buttonIn(WebElement scope, String text) {
+    return scope.findElements(By.xpath(".//button[normalize-space(.)=" + xpathLiteral(text) + "]")).stream()
+      .filter(WebElement::isDisplayed)
+      .filter(WebElement::isEnabled)
+      .findFirst()
+      .orElse(null);
   }
 
   /** The displayed form control whose name is the API field {@code name}. */

@@ -48,6 +48,7 @@ class FleetViewBrowserTest {
   private static final int DATABASES = 100;
   private static final Duration RUN = Duration.ofMinutes(4);
   private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final By PAGER = By.cssSelector("nav[aria-label='Target pages']");
   private static final String PROGRESS = "section[aria-label='Summary'] [role='progressbar']";
   /**
    * Fails on 30 targets, told apart by the address the agent connected to: a missing relation on 20 databases of
@@ -143,18 +144,15 @@ class FleetViewBrowserTest {
 
     // The table pages by the server's cursor ($skipToken): on to the second page and back to the first.
     List<String> first = awaitRows(100);
-    browser.click(pager(), "Next page");
+    browser.click(PAGER, "Next page");
     browser.await("the second page", d -> range().startsWith("101–200 of 2,000"));
     List<String> second = awaitRows(100);
     assertTrue(second.stream().noneMatch(first::contains), "the second page repeats no row of the first");
-    browser.click(pager(), "Previous page");
+    browser.click(PAGER, "Previous page");
     browser.await("the first page again", d -> range().startsWith("1–100 of 2,000"));
     assertEquals(first, awaitRows(100));
   }
 
-  private static WebElement pager() {
-    return browser.awaitElement(By.cssSelector("nav[aria-label='Target pages']"));
-  }
 
   private static String range() {
     return browser.driver().findElement(By.cssSelector("nav[aria-label='Target pages'] [data-range]")).getText();
