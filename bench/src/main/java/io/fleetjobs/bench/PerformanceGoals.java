@@ -2,6 +2,7 @@ package io.fleetjobs.bench;
 
 import io.fleetjobs.bench.goals.AgentsGoal;
 import io.fleetjobs.bench.goals.AlertLatencyGoal;
+import io.fleetjobs.bench.goals.BuildsGoal;
 import io.fleetjobs.bench.goals.FanOutGoal;
 import io.fleetjobs.bench.goals.MemoryGoal;
 import io.fleetjobs.bench.goals.ScaleGoal;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,6 +26,7 @@ import java.util.stream.Collectors;
  * takes the larger sizes: 10,000 targets, and 5,000 failing targets for the alert latency. Later arguments pick
  * goals by number ({@code quick 1 3} runs goals 1 and 3 only; goal 5 is measured with goals 1 and 2). Goal 6, run
  * only when named ({@code quick 6}), is issue 16's: 3,000 targets with 1, 2 and 3 agents, and a rolling restart.
+ * Goal 7, also only when named, runs goal 1's fan-out with several builds' fat jars side by side (see builds()).
  */
 public final class PerformanceGoals {
   /** The tier's cap, the listings and the baselines' lanes, on the one target server. */
@@ -56,11 +60,33 @@ public final class PerformanceGoals {
         if (goals.contains("6")) {
           AgentsGoal.run(targets, jobServer, 3);
         }
+        if (goals.contains("7")) {
+          BuildsGoal.run(vertx, targets, jobServer, builds(), 1000, 5);
+        }
       } finally {
         vertx.close().await();
       }
     }
     System.out.println("\nload average at the end " + loadAverage());
+  }
+
+  /**
+   * Goal 7's builds: {@code -Dfleetjobs.builds=label=path.jar,label=path.jar} (older builds' fat jars, each made by
+   * the README's first command at that commit), then this build's, labelled "this build".
+   */
+  private static Map<String, Path> builds() {
+    Map<String, Path> builds = new LinkedHashMap<>();
+    for (String build : System.getProperty("fleetjobs.builds", "").split(",")) {
+      if (!build.isBlank()) {
+        String[] labelAndJar = build.split("=", 2);
+        if (labelAndJar.length != 2) {
+          throw new IllegalArgumentException("-Dfleetjobs.builds takes label=path.jar, not " + build);
+        }
+        builds.put(labelAndJar[0].trim(), Path.of(labelAndJar[1].trim()));
+      }
+    }
+    builds.put("this build", agentJar());
+    return builds;
   }
 
   /** The fat jar the build made, from the project's root or from bench/ (or -Dfleetjobs.jar). */

@@ -1,13 +1,11 @@
 package io.fleetjobs.bench.goals;
 
 import io.fleetjobs.bench.support.AgentApi;
-import io.fleetjobs.bench.support.BenchAgent;
+import io.fleetjobs.bench.support.JarAgent;
 import io.fleetjobs.bench.support.JobDatabases;
 import io.fleetjobs.bench.support.Table;
 import io.fleetjobs.bench.support.TargetServers;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
+import io.fleetjobs.server.config.Tier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +36,6 @@ public final class MemoryGoal {
 
   /** @param targets how many targets the run has (a thousand per loopback address) */
   public static void run(TargetServers targetServers, JobDatabases jobServer, Path jar, int targets) throws Exception {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn -DskipTests package)");
-    }
     targetServers.ensureDatabases(1000);
     Table table = new Table("JVM flags", "max heap (MiB)", "largest RSS (MiB)", "heap after GC, 800 in flight (MiB)",
       "in flight at that GC", "run (s)", "agent objects live after the run");
@@ -62,22 +57,9 @@ public final class MemoryGoal {
   private static Measured measure(TargetServers targetServers, JobDatabases jobServer, Path jar, List<String> flags,
                                   int targets) throws Exception {
     String database = jobServer.create();
-    int port = freePort();
     Path data = Files.createTempDirectory("fleetjobs-bench-agent");
-    List<String> command = new ArrayList<>(List.of("java"));
-    command.addAll(flags);
-    command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(data.resolve("agent.log").toFile());
-    builder.environment().putAll(Map.of("FLEETJOBS_DB_URL", jobServer.url(database),
-      "FLEETJOBS_HTTP_HOST", "127.0.0.1", "FLEETJOBS_HTTP_PORT", String.valueOf(port), "FLEETJOBS_TIER", "JA800",
-      "FLEETJOBS_BOOTSTRAP_ADMIN_TOKEN", AgentApi.TOKEN, "FLEETJOBS_MASTER_KEY", BenchAgent.masterKey(),
-      "FLEETJOBS_DATA_DIR", data.toString()));
-    Process agent = builder.start();
-    Vertx vertx = Vertx.vertx();
-    try {
-      awaitReady(vertx, port, agent);
-      AgentApi api = AgentApi.connect(vertx, port);
+    try (JarAgent agent = JarAgent.start(jar, flags, jobServer.url(database), Tier.JA800, data)) {
+      AgentApi api = agent.api();
       List<String> servers = new ArrayList<>();
       for (int i = 0; i < targets / 1000; i++) {
         servers.add(targetServers.serverName(i));
@@ -114,43 +96,7 @@ public final class MemoryGoal {
       double seconds = (System.nanoTime() - started) / 1e9;
       largestRss = Math.max(largestRss, peakRssKib(agent.pid()));
       String live = liveAgentObjects(agent.pid());
-      api.close();
       return new Measured(maxHeap / (1024 * 1024), largestRss / 1024, heapAfterGc / 1024, inFlightAtGc, seconds, live);
-    } finally {
-      agent.destroy();
-      if (!agent.waitFor(60, TimeUnit.SECONDS)) {
-        agent.destroyForcibly();
-      }
-      vertx.close().await();
-    }
-  }
-
-  private static void awaitReady(Vertx vertx, int port, Process agent) throws InterruptedException {
-    WebClient http = WebClient.create(vertx);
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    try {
-      while (System.nanoTime() < deadline) {
-        if (!agent.isAlive()) {
-          throw new IllegalStateException("The agent exited with " + agent.exitValue());
-        }
-        try {
-          if (http.get(port, "127.0.0.1", "/health/ready").send().await().statusCode() == 200) {
-            return;
-          }
-        } catch (Exception notYet) {
-          // not listening yet
-        }
-        Thread.sleep(250);
-      }
-      throw new IllegalStateException("The agent was not ready within 2 minutes");
-    } finally {
-      http.close();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 
