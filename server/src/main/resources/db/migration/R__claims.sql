@@ -121,38 +121,66 @@ BEGIN
                    JOIN jobs_internal.job_executions te ON te.job_execution_id = t.job_execution_id
                   WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
                     AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
+                    -- implied by the rule below; it lets V014's target_executions_active_target find them in one probe
+                    AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
                     AND (o.lifecycle = 'InProgress'
                          OR (o.lifecycle IN ('Created', 'WaitingForRetry')
                              AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))));
   RETURN QUERY
-  WITH candidates AS (
+  -- The candidates in the claim's order (the time each became ready, then the id), from two branches that each read
+  -- only their first rows from an index in that order: the queue (V014's target_executions_queue) and the rows
+  -- whose agent died (target_executions_running). One query over both had to sort every ready target per claim.
+  -- A branch's row the merge leaves out stays locked until this claim commits, as claims run one at a time.
+  WITH queued AS (
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
-           coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
+           t.next_attempt_start_time AS ready_time
       FROM jobs_internal.target_executions t
-     WHERE NOT t.expands_member
-       AND ((t.lifecycle IN ('Created', 'WaitingForRetry') AND t.next_attempt_start_time <= p_now)
-            -- its agent died: run it again, as the same attempt, unless that happened too often or the run
-            -- was cancelled (the sweep ends those)
-            OR (t.lifecycle = 'InProgress' AND t.lease_until < now()
-                AND t.lease_losses + 1 < jobs_internal.max_lease_losses()
-                AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions e
-                                 WHERE e.job_execution_id = t.job_execution_id AND e.cancel_requested)))
+     WHERE t.lifecycle IN ('Created', 'WaitingForRetry') AND NOT t.expands_member
+       AND t.next_attempt_start_time <= p_now
        -- A group already at its maxParallelism takes no candidate slot, so it cannot starve other work.
        AND (t.max_parallelism IS NULL
             OR (SELECT count(*) FROM jobs_internal.target_executions r
                  WHERE r.job_execution_id = t.job_execution_id AND r.step_id = t.step_id
                    AND r.parallel_group = t.parallel_group AND r.lifecycle = 'InProgress'
                    AND r.lease_until >= now()) < t.max_parallelism)
-     ORDER BY 6, 1
+     ORDER BY t.next_attempt_start_time, t.target_execution_id
      LIMIT v_free * 4                                                 -- headroom for maxParallelism
        FOR UPDATE SKIP LOCKED
+  ), abandoned AS (
+    -- its agent died: run it again, as the same attempt, unless that happened too often or the run was cancelled
+    -- (the sweep ends those)
+    SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
+           coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
+      FROM jobs_internal.target_executions t
+     WHERE t.lifecycle = 'InProgress' AND t.lease_until < now() AND NOT t.expands_member
+       AND t.lease_losses + 1 < jobs_internal.max_lease_losses()
+       AND NOT EXISTS (SELECT 1 FROM jobs_internal.job_executions e
+                        WHERE e.job_execution_id = t.job_execution_id AND e.cancel_requested)
+       AND (t.max_parallelism IS NULL
+            OR (SELECT count(*) FROM jobs_internal.target_executions r
+                 WHERE r.job_execution_id = t.job_execution_id AND r.step_id = t.step_id
+                   AND r.parallel_group = t.parallel_group AND r.lifecycle = 'InProgress'
+                   AND r.lease_until >= now()) < t.max_parallelism)
+     ORDER BY 6, 1
+     LIMIT v_free * 4
+       FOR UPDATE SKIP LOCKED
+  ), candidates AS (
+    SELECT q.target_execution_id, q.job_execution_id, q.step_id, q.parallel_group, q.max_parallelism, q.ready_time
+      FROM queued q
+    UNION ALL
+    SELECT a.target_execution_id, a.job_execution_id, a.step_id, a.parallel_group, a.max_parallelism, a.ready_time
+      FROM abandoned a
+     ORDER BY 6, 1
+     LIMIT v_free * 4
   ), ranked AS (
     SELECT c.target_execution_id, c.ready_time, c.max_parallelism,
            row_number() OVER (PARTITION BY c.job_execution_id, c.step_id, c.parallel_group ORDER BY c.ready_time) AS rn,
-           (SELECT count(*) FROM jobs_internal.target_executions r
-             WHERE r.job_execution_id = c.job_execution_id AND r.step_id = c.step_id
-               AND r.parallel_group = c.parallel_group AND r.lifecycle = 'InProgress'
-               AND r.lease_until >= now()) AS running
+           -- Counted only where a maxParallelism reads it, not once per candidate of every claim.
+           CASE WHEN c.max_parallelism IS NOT NULL THEN
+             (SELECT count(*) FROM jobs_internal.target_executions r
+               WHERE r.job_execution_id = c.job_execution_id AND r.step_id = c.step_id
+                 AND r.parallel_group = c.parallel_group AND r.lifecycle = 'InProgress'
+                 AND r.lease_until >= now()) END AS running
       FROM candidates c
   ), chosen AS (
     SELECT r.target_execution_id
