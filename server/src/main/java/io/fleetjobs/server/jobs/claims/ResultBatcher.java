@@ -2,6 +2,7 @@ package io.fleetjobs.server.jobs.claims;
 
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.fleetjobs.server.bus.TargetFinished;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 
 /**
  * Records an executor's results in batches: one call at a time, and the results that arrive while it runs go
@@ -21,7 +23,8 @@ import java.util.UUID;
  * metrics, settling each step) is then paid per batch rather than per target. Each result still gets its own
  * answer; a failed call fails every result of its batch, which its caller may record again.
  *
- * <p>Not thread-safe: an executor confines its batcher to its own context.
+ * <p>Its state is touched only by tasks of {@code confined} (an executor passes its own context): a result may
+ * come from a callback on any thread, as the futures a step's run chains are completed where they were made.
  */
 public final class ResultBatcher {
   /** Records one batch: the rows of the results it recorded, none for a stale claim. */
@@ -35,22 +38,27 @@ public final class ResultBatcher {
 
   private final Recorder recorder;
   private final int maxBatch;
+  private final Executor confined;
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private final CoalescedRounds rounds = new CoalescedRounds(this::round);
 
-  public ResultBatcher(Recorder recorder, int maxBatch) {
+  /** @param confined runs each task after the previous one, on one context */
+  public ResultBatcher(Recorder recorder, int maxBatch, Executor confined) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be at least 1, not " + maxBatch);
     }
     this.recorder = recorder;
     this.maxBatch = maxBatch;
+    this.confined = confined;
   }
 
   /** @return the recorded result, or empty when the attempt's claim was stale */
   public Future<Optional<TargetFinished>> finish(AttemptResult result) {
     Promise<Optional<TargetFinished>> recorded = Promise.promise();
-    queue.add(new Waiting(result, recorded));
-    rounds.request();
+    confined.execute(() -> {
+      queue.add(new Waiting(result, recorded));
+      rounds.request();
+    });
     return recorded.future();
   }
 
@@ -68,16 +76,23 @@ public final class ResultBatcher {
     } catch (RuntimeException e) {
       call = Future.failedFuture(e);
     }
-    return call.onComplete(done -> {
-      if (done.failed()) {
-        batch.forEach(waiting -> waiting.recorded().fail(done.cause()));
-        return;
-      }
-      Map<UUID, TargetFinished> rows = new HashMap<>();
-      done.result().forEach(row -> rows.put(row.targetExecutionId(), row));
-      batch.forEach(waiting -> waiting.recorded()
-        .complete(Optional.ofNullable(rows.get(waiting.result().targetExecutionId()))));
-    });
+    Promise<Void> answered = Promise.promise();
+    call.onComplete(done -> confined.execute(() -> {
+      answer(batch, done);
+      answered.complete();
+    }));
+    return answered.future();
+  }
+
+  private static void answer(List<Waiting> batch, AsyncResult<List<TargetFinished>> done) {
+    if (done.failed()) {
+      batch.forEach(waiting -> waiting.recorded().fail(done.cause()));
+      return;
+    }
+    Map<UUID, TargetFinished> rows = new HashMap<>();
+    done.result().forEach(row -> rows.put(row.targetExecutionId(), row));
+    batch.forEach(waiting -> waiting.recorded()
+      .complete(Optional.ofNullable(rows.get(waiting.result().targetExecutionId()))));
   }
 
   /**

@@ -118,7 +118,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
     this.logins = dependencies.logins();
     this.drivers = dependencies.drivers();
     this.metrics = dependencies.metrics();
-    this.results = new ResultBatcher(attempts::finishAll, RECORD_BATCH);
+    // The context is this verticle's once deployed; the batcher runs no task before the first result.
+    this.results = new ResultBatcher(attempts::finishAll, RECORD_BATCH,
+      task -> context.runOnContext(confined -> task.run()));
   }
 
   @Override

@@ -15,7 +15,10 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The coalescing of results into calls, without a database: each call ends when the test says so. */
+/**
+ * The coalescing of results into calls, without a database or a context: each call ends when the test says so,
+ * and the batcher's tasks run at once on the test's thread.
+ */
 class ResultBatcherTest {
   private final List<List<AttemptResult>> calls = new ArrayList<>();
   private final List<Promise<List<TargetFinished>>> answers = new ArrayList<>();
@@ -24,7 +27,7 @@ class ResultBatcherTest {
     Promise<List<TargetFinished>> answer = Promise.promise();
     answers.add(answer);
     return answer.future();
-  }, 3);
+  }, 3, Runnable::run);
 
   @Test
   void results_that_arrive_during_a_call_go_together_in_the_next() {
@@ -113,7 +116,7 @@ class ResultBatcherTest {
   void a_recorder_that_throws_fails_its_batch_and_not_the_caller() {
     ResultBatcher throwing = new ResultBatcher(batch -> {
       throw new IllegalArgumentException("cannot encode");
-    }, 10);
+    }, 10, Runnable::run);
 
     Future<Optional<TargetFinished>> recorded = throwing.finish(result(UUID.randomUUID(), 1));
 
