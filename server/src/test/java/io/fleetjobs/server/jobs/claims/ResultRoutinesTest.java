@@ -9,11 +9,13 @@ import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,8 +175,8 @@ class ResultRoutinesTest {
     return recorded;
   }
 
-  private static Object[] map(Result[] results, java.util.function.Function<Result, Object> column) {
-    return java.util.Arrays.stream(results).map(column).toArray();
+  private static Object[] map(Result[] results, Function<Result, Object> column) {
+    return Arrays.stream(results).map(column).toArray();
   }
 
   private Object value(String column, Claimed claimed) throws Exception {
