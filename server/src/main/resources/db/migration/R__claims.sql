@@ -288,60 +288,94 @@ BEGIN
   RETURN true;
 END $$;
 
--- Records an attempt's result, fenced by its claim. A failure or timeout the agent found retryable (p_retry_at,
--- from the step's retry policy; NULL: not retryable) waits until then while attempts are left; a final result is
--- counted in the per-minute metrics and may settle the step. A dry run's attempt also records what it saw
--- (p_dry_run_result). Returns the row as it now is, or nothing when the claim was stale.
+-- Records the results of attempts, one row of each array per attempt, each fenced by its claim: a stale claim
+-- changes nothing and returns no row. A failure or timeout the agent found retryable (its retry time, from the
+-- step's retry policy; NULL: not retryable) waits until then while attempts are left; a cancelled run retries
+-- nothing, and its failures end Canceled. A final result is counted in the per-minute metrics and may advance a
+-- rollout and settle its step. A dry run's attempt also records what it saw (its dry-run result). Returns the
+-- rows as they now are. An agent records the results it has ready in one call: the work done once per call
+-- (the metrics, each step's rollout and settling) is what a call per result repeated.
+CREATE OR REPLACE FUNCTION jobs_internal.finish_targets(
+  p_target_execution_ids uuid[], p_claims integer[], p_outcomes text[], p_messages text[],
+  p_retry_ats timestamptz[], p_error_codes text[], p_dry_run_results jsonb[], p_now timestamptz)
+RETURNS SETOF jobs_internal.target_executions
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_rows jobs_internal.target_executions[];
+  v_step record;
+BEGIN
+  WITH given AS (
+    SELECT g.target_execution_id, g.claim, g.outcome, g.message, g.retry_at, g.error_code, g.dry_run_result
+      FROM unnest(p_target_execution_ids, p_claims, p_outcomes, p_messages, p_retry_ats, p_error_codes,
+                  p_dry_run_results)
+           AS g(target_execution_id, claim, outcome, message, retry_at, error_code, dry_run_result)
+  ), held AS (
+    -- The attempts as they ran (their agent, their start), locked in one order: two calls never deadlock.
+    SELECT t.target_execution_id, t.claim, t.current_attempts, t.max_attempts, t.lease_owner,
+           t.current_attempt_start_time, g.message, g.retry_at, g.error_code, g.dry_run_result,
+           -- A cancelled run retries nothing; what really succeeded or timed out stays recorded as such.
+           CASE WHEN g.outcome = 'Failed' AND e.cancel_requested THEN 'Canceled' ELSE g.outcome END AS outcome
+      FROM jobs_internal.target_executions t
+      JOIN given g ON g.target_execution_id = t.target_execution_id AND g.claim = t.claim
+      JOIN jobs_internal.job_executions e ON e.job_execution_id = t.job_execution_id
+     WHERE t.lifecycle = 'InProgress'
+     ORDER BY t.target_execution_id
+       FOR UPDATE OF t
+  ), decided AS (
+    SELECT h.*,
+           h.outcome IN ('Failed', 'TimedOut') AND h.retry_at IS NOT NULL AND h.current_attempts < h.max_attempts
+             AS retrying
+      FROM held h
+  ), attempts AS (
+    INSERT INTO jobs_internal.target_attempts
+      (target_execution_id, claim, attempt, agent, start_time, end_time, outcome, error_code, message)
+    SELECT d.target_execution_id, d.claim, d.current_attempts, d.lease_owner, d.current_attempt_start_time, now(),
+           CASE WHEN d.retrying THEN 'WaitingForRetry' ELSE d.outcome END, d.error_code, d.message
+      FROM decided d
+    ON CONFLICT (target_execution_id, claim) DO NOTHING
+  ), updated AS (
+    UPDATE jobs_internal.target_executions t
+       SET lifecycle = CASE WHEN d.retrying THEN 'WaitingForRetry' ELSE d.outcome END,
+           next_attempt_start_time = CASE WHEN d.retrying THEN d.retry_at ELSE t.next_attempt_start_time END,
+           end_time = CASE WHEN d.retrying THEN t.end_time ELSE now() END,
+           last_message = d.message, last_error_code = d.error_code, lease_owner = NULL, lease_until = NULL,
+           dry_run_result = d.dry_run_result
+      FROM decided d
+     WHERE t.target_execution_id = d.target_execution_id
+    RETURNING t AS finished)
+  SELECT array_agg(u.finished ORDER BY (u.finished).target_execution_id) INTO v_rows FROM updated u;
+  IF v_rows IS NULL THEN
+    RETURN;
+  END IF;
+
+  -- Statements of their own, so they see the rows as the update left them.
+  PERFORM jobs_internal.count_results(ARRAY(
+    SELECT r.target_execution_id FROM unnest(v_rows) r WHERE r.lifecycle <> 'WaitingForRetry'));
+  FOR v_step IN
+    SELECT r.job_execution_id, r.step_id, bool_or(r.wave IS NOT NULL) AS waves
+      FROM unnest(v_rows) r
+     WHERE r.lifecycle <> 'WaitingForRetry'
+     GROUP BY r.job_execution_id, r.step_id
+     ORDER BY r.job_execution_id, r.step_id
+  LOOP
+    IF v_step.waves THEN
+      PERFORM jobs_internal.advance_rollout(v_step.job_execution_id, v_step.step_id, p_now);
+    END IF;
+    PERFORM jobs_internal.settle_step(v_step.job_execution_id, v_step.step_id);
+  END LOOP;
+  RETURN QUERY SELECT r.* FROM unnest(v_rows) r;
+END $$;
+
+-- One attempt's result: finish_targets with one row.
 DROP FUNCTION IF EXISTS jobs_internal.finish_target(uuid, integer, text, text, timestamptz, text, timestamptz);
 CREATE OR REPLACE FUNCTION jobs_internal.finish_target(
   p_target_execution_id uuid, p_claim integer, p_outcome text, p_message text, p_retry_at timestamptz,
   p_error_code text, p_now timestamptz, p_dry_run_result jsonb DEFAULT NULL)
 RETURNS SETOF jobs_internal.target_executions
-LANGUAGE plpgsql AS $$
-DECLARE
-  t jobs_internal.target_executions;
-  v_ran jobs_internal.target_executions;
-  v_cancel boolean;
-BEGIN
-  SELECT * INTO t FROM jobs_internal.target_executions
-   WHERE target_execution_id = p_target_execution_id AND claim = p_claim AND lifecycle = 'InProgress'
-     FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  v_ran := t;                         -- the attempt as it ran: its agent, its start
-  SELECT e.cancel_requested INTO v_cancel FROM jobs_internal.job_executions e
-   WHERE e.job_execution_id = t.job_execution_id;
-  -- A cancelled run retries nothing; what really succeeded or timed out stays recorded as such.
-  IF v_cancel AND p_outcome = 'Failed' THEN
-    p_outcome := 'Canceled';
-  END IF;
-
-  IF p_outcome IN ('Failed', 'TimedOut') AND p_retry_at IS NOT NULL AND t.current_attempts < t.max_attempts THEN
-    UPDATE jobs_internal.target_executions
-       SET lifecycle = 'WaitingForRetry', next_attempt_start_time = p_retry_at,
-           last_message = p_message, last_error_code = p_error_code, lease_owner = NULL, lease_until = NULL,
-           dry_run_result = p_dry_run_result
-     WHERE target_execution_id = t.target_execution_id
-    RETURNING * INTO t;
-    PERFORM jobs_internal.record_attempt(v_ran, 'WaitingForRetry', p_error_code, p_message);
-    RETURN NEXT t;
-    RETURN;
-  END IF;
-
-  UPDATE jobs_internal.target_executions
-     SET lifecycle = p_outcome, end_time = now(), last_message = p_message, last_error_code = p_error_code,
-         lease_owner = NULL, lease_until = NULL, dry_run_result = p_dry_run_result
-   WHERE target_execution_id = t.target_execution_id
-  RETURNING * INTO t;
-  PERFORM jobs_internal.record_attempt(v_ran, p_outcome, p_error_code, p_message);
-  PERFORM jobs_internal.count_results(ARRAY[t.target_execution_id]);
-  IF t.wave IS NOT NULL THEN
-    PERFORM jobs_internal.advance_rollout(t.job_execution_id, t.step_id, p_now);
-  END IF;
-  PERFORM jobs_internal.settle_step(t.job_execution_id, t.step_id);
-  RETURN NEXT t;
-END $$;
+LANGUAGE sql AS $$
+  SELECT r.* FROM jobs_internal.finish_targets(ARRAY[p_target_execution_id], ARRAY[p_claim], ARRAY[p_outcome],
+    ARRAY[p_message], ARRAY[p_retry_at], ARRAY[p_error_code], ARRAY[p_dry_run_result], p_now) r
+$$;
 
 -- Hands a claimed attempt back unspent, for an agent that is stopping: the target waits for the next
 -- claim as it was, without using up an attempt. Fenced by the claim.

@@ -40,7 +40,7 @@ public record JobDatabaseWork(double transactions, double rowsWritten, double wa
         }
         if (query.contains("claim_targets(")) {
           claim += ms;
-        } else if (query.contains("finish_target(") || query.contains("lease_until = now()")) {
+        } else if (query.contains("finish_target") || query.contains("lease_until = now()")) {
           record += ms;                                   // results, and the lease renewals while targets run
         } else if (query.contains("claim_expansions(") || query.contains("start_step(")
           || query.contains("claim_members(") || query.contains("finish_member(")) {

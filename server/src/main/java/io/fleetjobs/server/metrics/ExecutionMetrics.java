@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The engine's meters, for /metrics: finished target executions by outcome (the Elastic Jobs metrics, with the
  * dimensions Azure lacks), how long scripts take on targets, what this agent claims, the live agents, the queue,
  * the targets in progress and the tier's capacity. Label names follow Prometheus' conventions (snake_case); the
- * per-minute counts the alert rules read are kept in the job database by finish_target, with every dimension.
+ * per-minute counts the alert rules read are kept in the job database by finish_targets, with every dimension.
  */
 public final class ExecutionMetrics {
   /** From a quick statement to a long maintenance script; a step's timeout is at most a day. */

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,20 +34,28 @@ public final class AttemptRepository {
 
   public AttemptRepository(Pool pool, Clock clock) {
     this.clock = clock;
+    // One element of each array per result, in the same order.
     finish = SqlTemplate.forQuery(pool, """
         SELECT t.target_execution_id, t.job_execution_id, j.job_name, t.step_id, t.step_name, t.server_name,
                t.database_name, t.lifecycle, t.current_attempts, t.last_message
-          FROM jobs_internal.finish_target(#{id}, #{claim}, #{outcome}, #{message}, #{retryAt}, #{errorCode}, #{now},
-                                             #{dryRunResult}::jsonb) t
+          FROM jobs_internal.finish_targets(#{ids}::uuid[], #{claims}::integer[], #{outcomes}::text[],
+                                            #{messages}::text[], #{retryAts}::timestamptz[], #{errorCodes}::text[],
+                                            #{dryRunResults}::jsonb[], #{now}) t
           JOIN jobs_internal.jobs j ON j.job_id = t.job_id""").mapTo(ClaimRows.FINISHED);
     // Only rows this agent still holds under the same claim: a lease taken over (even by this agent, after
-    // it expired) is not extended for the older attempt. Leases are on the job database's clock.
+    // it expired) is not extended for the older attempt. Leases are on the job database's clock. The rows are
+    // locked in finish_targets' order: a renewal and a batch of results on the same rows never deadlock.
     renew = SqlTemplate.forQuery(pool, """
         UPDATE jobs_internal.target_executions t
            SET lease_until = now() + make_interval(secs => #{leaseSeconds})
-          FROM unnest(#{ids}::uuid[], #{claims}::integer[]) AS held(target_execution_id, claim)
-         WHERE t.target_execution_id = held.target_execution_id AND t.claim = held.claim
-           AND t.lease_owner = #{owner} AND t.lifecycle = 'InProgress'
+         WHERE t.target_execution_id IN (
+                 SELECT c.target_execution_id
+                   FROM jobs_internal.target_executions c
+                   JOIN unnest(#{ids}::uuid[], #{claims}::integer[]) AS held(target_execution_id, claim)
+                     ON c.target_execution_id = held.target_execution_id AND c.claim = held.claim
+                  WHERE c.lease_owner = #{owner} AND c.lifecycle = 'InProgress'
+                  ORDER BY c.target_execution_id
+                    FOR UPDATE OF c)
         RETURNING t.target_execution_id""");
     release = SqlTemplate.forQuery(pool, "SELECT jobs_internal.release_target(#{id}, #{claim}, #{now}) AS released");
   }
@@ -57,32 +66,32 @@ public final class AttemptRepository {
   }
 
   /**
-   * @param retryAt when to run the target again if it failed and attempts are left; null when the failure
-   *                cannot succeed on a retry
+   * Records one result, a member's listing included; an executor records its results through a
+   * {@link ResultBatcher} instead.
+   *
    * @return the recorded result, or empty when this claim was stale (another agent owns the row now)
    */
-  /** @param dryRunResult what a dry run saw on the target (null for a real run) */
-  public Future<Optional<TargetFinished>> finish(TargetWork work, String outcome, String message, Instant retryAt,
-                                                 String errorCode, JsonObject dryRunResult) {
-    return finish(work.targetExecutionId(), work.claim(), outcome, message, retryAt, errorCode, dryRunResult);
+  public Future<Optional<TargetFinished>> finish(AttemptResult result) {
+    return finishAll(List.of(result))
+      .map(rows -> rows.stream().findFirst());
   }
 
   /**
-   * The same for any claimed row, a member's listing included.
+   * Records several results in one call and one transaction, each fenced by its claim.
    *
-   * @param errorCode the failure's SQLSTATE or error number (null when none), for grouping failures by cause
+   * @return the recorded results, in no particular order; a stale claim has none
    */
-  public Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
-                                                 Instant retryAt, String errorCode) {
-    return finish(targetExecutionId, claim, outcome, message, retryAt, errorCode, null);
-  }
-
-  private Future<Optional<TargetFinished>> finish(UUID targetExecutionId, int claim, String outcome, String message,
-                                                  Instant retryAt, String errorCode, JsonObject dryRunResult) {
-    return finish.execute(Params.of("id", targetExecutionId, "claim", claim, "outcome", outcome,
-        "message", message, "retryAt", Params.utc(retryAt), "errorCode", errorCode, "now", Params.utc(now()),
-        "dryRunResult", dryRunResult))
-      .map(rows -> rows.size() == 0 ? Optional.<TargetFinished>empty() : Optional.of(rows.iterator().next()));
+  public Future<List<TargetFinished>> finishAll(List<AttemptResult> results) {
+    return finish.execute(Params.of(
+        "ids", results.stream().map(AttemptResult::targetExecutionId).toArray(UUID[]::new),
+        "claims", results.stream().map(AttemptResult::claim).toArray(Integer[]::new),
+        "outcomes", results.stream().map(AttemptResult::outcome).toArray(String[]::new),
+        "messages", results.stream().map(AttemptResult::message).toArray(String[]::new),
+        "retryAts", results.stream().map(result -> Params.utc(result.retryAt())).toArray(OffsetDateTime[]::new),
+        "errorCodes", results.stream().map(AttemptResult::errorCode).toArray(String[]::new),
+        "dryRunResults", results.stream().map(AttemptResult::dryRunResult).toArray(JsonObject[]::new),
+        "now", Params.utc(now())))
+      .map(Rows::list);
   }
 
   /** @return the ids whose lease this agent still holds under the attempt's claim; it lost the others */

@@ -27,7 +27,7 @@ final class ClaimRows {
       row.getString("authentication")),
     row.getBoolean("dry_run"));
 
-  /** A target_executions row as finish_target and sweep return it, with its job's name joined. */
+  /** A target_executions row as finish_targets and sweep return it, with its job's name joined. */
   static final RowMapper<TargetFinished> FINISHED = row -> new TargetFinished(
     row.getUUID("target_execution_id"),
     row.getUUID("job_execution_id"),

@@ -7,6 +7,7 @@ import io.fleetjobs.server.jobs.JobStep;
 import io.fleetjobs.server.jobs.PinnedSteps;
 import io.fleetjobs.server.jobs.RetryBackoff;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
+import io.fleetjobs.server.jobs.claims.AttemptResult;
 import io.fleetjobs.server.jobs.claims.ClaimRepository;
 import io.fleetjobs.server.jobs.claims.ExpansionClaim;
 import io.fleetjobs.server.jobs.claims.MemberClaim;
@@ -83,8 +84,9 @@ public final class StepStarter {
   private Future<Optional<TargetFinished>> relistFailed(MemberClaim claim, JobStep step,
                                                         GroupExpander.MemberFailure failure) {
     Instant retryAt = retryAt(step, failure.cause(), attempts.now(), claim.attempt());
-    return attempts.finish(claim.targetExecutionId(), claim.claim(), Lifecycle.FAILED.value(),
-      memberMessage(step, failure, retryAt, claim.attempt()), retryAt, TargetFailures.code(failure.cause()).orElse(null));
+    return attempts.finish(new AttemptResult(claim.targetExecutionId(), claim.claim(), Lifecycle.FAILED.value(),
+      memberMessage(step, failure, retryAt, claim.attempt()), retryAt, TargetFailures.code(failure.cause()).orElse(null),
+      null));
   }
 
   /** The databases to run, and a row for each member that could not be listed, as add_targets reads them. */

@@ -10,7 +10,9 @@ import io.fleetjobs.server.jobs.JobStep;
 import io.fleetjobs.server.jobs.PinnedSteps;
 import io.fleetjobs.server.jobs.RetryBackoff;
 import io.fleetjobs.server.jobs.claims.AttemptRepository;
+import io.fleetjobs.server.jobs.claims.AttemptResult;
 import io.fleetjobs.server.jobs.claims.Claimant;
+import io.fleetjobs.server.jobs.claims.ResultBatcher;
 import io.fleetjobs.server.jobs.executions.Lifecycle;
 import io.fleetjobs.server.logging.LogKeys;
 import io.fleetjobs.server.logging.TargetOutcomeLog;
@@ -59,6 +61,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private static final long STOP_PATIENCE_MS = 10_000;
   private static final int RECORD_TRIES = 3;
   private static final long RECORD_RETRY_MS = 500;
+  /** The most results one call records: a burst of thousands goes in several calls, none of them long. */
+  private static final int RECORD_BATCH = 200;
 
   /**
    * What an executor uses: the claimant whose leases it renews, the attempts it records, the pinned step
@@ -74,6 +78,8 @@ public final class TargetExecutorVerticle extends VerticleBase {
   private final LoginCache logins;
   private final TargetDrivers drivers;
   private final ExecutionMetrics metrics;
+  /** This executor's results, recorded together when they are ready together; used on its context only. */
+  private final ResultBatcher results;
   private final Map<UUID, InFlight> inFlight = new ConcurrentHashMap<>();
   /** Set when the verticle starts stopping; read on its own context only. */
   private boolean stopping;
@@ -112,6 +118,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
     this.logins = dependencies.logins();
     this.drivers = dependencies.drivers();
     this.metrics = dependencies.metrics();
+    // The context is this verticle's once deployed; the batcher runs no task before the first result.
+    this.results = new ResultBatcher(attempts::finishAll, RECORD_BATCH,
+      task -> context.runOnContext(confined -> task.run()));
   }
 
   @Override
@@ -276,7 +285,9 @@ public final class TargetExecutorVerticle extends VerticleBase {
     // step could not be read) says when.
     RetryBackoff backoff = step == null ? RetryBackoff.ELASTIC_JOBS_DEFAULT : RetryBackoff.of(step.executionOptions());
     Instant retryAt = outcome.retryable() ? backoff.nextAttempt(attempts.now(), work.attempt()) : null;
-    return recordWithRetries(work, outcome, retryAt, attempt.dryRunReport, RECORD_TRIES)
+    AttemptResult result = new AttemptResult(work.targetExecutionId(), work.claim(), outcome.lifecycle().value(),
+      outcome.message(), retryAt, outcome.errorCode(), attempt.dryRunReport);
+    return recordWithRetries(result, RECORD_TRIES)
       .onSuccess(recorded -> {
         if (recorded.isEmpty()) {
           // Another agent took the target over while this one was paused or cut off: fencing kept its result out.
@@ -287,12 +298,10 @@ public final class TargetExecutorVerticle extends VerticleBase {
       });
   }
 
-  private Future<Optional<TargetFinished>> recordWithRetries(TargetWork work, Outcome outcome, Instant retryAt,
-                                                             JsonObject dryRunReport, int triesLeft) {
-    return attempts.finish(work, outcome.lifecycle().value(), outcome.message(), retryAt, outcome.errorCode(),
-        dryRunReport)
+  private Future<Optional<TargetFinished>> recordWithRetries(AttemptResult result, int triesLeft) {
+    return results.finish(result)
       .recover(e -> triesLeft <= 1 ? Future.failedFuture(e) : vertx.timer(RECORD_RETRY_MS)
-        .compose(waited -> recordWithRetries(work, outcome, retryAt, dryRunReport, triesLeft - 1)));
+        .compose(waited -> recordWithRetries(result, triesLeft - 1)));
   }
 
   /** @param retryAnyFailure the step's retryOn Any: retry what the classification calls permanent too */
