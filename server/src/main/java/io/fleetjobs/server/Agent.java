@@ -267,7 +267,8 @@ public final class Agent {
       .onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new DispatcherVerticle(engine.dispatcher()), options)).onSuccess(ids::add)
       .compose(id -> vertx.deployVerticle(new SchedulerVerticle(new ScheduleRepository(enginePool), prepared.clock(),
-        Duration.ofDays(config.engine().historyRetentionDays())), options)).onSuccess(ids::add)
+        Duration.ofDays(config.engine().historyRetentionDays()), config.engine().scheduleTickMs()), options))
+      .onSuccess(ids::add)
       // Before the alerts: a rule's pause action has its consumer from the first evaluation on.
       .compose(id -> vertx.deployVerticle(new AlertPausesVerticle(new RolloutRepository(enginePool, prepared.clock())),
         options)).onSuccess(ids::add)

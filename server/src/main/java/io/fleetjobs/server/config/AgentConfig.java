@@ -31,9 +31,11 @@ public record AgentConfig(
   /**
    * How the execution engine paces itself. {@code enumerationTimeoutSeconds} bounds listing one member's
    * databases, so a server that accepts the connection and never answers cannot hold a step.
+   * {@code scheduleTickMs} is how often the scheduler looks for due occurrences.
    */
   public record EngineSettings(int leaseSeconds, int historyRetentionDays, long dispatchIntervalMs,
-                               int enumerationTimeoutSeconds, int heartbeatSeconds, Integer agentMaxTargets) {
+                               int enumerationTimeoutSeconds, int heartbeatSeconds, Integer agentMaxTargets,
+                               long scheduleTickMs) {
     static EngineSettings fromJson(JsonObject json) {
       return new EngineSettings(
         positive(json, "leaseSeconds", 30),
@@ -43,7 +45,8 @@ public record AgentConfig(
         positive(json, "heartbeatSeconds", 2),
         // No cap of its own by default: the agent takes its fair share of the tier.
         blankToNull(json.getValue("agentMaxTargets") == null ? null : json.getValue("agentMaxTargets").toString()) == null
-          ? null : positive(json, "agentMaxTargets", 1));
+          ? null : positive(json, "agentMaxTargets", 1),
+        positive(json, "scheduleTickMs", 1000));
     }
 
     public Duration enumerationTimeout() {
@@ -133,7 +136,8 @@ public record AgentConfig(
       .put("dispatchIntervalMs", engine.dispatchIntervalMs())
       .put("enumerationTimeoutSeconds", engine.enumerationTimeoutSeconds())
       .put("heartbeatSeconds", engine.heartbeatSeconds())
-      .put("agentMaxTargets", engine.agentMaxTargets());
+      .put("agentMaxTargets", engine.agentMaxTargets())
+      .put("scheduleTickMs", engine.scheduleTickMs());
   }
 
   /** Secrets are never part of a printed config. */

@@ -1,5 +1,6 @@
 package io.fleetjobs.server.browser;
 
+import io.fleetjobs.server.testsupport.InitializedCluster;
 import io.fleetjobs.server.testsupport.ScratchDirectory;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -36,6 +37,7 @@ final class LoopbackFleet implements AutoCloseable {
       .collect(Collectors.joining(","));
     Path directory = ScratchDirectory.create("fleetjobs-loopback-");
     try {
+      InitializedCluster.copyTo(directory.resolve("data"));
       // Scratch databases: without fsync, a hundred of them take seconds.
       return new LoopbackFleet(directory, EmbeddedPostgres.builder()
         .setDataDirectory(directory.resolve("data"))

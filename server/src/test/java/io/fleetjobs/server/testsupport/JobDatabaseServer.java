@@ -24,6 +24,7 @@ public final class JobDatabaseServer implements AutoCloseable {
 
   /** The first start picks a free port, as every embedded server of the suite does; a restart keeps it. */
   public static JobDatabaseServer start(Path dataDirectory) throws IOException {
+    InitializedCluster.copyTo(dataDirectory);
     return new JobDatabaseServer(dataDirectory, builder(dataDirectory).start());
   }
 

@@ -43,6 +43,7 @@ public final class TargetServer implements AutoCloseable {
     try {
       // Target databases are scratch: without fsync, creating a hundred of them takes a second, not half a minute.
       directory = ScratchDirectory.create("fleetjobs-targets-");
+      InitializedCluster.copyTo(directory.resolve("data"));
       postgres = EmbeddedPostgres.builder()
         .setDataDirectory(directory.resolve("data"))
         .setCleanDataDirectory(false)

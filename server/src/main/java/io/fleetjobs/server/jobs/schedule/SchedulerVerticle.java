@@ -16,24 +16,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
-  private static final long TICK_MS = 1000;
   private static final long PURGE_EVERY_MS = Duration.ofHours(1).toMillis();
 
   private final ScheduleRepository schedules;
   private final Clock clock;
   private final Duration retention;
+  private final long tickMs;
   private boolean ticking;
 
-  public SchedulerVerticle(ScheduleRepository schedules, Clock clock, Duration retention) {
+  /** @param tickMs how often it looks for due occurrences */
+  public SchedulerVerticle(ScheduleRepository schedules, Clock clock, Duration retention, long tickMs) {
     this.schedules = schedules;
     this.clock = clock;
     this.retention = retention;
+    this.tickMs = tickMs;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(TICK_MS, id -> tick());
-    vertx.setPeriodic(TICK_MS, PURGE_EVERY_MS, id -> purge());
+    vertx.setPeriodic(tickMs, id -> tick());
+    vertx.setPeriodic(tickMs, PURGE_EVERY_MS, id -> purge());
     return Future.succeededFuture();
   }
 

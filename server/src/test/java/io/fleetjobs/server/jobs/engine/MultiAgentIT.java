@@ -142,8 +142,8 @@ class MultiAgentIT {
     AgentProcess frozen = agents.get(1);
     awaitHolding(frozen, id);
     frozen.pause();
-    // Longer than its lease: the others take its targets over while it is frozen.
-    Executions.sleep((LEASE_SECONDS + 5) * 1000L);
+    // Past its lease: the others take its targets over while it is frozen.
+    awaitTakenOver(frozen, id);
     frozen.resume();
     JsonObject done = new Executions(api).awaitEnd("zombie", id, PATIENCE);
     assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
@@ -308,6 +308,26 @@ class MultiAgentIT {
       }
       assertTrue(System.nanoTime() < deadline, "the agent never held a target");
       Executions.sleep(20);
+    }
+  }
+
+  /** Waits until no target of the execution is in progress under the agent's lease: others took them over. */
+  private void awaitTakenOver(AgentProcess agent, String execution) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      boolean holds = false;
+      try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+           ResultSet rows = sql.executeQuery("SELECT lease_owner FROM jobs_internal.target_executions"
+             + " WHERE job_execution_id = '" + execution + "' AND lifecycle = 'InProgress'")) {
+        while (rows.next() && !holds) {
+          holds = agent.owns(rows.getString(1));
+        }
+      }
+      if (!holds) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "the others never took over the frozen agent's targets");
+      Executions.sleep(100);
     }
   }
 

@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,8 +30,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SchedulerTest {
   // The agent's clock stands still unless a test moves it: no occurrence becomes due while a test looks.
   private static final MovableClock CLOCK = new MovableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  private static final AtomicInteger PROBES = new AtomicInteger();
+  // A short tick: the tests wait for the scheduler's rounds, not for a time.
   @RegisterExtension
-  static final AgentFixture agent = AgentFixture.perClass("scheduler").withClock(CLOCK);
+  static final AgentFixture agent = AgentFixture.perClass("scheduler", new JsonObject().put("scheduleTickMs", 100))
+    .withClock(CLOCK);
   private static final Scenario scenario = Scenario.on(agent);
 
   @BeforeAll
@@ -43,13 +47,13 @@ class SchedulerTest {
   void a_schedule_that_starts_in_the_past_runs_at_once_when_enabled_and_then_on_its_schedule() throws Exception {
     JsonObject everyMinute = new JsonObject().put("type", "Recurring").put("interval", "PT1M");
     job("past-start", everyMinute.copy().put("enabled", false));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(List.of(), scheduledTimes("past-start"), "disabled: it waits");
     schedule("past-start", everyMinute.copy().put("enabled", true));
     Instant enabledAt = CLOCK.instant();
     Instant first = Instant.parse(awaitScheduled("past-start", 1, Duration.ofSeconds(10)).get(0));
     assertEquals(enabledAt.truncatedTo(ChronoUnit.MINUTES), first, "for the latest occurrence of its schedule");
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(1, scheduledTimes("past-start").size(), "once");
     CLOCK.advance(Duration.ofMinutes(1));
     assertEquals(first.plusSeconds(60), Instant.parse(awaitScheduled("past-start", 2, Duration.ofSeconds(10)).get(1)),
@@ -63,12 +67,12 @@ class SchedulerTest {
     awaitScheduled("paused", 1, Duration.ofSeconds(10));
     schedule("paused", everyMinute.copy().put("enabled", false));
     CLOCK.advance(Duration.ofHours(3));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(1, scheduledTimes("paused").size(), "nothing runs while it is disabled");
     schedule("paused", everyMinute.copy().put("enabled", true));
     Instant caughtUp = Instant.parse(awaitScheduled("paused", 2, Duration.ofSeconds(10)).get(1));
     assertEquals(CLOCK.instant().truncatedTo(ChronoUnit.MINUTES), caughtUp, "for the latest missed occurrence");
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(2, scheduledTimes("paused").size(), "one run for the 180 missed occurrences");
   }
 
@@ -84,7 +88,7 @@ class SchedulerTest {
     CLOCK.advance(Duration.ofHours(3));
     Instant back = CLOCK.instant();
     List<String> fired = awaitScheduled("catch-up", 2, Duration.ofSeconds(10));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(2, scheduledTimes("catch-up").size(), "one run for the whole downtime, not 180");
     assertEquals(back.truncatedTo(ChronoUnit.MINUTES), Instant.parse(fired.get(1)), "the latest occurrence");
   }
@@ -100,7 +104,7 @@ class SchedulerTest {
       .create();
     CLOCK.advance(Duration.ofHours(1));
     awaitScheduled("once", 1, Duration.ofSeconds(10));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(1, scheduledTimes("once").size());
     assertEquals(0, scheduledTimes("disabled").size());
     String id = agent.admin().post("/jobs/disabled/start", new JsonObject()).bodyAsJsonObject().getString("jobExecutionId");
@@ -112,7 +116,7 @@ class SchedulerTest {
   void a_new_cron_schedule_waits_for_its_first_time_after_it_is_saved() throws Exception {
     job("cron", new JsonObject().put("type", "Cron").put("cronExpression", "* * * * *").put("timeZone", "UTC")
       .put("enabled", true));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(List.of(), scheduledTimes("cron"), "the minute it was saved in had begun before it existed");
     CLOCK.advance(Duration.ofMinutes(1));
     assertEquals(CLOCK.instant().truncatedTo(ChronoUnit.MINUTES),
@@ -122,7 +126,7 @@ class SchedulerTest {
   @Test
   void an_enabled_job_without_steps_waits_for_its_first_step() throws Exception {
     schedule("stepless", new JsonObject().put("type", "Recurring").put("interval", "PT1M").put("enabled", true));
-    Executions.sleep(2500);
+    awaitTwoSchedulerRounds();
     assertEquals(List.of(), scheduledTimes("stepless"), "no empty run");
     step("stepless");
     awaitScheduled("stepless", 1, Duration.ofSeconds(10));
@@ -140,6 +144,20 @@ class SchedulerTest {
   private static void step(String job) {
     agent.admin().put("/jobs/" + job + "/steps/s1", new JsonObject().put("targetGroup", "empty")
       .put("action", new JsonObject().put("value", "SELECT 1")));
+  }
+
+  /**
+   * Returns once the scheduler has looked at every job twice since the call, so that whatever it was going to fire
+   * by now is recorded: a Once job that is due fires in the first round that sees it, and a second one, saved after
+   * the first fired, in a later round, which starts only after the first round's firings are done.
+   */
+  private static void awaitTwoSchedulerRounds() throws Exception {
+    for (int round = 0; round < 2; round++) {
+      String probe = "round-probe-" + PROBES.incrementAndGet();
+      job(probe, new JsonObject().put("type", "Once").put("enabled", true)
+        .put("startTime", CLOCK.instant().minusSeconds(60).toString()));
+      awaitScheduled(probe, 1, Duration.ofSeconds(10));
+    }
   }
 
   private static List<String> awaitScheduled(String job, int count, Duration patience) throws Exception {
