@@ -73,6 +73,30 @@ BEGIN
   RETURNING e.job_execution_id, e.job_id, j.job_name, e.job_version, e.next_step_id, e.expansion_claim, e.create_time;
 END $$;
 
+-- The overlap rule: a queued target that another execution keeps off its database, where the same step of the
+-- same job runs now, or is still queued or waiting to retry in an earlier execution. Running wins whatever the
+-- order: a later run's member listing may finish first, and its target must not run beside the one it started.
+-- Earlier is by the executions' own start, ties broken by id: two steps started in one transaction give their
+-- target rows the same create_time. STABLE, so it reads the snapshot of the claim statement that calls it.
+CREATE OR REPLACE FUNCTION jobs_internal.kept_off(p_target_execution_id uuid) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (
+    SELECT 1
+      FROM jobs_internal.target_executions t
+      JOIN jobs_internal.job_executions te ON te.job_execution_id = t.job_execution_id
+      JOIN jobs_internal.target_executions o
+        ON o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
+       AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
+       -- implied by the rule below; it lets V014's target_executions_active_target find them in one probe
+       AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
+      JOIN jobs_internal.job_executions oe ON oe.job_execution_id = o.job_execution_id
+     WHERE t.target_execution_id = p_target_execution_id AND t.lifecycle = 'Created'
+       AND (o.lifecycle = 'InProgress'
+            OR (o.lifecycle IN ('Created', 'WaitingForRetry')
+                AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))));
+END $$;
+
 -- Claims ready target work up to p_capacity running at once across every agent sharing this database (the
 -- tier's cap, which the agent's Capacity hands in), at most p_share running on this agent (its fair share, from
 -- its heartbeat), and at most p_max in this call. The running counts are read under the dispatch semaphore, so
@@ -112,20 +136,7 @@ BEGIN
             WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now AND NOT c.expands_member
             ORDER BY c.next_attempt_start_time, c.target_execution_id
             LIMIT v_free * 4)
-     -- Another execution that runs the step there now, or an earlier one that still has it queued or waiting
-     -- to retry. Running wins whatever the order: a later run's member listing may finish first, and its target
-     -- must not run beside the one it started. Earlier is by the executions' own start, ties broken by id: two
-     -- steps started in one transaction give their target rows the same create_time.
-     AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
-                   JOIN jobs_internal.job_executions oe ON oe.job_execution_id = o.job_execution_id
-                   JOIN jobs_internal.job_executions te ON te.job_execution_id = t.job_execution_id
-                  WHERE o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
-                    AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
-                    -- implied by the rule below; it lets V014's target_executions_active_target find them in one probe
-                    AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
-                    AND (o.lifecycle = 'InProgress'
-                         OR (o.lifecycle IN ('Created', 'WaitingForRetry')
-                             AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))));
+     AND jobs_internal.kept_off(t.target_execution_id);
   RETURN QUERY
   -- The candidates in the claim's order (the time each became ready, then the id), from two branches that each read
   -- only their first rows from an index in that order: the queue (V014's target_executions_queue) and the rows
@@ -183,10 +194,17 @@ BEGIN
                  AND r.lease_until >= now()) END AS running
       FROM candidates c
   ), chosen AS (
-    SELECT r.target_execution_id
-      FROM ranked r
-     WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
-     ORDER BY r.ready_time
+    -- The overlap rule once more, in this statement's snapshot: a step started (or a member listed) after the
+    -- update above read its own snapshot is seen here, and its target must not start beside another run's. The
+    -- rule is read for the rows in line only (OFFSET 0 keeps it above the sort), and those it keeps off are
+    -- skipped by the next claim.
+    SELECT o.target_execution_id
+      FROM (SELECT r.target_execution_id, r.ready_time
+              FROM ranked r
+             WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
+             ORDER BY r.ready_time
+            OFFSET 0) o
+     WHERE NOT jobs_internal.kept_off(o.target_execution_id)
      LIMIT v_free
   ), lost AS (
     -- The attempts whose agent died: kept in the history before their rows are claimed again.
