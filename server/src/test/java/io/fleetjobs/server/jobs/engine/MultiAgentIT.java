@@ -294,18 +294,7 @@ class MultiAgentIT {
 
   private void awaitHolding(AgentProcess agent, String execution) throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (true) {
-      String owner = null;
-      try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
-           ResultSet rows = sql.executeQuery("SELECT lease_owner FROM jobs_internal.target_executions"
-             + " WHERE job_execution_id = '" + execution + "' AND lifecycle = 'InProgress'")) {
-        while (rows.next() && owner == null) {
-          owner = agent.owns(rows.getString(1)) ? rows.getString(1) : null;
-        }
-      }
-      if (owner != null) {
-        return;
-      }
+    while (!holdsAny(agent, execution)) {
       assertTrue(System.nanoTime() < deadline, "the agent never held a target");
       Executions.sleep(20);
     }
@@ -314,21 +303,24 @@ class MultiAgentIT {
   /** Waits until no target of the execution is in progress under the agent's lease: others took them over. */
   private void awaitTakenOver(AgentProcess agent, String execution) throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (true) {
-      boolean holds = false;
-      try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
-           ResultSet rows = sql.executeQuery("SELECT lease_owner FROM jobs_internal.target_executions"
-             + " WHERE job_execution_id = '" + execution + "' AND lifecycle = 'InProgress'")) {
-        while (rows.next() && !holds) {
-          holds = agent.owns(rows.getString(1));
-        }
-      }
-      if (!holds) {
-        return;
-      }
+    while (holdsAny(agent, execution)) {
       assertTrue(System.nanoTime() < deadline, "the others never took over the frozen agent's targets");
       Executions.sleep(100);
     }
+  }
+
+  /** Whether a target of the execution is in progress under the agent's lease. */
+  private boolean holdsAny(AgentProcess agent, String execution) throws Exception {
+    try (Connection db = jobServer.connect(database); Statement sql = db.createStatement();
+         ResultSet rows = sql.executeQuery("SELECT lease_owner FROM jobs_internal.target_executions"
+           + " WHERE job_execution_id = '" + execution + "' AND lifecycle = 'InProgress'")) {
+      while (rows.next()) {
+        if (agent.owns(rows.getString(1))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void awaitLog(AgentProcess agent, String text) throws Exception {
