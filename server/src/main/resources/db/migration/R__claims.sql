@@ -73,29 +73,8 @@ BEGIN
   RETURNING e.job_execution_id, e.job_id, j.job_name, e.job_version, e.next_step_id, e.expansion_claim, e.create_time;
 END $$;
 
--- The overlap rule: a queued target that another execution keeps off its database, where the same step of the
--- same job runs now, or is still queued or waiting to retry in an earlier execution. Running wins whatever the
--- order: a later run's member listing may finish first, and its target must not run beside the one it started.
--- Earlier is by the executions' own start, ties broken by id: two steps started in one transaction give their
--- target rows the same create_time. STABLE, so it reads the snapshot of the claim statement that calls it.
-CREATE OR REPLACE FUNCTION jobs_internal.kept_off(p_target_execution_id uuid) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-  RETURN EXISTS (
-    SELECT 1
-      FROM jobs_internal.target_executions t
-      JOIN jobs_internal.job_executions te ON te.job_execution_id = t.job_execution_id
-      JOIN jobs_internal.target_executions o
-        ON o.job_id = t.job_id AND o.step_name = t.step_name AND o.server_name = t.server_name
-       AND o.database_name = t.database_name AND o.job_execution_id <> t.job_execution_id
-       -- implied by the rule below; it lets V014's target_executions_active_target find them in one probe
-       AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
-      JOIN jobs_internal.job_executions oe ON oe.job_execution_id = o.job_execution_id
-     WHERE t.target_execution_id = p_target_execution_id AND t.lifecycle = 'Created'
-       AND (o.lifecycle = 'InProgress'
-            OR (o.lifecycle IN ('Created', 'WaitingForRetry')
-                AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))));
-END $$;
+-- The overlap rule lives in claim_targets, read once per candidate in the claiming statement.
+DROP FUNCTION IF EXISTS jobs_internal.kept_off(uuid);
 
 -- Claims ready target work up to p_capacity running at once across every agent sharing this database (the
 -- tier's cap, which the agent's Capacity hands in), at most p_share running on this agent (its fair share, from
@@ -124,19 +103,6 @@ BEGIN
   IF v_free <= 0 THEN
     RETURN;
   END IF;
-  -- Overlap, decided under the same lock that starts targets, for the targets next in line: the same step
-  -- of the same job still busy on the same database from an earlier execution. The sweep settles the
-  -- steps this leaves finished.
-  UPDATE jobs_internal.target_executions t
-     SET lifecycle = 'Skipped', end_time = now(), next_attempt_start_time = NULL,
-         last_message = 'Skipped: an earlier execution of this step was still running on this target.'
-   WHERE t.target_execution_id IN (
-           SELECT c.target_execution_id
-             FROM jobs_internal.target_executions c
-            WHERE c.lifecycle = 'Created' AND c.next_attempt_start_time <= p_now AND NOT c.expands_member
-            ORDER BY c.next_attempt_start_time, c.target_execution_id
-            LIMIT v_free * 4)
-     AND jobs_internal.kept_off(t.target_execution_id);
   RETURN QUERY
   -- The candidates in the claim's order (the time each became ready, then the id), from two branches that each read
   -- only their first rows from an index in that order: the queue (V014's target_executions_queue) and the rows
@@ -144,7 +110,8 @@ BEGIN
   -- A branch's row the merge leaves out stays locked until this claim commits, as claims run one at a time.
   WITH queued AS (
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
-           t.next_attempt_start_time AS ready_time
+           t.next_attempt_start_time AS ready_time, t.lifecycle, t.job_id, t.step_name, t.server_name,
+           t.database_name
       FROM jobs_internal.target_executions t
      WHERE t.lifecycle IN ('Created', 'WaitingForRetry') AND NOT t.expands_member
        AND t.next_attempt_start_time <= p_now
@@ -161,7 +128,8 @@ BEGIN
     -- its agent died: run it again, as the same attempt, unless that happened too often or the run was cancelled
     -- (the sweep ends those)
     SELECT t.target_execution_id, t.job_execution_id, t.step_id, t.parallel_group, t.max_parallelism,
-           coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time
+           coalesce(t.next_attempt_start_time, t.lease_until) AS ready_time, t.lifecycle, t.job_id, t.step_name,
+           t.server_name, t.database_name
       FROM jobs_internal.target_executions t
      WHERE t.lifecycle = 'InProgress' AND t.lease_until < now() AND NOT t.expands_member
        AND t.lease_losses + 1 < jobs_internal.max_lease_losses()
@@ -176,13 +144,37 @@ BEGIN
      LIMIT v_free * 4
        FOR UPDATE SKIP LOCKED
   ), candidates AS (
-    SELECT q.target_execution_id, q.job_execution_id, q.step_id, q.parallel_group, q.max_parallelism, q.ready_time
-      FROM queued q
+    SELECT * FROM queued
     UNION ALL
-    SELECT a.target_execution_id, a.job_execution_id, a.step_id, a.parallel_group, a.max_parallelism, a.ready_time
-      FROM abandoned a
+    SELECT * FROM abandoned
      ORDER BY 6, 1
      LIMIT v_free * 4
+  ), kept_off AS (
+    -- Overlap: a queued target another execution keeps off its database, where the same step of the same job runs
+    -- now, or is still queued or waiting to retry in an earlier execution. Running wins whatever the order: a
+    -- later run's member listing may finish first, and its target must not run beside the one it started.
+    -- Earlier is by the executions' own start, ties broken by id: two steps started in one transaction give their
+    -- target rows the same create_time. Decided here, in the statement that claims, under the dispatch lock: a
+    -- step started after an earlier statement's snapshot is seen too. The sweep settles the steps this finishes.
+    SELECT c.target_execution_id
+      FROM candidates c
+      JOIN jobs_internal.job_executions te ON te.job_execution_id = c.job_execution_id
+     WHERE c.lifecycle = 'Created'
+       AND EXISTS (SELECT 1 FROM jobs_internal.target_executions o
+                     JOIN jobs_internal.job_executions oe ON oe.job_execution_id = o.job_execution_id
+                    WHERE o.job_id = c.job_id AND o.step_name = c.step_name AND o.server_name = c.server_name
+                      AND o.database_name = c.database_name AND o.job_execution_id <> c.job_execution_id
+                      -- implied by the rule below; it lets V014's target_executions_active_target find them in one probe
+                      AND o.lifecycle IN ('Created', 'InProgress', 'WaitingForRetry')
+                      AND (o.lifecycle = 'InProgress'
+                           OR (o.lifecycle IN ('Created', 'WaitingForRetry')
+                               AND (oe.create_time, oe.job_execution_id) < (te.create_time, te.job_execution_id))))
+  ), skipped AS (
+    UPDATE jobs_internal.target_executions t
+       SET lifecycle = 'Skipped', end_time = now(), next_attempt_start_time = NULL,
+           last_message = 'Skipped: an earlier execution of this step was still running on this target.'
+      FROM kept_off k
+     WHERE t.target_execution_id = k.target_execution_id
   ), ranked AS (
     SELECT c.target_execution_id, c.ready_time, c.max_parallelism,
            row_number() OVER (PARTITION BY c.job_execution_id, c.step_id, c.parallel_group ORDER BY c.ready_time) AS rn,
@@ -193,18 +185,12 @@ BEGIN
                  AND r.parallel_group = c.parallel_group AND r.lifecycle = 'InProgress'
                  AND r.lease_until >= now()) END AS running
       FROM candidates c
+     WHERE c.target_execution_id NOT IN (SELECT k.target_execution_id FROM kept_off k)
   ), chosen AS (
-    -- The overlap rule once more, in this statement's snapshot: a step started (or a member listed) after the
-    -- update above read its own snapshot is seen here, and its target must not start beside another run's. The
-    -- rule is read for the rows in line only (OFFSET 0 keeps it above the sort), and those it keeps off are
-    -- skipped by the next claim.
-    SELECT o.target_execution_id
-      FROM (SELECT r.target_execution_id, r.ready_time
-              FROM ranked r
-             WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
-             ORDER BY r.ready_time
-            OFFSET 0) o
-     WHERE NOT jobs_internal.kept_off(o.target_execution_id)
+    SELECT r.target_execution_id
+      FROM ranked r
+     WHERE r.max_parallelism IS NULL OR r.rn + r.running <= r.max_parallelism
+     ORDER BY r.ready_time
      LIMIT v_free
   ), lost AS (
     -- The attempts whose agent died: kept in the history before their rows are claimed again.

@@ -1,12 +1,12 @@
 package io.fleetjobs.bench;
 
+import io.fleetjobs.bench.support.FreePorts;
 import io.fleetjobs.server.Agent;
 import io.fleetjobs.server.config.AgentConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,9 +64,9 @@ public final class DashboardLoadBenchmark {
     Agent empty = null;
     Agent seeded = null;
     try {
-      empty = startAgent(vertx, Files.createTempDirectory("fleetjobs-bench-empty"), freePort());
+      empty = startAgent(vertx, Files.createTempDirectory("fleetjobs-bench-empty"), FreePorts.next());
       Path seededDir = Files.createTempDirectory("fleetjobs-bench-seeded");
-      int seededDbPort = freePort();
+      int seededDbPort = FreePorts.next();
       seeded = startAgent(vertx, seededDir, seededDbPort);
       seed(vertx, seeded.httpPort(), seededDir, seededDbPort);
       System.out.printf(Locale.ROOT, "%-28s %26s %26s %7s%n", "page (ms: median [min-max])",
@@ -237,9 +237,4 @@ public final class DashboardLoadBenchmark {
     }
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.fleetjobs.bench;
 
+import io.fleetjobs.bench.support.FreePorts;
 import io.fleetjobs.server.Agent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -287,7 +288,7 @@ public final class FleetViewBenchmark {
    */
   private static Site site(Vertx vertx, List<Agent> agents, int databases) throws Exception {
     Path dataDir = Files.createTempDirectory("fleetjobs-bench-fleet-view");
-    int dbPort = DashboardLoadBenchmark.freePort();
+    int dbPort = FreePorts.next();
     Agent agent = DashboardLoadBenchmark.startAgent(vertx, dataDir, dbPort);
     agents.add(agent);
     WebClient api = WebClient.create(vertx);

@@ -3,7 +3,6 @@ package io.fleetjobs.bench.support;
 import io.fleetjobs.server.config.Tier;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ public final class JarAgent implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn -DskipTests package)");
     }
-    int port = freePort();
+    int port = FreePorts.next();
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(jvmFlags);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
@@ -97,12 +96,6 @@ public final class JarAgent implements AutoCloseable {
       throw new IllegalStateException("The agent was not ready within " + READY_MINUTES + " minutes");
     } finally {
       http.close();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }
