@@ -7,12 +7,15 @@ import io.fleetjobs.server.config.TargetSettings;
 import io.fleetjobs.server.targets.sqlserver.AccessTokens;
 import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.server.targets.postgres.CancelRequest;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -100,6 +103,8 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   private final Vertx vertx;
   private final Settings settings;
+  /** Cancel requests go on connections of their own, whatever the session's sslmode (see {@link CancelRequest}). */
+  private final NetClient cancels;
 
   public PostgresTargetDriver(Vertx vertx) {
     this(vertx, Settings.defaults());
@@ -108,6 +113,7 @@ public final class PostgresTargetDriver implements TargetDriver {
   public PostgresTargetDriver(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.cancels = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) CANCEL_GRACE_MS));
   }
 
   /**
@@ -188,8 +194,15 @@ public final class PostgresTargetDriver implements TargetDriver {
       }
       // If the server ignores the cancel request, closing the connection ends the statement.
       vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
-      return connection.cancelRequest();
+      ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
+      return CancelRequest.send(cancels, address.host(), address.port(), connection.processId(),
+        connection.secretKey(), CANCEL_GRACE_MS);
     });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return cancels.close();
   }
 
   @Override

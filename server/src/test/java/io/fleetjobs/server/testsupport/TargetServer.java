@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -155,6 +156,24 @@ public final class TargetServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     column("postgres", "SELECT pg_reload_conf()");
+  }
+
+  /**
+   * Waits up to {@code patience} for every session running a statement that contains {@code marker} to be done
+   * with it, and returns the pids of those still running it: none, when a cancel reached the server.
+   */
+  public List<String> stillRunning(String marker, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> running;
+    do {
+      running = column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker
+        + "%' AND query NOT LIKE '%pg_stat_activity%'");
+      if (running.isEmpty()) {
+        return running;
+      }
+      Executions.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return running;
   }
 
   /** The first column of every row. */
