@@ -74,9 +74,9 @@ public final class PostgresTargetDriver implements TargetDriver {
    */
   public record Settings(String sslMode, TlsTrust trust, KeyCertOptions clientCertificate,
                          Optional<EntraIdentity> entra) {
-    /** disable (see the README for why), the JVM's trust store, no client certificate and no identity. */
+    /** prefer, as libpq's, the JVM's trust store, no client certificate and no identity. */
     public static Settings defaults() {
-      return new Settings("disable", TlsTrust.of(null), null, Optional.empty());
+      return new Settings("prefer", TlsTrust.of(null), null, Optional.empty());
     }
 
     /**

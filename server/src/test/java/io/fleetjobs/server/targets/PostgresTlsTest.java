@@ -167,7 +167,7 @@ class PostgresTlsTest {
   @Test
   void require_encrypts_without_an_authority_and_prefer_is_the_default() {
     assertEquals("true", onTls(jvmTrust, "127.0.0.1:" + server.port(), "postgres", "require"));
-    assertEquals("disable", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default for silent members");
+    assertEquals("prefer", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default, as libpq's");
     assertEquals("true", onTls(jvmTrust, server.serverName(), "postgres", "prefer"), "prefer takes TLS when offered");
     assertEquals("false", onTls(jvmTrust, server.serverName(), "postgres", "disable"));
   }

@@ -215,6 +215,7 @@ class EngineLifecycleTest {
     JsonObject target = executions.targets("slow", id).get(0);
     assertEquals("TimedOut", target.getString("lifecycle"));
     assertEquals(2, target.getInteger("currentAttempts"), "a timeout is transient: retried while attempts are left");
+    assertEquals("prefer", target.getJsonObject("target").getString("sslMode"), "the agent's default, as libpq's");
     awaitNoQuery("slow-timeout-marker");
   }
 
