@@ -8,6 +8,7 @@ import io.fleetjobs.server.targets.sqlserver.AccessTokens;
 import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.postgres.CancelRequest;
+import io.fleetjobs.server.targets.postgres.PreferredTls;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -105,6 +107,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   private final Settings settings;
   /** Cancel requests go on connections of their own, whatever the session's sslmode (see {@link CancelRequest}). */
   private final NetClient cancels;
+  /** prefer asks each server once whether it offers TLS (see {@link PreferredTls}). */
+  private final PreferredTls preferredTls = new PreferredTls();
 
   public PostgresTargetDriver(Vertx vertx) {
     this(vertx, Settings.defaults());
@@ -350,8 +354,12 @@ public final class PostgresTargetDriver implements TargetDriver {
     long started = System.nanoTime();
     return password(login, connection, mode)
       .compose(password -> {
-        Future<PgConnection> connecting = PgConnection.connect(vertx, options(serverName, database, login.username(),
-          password, applicationName, mode));
+        ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
+        Function<String, Future<PgConnection>> open = asMode -> PgConnection.connect(vertx, options(address,
+          database, login.username(), password, applicationName, asMode));
+        Future<PgConnection> connecting = mode.equals("prefer")
+          ? preferredTls.connect(address.host() + ":" + address.port(), open)
+          : open.apply(mode);
         return connecting
           .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .recover(e -> {
@@ -393,9 +401,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   /** The application name is added to the client's defaults (encoding, date style), which it keeps. */
-  private PgConnectOptions options(String serverName, String database, String user, String password,
+  private PgConnectOptions options(ServerAddress address, String database, String user, String password,
                                    String applicationName, String mode) {
-    ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
     PgConnectOptions options = new PgConnectOptions()
       .setHost(address.host())
       .setPort(address.port())
