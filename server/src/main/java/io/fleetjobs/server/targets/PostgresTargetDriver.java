@@ -196,7 +196,9 @@ public final class PostgresTargetDriver implements TargetDriver {
       if (connection == null) {
         return Future.succeededFuture();
       }
-      // If the server ignores the cancel request, closing the connection ends the statement.
+      // If the cancel request goes unanswered, the session is closed anyway, so the attempt gives its slot back.
+      // The server notices a closed client only when it next writes to it (or at client_connection_check_interval),
+      // so a statement that writes nothing may run on until it ends by itself.
       vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
       ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
       return CancelRequest.send(cancels, address.host(), address.port(), connection.processId(),
