@@ -7,7 +7,7 @@ import java.util.List;
  * How the agent secures connections to postgresql and mysql targets when a member says nothing itself: the TLS
  * mode, in each engine's own words, and the certificates that verification and client authentication use.
  *
- * @param postgresSslMode libpq's sslmode for members without one; disable by default (see the README for why)
+ * @param postgresSslMode libpq's sslmode for members without one; prefer by default, as libpq's
  * @param postgresSslRootCert a PEM bundle of the authorities that verify-ca and verify-full trust; null: the JVM's
  *     trust store
  * @param postgresSslCert the agent's client certificate (PEM), sent to servers that ask for one (cert
@@ -25,7 +25,7 @@ public record TargetSettings(String postgresSslMode, String postgresSslRootCert,
 
   static TargetSettings fromJson(JsonObject json) {
     TargetSettings settings = new TargetSettings(
-      oneOf(json, "postgresSslMode", "disable", POSTGRES_MODES),
+      oneOf(json, "postgresSslMode", "prefer", POSTGRES_MODES),
       blankToNull(json.getString("postgresSslRootCert")),
       blankToNull(json.getString("postgresSslCert")),
       blankToNull(json.getString("postgresSslKey")),

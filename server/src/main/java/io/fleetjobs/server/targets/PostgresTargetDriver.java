@@ -7,12 +7,16 @@ import io.fleetjobs.server.config.TargetSettings;
 import io.fleetjobs.server.targets.sqlserver.AccessTokens;
 import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
+import io.fleetjobs.server.targets.postgres.CancelRequest;
+import io.fleetjobs.server.targets.postgres.PreferredTls;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -71,9 +76,9 @@ public final class PostgresTargetDriver implements TargetDriver {
    */
   public record Settings(String sslMode, TlsTrust trust, KeyCertOptions clientCertificate,
                          Optional<EntraIdentity> entra) {
-    /** disable (see the README for why), the JVM's trust store, no client certificate and no identity. */
+    /** prefer, as libpq's, the JVM's trust store, no client certificate and no identity. */
     public static Settings defaults() {
-      return new Settings("disable", TlsTrust.of(null), null, Optional.empty());
+      return new Settings("prefer", TlsTrust.of(null), null, Optional.empty());
     }
 
     /**
@@ -100,6 +105,10 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   private final Vertx vertx;
   private final Settings settings;
+  /** Cancel requests go on connections of their own, whatever the session's sslmode (see {@link CancelRequest}). */
+  private final NetClient cancels;
+  /** prefer asks each server once whether it offers TLS (see {@link PreferredTls}). */
+  private final PreferredTls preferredTls = new PreferredTls();
 
   public PostgresTargetDriver(Vertx vertx) {
     this(vertx, Settings.defaults());
@@ -108,6 +117,7 @@ public final class PostgresTargetDriver implements TargetDriver {
   public PostgresTargetDriver(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.cancels = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) CANCEL_GRACE_MS));
   }
 
   /**
@@ -186,10 +196,19 @@ public final class PostgresTargetDriver implements TargetDriver {
       if (connection == null) {
         return Future.succeededFuture();
       }
-      // If the server ignores the cancel request, closing the connection ends the statement.
+      // If the cancel request goes unanswered, the session is closed anyway, so the attempt gives its slot back.
+      // The server notices a closed client only when it next writes to it (or at client_connection_check_interval),
+      // so a statement that writes nothing may run on until it ends by itself.
       vertx.setTimer(CANCEL_GRACE_MS, late -> connection.close());
-      return connection.cancelRequest();
+      ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
+      return CancelRequest.send(cancels, address.host(), address.port(), connection.processId(),
+        connection.secretKey(), CANCEL_GRACE_MS);
     });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return cancels.close();
   }
 
   @Override
@@ -337,8 +356,12 @@ public final class PostgresTargetDriver implements TargetDriver {
     long started = System.nanoTime();
     return password(login, connection, mode)
       .compose(password -> {
-        Future<PgConnection> connecting = PgConnection.connect(vertx, options(serverName, database, login.username(),
-          password, applicationName, mode));
+        ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
+        Function<String, Future<PgConnection>> open = asMode -> PgConnection.connect(vertx, options(address,
+          database, login.username(), password, applicationName, asMode));
+        Future<PgConnection> connecting = mode.equals("prefer")
+          ? preferredTls.connect(address.host() + ":" + address.port(), open)
+          : open.apply(mode);
         return connecting
           .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .recover(e -> {
@@ -380,9 +403,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   }
 
   /** The application name is added to the client's defaults (encoding, date style), which it keeps. */
-  private PgConnectOptions options(String serverName, String database, String user, String password,
+  private PgConnectOptions options(ServerAddress address, String database, String user, String password,
                                    String applicationName, String mode) {
-    ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
     PgConnectOptions options = new PgConnectOptions()
       .setHost(address.host())
       .setPort(address.port())

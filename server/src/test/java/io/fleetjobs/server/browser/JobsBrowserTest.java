@@ -118,7 +118,7 @@ class JobsBrowserTest {
     assertEquals("Succeeded", seen.get(seen.size() - 1), "lifecycles seen: " + seen);
     for (String database : List.of(north, south)) {
       assertEquals("Succeeded", browser.lifecycle(targetBadge(database, "count")), database);
-      assertEquals("postgresql · SqlLogin · TLS disable", browser.driver()
+      assertEquals("postgresql · SqlLogin · TLS prefer", browser.driver()
         .findElement(By.cssSelector(targetRow(database, "count") + " .target-auth")).getText(),
         "each target row shows its engine, how the agent signed in and its TLS mode");
     }

@@ -120,8 +120,8 @@ class ConfigLoaderTest {
       assertEquals(null, config.alerts().smtp().password());
       assertFalse(config.toString().contains("from-a-mounted-secret"));
 
-      assertEquals("disable", AgentConfig.fromJson(new JsonObject()).targets().postgresSslMode(),
-        "not libpq's prefer, on purpose (see the README)");
+      assertEquals("prefer", AgentConfig.fromJson(new JsonObject()).targets().postgresSslMode(),
+        "libpq's default: TLS when the server offers it");
       assertEquals("PREFERRED", AgentConfig.fromJson(new JsonObject()).targets().mysqlSslMode());
       IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () -> AgentConfig.fromJson(
         new JsonObject().put("postgresSslMode", "VERIFY_CA")));

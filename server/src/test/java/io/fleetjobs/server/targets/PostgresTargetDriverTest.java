@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +55,25 @@ class PostgresTargetDriverTest {
   private static ScriptOptions options(boolean keepFirstResult) {
     return new ScriptOptions(ActionType.SQL, false, keepFirstResult, "fleetjobs/driver-test/step");
   }
+  @Test
+  void a_prefer_session_on_a_server_without_tls_holds_one_server_process_not_two() {
+    // The server of this class has no TLS; prefer (the default) asks for it and goes on in the clear.
+    int before = server.serverProcesses();
+    List<Future<ScriptResult>> runs = IntStream.range(0, 5)
+      .mapToObj(i -> driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.sslMode("prefer"),
+        "SELECT pg_sleep(2) /* prefer-processes */", options(false)).result())
+      .toList();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%prefer-processes%'"
+      + " AND query NOT LIKE '%pg_stat_activity%'").size() < 5) {
+      assertTrue(System.nanoTime() < deadline, "the five sessions never ran");
+      Executions.sleep(20);
+    }
+    int during = server.serverProcesses();
+    runs.forEach(run -> run.toCompletionStage().toCompletableFuture().join());
+    assertEquals(before + 5, during, "one server process for each of the five sessions");
+  }
+
 
   private static ScriptResult run(String script) {
     return driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await();

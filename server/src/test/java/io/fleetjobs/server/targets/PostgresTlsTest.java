@@ -13,12 +13,18 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import io.fleetjobs.server.db.JobDatabase;
 import io.fleetjobs.server.targets.sqlserver.AccessTokens;
+import io.fleetjobs.server.testsupport.AgentFixture;
+import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.MovableClock;
+import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.TestCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -47,18 +53,23 @@ import reactor.core.publisher.Mono;
 /**
  * PostgreSQL targets over TLS, against a real server with {@code ssl = on} and certificates a test authority made
  * for this run: libpq's sslmode meanings, plain refusals that are not retried, client certificates, the job
- * database URL's own sslmode, and Microsoft Entra tokens as passwords.
+ * database URL's own sslmode, Microsoft Entra tokens as passwords, and whole runs whose timeouts and cancels stop
+ * statements of TLS sessions.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PostgresTlsTest {
   private static final String DATABASE = "tls_target";
   private static final String ON_TLS = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static TestCertificates ca;
   private static TestCertificates.Issued client;
   private static TargetServer server;
   private static PostgresTargetDriver verifying;
   private static PostgresTargetDriver jvmTrust;
+  private static AgentFixture agent;
+  private static Scenario scenario;
+  private static Executions executions;
 
   @BeforeAll
   static void start(Vertx vertx) {
@@ -78,11 +89,30 @@ class PostgresTlsTest {
     server.enableTls(serverCertificate.certificate(), serverCertificate.key(), ca.caFile());
     verifying = driver(vertx, null);
     jvmTrust = new PostgresTargetDriver(vertx, PostgresTargetDriver.Settings.defaults());
+    // An agent trusting the test authority, for whole runs: one member takes TLS because the server offers it,
+    // the other because it demands it and checks the certificate. The role may sign in only over TLS, and the
+    // cancel requests, sent in the clear, must still reach its sessions.
+    agent = AgentFixture.unstarted("tls_runs", new JsonObject().put("postgresSslRootCert", ca.caFile().toString()))
+      .startOn(vertx);
+    scenario = Scenario.on(agent);
+    executions = new Executions(agent);
+    scenario.fleet(server, "tls_prefer", "tls_verified")
+      .credential("tls", "tls_only", "unused")
+      .group("tls_modes", "tls_prefer", "tls_verified")
+      .sslMode("tls_prefer", "prefer")
+      .sslMode("tls_verified", "verify-full")
+      .create();
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    try {
+      if (agent != null) {
+        agent.close();
+      }
+    } finally {
+      server.close();
+    }
   }
 
   private static PostgresTargetDriver driver(Vertx vertx, PemKeyCertOptions clientCertificate) {
@@ -137,7 +167,7 @@ class PostgresTlsTest {
   @Test
   void require_encrypts_without_an_authority_and_prefer_is_the_default() {
     assertEquals("true", onTls(jvmTrust, "127.0.0.1:" + server.port(), "postgres", "require"));
-    assertEquals("disable", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default for silent members");
+    assertEquals("prefer", jvmTrust.sslMode(ConnectionSettings.DEFAULT), "the agent's default, as libpq's");
     assertEquals("true", onTls(jvmTrust, server.serverName(), "postgres", "prefer"), "prefer takes TLS when offered");
     assertEquals("false", onTls(jvmTrust, server.serverName(), "postgres", "disable"));
   }
@@ -146,16 +176,74 @@ class PostgresTlsTest {
   void a_cancel_stops_a_statement_on_a_verified_tls_connection() {
     RunningScript sleeping = verifying.run(server.serverName(), DATABASE, new Login("postgres", "unused"),
       ConnectionSettings.sslMode("verify-full"), "SELECT pg_sleep(60) /* tls-cancel-marker */", options());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    String active = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%tls-cancel-marker%'"
-      + " AND query NOT LIKE '%pg_stat_activity%'";
-    while (!server.column("postgres", active).equals(List.of("1"))) {
-      assertTrue(System.nanoTime() < deadline, "the statement never started");
-      io.fleetjobs.server.testsupport.Executions.sleep(100);
-    }
+    awaitRunningOverTls("tls-cancel-marker", 1);
     sleeping.cancel().await();
     Throwable failed = failure(sleeping.result());
     assertTrue(failed.getMessage().contains("canceling statement"), failed.getMessage());
+  }
+
+  @Test
+  void a_step_timeout_cancels_the_statement_over_tls_in_prefer_and_verify_full() {
+    scenario.targetGroup("tls_modes")
+      .job("tls_timeout")
+      .step("s1", "SELECT pg_sleep(60) /* tls-timeout-marker */")
+      .timeoutSeconds(1)
+      .retryAttempts(0)
+      .create();
+    String id = executions.start("tls_timeout");
+    JsonObject done = executions.awaitEnd("tls_timeout", id, PATIENCE);
+    assertEquals("TimedOut", done.getString("lifecycle"), done.encode());
+    List<JsonObject> rows = executions.targets("tls_timeout", id);
+    assertEquals(List.of("prefer", "verify-full"), modes(rows));
+    rows.forEach(row -> {
+      assertEquals("TimedOut", row.getString("lifecycle"), row.encode());
+      Duration ran = Executions.attemptTime(row);
+      assertTrue(ran.compareTo(Duration.ofSeconds(6)) < 0,
+        "ended by the cancel, not by the executor's grace period after it: " + ran + " " + row.encode());
+    });
+    assertEquals(List.of(), server.stillRunning("tls-timeout-marker", Duration.ofSeconds(5)),
+      "the statement still runs on the target (pids)");
+  }
+
+  @Test
+  void a_cancel_through_the_api_stops_the_statement_over_tls_in_prefer_and_verify_full() {
+    scenario.targetGroup("tls_modes")
+      .job("tls_cancel")
+      .step("s1", "SELECT pg_sleep(60) /* tls-api-cancel-marker */")
+      .create();
+    String id = executions.start("tls_cancel");
+    awaitRunningOverTls("tls-api-cancel-marker", 2);
+    HttpResponse<Buffer> cancel = agent.admin().post("/jobs/tls_cancel/executions/" + id + "/cancel", new JsonObject());
+    assertEquals(200, cancel.statusCode(), cancel.bodyAsString());
+    JsonObject done = executions.awaitEnd("tls_cancel", id, Duration.ofSeconds(10));
+    assertEquals("Canceled", done.getString("lifecycle"), done.encode());
+    List<JsonObject> rows = executions.targets("tls_cancel", id);
+    assertEquals(List.of("prefer", "verify-full"), modes(rows));
+    rows.forEach(row -> assertEquals("Canceled", row.getString("lifecycle"), row.encode()));
+    assertEquals(List.of(), server.stillRunning("tls-api-cancel-marker", Duration.ofSeconds(5)),
+      "the statement still runs on the target (pids)");
+  }
+
+  /** Waits until {@code count} sessions run the marked statement, and checks that every one of them is encrypted. */
+  private static void awaitRunningOverTls(String marker, int count) {
+    String running = "SELECT count(*) || ' running, ' || count(*) FILTER (WHERE s.ssl) || ' over TLS'"
+      + " FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.state = 'active'"
+      + " AND a.query LIKE '%" + marker + "%' AND a.query NOT LIKE '%pg_stat_activity%'";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String seen = server.column("postgres", running).get(0);
+    while (!seen.startsWith(count + " running")) {
+      assertTrue(System.nanoTime() < deadline, "the statement never started everywhere: " + seen);
+      Executions.sleep(100);
+      seen = server.column("postgres", running).get(0);
+    }
+    assertEquals(count + " running, " + count + " over TLS", seen);
+  }
+
+  private static List<String> modes(List<JsonObject> rows) {
+    return rows.stream()
+      .map(row -> row.getJsonObject("target").getString("sslMode"))
+      .sorted()
+      .toList();
   }
 
   @Test

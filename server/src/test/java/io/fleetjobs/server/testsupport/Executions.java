@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -75,6 +76,12 @@ public final class Executions {
       sleep(50);
     }
     return fail("No target of " + id + " matched in time: " + targets(job, id));
+  }
+
+  /** How long a finished target row's attempt took, from its start to its end. */
+  public static Duration attemptTime(JsonObject target) {
+    return Duration.between(Instant.parse(target.getString("currentAttemptStartTime")),
+      Instant.parse(target.getString("endTime")));
   }
 
   public static void sleep(long millis) {

@@ -116,6 +116,14 @@ public final class Scenario {
     return this;
   }
 
+  /** The group's member for this database of the fleet connects with this sslMode, in its engine's words. */
+  public Scenario sslMode(String database, String mode) {
+    members().stream().map(JsonObject.class::cast)
+      .filter(member -> database.equals(member.getString("databaseName")))
+      .forEach(member -> member.put("sslMode", mode));
+    return this;
+  }
+
   /** A target group of these databases of the fleet; the calls below add other members. */
   public Scenario group(String name, String... databases) {
     members = new JsonArray();

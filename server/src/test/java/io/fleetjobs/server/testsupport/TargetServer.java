@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server of target databases, apart from the job databases, so enumeration sees only these. A
@@ -155,6 +157,55 @@ public final class TargetServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     column("postgres", "SELECT pg_reload_conf()");
+  }
+
+  /**
+   * Waits up to {@code patience} for every session running a statement that contains {@code marker} to be done
+   * with it, and returns the pids of those still running it: none, when a cancel reached the server.
+   */
+  public List<String> stillRunning(String marker, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> running;
+    do {
+      running = column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker
+        + "%' AND query NOT LIKE '%pg_stat_activity%'");
+      if (running.isEmpty()) {
+        return running;
+      }
+      Executions.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return running;
+  }
+
+  /**
+   * How many processes the server has now, read from /proc as the postmaster's children: sessions, background
+   * workers, and connections that have not signed in yet, which pg_stat_activity does not show. Counted from a
+   * session of its own, which is left out.
+   */
+  public int serverProcesses() {
+    try (Connection connection = connect("postgres"); Statement sql = connection.createStatement();
+         ResultSet pid = sql.executeQuery("SELECT pg_backend_pid()");
+         Stream<Path> processes = Files.list(Path.of("/proc"))) {
+      pid.next();
+      String postmaster = parentOf(Path.of("/proc", pid.getString(1)));
+      return (int) processes.filter(process -> process.getFileName().toString().chars().allMatch(Character::isDigit))
+        .filter(process -> postmaster.equals(parentOf(process)))
+        .count() - 1;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The parent's pid, from /proc/{pid}/stat (after the command name, which may hold spaces); "" once gone. */
+  private static String parentOf(Path process) {
+    try {
+      String stat = Files.readString(process.resolve("stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** The first column of every row. */

@@ -1,7 +1,6 @@
 package io.fleetjobs.server.jobs.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,7 +215,38 @@ class EngineLifecycleTest {
     JsonObject target = executions.targets("slow", id).get(0);
     assertEquals("TimedOut", target.getString("lifecycle"));
     assertEquals(2, target.getInteger("currentAttempts"), "a timeout is transient: retried while attempts are left");
+    assertEquals("prefer", target.getJsonObject("target").getString("sslMode"), "the agent's default, as libpq's");
     awaitNoQuery("slow-timeout-marker");
+  }
+
+  /**
+   * The server has no TLS, so prefer and allow sessions are plain: their cancel requests go in the clear. In
+   * prefer, vertx-pg-client's own cancel tried TLS first and never finished on the executors' worker context.
+   */
+  @Test
+  void a_timeout_cancels_the_statement_of_a_prefer_or_allow_member_on_a_server_without_tls() {
+    scenario.group("negotiating", "life_b", "life_c")
+      .sslMode("life_b", "prefer")
+      .sslMode("life_c", "allow")
+      .job("negotiating")
+      .step("s1", "SELECT pg_sleep(60) /* negotiating-marker */")
+      .timeoutSeconds(1)
+      .retryAttempts(0)
+      .create();
+    String id = executions.start("negotiating");
+    JsonObject done = executions.awaitEnd("negotiating", id, PATIENCE);
+    assertEquals("TimedOut", done.getString("lifecycle"), done.encode());
+    List<JsonObject> rows = executions.targets("negotiating", id);
+    assertEquals(Set.of("prefer", "allow"), rows.stream()
+      .map(row -> row.getJsonObject("target").getString("sslMode"))
+      .collect(Collectors.toSet()));
+    rows.forEach(row -> {
+      assertEquals("TimedOut", row.getString("lifecycle"), row.encode());
+      Duration ran = Executions.attemptTime(row);
+      assertTrue(ran.compareTo(Duration.ofSeconds(6)) < 0,
+        "ended by the cancel, not by the executor's grace period after it: " + ran + " " + row.encode());
+    });
+    awaitNoQuery("negotiating-marker");
   }
 
   @Test
@@ -330,17 +360,8 @@ class EngineLifecycleTest {
   }
 
   private static void awaitNoQuery(String marker) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    List<String> running;
-    do {
-      running = targets.column("postgres", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%" + marker
-        + "%' AND query NOT LIKE '%pg_stat_activity%'");
-      if (running.isEmpty()) {
-        return;
-      }
-      Executions.sleep(100);
-    } while (System.nanoTime() < deadline);
-    assertFalse(true, "the statement still runs on the target: pids " + running);
+    assertEquals(List.of(), targets.stillRunning(marker, Duration.ofSeconds(10)),
+      "the statement still runs on the target (pids)");
   }
 
   static String joined(List<JsonObject> rows, String field) {
