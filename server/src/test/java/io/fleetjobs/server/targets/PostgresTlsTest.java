@@ -195,12 +195,7 @@ class PostgresTlsTest {
     assertEquals("TimedOut", done.getString("lifecycle"), done.encode());
     List<JsonObject> rows = executions.targets("tls_timeout", id);
     assertEquals(List.of("prefer", "verify-full"), modes(rows));
-    rows.forEach(row -> {
-      assertEquals("TimedOut", row.getString("lifecycle"), row.encode());
-      Duration ran = Executions.attemptTime(row);
-      assertTrue(ran.compareTo(Duration.ofSeconds(6)) < 0,
-        "ended by the cancel, not by the executor's grace period after it: " + ran + " " + row.encode());
-    });
+    Executions.assertEndedByTheCancel(rows, "TimedOut");
     assertEquals(List.of(), server.stillRunning("tls-timeout-marker", Duration.ofSeconds(5)),
       "the statement still runs on the target (pids)");
   }

@@ -1,6 +1,7 @@
 package io.fleetjobs.server.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.buffer.Buffer;
@@ -78,10 +79,18 @@ public final class Executions {
     return fail("No target of " + id + " matched in time: " + targets(job, id));
   }
 
-  /** How long a finished target row's attempt took, from its start to its end. */
-  public static Duration attemptTime(JsonObject target) {
-    return Duration.between(Instant.parse(target.getString("currentAttemptStartTime")),
-      Instant.parse(target.getString("endTime")));
+  /**
+   * Asserts that each target row ended in {@code lifecycle} through the cancel the server acted on: well within the
+   * executor's 15 s grace, after which an attempt is given up on whether or not its statement stopped.
+   */
+  public static void assertEndedByTheCancel(List<JsonObject> rows, String lifecycle) {
+    rows.forEach(row -> {
+      assertEquals(lifecycle, row.getString("lifecycle"), row.encode());
+      Duration ran = Duration.between(Instant.parse(row.getString("currentAttemptStartTime")),
+        Instant.parse(row.getString("endTime")));
+      assertTrue(ran.compareTo(Duration.ofSeconds(6)) < 0,
+        "ended by the cancel, not by the executor's grace period after it: " + ran + " " + row.encode());
+    });
   }
 
   public static void sleep(long millis) {

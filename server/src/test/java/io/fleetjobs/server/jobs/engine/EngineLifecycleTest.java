@@ -240,12 +240,7 @@ class EngineLifecycleTest {
     assertEquals(Set.of("prefer", "allow"), rows.stream()
       .map(row -> row.getJsonObject("target").getString("sslMode"))
       .collect(Collectors.toSet()));
-    rows.forEach(row -> {
-      assertEquals("TimedOut", row.getString("lifecycle"), row.encode());
-      Duration ran = Executions.attemptTime(row);
-      assertTrue(ran.compareTo(Duration.ofSeconds(6)) < 0,
-        "ended by the cancel, not by the executor's grace period after it: " + ran + " " + row.encode());
-    });
+    Executions.assertEndedByTheCancel(rows, "TimedOut");
     awaitNoQuery("negotiating-marker");
   }
 
