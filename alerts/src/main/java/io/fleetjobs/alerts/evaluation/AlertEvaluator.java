@@ -1,5 +1,6 @@
 package io.fleetjobs.alerts.evaluation;
 
+import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.AlertNotice;
 import io.fleetjobs.alerts.notify.NotificationFactory;
 import io.fleetjobs.alerts.rules.AlertMetric;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,16 +52,20 @@ public final class AlertEvaluator {
   private final int maxAttempts;
   /** Told, once a firing is committed, about a rule that pauses jobs. */
   private final Consumer<RulePause> pauses;
+  /** Told, once a rule's notifications are committed, that the outbox has new rows. */
+  private final Runnable queued;
 
   /**
    * What the evaluator needs: the pool its transactions run on, the stores whose statements run in them,
    * where metrics come from, and how notifications are made.
    *
    * @param maxAttempts how often a notification is tried before it is dead-lettered
+   * @param queued      run after each rule whose transition queued notifications commits, rather than after the
+   *                    whole run: delivery starts on one rule's alerts while the other rules are still evaluated
    */
   public record Dependencies(Pool pool, AlertRepository alerts, ActionGroupRepository actionGroups,
                              OutboxRepository outbox, MetricSource source, NotificationFactory notifications,
-                             int maxAttempts, Consumer<RulePause> pauses) {
+                             int maxAttempts, Consumer<RulePause> pauses, Runnable queued) {
   }
 
   public AlertEvaluator(Dependencies dependencies) {
@@ -71,6 +77,7 @@ public final class AlertEvaluator {
     this.notifications = dependencies.notifications();
     this.maxAttempts = dependencies.maxAttempts();
     this.pauses = dependencies.pauses();
+    this.queued = dependencies.queued();
   }
 
   /** @return how many notifications the transitions wrote to the outbox */
@@ -91,68 +98,83 @@ public final class AlertEvaluator {
 
   private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
     List<AlertRule> firedPausing = new ArrayList<>();
-    return pool.withTransaction(conn -> alerts.lockRule(conn, ruleName).compose(locked -> {
-      if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
-        && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
-        return Future.succeededFuture(0);
-      }
-      AlertRule rule = locked.get().rule();
-      return alerts.open(conn, ruleName)
-        .compose(open -> apply(conn, rule, snapshot, open, processingRules, firedPausing))
-        .compose(written -> alerts.markEvaluated(conn, ruleName, snapshot.at()).map(written));
-    }))
-      // Only a committed firing pauses anything: a rolled-back one never happened.
-      .onSuccess(written -> firedPausing.forEach(rule -> pauses.accept(new RulePause(rule.name(), rule.pauseJobs()))));
+    // Statements that do not wait for each other's results are sent together on the transaction's connection
+    // (pipelined), so a rule costs a few round trips, not one per statement: the open alerts with the lock (read
+    // after it, in order), and the rule's mark with its transitions.
+    return pool.withTransaction(conn -> {
+      Future<Optional<AlertRepository.LockedRule>> lock = alerts.lockRule(conn, ruleName);
+      Future<List<OpenAlert>> open = alerts.open(conn, ruleName);
+      return Future.all(lock, open).compose(read -> {
+        Optional<AlertRepository.LockedRule> locked = lock.result();
+        if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
+          && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
+          return Future.succeededFuture(0);
+        }
+        Future<Void> marked = alerts.markEvaluated(conn, ruleName, snapshot.at());
+        Future<Integer> written = apply(conn, locked.get().rule(), snapshot, open.result(), processingRules,
+          firedPausing);
+        return Future.all(marked, written).map(done -> written.result());
+      });
+    })
+      // Only a committed firing pauses or sends anything: a rolled-back one never happened.
+      .onSuccess(written -> {
+        firedPausing.forEach(rule -> pauses.accept(new RulePause(rule.name(), rule.pauseJobs())));
+        if (written > 0) {
+          queued.run();
+        }
+      });
   }
 
   private Future<Integer> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot, List<OpenAlert> open,
                                 List<ProcessingRule> processingRules, List<AlertRule> firedPausing) {
     Map<InstanceKey, OpenAlert> openByKey = open.stream()
       .collect(Collectors.toMap(OpenAlert::key, Function.identity(), (a, b) -> a));
-    List<Evaluation> evaluations = RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet());
     List<AlertNotice> notices = new ArrayList<>();
-    Future<?> chain = Future.succeededFuture();
-    for (Evaluation evaluation : evaluations) {
+    List<AlertRepository.Firing> firings = new ArrayList<>();
+    boolean notifies = false;
+    // Each transition touches its own alert, so they are all sent at once rather than one after another.
+    List<Future<?>> changes = new ArrayList<>();
+    for (Evaluation evaluation : RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet())) {
       OpenAlert alert = openByKey.get(evaluation.key());
       Transition transition = Transition.of(rule, alert, evaluation, snapshot.at());
-      chain = chain.compose(done -> switch (transition) {
-        case NONE -> Future.<Void>succeededFuture();
+      notifies |= transition == Transition.FIRE || transition == Transition.RESOLVE;
+      if (transition == Transition.FIRE) {
+        UUID id = UUID.randomUUID();
+        firings.add(new AlertRepository.Firing(id, evaluation.key(), evaluation.values()));
+        notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1));
+        continue;
+      }
+      changes.add(switch (transition) {
+        case NONE, FIRE -> Future.<Void>succeededFuture();
         case START_CLEARING -> alerts.clearSince(conn, alert.alertId(), snapshot.at());
         case BREACH_AGAIN -> alerts.clearSince(conn, alert.alertId(), null);
-        case FIRE -> {
-          UUID id = UUID.randomUUID();
-          yield alerts.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
-            .onSuccess(v -> {
-              notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1));
-              if (rule.pausesJobs() && firedPausing.isEmpty()) {
-                firedPausing.add(rule);
-              }
-            });
-        }
         case RESOLVE -> alerts.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
           .onSuccess(sequence -> notices.add(notice(rule, alert.alertId(), AlertNotice.RESOLVED, alert.firedAt(),
             snapshot.at(), evaluation, sequence)))
           .<Void>mapEmpty();
       });
     }
-    return chain.compose(done -> {
-      if (notices.isEmpty()) {
-        return Future.succeededFuture(0);
+    if (!firings.isEmpty() && rule.pausesJobs() && firedPausing.isEmpty()) {
+      firedPausing.add(rule);
+    }
+    // Every instance that fires goes in one batch.
+    changes.add(alerts.fire(conn, rule, snapshot.at(), firings));
+    Future<?> transitions = Future.all(changes);
+    if (!notifies) {
+      return transitions.map(0);
+    }
+    // What the notifications name is read alongside the transitions, not after them.
+    List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
+    Future<List<RecentExecution>> recent = source.recent(conn, metrics, snapshot.at().minus(rule.windowSize()),
+      RECENT_FETCHED);
+    Future<List<Receiver>> receivers = actionGroups.receivers(conn, rule.actions());
+    return Future.all(transitions, recent, receivers).compose(loaded -> {
+      List<NewNotification> rows = new ArrayList<>();
+      for (AlertNotice found : notices) {
+        AlertNotice notice = withRecent(found, rule, recent.result());
+        rows.addAll(notifications.forNotice(notice, receivers.result(), processingRules, snapshot.at(), maxAttempts));
       }
-      List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
-      return Future.join(
-          source.recent(metrics, snapshot.at().minus(rule.windowSize()), RECENT_FETCHED),
-          actionGroups.receivers(conn, rule.actions()))
-        .compose(loaded -> {
-          List<RecentExecution> recent = loaded.resultAt(0);
-          List<NewNotification> rows = new ArrayList<>();
-          for (AlertNotice found : notices) {
-            AlertNotice notice = withRecent(found, rule, recent);
-            rows.addAll(notifications.forNotice(notice, loaded.resultAt(1), processingRules, snapshot.at(),
-              maxAttempts));
-          }
-          return outbox.insert(conn, rows).map(rows.size());
-        });
+      return outbox.insert(conn, rows).map(rows.size());
     });
   }
 

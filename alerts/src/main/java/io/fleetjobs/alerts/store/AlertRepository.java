@@ -117,17 +117,26 @@ public final class AlertRepository {
       .map(Rows::list);
   }
 
-  public Future<Void> fire(SqlConnection conn, UUID alertId, AlertRule rule, InstanceKey key, Instant at,
-                           List<CriterionValue> values) {
+  /** A new alert instance of a rule: its id, which instance, and the criteria values that fired it. */
+  public record Firing(UUID alertId, InstanceKey key, List<CriterionValue> values) {
+  }
+
+  /** Every instance of one rule that fires in one evaluation, in one batch: a burst of failures fires many. */
+  public Future<Void> fire(SqlConnection conn, AlertRule rule, Instant at, List<Firing> firings) {
+    if (firings.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return SqlTemplate.forQuery(conn, FIRE)
-      .execute(Params.of(
-        "id", alertId,
-        "rule", rule.name(),
-        "key", key.asText(),
-        "dimensions", key.toJson(),
-        "severity", rule.severity(),
-        "at", Params.utc(at),
-        "values", json(values)))
+      .executeBatch(firings.stream()
+        .map(firing -> Params.of(
+          "id", firing.alertId(),
+          "rule", rule.name(),
+          "key", firing.key().asText(),
+          "dimensions", firing.key().toJson(),
+          "severity", rule.severity(),
+          "at", Params.utc(at),
+          "values", json(firing.values())))
+        .toList())
       .mapEmpty();
   }
 
