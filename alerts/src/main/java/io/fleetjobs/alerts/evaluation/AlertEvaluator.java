@@ -28,18 +28,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Evaluates rules against one snapshot and applies the transitions. Each rule is one transaction that
- * holds the rule's row lock: the alert's new state and its outbox rows commit together or not at all,
- * and an agent holding an older snapshot than the last one applied skips its turn.
+ * Evaluates rules against one snapshot and applies the transitions, in one transaction that holds the rules' row
+ * locks: the alerts' new state and their outbox rows commit together or not at all, and an agent holding an older
+ * snapshot than the last one applied to a rule skips that rule.
  */
 public final class AlertEvaluator {
+  private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluator.class);
   /** How many executions a notification names; enough to see a pattern, small enough for a mail. */
   private static final int RECENT_PER_NOTICE = 10;
   private static final int RECENT_FETCHED = 500;
@@ -86,34 +88,48 @@ public final class AlertEvaluator {
       return Future.succeededFuture(0);
     }
     Duration longest = rules.stream().map(AlertRule::windowSize).max(Duration::compareTo).orElseThrow();
-    // Rules side by side: each is its own transaction on its own rule's lock, so a burst of failures under many
-    // rules waits for the pool's connections, not for every rule before it.
-    return source.snapshot(longest).compose(snapshot -> {
-      List<Future<Integer>> written = rules.stream()
-        .map(rule -> evaluate(rule.name(), snapshot, processingRules))
-        .toList();
-      return Future.all(written).map(all -> written.stream().mapToInt(Future::result).sum());
-    });
+    List<String> names = rules.stream().map(AlertRule::name).toList();
+    // Every rule in one transaction, a handful of round trips on one connection: ten transactions side by side
+    // waited for the pool's connections, and the run for the slowest of them. Should it fail, each rule is tried in
+    // a transaction of its own, so one rule that cannot be evaluated holds up no other.
+    return source.snapshot(longest).compose(snapshot -> evaluate(names, snapshot, processingRules)
+      .recover(failed -> {
+        if (names.size() == 1) {
+          return Future.failedFuture(failed);
+        }
+        LOG.debug("Evaluating {} rules together failed; evaluating each on its own", names.size(), failed);
+        List<Future<Integer>> written = names.stream()
+          .map(name -> evaluate(List.of(name), snapshot, processingRules))
+          .toList();
+        return Future.all(written).map(all -> written.stream().mapToInt(Future::result).sum());
+      }));
   }
 
-  private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
+  private Future<Integer> evaluate(List<String> names, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
     List<AlertRule> firedPausing = new ArrayList<>();
     // Statements that do not wait for each other's results are sent together on the transaction's connection
-    // (pipelined), so a rule costs a few round trips, not one per statement: the open alerts with the lock (read
-    // after it, in order), and the rule's mark with its transitions.
+    // (pipelined): the open alerts with the locks (read after them, in order), then the marks with every rule's
+    // transitions, then the notifications of all rules in one batch.
     return pool.withTransaction(conn -> {
-      Future<Optional<AlertRepository.LockedRule>> lock = alerts.lockRule(conn, ruleName);
-      Future<List<OpenAlert>> open = alerts.open(conn, ruleName);
-      return Future.all(lock, open).compose(read -> {
-        Optional<AlertRepository.LockedRule> locked = lock.result();
-        if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
-          && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
+      Future<List<AlertRepository.LockedRule>> locks = alerts.lockRules(conn, names);
+      Future<Map<String, List<OpenAlert>>> open = alerts.open(conn, names);
+      return Future.all(locks, open).compose(read -> {
+        List<AlertRule> due = locks.result().stream()
+          .filter(locked -> locked.lastEvaluatedAt() == null || snapshot.at().isAfter(locked.lastEvaluatedAt()))
+          .map(AlertRepository.LockedRule::rule)
+          .toList();
+        if (due.isEmpty()) {
           return Future.succeededFuture(0);
         }
-        Future<Void> marked = alerts.markEvaluated(conn, ruleName, snapshot.at());
-        Future<Integer> written = apply(conn, locked.get().rule(), snapshot, open.result(), processingRules,
-          firedPausing);
-        return Future.all(marked, written).map(done -> written.result());
+        Future<Void> marked = alerts.markEvaluated(conn, due.stream().map(AlertRule::name).toList(), snapshot.at());
+        List<Future<List<NewNotification>>> applied = due.stream()
+          .map(rule -> apply(conn, rule, snapshot, open.result().getOrDefault(rule.name(), List.of()),
+            processingRules, firedPausing))
+          .toList();
+        return Future.all(marked, Future.all(applied)).compose(done -> {
+          List<NewNotification> rows = applied.stream().flatMap(rule -> rule.result().stream()).toList();
+          return outbox.insert(conn, rows).map(rows.size());
+        });
       });
     })
       // Only a committed firing pauses or sends anything: a rolled-back one never happened.
@@ -125,8 +141,10 @@ public final class AlertEvaluator {
       });
   }
 
-  private Future<Integer> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot, List<OpenAlert> open,
-                                List<ProcessingRule> processingRules, List<AlertRule> firedPausing) {
+  /** @return the rule's notifications, to be written with every other rule's */
+  private Future<List<NewNotification>> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot,
+                                              List<OpenAlert> open, List<ProcessingRule> processingRules,
+                                              List<AlertRule> firedPausing) {
     Map<InstanceKey, OpenAlert> openByKey = open.stream()
       .collect(Collectors.toMap(OpenAlert::key, Function.identity(), (a, b) -> a));
     List<AlertNotice> notices = new ArrayList<>();
@@ -154,27 +172,27 @@ public final class AlertEvaluator {
           .<Void>mapEmpty();
       });
     }
-    if (!firings.isEmpty() && rule.pausesJobs() && firedPausing.isEmpty()) {
+    if (!firings.isEmpty() && rule.pausesJobs()) {
       firedPausing.add(rule);
     }
     // Every instance that fires goes in one batch.
     changes.add(alerts.fire(conn, rule, snapshot.at(), firings));
     Future<?> transitions = Future.all(changes);
     if (!notifies) {
-      return transitions.map(0);
+      return transitions.map(List.of());
     }
     // What the notifications name is read alongside the transitions, not after them.
     List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
     Future<List<RecentExecution>> recent = source.recent(conn, metrics, snapshot.at().minus(rule.windowSize()),
       RECENT_FETCHED);
     Future<List<Receiver>> receivers = actionGroups.receivers(conn, rule.actions());
-    return Future.all(transitions, recent, receivers).compose(loaded -> {
+    return Future.all(transitions, recent, receivers).map(loaded -> {
       List<NewNotification> rows = new ArrayList<>();
       for (AlertNotice found : notices) {
         AlertNotice notice = withRecent(found, rule, recent.result());
         rows.addAll(notifications.forNotice(notice, receivers.result(), processingRules, snapshot.at(), maxAttempts));
       }
-      return outbox.insert(conn, rows).map(rows.size());
+      return rows;
     });
   }
 
