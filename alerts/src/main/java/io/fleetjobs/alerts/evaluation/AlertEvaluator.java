@@ -54,7 +54,7 @@ public final class AlertEvaluator {
   private final int maxAttempts;
   /** Told, once a firing is committed, about a rule that pauses jobs. */
   private final Consumer<RulePause> pauses;
-  /** Told, once a rule's notifications are committed, that the outbox has new rows. */
+  /** Told, once notifications are committed, that the outbox has new rows. */
   private final Runnable queued;
 
   /**
@@ -62,8 +62,8 @@ public final class AlertEvaluator {
    * where metrics come from, and how notifications are made.
    *
    * @param maxAttempts how often a notification is tried before it is dead-lettered
-   * @param queued      run after each rule whose transition queued notifications commits, rather than after the
-   *                    whole run: delivery starts on one rule's alerts while the other rules are still evaluated
+   * @param queued      run as soon as transitions that queued notifications commit, so delivery claims them at
+   *                    once rather than at its next poll
    */
   public record Dependencies(Pool pool, AlertRepository alerts, ActionGroupRepository actionGroups,
                              OutboxRepository outbox, MetricSource source, NotificationFactory notifications,
