@@ -98,7 +98,8 @@ public final class Alerts {
     NotificationFactory notifications = new NotificationFactory(new DashboardLinks(config.publicUrl()));
     AlertEvaluator evaluator = new AlertEvaluator(new AlertEvaluator.Dependencies(dependencies.pool(), stores.alerts(),
       stores.actionGroups(), stores.outbox(), dependencies.metrics(), notifications, retries.maxAttempts(),
-      pause -> vertx.eventBus().publish(AlertsAddresses.RULE_PAUSES, pause.toJson())));
+      pause -> vertx.eventBus().publish(AlertsAddresses.RULE_PAUSES, pause.toJson()),
+      () -> vertx.eventBus().publish(AlertsAddresses.NOTIFICATIONS_WAKE, null)));
     ActionGroupService service = new ActionGroupService(vertx, dependencies.pool(), stores.actionGroups(),
       new ActionGroupService.Delivery(stores.outbox(), notifications, delivery, guard), clock, dependencies.agentId());
     ExecutionNoticeOutbox executionNotices = new ExecutionNoticeOutbox(new ExecutionNoticeOutbox.Parts(

@@ -14,6 +14,7 @@ import io.fleetjobs.alerts.rules.CriterionValue;
 import io.fleetjobs.alerts.rules.InstanceKey;
 import io.fleetjobs.alerts.rules.TimeAggregation;
 import io.fleetjobs.alerts.store.ActionGroupRepository;
+import io.fleetjobs.alerts.store.AddressSlots;
 import io.fleetjobs.alerts.store.NewNotification;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.common.errors.InvalidInput;
@@ -94,7 +95,7 @@ public final class ActionGroupService {
           List<NewNotification> rows = notifications.forNotice(testNotice(now), receivers, List.of(), now, 1);
           return outbox.insert(conn, rows).map(rows);
         })))
-      .compose(rows -> outbox.claim(agent, TEST_LEASE, rows.size(), List.of(),
+      .compose(rows -> outbox.claim(agent, TEST_LEASE, rows.size(), AddressSlots.unlimited(rows.size()),
           rows.stream().map(NewNotification::id).toList())
         .compose(claimed -> {
           List<Future<JsonObject>> attempts = new ArrayList<>();

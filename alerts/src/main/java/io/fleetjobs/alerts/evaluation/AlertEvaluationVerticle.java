@@ -1,6 +1,5 @@
 package io.fleetjobs.alerts.evaluation;
 
-import io.fleetjobs.alerts.AlertsAddresses;
 import io.fleetjobs.alerts.rules.AlertRule;
 import io.fleetjobs.alerts.store.AlertRuleRepository;
 import io.fleetjobs.alerts.store.ProcessingRuleRepository;
@@ -62,11 +61,6 @@ public final class AlertEvaluationVerticle extends VerticleBase {
         return dependencies.processingRules()
           .all()
           .compose(processing -> dependencies.evaluator().evaluate(due, processing));
-      })
-      .onSuccess(written -> {
-        if (written > 0) {
-          vertx.eventBus().publish(AlertsAddresses.NOTIFICATIONS_WAKE, null);
-        }
       })
       .onFailure(e -> LOG.warn("Alert rule evaluation failed; the next tick tries again", e));
   }

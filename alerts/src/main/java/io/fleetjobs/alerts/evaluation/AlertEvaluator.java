@@ -1,5 +1,6 @@
 package io.fleetjobs.alerts.evaluation;
 
+import io.fleetjobs.alerts.groups.Receiver;
 import io.fleetjobs.alerts.notify.AlertNotice;
 import io.fleetjobs.alerts.notify.NotificationFactory;
 import io.fleetjobs.alerts.rules.AlertMetric;
@@ -31,13 +32,16 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Evaluates rules against one snapshot and applies the transitions. Each rule is one transaction that
- * holds the rule's row lock: the alert's new state and its outbox rows commit together or not at all,
- * and an agent holding an older snapshot than the last one applied skips its turn.
+ * Evaluates rules against one snapshot and applies the transitions, in one transaction that holds the rules' row
+ * locks: the alerts' new state and their outbox rows commit together or not at all, and an agent holding an older
+ * snapshot than the last one applied to a rule skips that rule.
  */
 public final class AlertEvaluator {
+  private static final Logger LOG = LoggerFactory.getLogger(AlertEvaluator.class);
   /** How many executions a notification names; enough to see a pattern, small enough for a mail. */
   private static final int RECENT_PER_NOTICE = 10;
   private static final int RECENT_FETCHED = 500;
@@ -50,16 +54,20 @@ public final class AlertEvaluator {
   private final int maxAttempts;
   /** Told, once a firing is committed, about a rule that pauses jobs. */
   private final Consumer<RulePause> pauses;
+  /** Told, once notifications are committed, that the outbox has new rows. */
+  private final Runnable queued;
 
   /**
    * What the evaluator needs: the pool its transactions run on, the stores whose statements run in them,
    * where metrics come from, and how notifications are made.
    *
    * @param maxAttempts how often a notification is tried before it is dead-lettered
+   * @param queued      run as soon as transitions that queued notifications commit, so delivery claims them at
+   *                    once rather than at its next poll
    */
   public record Dependencies(Pool pool, AlertRepository alerts, ActionGroupRepository actionGroups,
                              OutboxRepository outbox, MetricSource source, NotificationFactory notifications,
-                             int maxAttempts, Consumer<RulePause> pauses) {
+                             int maxAttempts, Consumer<RulePause> pauses, Runnable queued) {
   }
 
   public AlertEvaluator(Dependencies dependencies) {
@@ -71,6 +79,7 @@ public final class AlertEvaluator {
     this.notifications = dependencies.notifications();
     this.maxAttempts = dependencies.maxAttempts();
     this.pauses = dependencies.pauses();
+    this.queued = dependencies.queued();
   }
 
   /** @return how many notifications the transitions wrote to the outbox */
@@ -79,80 +88,111 @@ public final class AlertEvaluator {
       return Future.succeededFuture(0);
     }
     Duration longest = rules.stream().map(AlertRule::windowSize).max(Duration::compareTo).orElseThrow();
-    // Rules side by side: each is its own transaction on its own rule's lock, so a burst of failures under many
-    // rules waits for the pool's connections, not for every rule before it.
-    return source.snapshot(longest).compose(snapshot -> {
-      List<Future<Integer>> written = rules.stream()
-        .map(rule -> evaluate(rule.name(), snapshot, processingRules))
-        .toList();
-      return Future.all(written).map(all -> written.stream().mapToInt(Future::result).sum());
-    });
+    List<String> names = rules.stream().map(AlertRule::name).toList();
+    // Every rule in one transaction, a handful of round trips on one connection: ten transactions side by side
+    // waited for the pool's connections, and the run for the slowest of them. Should it fail, each rule is tried in
+    // a transaction of its own, so one rule that cannot be evaluated holds up no other.
+    return source.snapshot(longest).compose(snapshot -> evaluate(names, snapshot, processingRules)
+      .recover(failed -> {
+        if (names.size() == 1) {
+          return Future.failedFuture(failed);
+        }
+        LOG.debug("Evaluating {} rules together failed; evaluating each on its own", names.size(), failed);
+        List<Future<Integer>> written = names.stream()
+          .map(name -> evaluate(List.of(name), snapshot, processingRules))
+          .toList();
+        return Future.all(written).map(all -> written.stream().mapToInt(Future::result).sum());
+      }));
   }
 
-  private Future<Integer> evaluate(String ruleName, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
+  private Future<Integer> evaluate(List<String> names, MetricSnapshot snapshot, List<ProcessingRule> processingRules) {
     List<AlertRule> firedPausing = new ArrayList<>();
-    return pool.withTransaction(conn -> alerts.lockRule(conn, ruleName).compose(locked -> {
-      if (locked.isEmpty() || (locked.get().lastEvaluatedAt() != null
-        && !snapshot.at().isAfter(locked.get().lastEvaluatedAt()))) {
-        return Future.succeededFuture(0);
-      }
-      AlertRule rule = locked.get().rule();
-      return alerts.open(conn, ruleName)
-        .compose(open -> apply(conn, rule, snapshot, open, processingRules, firedPausing))
-        .compose(written -> alerts.markEvaluated(conn, ruleName, snapshot.at()).map(written));
-    }))
-      // Only a committed firing pauses anything: a rolled-back one never happened.
-      .onSuccess(written -> firedPausing.forEach(rule -> pauses.accept(new RulePause(rule.name(), rule.pauseJobs()))));
+    // Statements that do not wait for each other's results are sent together on the transaction's connection
+    // (pipelined): the open alerts with the locks (read after them, in order), then the marks with every rule's
+    // transitions, then the notifications of all rules in one batch.
+    return pool.withTransaction(conn -> {
+      Future<List<AlertRepository.LockedRule>> locks = alerts.lockRules(conn, names);
+      Future<Map<String, List<OpenAlert>>> open = alerts.open(conn, names);
+      return Future.all(locks, open).compose(read -> {
+        List<AlertRule> due = locks.result().stream()
+          .filter(locked -> locked.lastEvaluatedAt() == null || snapshot.at().isAfter(locked.lastEvaluatedAt()))
+          .map(AlertRepository.LockedRule::rule)
+          .toList();
+        if (due.isEmpty()) {
+          return Future.succeededFuture(0);
+        }
+        Future<Void> marked = alerts.markEvaluated(conn, due.stream().map(AlertRule::name).toList(), snapshot.at());
+        List<Future<List<NewNotification>>> applied = due.stream()
+          .map(rule -> apply(conn, rule, snapshot, open.result().getOrDefault(rule.name(), List.of()),
+            processingRules, firedPausing))
+          .toList();
+        return Future.all(marked, Future.all(applied)).compose(done -> {
+          List<NewNotification> rows = applied.stream().flatMap(rule -> rule.result().stream()).toList();
+          return outbox.insert(conn, rows).map(rows.size());
+        });
+      });
+    })
+      // Only a committed firing pauses or sends anything: a rolled-back one never happened.
+      .onSuccess(written -> {
+        firedPausing.forEach(rule -> pauses.accept(new RulePause(rule.name(), rule.pauseJobs())));
+        if (written > 0) {
+          queued.run();
+        }
+      });
   }
 
-  private Future<Integer> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot, List<OpenAlert> open,
-                                List<ProcessingRule> processingRules, List<AlertRule> firedPausing) {
+  /** @return the rule's notifications, to be written with every other rule's */
+  private Future<List<NewNotification>> apply(SqlConnection conn, AlertRule rule, MetricSnapshot snapshot,
+                                              List<OpenAlert> open, List<ProcessingRule> processingRules,
+                                              List<AlertRule> firedPausing) {
     Map<InstanceKey, OpenAlert> openByKey = open.stream()
       .collect(Collectors.toMap(OpenAlert::key, Function.identity(), (a, b) -> a));
-    List<Evaluation> evaluations = RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet());
     List<AlertNotice> notices = new ArrayList<>();
-    Future<?> chain = Future.succeededFuture();
-    for (Evaluation evaluation : evaluations) {
+    List<AlertRepository.Firing> firings = new ArrayList<>();
+    boolean notifies = false;
+    // Each transition touches its own alert, so they are all sent at once rather than one after another.
+    List<Future<?>> changes = new ArrayList<>();
+    for (Evaluation evaluation : RuleEvaluator.evaluate(rule, snapshot, openByKey.keySet())) {
       OpenAlert alert = openByKey.get(evaluation.key());
       Transition transition = Transition.of(rule, alert, evaluation, snapshot.at());
-      chain = chain.compose(done -> switch (transition) {
-        case NONE -> Future.<Void>succeededFuture();
+      notifies |= transition == Transition.FIRE || transition == Transition.RESOLVE;
+      if (transition == Transition.FIRE) {
+        UUID id = UUID.randomUUID();
+        firings.add(new AlertRepository.Firing(id, evaluation.key(), evaluation.values()));
+        notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1));
+        continue;
+      }
+      changes.add(switch (transition) {
+        case NONE, FIRE -> Future.<Void>succeededFuture();
         case START_CLEARING -> alerts.clearSince(conn, alert.alertId(), snapshot.at());
         case BREACH_AGAIN -> alerts.clearSince(conn, alert.alertId(), null);
-        case FIRE -> {
-          UUID id = UUID.randomUUID();
-          yield alerts.fire(conn, id, rule, evaluation.key(), snapshot.at(), evaluation.values())
-            .onSuccess(v -> {
-              notices.add(notice(rule, id, AlertNotice.FIRED, snapshot.at(), null, evaluation, 1));
-              if (rule.pausesJobs() && firedPausing.isEmpty()) {
-                firedPausing.add(rule);
-              }
-            });
-        }
         case RESOLVE -> alerts.resolve(conn, alert.alertId(), snapshot.at(), evaluation.values())
           .onSuccess(sequence -> notices.add(notice(rule, alert.alertId(), AlertNotice.RESOLVED, alert.firedAt(),
             snapshot.at(), evaluation, sequence)))
           .<Void>mapEmpty();
       });
     }
-    return chain.compose(done -> {
-      if (notices.isEmpty()) {
-        return Future.succeededFuture(0);
+    if (!firings.isEmpty() && rule.pausesJobs()) {
+      firedPausing.add(rule);
+    }
+    // Every instance that fires goes in one batch.
+    changes.add(alerts.fire(conn, rule, snapshot.at(), firings));
+    Future<?> transitions = Future.all(changes);
+    if (!notifies) {
+      return transitions.map(List.of());
+    }
+    // What the notifications name is read alongside the transitions, not after them.
+    List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
+    Future<List<RecentExecution>> recent = source.recent(conn, metrics, snapshot.at().minus(rule.windowSize()),
+      RECENT_FETCHED);
+    Future<List<Receiver>> receivers = actionGroups.receivers(conn, rule.actions());
+    return Future.all(transitions, recent, receivers).map(loaded -> {
+      List<NewNotification> rows = new ArrayList<>();
+      for (AlertNotice found : notices) {
+        AlertNotice notice = withRecent(found, rule, recent.result());
+        rows.addAll(notifications.forNotice(notice, receivers.result(), processingRules, snapshot.at(), maxAttempts));
       }
-      List<AlertMetric> metrics = rule.allOf().stream().map(Criterion::metric).distinct().toList();
-      return Future.join(
-          source.recent(metrics, snapshot.at().minus(rule.windowSize()), RECENT_FETCHED),
-          actionGroups.receivers(conn, rule.actions()))
-        .compose(loaded -> {
-          List<RecentExecution> recent = loaded.resultAt(0);
-          List<NewNotification> rows = new ArrayList<>();
-          for (AlertNotice found : notices) {
-            AlertNotice notice = withRecent(found, rule, recent);
-            rows.addAll(notifications.forNotice(notice, loaded.resultAt(1), processingRules, snapshot.at(),
-              maxAttempts));
-          }
-          return outbox.insert(conn, rows).map(rows.size());
-        });
+      return rows;
     });
   }
 

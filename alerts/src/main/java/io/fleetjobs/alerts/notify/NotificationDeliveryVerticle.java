@@ -1,7 +1,9 @@
 package io.fleetjobs.alerts.notify;
 
 import io.fleetjobs.alerts.AlertsAddresses;
+import io.fleetjobs.alerts.store.AddressSlots;
 import io.fleetjobs.alerts.store.ClaimedNotification;
+import io.fleetjobs.alerts.store.FinishedAttempt;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
@@ -17,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains the outbox: claims due rows (woken by new ones, else polling), attempts each on its own, and
- * closes Defer windows that ended. A receiver may have only a few attempts in flight, so a slow one
- * cannot take every slot; on stop, rows still in flight are handed back for the next claim.
+ * Drains the outbox: claims due rows (woken by new ones, else polling), attempts each on its own, records the
+ * attempts in batches, and closes Defer windows that ended. A receiver may have only a few attempts in flight, so
+ * a slow one cannot take every slot; on stop, rows still being attempted are handed back for the next claim, and
+ * attempts already made are recorded first.
  */
 public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationDeliveryVerticle.class);
@@ -29,10 +32,11 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   private static final int MAX_IN_FLIGHT = 64;
   /**
    * A quarter of the slots: a slow or dead receiver holds at most this many, while a burst of alerts to one
-   * receiver (a fleet-wide failure, often all to one webhook) is not queued four at a time behind each
-   * attempt's round trip and its recorded result.
+   * receiver (a fleet-wide failure, often all to one webhook) still has this many requests going at a time. A slot
+   * frees when the receiver answers, not when the attempt is recorded. The webhook client keeps as many
+   * connections per receiver.
    */
-  private static final int PER_ADDRESS_IN_FLIGHT = 16;
+  static final int PER_ADDRESS_IN_FLIGHT = 16;
 
   /**
    * What the verticle needs: where the rows are, how to attempt one, who it is to the leases, and the meter of the
@@ -43,9 +47,13 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   }
 
   private final Dependencies dependencies;
-  private final Map<String, Integer> inFlightByAddress = new HashMap<>();
-  private final Set<ClaimedNotification> inFlight = new HashSet<>();
+  /** Rows whose attempt is under way, by address: what the caps count. */
+  private final Map<String, Integer> sendingByAddress = new HashMap<>();
+  private final Set<ClaimedNotification> sending = new HashSet<>();
+  /** Attempts made and not yet recorded; stop waits for them, since their rows must not be handed back. */
+  private final Set<Future<?>> unrecorded = new HashSet<>();
   private final CoalescedRounds claims = new CoalescedRounds(this::claim);
+  private AttemptRecorder recorder;
   private boolean stopping;
 
   public NotificationDeliveryVerticle(Dependencies dependencies) {
@@ -54,6 +62,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    recorder = new AttemptRecorder(dependencies.outbox(), dependencies.agent());
     vertx.setPeriodic(POLL_MS, id -> claims.request());
     vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
     vertx.setPeriodic(DEPTH_MS, id -> dependencies.outbox().depth()
@@ -63,31 +72,46 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
       .onSuccess(ready -> claims.request());
   }
 
+  /** Claims only what the free slots allow, in all and per address, so every claimed row is attempted at once. */
   private Future<?> claim() {
-    int free = MAX_IN_FLIGHT - inFlight.size();
+    int free = MAX_IN_FLIGHT - sending.size();
     if (stopping || free <= 0) {
       return Future.succeededFuture();
     }
-    List<String> saturated = inFlightByAddress.entrySet().stream()
-      .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
-      .map(Map.Entry::getKey)
-      .toList();
-    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free, saturated, null)
-      .onSuccess(rows -> rows.forEach(this::deliver))
+    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free,
+        new AddressSlots(PER_ADDRESS_IN_FLIGHT, sendingByAddress), null)
+      .onSuccess(this::deliver)
       .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }
 
-  private void deliver(ClaimedNotification row) {
-    inFlight.add(row);
-    inFlightByAddress.merge(row.address(), 1, Integer::sum);
-    dependencies.delivery().deliver(row)
+  private void deliver(List<ClaimedNotification> rows) {
+    rows.forEach(row -> {
+      sending.add(row);
+      sendingByAddress.merge(row.address(), 1, Integer::sum);
+    });
+    List<Future<FinishedAttempt>> attempts = dependencies.delivery().attempt(rows);
+    for (int i = 0; i < rows.size(); i++) {
+      ClaimedNotification row = rows.get(i);
+      attempts.get(i)
+        .onComplete(done -> {
+          // The receiver is done with this row: its slot is free before the record is written.
+          sending.remove(row);
+          sendingByAddress.computeIfPresent(row.address(), (address, n) -> n == 1 ? null : n - 1);
+          claims.request();
+        })
+        .onSuccess(this::record)
+        .onFailure(e -> LOG.warn("Could not attempt notification {}; its lease will expire and it is claimed again",
+          row.id(), e));
+    }
+  }
+
+  private void record(FinishedAttempt finished) {
+    Future<?> recorded = recorder.record(finished)
+      .map(sinceWritten -> dependencies.delivery().recorded(finished, sinceWritten))
       .onFailure(e -> LOG.warn("Could not record the attempt at notification {}; its lease will expire and it is "
-        + "claimed again", row.id(), e))
-      .onComplete(done -> {
-        inFlight.remove(row);
-        inFlightByAddress.computeIfPresent(row.address(), (address, n) -> n == 1 ? null : n - 1);
-        claims.request();
-      });
+        + "claimed again", finished.row().id(), e));
+    unrecorded.add(recorded);
+    recorded.onComplete(done -> unrecorded.remove(recorded));
   }
 
   private void summarizeDeferred() {
@@ -103,8 +127,8 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    List<Future<Void>> released = new ArrayList<>();
-    inFlight.forEach(row -> released.add(dependencies.outbox().release(row)));
-    return Future.join(released);
+    List<Future<?>> settled = new ArrayList<>(unrecorded);
+    sending.forEach(row -> settled.add(dependencies.outbox().release(row)));
+    return Future.join(settled);
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -32,10 +33,13 @@ public final class WebhookNotifier {
     this.guard = guard;
     this.timeout = timeout;
     this.clock = clock;
+    // As many connections per receiver as it may have attempts in flight: with the client's default of 5, the
+    // other attempts waited in the client's queue, their time and their timeout running.
     this.client = WebClient.create(vertx, new WebClientOptions()
-      .setFollowRedirects(false)
-      .setUserAgent("fleetjobs-alerts")
-      .setConnectTimeout((int) timeout.toMillis()));
+        .setFollowRedirects(false)
+        .setUserAgent("fleetjobs-alerts")
+        .setConnectTimeout((int) timeout.toMillis()),
+      new PoolOptions().setHttp1MaxSize(NotificationDeliveryVerticle.PER_ADDRESS_IN_FLIGHT));
   }
 
   public Future<AttemptResult> send(ClaimedNotification notification, String secret) {

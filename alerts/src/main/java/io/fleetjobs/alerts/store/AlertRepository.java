@@ -17,9 +17,10 @@ import io.vertx.sqlclient.templates.RowMapper;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -31,13 +32,13 @@ import java.util.UUID;
 public final class AlertRepository {
   private static final String COLUMNS = """
     alert_id, rule_name, dimensions, severity, monitor_condition, fired_at, resolved_at, metric_values, sequence""";
-  private static final String LOCK_RULE = """
+  private static final String LOCK_RULES = """
       SELECT rule_name, definition, last_evaluated_at FROM alerts.alert_rules
-       WHERE rule_name = #{rule} AND enabled
+       WHERE rule_name = ANY(#{rules}) AND enabled
          FOR UPDATE SKIP LOCKED""";
   private static final String OPEN = """
-      SELECT alert_id, dimensions, fired_at, clear_since, sequence FROM alerts.alerts
-       WHERE rule_name = #{rule} AND monitor_condition = 'Fired'""";
+      SELECT rule_name, alert_id, dimensions, fired_at, clear_since, sequence FROM alerts.alerts
+       WHERE rule_name = ANY(#{rules}) AND monitor_condition = 'Fired'""";
   private static final String FIRE = """
       INSERT INTO alerts.alerts (alert_id, rule_name, instance_key, dimensions, severity, monitor_condition,
                                  fired_at, metric_values)
@@ -51,7 +52,7 @@ public final class AlertRepository {
        WHERE alert_id = #{id}
       RETURNING sequence""";
   private static final String MARK_EVALUATED = """
-      UPDATE alerts.alert_rules SET last_evaluated_at = #{at} WHERE rule_name = #{rule}""";
+      UPDATE alerts.alert_rules SET last_evaluated_at = #{at} WHERE rule_name = ANY(#{rules})""";
   private static final String CLOSE_OPEN = """
       UPDATE alerts.alerts SET monitor_condition = 'Resolved', resolved_at = now(), clear_since = NULL
        WHERE rule_name = #{rule} AND monitor_condition = 'Fired'""";
@@ -102,32 +103,46 @@ public final class AlertRepository {
       .mapTo(ALERT);
   }
 
-  /** Empty when the rule is gone, disabled, or being evaluated by another agent right now. */
-  public Future<Optional<LockedRule>> lockRule(SqlConnection conn, String name) {
-    return SqlTemplate.forQuery(conn, LOCK_RULE)
+  /** The rules of these that exist, are enabled and are not being evaluated by another agent right now, locked. */
+  public Future<List<LockedRule>> lockRules(SqlConnection conn, List<String> names) {
+    return SqlTemplate.forQuery(conn, LOCK_RULES)
       .mapTo(LOCKED_RULE)
-      .execute(Params.of("rule", name))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
-  }
-
-  public Future<List<OpenAlert>> open(SqlConnection conn, String ruleName) {
-    return SqlTemplate.forQuery(conn, OPEN)
-      .mapTo(OPEN_ALERT)
-      .execute(Params.of("rule", ruleName))
+      .execute(Params.of("rules", names.toArray(String[]::new)))
       .map(Rows::list);
   }
 
-  public Future<Void> fire(SqlConnection conn, UUID alertId, AlertRule rule, InstanceKey key, Instant at,
-                           List<CriterionValue> values) {
+  /** The alerts of these rules that fire now, by rule. */
+  public Future<Map<String, List<OpenAlert>>> open(SqlConnection conn, List<String> ruleNames) {
+    return SqlTemplate.forQuery(conn, OPEN)
+      .execute(Params.of("rules", ruleNames.toArray(String[]::new)))
+      .map(rows -> {
+        Map<String, List<OpenAlert>> byRule = new HashMap<>();
+        rows.forEach(row -> byRule.computeIfAbsent(row.getString("rule_name"), rule -> new ArrayList<>())
+          .add(OPEN_ALERT.map(row)));
+        return byRule;
+      });
+  }
+
+  /** A new alert instance of a rule: its id, which instance, and the criteria values that fired it. */
+  public record Firing(UUID alertId, InstanceKey key, List<CriterionValue> values) {
+  }
+
+  /** Every instance of one rule that fires in one evaluation, in one batch: a burst of failures fires many. */
+  public Future<Void> fire(SqlConnection conn, AlertRule rule, Instant at, List<Firing> firings) {
+    if (firings.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return SqlTemplate.forQuery(conn, FIRE)
-      .execute(Params.of(
-        "id", alertId,
-        "rule", rule.name(),
-        "key", key.asText(),
-        "dimensions", key.toJson(),
-        "severity", rule.severity(),
-        "at", Params.utc(at),
-        "values", json(values)))
+      .executeBatch(firings.stream()
+        .map(firing -> Params.of(
+          "id", firing.alertId(),
+          "rule", rule.name(),
+          "key", firing.key().asText(),
+          "dimensions", firing.key().toJson(),
+          "severity", rule.severity(),
+          "at", Params.utc(at),
+          "values", json(firing.values())))
+        .toList())
       .mapEmpty();
   }
 
@@ -145,9 +160,9 @@ public final class AlertRepository {
       .map(rows -> rows.iterator().next().getInteger("sequence"));
   }
 
-  public Future<Void> markEvaluated(SqlConnection conn, String ruleName, Instant at) {
+  public Future<Void> markEvaluated(SqlConnection conn, List<String> ruleNames, Instant at) {
     return SqlTemplate.forQuery(conn, MARK_EVALUATED)
-      .execute(Params.of("rule", ruleName, "at", Params.utc(at)))
+      .execute(Params.of("rules", ruleNames.toArray(String[]::new), "at", Params.utc(at)))
       .mapEmpty();
   }
 

@@ -17,11 +17,12 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.templates.RowMapper;
 import io.vertx.sqlclient.templates.SqlTemplate;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -131,7 +132,7 @@ public final class OutboxRepository {
 
   private final Pool pool;
   private final SqlTemplate<Map<String, Object>, RowSet<ClaimedNotification>> claim;
-  private final SqlTemplate<Map<String, Object>, RowSet<Long>> record;
+  private final SqlTemplate<Map<String, Object>, RowSet<Map.Entry<UUID, Duration>>> record;
   private final SqlTemplate<Map<String, Object>, RowSet<Long>> depth;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> release;
   private final SqlTemplate<Map<String, Object>, RowSet<Row>> replay;
@@ -146,40 +147,66 @@ public final class OutboxRepository {
 
   public OutboxRepository(Pool pool) {
     this.pool = pool;
+    // The due rows are locked in due order, then each address keeps as many as it has free slots; the rows left
+    // over are unlocked when the statement commits, for the next claim.
     claim = SqlTemplate.forQuery(pool, "UPDATE alerts.notifications n" + """
            SET status = 'Delivering', lease_owner = #{owner},
                lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
          WHERE n.notification_id IN (
-                SELECT c.notification_id FROM alerts.notifications c
-                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
-                        OR (c.status = 'Delivering' AND c.lease_until < now()))
-                   AND c.address <> ALL(#{saturated})
-                   AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))
-                 ORDER BY c.next_attempt_at
-                 LIMIT #{max}
-                   FOR UPDATE SKIP LOCKED)
+                SELECT r.notification_id
+                  FROM (SELECT d.notification_id,
+                               row_number() OVER (PARTITION BY d.address
+                                                  ORDER BY d.next_attempt_at, d.notification_id) AS nth,
+                               #{perAddress} - coalesce(b.in_flight, 0) AS free
+                          FROM (SELECT c.notification_id, c.address, c.next_attempt_at
+                                  FROM alerts.notifications c
+                                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
+                                        OR (c.status = 'Delivering' AND c.lease_until < now()))
+                                   AND c.address NOT IN (
+                                         SELECT f.address FROM unnest(#{busy}::text[], #{inFlight}::int[])
+                                                AS f(address, in_flight)
+                                          WHERE f.in_flight >= #{perAddress})
+                                   AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))
+                                 ORDER BY c.next_attempt_at
+                                 LIMIT #{max}
+                                   FOR UPDATE SKIP LOCKED) d
+                          LEFT JOIN unnest(#{busy}::text[], #{inFlight}::int[]) AS b(address, in_flight)
+                            ON b.address = d.address) r
+                 WHERE r.nth <= r.free)
         RETURNING\s""" + CLAIMED_COLUMNS)
       .mapTo(CLAIMED);
     // The row's age comes from the job database's clock, which also stamped created_at in the transition's
-    // transaction: agents' clocks may differ from it, and from each other.
+    // transaction: agents' clocks may differ from it, and from each other. One statement records a batch of
+    // attempts, each fenced by its own claim.
     record = SqlTemplate.forQuery(pool, """
-        WITH updated AS (
-          UPDATE alerts.notifications
-             SET status = #{status}, attempts = attempts + 1, total_attempts = total_attempts + 1,
-                 next_attempt_at = coalesce(#{nextAttemptAt}, next_attempt_at), lease_owner = NULL, lease_until = NULL,
-                 delivered_at = CASE WHEN #{status} = 'Delivered' THEN now() ELSE delivered_at END,
-                 last_error = #{error}
-           WHERE notification_id = #{id} AND claim = #{claim} AND status = 'Delivering'
-          RETURNING notification_id, total_attempts, created_at),
+        WITH results AS (
+          SELECT r.notification_id, r.claim, r.status, r.next_attempt_at, r.error, r.started_at, r.latency_ms,
+                 r.outcome, r.response_code
+            FROM unnest(#{ids}::uuid[], #{claims}::int[], #{statuses}::text[], #{nextAttemptAts}::timestamptz[],
+                        #{errors}::text[], #{startedAts}::timestamptz[], #{latencies}::int[], #{outcomes}::text[],
+                        #{responseCodes}::int[])
+                 AS r(notification_id, claim, status, next_attempt_at, error, started_at, latency_ms, outcome,
+                      response_code)),
+        updated AS (
+          UPDATE alerts.notifications n
+             SET status = r.status, attempts = n.attempts + 1, total_attempts = n.total_attempts + 1,
+                 next_attempt_at = coalesce(r.next_attempt_at, n.next_attempt_at), lease_owner = NULL,
+                 lease_until = NULL,
+                 delivered_at = CASE WHEN r.status = 'Delivered' THEN now() ELSE n.delivered_at END,
+                 last_error = r.error
+            FROM results r
+           WHERE n.notification_id = r.notification_id AND n.claim = r.claim AND n.status = 'Delivering'
+          RETURNING n.notification_id, n.total_attempts, n.created_at),
         attempt AS (
           INSERT INTO alerts.delivery_attempts (notification_id, attempt, started_at, latency_ms, outcome,
                                                 response_code, error, agent)
-          SELECT notification_id, total_attempts, #{startedAt}, #{latencyMs}, #{outcome}, #{responseCode}, #{error},
+          SELECT u.notification_id, u.total_attempts, r.started_at, r.latency_ms, r.outcome, r.response_code, r.error,
                  #{agent}
-            FROM updated)
-        SELECT greatest(0, floor(extract(epoch FROM clock_timestamp() - created_at) * 1000))::bigint AS age_ms
+            FROM updated u JOIN results r ON r.notification_id = u.notification_id)
+        SELECT notification_id,
+               greatest(0, floor(extract(epoch FROM clock_timestamp() - created_at) * 1000))::bigint AS age_ms
           FROM updated""")
-      .mapTo(row -> row.getLong("age_ms"));
+      .mapTo(row -> Map.entry(row.getUUID("notification_id"), Duration.ofMillis(row.getLong("age_ms"))));
     depth = SqlTemplate.forQuery(pool, """
         SELECT count(notification_id) AS depth FROM alerts.notifications WHERE status IN ('Pending', 'Delivering')""")
       .mapTo(row -> row.getLong("depth"));
@@ -241,42 +268,76 @@ public final class OutboxRepository {
   }
 
   /**
-   * Claims due rows, and rows whose holder's lease ran out (that agent died mid-attempt).
+   * Claims due rows, and rows whose holder's lease ran out (that agent died mid-attempt), oldest first, at most
+   * {@code slots} allow per receiver address.
    *
-   * @param saturated addresses that already have as many attempts in flight as they may
-   * @param only      when not null, claims only these rows (a test send delivers its own rows)
+   * @param max  how many rows in all
+   * @param only when not null, claims only these rows (a test send delivers its own rows)
    */
-  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, List<String> saturated,
+  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, AddressSlots slots,
                                                  List<UUID> only) {
+    List<String> busy = List.copyOf(slots.inFlight().keySet());
     return claim.execute(Params.of(
         "owner", owner,
         "leaseMs", lease.toMillis(),
-        "saturated", saturated.toArray(String[]::new),
+        "perAddress", slots.perAddress(),
+        "busy", busy.toArray(String[]::new),
+        "inFlight", busy.stream().map(slots.inFlight()::get).toArray(Integer[]::new),
         "max", max,
         "only", only == null ? null : only.toArray(UUID[]::new)))
       .map(Rows::list);
   }
 
   /**
-   * Records the attempt and the row's next state in one statement, fenced by the claim: a result from
-   * an agent that lost its lease changes nothing.
+   * Records a batch of attempts and each row's next state in one statement, each fenced by its claim: a result
+   * from an agent that lost its lease changes nothing.
    *
-   * @return how long ago the row was written (with its alert's transition, for a real notification); empty when
-   *   the claim was lost
+   * @return how long ago each row whose claim held was written (with its alert's transition, for a real
+   *   notification); a row whose claim was lost is missing
    */
-  public Future<Optional<Duration>> record(ClaimedNotification row, AttemptRecord attempt, String agent) {
+  public Future<Map<UUID, Duration>> record(List<FinishedAttempt> finished, String agent) {
+    if (finished.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    int n = finished.size();
+    UUID[] ids = new UUID[n];
+    Integer[] claims = new Integer[n];
+    String[] statuses = new String[n];
+    OffsetDateTime[] nextAttemptAts = new OffsetDateTime[n];
+    String[] errors = new String[n];
+    OffsetDateTime[] startedAts = new OffsetDateTime[n];
+    Integer[] latencies = new Integer[n];
+    String[] outcomes = new String[n];
+    Integer[] responseCodes = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      ClaimedNotification row = finished.get(i).row();
+      AttemptRecord attempt = finished.get(i).attempt();
+      ids[i] = row.id();
+      claims[i] = row.claim();
+      statuses[i] = attempt.status();
+      nextAttemptAts[i] = Params.utc(attempt.nextAttemptAt());
+      errors[i] = attempt.error();
+      startedAts[i] = Params.utc(attempt.startedAt());
+      latencies[i] = (int) Math.min(Integer.MAX_VALUE, attempt.latencyMs());
+      outcomes[i] = attempt.outcome();
+      responseCodes[i] = attempt.responseCode();
+    }
     return record.execute(Params.of(
-        "id", row.id(),
-        "claim", row.claim(),
-        "status", attempt.status(),
-        "nextAttemptAt", Params.utc(attempt.nextAttemptAt()),
-        "error", attempt.error(),
-        "startedAt", Params.utc(attempt.startedAt()),
-        "latencyMs", (int) Math.min(Integer.MAX_VALUE, attempt.latencyMs()),
-        "outcome", attempt.outcome(),
-        "responseCode", attempt.responseCode(),
+        "ids", ids,
+        "claims", claims,
+        "statuses", statuses,
+        "nextAttemptAts", nextAttemptAts,
+        "errors", errors,
+        "startedAts", startedAts,
+        "latencies", latencies,
+        "outcomes", outcomes,
+        "responseCodes", responseCodes,
         "agent", agent))
-      .map(rows -> rows.size() == 1 ? Optional.of(Duration.ofMillis(rows.iterator().next())) : Optional.empty());
+      .map(rows -> {
+        Map<UUID, Duration> ages = new HashMap<>();
+        rows.forEach(age -> ages.put(age.getKey(), age.getValue()));
+        return ages;
+      });
   }
 
   /** Notifications waiting to be sent or being sent, by every agent: the outbox's depth. */

@@ -8,6 +8,7 @@ import io.fleetjobs.alerts.source.RecentExecution;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,8 +64,8 @@ public final class JobMetricSource implements MetricSource {
   }
 
   @Override
-  public Future<List<RecentExecution>> recent(List<AlertMetric> metrics, Instant since, int limit) {
-    return pool.preparedQuery("""
+  public Future<List<RecentExecution>> recent(SqlClient on, List<AlertMetric> metrics, Instant since, int limit) {
+    return on.preparedQuery("""
         SELECT t.lifecycle, t.job_execution_id, coalesce(j.job_name, $4) AS job_name, t.step_name, t.server_name,
                t.database_name, t.end_time, t.last_message
           FROM jobs_internal.target_executions t

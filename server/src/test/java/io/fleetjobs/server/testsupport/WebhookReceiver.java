@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP receiver for webhook tests. Each path answers from its own script of replies (the last
@@ -32,6 +33,8 @@ public final class WebhookReceiver extends HttpReceiver<WebhookReceiver.Received
 
   private final Vertx vertx;
   private final Map<String, Queue<Reply>> scripts = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> mostInFlight = new ConcurrentHashMap<>();
 
   private WebhookReceiver(Vertx vertx) {
     super(vertx);
@@ -46,6 +49,12 @@ public final class WebhookReceiver extends HttpReceiver<WebhookReceiver.Received
     scripts.put(path, new ConcurrentLinkedQueue<>(List.of(replies)));
   }
 
+  /** The most requests at {@code path} that had arrived and were not yet answered, at any one time. */
+  public int mostInFlight(String path) {
+    AtomicInteger most = mostInFlight.get(path);
+    return most == null ? 0 : most.get();
+  }
+
   @Override
   protected Received arrival(HttpServerRequest request, Buffer body) {
     Map<String, String> headers = new ConcurrentHashMap<>();
@@ -57,7 +66,11 @@ public final class WebhookReceiver extends HttpReceiver<WebhookReceiver.Received
   protected void answer(HttpServerRequest request, Received arrival) {
     Queue<Reply> script = scripts.get(request.path());
     Reply reply = script == null ? Reply.status(200) : script.size() > 1 ? script.poll() : script.peek();
+    AtomicInteger open = inFlight.computeIfAbsent(request.path(), path -> new AtomicInteger());
+    int now = open.incrementAndGet();
+    mostInFlight.computeIfAbsent(request.path(), path -> new AtomicInteger()).accumulateAndGet(now, Math::max);
     Runnable answer = () -> {
+      open.decrementAndGet();
       var response = request.response().setStatusCode(reply.status());
       if (reply.retryAfter() != null) {
         response.putHeader("Retry-After", reply.retryAfter());
