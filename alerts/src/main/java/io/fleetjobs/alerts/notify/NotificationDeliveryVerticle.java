@@ -72,7 +72,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
       .filter(e -> e.getValue() >= PER_ADDRESS_IN_FLIGHT)
       .map(Map.Entry::getKey)
       .toList();
-    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free, saturated, null)
+    return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free, saturated)
       .onSuccess(rows -> rows.forEach(this::deliver))
       .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }

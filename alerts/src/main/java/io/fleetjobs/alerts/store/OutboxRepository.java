@@ -46,6 +46,19 @@ public final class OutboxRepository {
       VALUES (#{id}, #{messageId}, #{alertId}, #{condition}, #{test}, #{group}, #{receiver}, #{kind}, #{address},
               #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil},
               #{jobExecutionId}, #{executionNotification})""";
+  private static final String CLAIM = "UPDATE alerts.notifications n" + """
+         SET status = 'Delivering', lease_owner = #{owner},
+             lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
+       WHERE n.notification_id IN (
+              SELECT c.notification_id FROM alerts.notifications c
+               WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
+                      OR (c.status = 'Delivering' AND c.lease_until < now()))
+                 AND c.address <> ALL(#{saturated})
+                 AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))  -- a test send's own rows
+               ORDER BY c.next_attempt_at
+               LIMIT #{max}
+                 FOR UPDATE SKIP LOCKED)
+      RETURNING\s""" + CLAIMED_COLUMNS;
   private static final String CLOSE_DEFERRED = """
       WITH due AS (
         SELECT notification_id FROM alerts.notifications
@@ -146,20 +159,7 @@ public final class OutboxRepository {
 
   public OutboxRepository(Pool pool) {
     this.pool = pool;
-    claim = SqlTemplate.forQuery(pool, "UPDATE alerts.notifications n" + """
-           SET status = 'Delivering', lease_owner = #{owner},
-               lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
-         WHERE n.notification_id IN (
-                SELECT c.notification_id FROM alerts.notifications c
-                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
-                        OR (c.status = 'Delivering' AND c.lease_until < now()))
-                   AND c.address <> ALL(#{saturated})
-                   AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))
-                 ORDER BY c.next_attempt_at
-                 LIMIT #{max}
-                   FOR UPDATE SKIP LOCKED)
-        RETURNING\s""" + CLAIMED_COLUMNS)
-      .mapTo(CLAIMED);
+    claim = SqlTemplate.forQuery(pool, CLAIM).mapTo(CLAIMED);
     // The row's age comes from the job database's clock, which also stamped created_at in the transition's
     // transaction: agents' clocks may differ from it, and from each other.
     record = SqlTemplate.forQuery(pool, """
@@ -244,16 +244,31 @@ public final class OutboxRepository {
    * Claims due rows, and rows whose holder's lease ran out (that agent died mid-attempt).
    *
    * @param saturated addresses that already have as many attempts in flight as they may
-   * @param only      when not null, claims only these rows (a test send delivers its own rows)
    */
-  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, List<String> saturated,
-                                                 List<UUID> only) {
+  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, List<String> saturated) {
     return claim.execute(Params.of(
         "owner", owner,
         "leaseMs", lease.toMillis(),
         "saturated", saturated.toArray(String[]::new),
         "max", max,
-        "only", only == null ? null : only.toArray(UUID[]::new)))
+        "only", null))
+      .map(Rows::list);
+  }
+
+  /**
+   * Claims rows that this transaction inserted, before they commit: a poll of the outbox, here or on another
+   * agent, never sees them Pending, so a test send attempts every one of its rows itself.
+   */
+  public Future<List<ClaimedNotification>> claimInserted(SqlConnection conn, String owner, Duration lease,
+                                                         List<UUID> ids) {
+    return SqlTemplate.forQuery(conn, CLAIM)
+      .mapTo(CLAIMED)
+      .execute(Params.of(
+        "owner", owner,
+        "leaseMs", lease.toMillis(),
+        "saturated", new String[0],
+        "max", ids.size(),
+        "only", ids.toArray(UUID[]::new)))
       .map(Rows::list);
   }
 
