@@ -14,7 +14,6 @@ import io.fleetjobs.alerts.rules.CriterionValue;
 import io.fleetjobs.alerts.rules.InstanceKey;
 import io.fleetjobs.alerts.rules.TimeAggregation;
 import io.fleetjobs.alerts.store.ActionGroupRepository;
-import io.fleetjobs.alerts.store.AddressSlots;
 import io.fleetjobs.alerts.store.NewNotification;
 import io.fleetjobs.alerts.store.OutboxRepository;
 import io.fleetjobs.common.errors.InvalidInput;
@@ -86,32 +85,36 @@ public final class ActionGroupService {
     return Future.all(checks).compose(ok -> groups.save(group));
   }
 
-  /** Sends a notification marked as a test to every receiver and reports each one's first attempt. */
+  /**
+   * Sends a notification marked as a test to every receiver and reports each one's first attempt. The rows are
+   * claimed in the transaction that inserts them: claimed after it, a row could go to the outbox's own poll first
+   * and be missing from the results.
+   */
   public Future<JsonObject> test(String groupName) {
     Instant now = clock.instant();
     return groups.get(groupName)
       .compose(found -> pool.withTransaction(conn -> groups.receivers(conn, List.of(groupName))
         .compose(receivers -> {
           List<NewNotification> rows = notifications.forNotice(testNotice(now), receivers, List.of(), now, 1);
-          return outbox.insert(conn, rows).map(rows);
+          return outbox.insert(conn, rows)
+            .compose(inserted -> outbox.claimInserted(conn, agent, TEST_LEASE,
+              rows.stream().map(NewNotification::id).toList()));
         })))
-      .compose(rows -> outbox.claim(agent, TEST_LEASE, rows.size(), AddressSlots.unlimited(rows.size()),
-          rows.stream().map(NewNotification::id).toList())
-        .compose(claimed -> {
-          List<Future<JsonObject>> attempts = new ArrayList<>();
-          for (var row : claimed) {
-            attempts.add(delivery.deliver(row).map(result -> result
-              .put("notificationId", row.id().toString())
-              .put("receiver", row.receiverName())
-              .put("kind", row.kind().name())
-              .put("address", row.address())));
-          }
-          return Future.all(attempts).map(all -> {
-            JsonArray results = new JsonArray();
-            attempts.forEach(attempt -> results.add(attempt.result()));
-            return new JsonObject().put("actionGroup", groupName).put("test", true).put("results", results);
-          });
-        }));
+      .compose(claimed -> {
+        List<Future<JsonObject>> attempts = new ArrayList<>();
+        for (var row : claimed) {
+          attempts.add(delivery.deliver(row).map(result -> result
+            .put("notificationId", row.id().toString())
+            .put("receiver", row.receiverName())
+            .put("kind", row.kind().name())
+            .put("address", row.address())));
+        }
+        return Future.all(attempts).map(all -> {
+          JsonArray results = new JsonArray();
+          attempts.forEach(attempt -> results.add(attempt.result()));
+          return new JsonObject().put("actionGroup", groupName).put("test", true).put("results", results);
+        });
+      });
   }
 
   private static AlertNotice testNotice(Instant now) {

@@ -79,7 +79,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return dependencies.outbox().claim(dependencies.agent(), dependencies.lease(), free,
-        new AddressSlots(PER_ADDRESS_IN_FLIGHT, sendingByAddress), null)
+        new AddressSlots(PER_ADDRESS_IN_FLIGHT, sendingByAddress))
       .onSuccess(this::deliver)
       .onFailure(e -> LOG.warn("Could not claim notifications; retrying at the next poll", e));
   }

@@ -47,6 +47,35 @@ public final class OutboxRepository {
       VALUES (#{id}, #{messageId}, #{alertId}, #{condition}, #{test}, #{group}, #{receiver}, #{kind}, #{address},
               #{subject}, #{body}, #{headers}, #{status}, #{maxAttempts}, #{suppressedBy}, #{deferredUntil},
               #{jobExecutionId}, #{executionNotification})""";
+  /**
+   * The due rows are locked in due order, then each address keeps as many as it has free slots; the rows left over
+   * are unlocked when the statement commits, for the next claim.
+   */
+  private static final String CLAIM = "UPDATE alerts.notifications n" + """
+         SET status = 'Delivering', lease_owner = #{owner},
+             lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
+       WHERE n.notification_id IN (
+              SELECT r.notification_id
+                FROM (SELECT d.notification_id,
+                             row_number() OVER (PARTITION BY d.address
+                                                ORDER BY d.next_attempt_at, d.notification_id) AS nth,
+                             #{perAddress} - coalesce(b.in_flight, 0) AS free
+                        FROM (SELECT c.notification_id, c.address, c.next_attempt_at
+                                FROM alerts.notifications c
+                               WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
+                                      OR (c.status = 'Delivering' AND c.lease_until < now()))
+                                 AND c.address NOT IN (
+                                       SELECT f.address FROM unnest(#{busy}::text[], #{inFlight}::int[])
+                                              AS f(address, in_flight)
+                                        WHERE f.in_flight >= #{perAddress})
+                                 AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))  -- a test send's
+                               ORDER BY c.next_attempt_at
+                               LIMIT #{max}
+                                 FOR UPDATE SKIP LOCKED) d
+                        LEFT JOIN unnest(#{busy}::text[], #{inFlight}::int[]) AS b(address, in_flight)
+                          ON b.address = d.address) r
+               WHERE r.nth <= r.free)
+      RETURNING\s""" + CLAIMED_COLUMNS;
   private static final String CLOSE_DEFERRED = """
       WITH due AS (
         SELECT notification_id FROM alerts.notifications
@@ -147,34 +176,7 @@ public final class OutboxRepository {
 
   public OutboxRepository(Pool pool) {
     this.pool = pool;
-    // The due rows are locked in due order, then each address keeps as many as it has free slots; the rows left
-    // over are unlocked when the statement commits, for the next claim.
-    claim = SqlTemplate.forQuery(pool, "UPDATE alerts.notifications n" + """
-           SET status = 'Delivering', lease_owner = #{owner},
-               lease_until = now() + #{leaseMs} * interval '1 millisecond', claim = n.claim + 1
-         WHERE n.notification_id IN (
-                SELECT r.notification_id
-                  FROM (SELECT d.notification_id,
-                               row_number() OVER (PARTITION BY d.address
-                                                  ORDER BY d.next_attempt_at, d.notification_id) AS nth,
-                               #{perAddress} - coalesce(b.in_flight, 0) AS free
-                          FROM (SELECT c.notification_id, c.address, c.next_attempt_at
-                                  FROM alerts.notifications c
-                                 WHERE ((c.status = 'Pending' AND c.next_attempt_at <= now())
-                                        OR (c.status = 'Delivering' AND c.lease_until < now()))
-                                   AND c.address NOT IN (
-                                         SELECT f.address FROM unnest(#{busy}::text[], #{inFlight}::int[])
-                                                AS f(address, in_flight)
-                                          WHERE f.in_flight >= #{perAddress})
-                                   AND (#{only}::uuid[] IS NULL OR c.notification_id = ANY(#{only}))
-                                 ORDER BY c.next_attempt_at
-                                 LIMIT #{max}
-                                   FOR UPDATE SKIP LOCKED) d
-                          LEFT JOIN unnest(#{busy}::text[], #{inFlight}::int[]) AS b(address, in_flight)
-                            ON b.address = d.address) r
-                 WHERE r.nth <= r.free)
-        RETURNING\s""" + CLAIMED_COLUMNS)
-      .mapTo(CLAIMED);
+    claim = SqlTemplate.forQuery(pool, CLAIM).mapTo(CLAIMED);
     // The row's age comes from the job database's clock, which also stamped created_at in the transition's
     // transaction: agents' clocks may differ from it, and from each other. One statement records a batch of
     // attempts, each fenced by its own claim.
@@ -271,20 +273,34 @@ public final class OutboxRepository {
    * Claims due rows, and rows whose holder's lease ran out (that agent died mid-attempt), oldest first, at most
    * {@code slots} allow per receiver address.
    *
-   * @param max  how many rows in all
-   * @param only when not null, claims only these rows (a test send delivers its own rows)
+   * @param max how many rows in all
    */
-  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, AddressSlots slots,
-                                                 List<UUID> only) {
+  public Future<List<ClaimedNotification>> claim(String owner, Duration lease, int max, AddressSlots slots) {
+    return claim.execute(params(owner, lease, max, slots, null)).map(Rows::list);
+  }
+
+  private static Map<String, Object> params(String owner, Duration lease, int max, AddressSlots slots,
+                                            List<UUID> only) {
     List<String> busy = List.copyOf(slots.inFlight().keySet());
-    return claim.execute(Params.of(
+    return Params.of(
         "owner", owner,
         "leaseMs", lease.toMillis(),
         "perAddress", slots.perAddress(),
         "busy", busy.toArray(String[]::new),
         "inFlight", busy.stream().map(slots.inFlight()::get).toArray(Integer[]::new),
         "max", max,
-        "only", only == null ? null : only.toArray(UUID[]::new)))
+        "only", only == null ? null : only.toArray(UUID[]::new));
+  }
+
+  /**
+   * Claims rows that this transaction inserted, before they commit: a poll of the outbox, here or on another
+   * agent, never sees them Pending, so a test send attempts every one of its rows itself.
+   */
+  public Future<List<ClaimedNotification>> claimInserted(SqlConnection conn, String owner, Duration lease,
+                                                         List<UUID> ids) {
+    return SqlTemplate.forQuery(conn, CLAIM)
+      .mapTo(CLAIMED)
+      .execute(params(owner, lease, ids.size(), AddressSlots.unlimited(ids.size()), ids))
       .map(Rows::list);
   }
 

@@ -3,6 +3,7 @@ package io.fleetjobs.server.testsupport;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,11 +18,35 @@ public final class TestPostgres {
   private TestPostgres() {
   }
 
+  /**
+   * Started from the JVM's initialized cluster, in memory where there is room, and without fsync: every test class
+   * creates job databases here, and each CREATE DATABASE waits for a checkpoint that would otherwise flush to a
+   * disk shared with other builds. Durability across a crash of the machine is no test's concern; a test that
+   * restarts its job database server has a {@link JobDatabaseServer} of its own.
+   */
   public static synchronized EmbeddedPostgres server() {
     if (server == null) {
+      Path directory = ScratchDirectory.create("fleetjobs-jobs-");
       try {
-        server = EmbeddedPostgres.builder().start();
+        InitializedCluster.copyTo(directory.resolve("data"));
+        EmbeddedPostgres started = EmbeddedPostgres.builder()
+          .setDataDirectory(directory.resolve("data"))
+          .setCleanDataDirectory(false)
+          .setRegisterShutdownHook(false)
+          .setServerConfig("fsync", "off")
+          .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            started.close();
+          } catch (IOException e) {
+            System.err.println("Could not stop the tests' job database server: " + e);
+          } finally {
+            ScratchDirectory.delete(directory);
+          }
+        }));
+        server = started;
       } catch (IOException e) {
+        ScratchDirectory.delete(directory);
         throw new UncheckedIOException(e);
       }
     }

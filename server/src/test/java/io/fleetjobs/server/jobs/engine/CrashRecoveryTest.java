@@ -43,9 +43,11 @@ class CrashRecoveryTest {
   void an_agent_killed_mid_run_loses_nothing_and_doubles_nothing(Vertx vertx, @TempDir Path dir) throws Exception {
     TargetServer server = TargetServer.start();
     String database = TestPostgres.newDatabase("crash");
-    // Short, so the test waits little for the killed agent's leases; long enough that the surviving agent, on two
-    // cores shared with another test JVM, renews its own in time (3 s lost some leases three times in a full run).
-    JsonObject config = AgentFixture.config(database).put("leaseSeconds", 6);
+    // A lease is as long as the agent that claims it says. The killed agent's are short (3 s, below), so the test
+    // waits little for them to run out; the survivor's are the default 30 s, so on two cores shared with other test
+    // JVMs it never loses one of its own for want of a timely renewal (with 6 s, a full run beside a second test
+    // JVM failed targets after three lost leases).
+    JsonObject config = AgentFixture.config(database).put("leaseSeconds", 30);
 
     // The fleet is created while the agent's JVM starts: neither needs the other until the job is defined.
     CompletableFuture<Void> fleet = CompletableFuture.runAsync(() -> server.createDatabases(DATABASES));
