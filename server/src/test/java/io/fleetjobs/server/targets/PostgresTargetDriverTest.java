@@ -3,6 +3,8 @@ package io.fleetjobs.server.targets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,11 +16,13 @@ import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.fleetjobs.server.testsupport.Executions;
 import io.fleetjobs.server.testsupport.TargetServer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +59,28 @@ class PostgresTargetDriverTest {
   private static ScriptOptions options(boolean keepFirstResult) {
     return new ScriptOptions(ActionType.SQL, false, keepFirstResult, "fleetjobs/driver-test/step");
   }
+  /**
+   * Sessions that wait for the first session's answer to prefer get it on the first session's context; each must
+   * still open its connection on its own, where its executor reads its results.
+   */
+  @Test
+  void a_session_waiting_for_the_first_ones_tls_answer_stays_on_its_own_context(Vertx vertx) throws Exception {
+    PostgresTargetDriver unasked = new PostgresTargetDriver(vertx);
+    List<Context> callers = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext());
+    assertNotSame(callers.get(0), callers.get(1));
+    List<CompletableFuture<Context>> answeredOn = callers.stream().map(caller -> {
+      CompletableFuture<Context> answered = new CompletableFuture<>();
+      caller.runOnContext(now -> unasked.run(server.serverName(), "drv_target", LOGIN,
+          ConnectionSettings.sslMode("prefer"), "SELECT 1", options(false)).result()
+        .onComplete(done -> answered.complete(Vertx.currentContext())));
+      return answered;
+    }).toList();
+    for (int i = 0; i < callers.size(); i++) {
+      assertSame(callers.get(i), answeredOn.get(i).get(30, TimeUnit.SECONDS), "session " + i + "'s results");
+    }
+    unasked.close().await();
+  }
+
   @Test
   void a_prefer_session_on_a_server_without_tls_holds_one_server_process_not_two() {
     // The server of this class has no TLS; prefer (the default) asks for it and goes on in the clear.

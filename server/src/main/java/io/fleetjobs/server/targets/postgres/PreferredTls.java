@@ -1,12 +1,15 @@
 package io.fleetjobs.server.targets.postgres;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * libpq's sslmode prefer, without vertx-pg-client 5.0.7's second connection. For prefer the client first asks the
@@ -42,9 +45,10 @@ public final class PreferredTls {
     Answer known = answers.compute(server, (key, old) -> old != null && old.current(now) ? old : mine);
     if (known != mine) {
       // The first session's answer; if it failed (a server down, a wrong password), this one asks for itself.
-      return known.offered().transform(answer -> answer.succeeded()
+      Context caller = Vertx.currentContext();
+      return known.offered().transform(answer -> onContext(caller, () -> answer.succeeded()
         ? open.apply(answer.result() ? "prefer" : "disable").onFailure(e -> answers.remove(server, known))
-        : open.apply("prefer"));
+        : open.apply("prefer")));
     }
     Future<PgConnection> first = open.apply("prefer");
     first.onComplete(opened -> {
@@ -56,5 +60,18 @@ public final class PreferredTls {
       }
     });
     return first;
+  }
+
+  /**
+   * Opens the session on the caller's context. The first session's answer arrives on that session's context, and
+   * a connection opened there would belong to it: its results would reach another executor's thread.
+   */
+  private static Future<PgConnection> onContext(Context caller, Supplier<Future<PgConnection>> opening) {
+    if (caller == null || caller == Vertx.currentContext()) {
+      return opening.get();
+    }
+    Promise<PgConnection> opened = Promise.promise();
+    caller.runOnContext(now -> opening.get().onComplete(opened));
+    return opened.future();
   }
 }
