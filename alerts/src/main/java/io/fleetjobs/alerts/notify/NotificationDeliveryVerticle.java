@@ -5,6 +5,7 @@ import io.fleetjobs.alerts.store.AddressSlots;
 import io.fleetjobs.alerts.store.ClaimedNotification;
 import io.fleetjobs.alerts.store.FinishedAttempt;
 import io.fleetjobs.alerts.store.OutboxRepository;
+import io.fleetjobs.common.async.BatchedCalls;
 import io.fleetjobs.common.async.CoalescedRounds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +55,12 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   /** Attempts made and not yet recorded; stop waits for them, since their rows must not be handed back. */
   private final Set<Future<?>> unrecorded = new HashSet<>();
   private final CoalescedRounds claims = new CoalescedRounds(this::claim);
-  private AttemptRecorder recorder;
+  /**
+   * Finished attempts, recorded in batches: a burst of deliveries costs a few commits instead of one each, and no
+   * attempt waits for more than the write before its own. Each row is fenced by its claim; the answer is how long
+   * ago the row was written, empty when the claim was lost before the record.
+   */
+  private BatchedCalls<UUID, FinishedAttempt, Duration> records;
   private boolean stopping;
 
   public NotificationDeliveryVerticle(Dependencies dependencies) {
@@ -62,7 +69,9 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    recorder = new AttemptRecorder(dependencies.outbox(), dependencies.agent());
+    records = new BatchedCalls<>(finished -> finished.row().id(),
+      batch -> dependencies.outbox().record(batch, dependencies.agent()), MAX_IN_FLIGHT,
+      task -> context.runOnContext(now -> task.run()));
     vertx.setPeriodic(POLL_MS, id -> claims.request());
     vertx.setPeriodic(DEFERRED_MS, id -> summarizeDeferred());
     vertx.setPeriodic(DEPTH_MS, id -> dependencies.outbox().depth()
@@ -106,7 +115,7 @@ public final class NotificationDeliveryVerticle extends VerticleBase {
   }
 
   private void record(FinishedAttempt finished) {
-    Future<?> recorded = recorder.record(finished)
+    Future<?> recorded = records.submit(finished)
       .map(sinceWritten -> dependencies.delivery().recorded(finished, sinceWritten))
       .onFailure(e -> LOG.warn("Could not record the attempt at notification {}; its lease will expire and it is "
         + "claimed again", finished.row().id(), e));

@@ -357,25 +357,35 @@ public final class PostgresTargetDriver implements TargetDriver {
     return password(login, connection, mode)
       .compose(password -> {
         ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
-        Function<String, Future<PgConnection>> open = asMode -> PgConnection.connect(vertx, options(address,
-          database, login.username(), password, applicationName, asMode));
+        // Each connection is bounded on its own, so the first session of a prefer server, whose answer the
+        // sessions starting meanwhile wait for, always ends: a server that hangs is asked again at the next session.
+        Function<String, Future<PgConnection>> open = asMode -> withinConnectTimeout(PgConnection.connect(vertx,
+          options(address, database, login.username(), password, applicationName, asMode)));
         Future<PgConnection> connecting = mode.equals("prefer")
           ? preferredTls.connect(address.host() + ":" + address.port(), open)
           : open.apply(mode);
-        return connecting
-          .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-          .recover(e -> {
-            // A connection that arrives after its attempt gave up is closed, never left idle on the target: on a
-            // busy server those sessions piled up (396 on 200 databases) until it refused everyone (53300).
-            connecting.onSuccess(PgConnection::close);
-            Throwable failure = e instanceof TimeoutException
-              ? new TimeoutException("no connection to the server within " + CONNECT_TIMEOUT_MS / 1000 + " s")
-              : e;
-            return Future.failedFuture(ConnectFailed.of(failure, mode, settings.trust()
-              .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started)));
-          });
+        // And the whole, for a session that waited for the first one's answer before it connected.
+        return withinConnectTimeout(connecting)
+          .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
+            .refusal(address.host(), mode, started))));
       })
       .map(opened -> opened.noticeHandler(notice -> { }));
+  }
+
+  /**
+   * The connection within the connect timeout. A connection that arrives after its attempt gave up is closed,
+   * never left idle on the target: on a busy server those sessions piled up (396 on 200 databases) until it
+   * refused everyone (53300).
+   */
+  private static Future<PgConnection> withinConnectTimeout(Future<PgConnection> connecting) {
+    return connecting
+      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      .recover(e -> {
+        connecting.onSuccess(PgConnection::close);
+        return Future.failedFuture(e instanceof TimeoutException
+          ? new TimeoutException("no connection to the server within " + CONNECT_TIMEOUT_MS / 1000 + " s")
+          : e);
+      });
   }
 
   /**
