@@ -36,7 +36,7 @@ class AlertRestartTest {
     try (TargetServer targets = TargetServer.start(); WebhookReceiver receiver = WebhookReceiver.start(vertx)) {
       targets.execute("postgres", "CREATE ROLE restart_job LOGIN PASSWORD 'job-secret' SUPERUSER");
       receiver.script("/restart", new Reply(503, null, 0), Reply.status(200));
-      AgentConfig config = AgentConfig.fromJson(AgentFixture.config(TestPostgres.newDatabase("alerts_restart"))
+      AgentConfig config = AgentConfig.fromJson(AgentFixture.config(TestPostgres.newJobDatabase("alerts_restart"))
         .put("webhookAllow", "127.0.0.1")
         .put("alertRetryDelays", "PT4S")
         .put("alertEvaluationTickMs", 200));

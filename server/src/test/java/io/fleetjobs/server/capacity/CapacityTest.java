@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fleetjobs.server.config.Tier;
 import io.fleetjobs.server.db.JobDatabase;
-import io.fleetjobs.server.db.Migrations;
 import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -40,8 +39,7 @@ class CapacityTest {
 
   @Test
   void refresh_reads_the_stored_tier_and_a_job_database_without_one_is_at_ja100(Vertx vertx) {
-    JobDatabase db = JobDatabase.fromUrl(TestPostgres.url(TestPostgres.newDatabase("capacity")));
-    Migrations.apply(db);
+    JobDatabase db = JobDatabase.fromUrl(TestPostgres.url(TestPostgres.newJobDatabase("capacity")));
     Pool pool = db.pool(vertx, "capacity-test", 2);
     try {
       Capacity one = new Capacity(pool);

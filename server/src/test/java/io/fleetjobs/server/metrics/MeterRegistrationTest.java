@@ -42,7 +42,7 @@ class MeterRegistrationTest {
     PrometheusMeterRegistry registry = PrometheusRegistry.create();
     Vertx vertx = MeteredVertx.create(registry);
     try {
-      Agent agent = Agent.start(vertx, AgentConfig.fromJson(AgentFixture.config(TestPostgres.newDatabase("meters"))),
+      Agent agent = Agent.start(vertx, AgentConfig.fromJson(AgentFixture.config(TestPostgres.newJobDatabase("meters"))),
         Agent.Dependencies.of(registry)).await();
       try {
         // Each request on a connection of its own, so connections, requests and queries come and go.

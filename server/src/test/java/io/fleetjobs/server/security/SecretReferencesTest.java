@@ -286,7 +286,7 @@ class SecretReferencesTest {
     new SecureRandom().nextBytes(bytes);
     Path keyFile = secrets.resolve("master.key");
     Files.writeString(keyFile, Base64.getEncoder().encodeToString(bytes) + "\n");
-    String database = TestPostgres.newDatabase("key_file");
+    String database = TestPostgres.newJobDatabase("key_file");
     JsonObject config = AgentFixture.config(database).put("masterKey", (String) null)
       .put("masterKeyFile", keyFile.toString());
     Agent started = Agent.start(vertx, AgentConfig.fromJson(config),

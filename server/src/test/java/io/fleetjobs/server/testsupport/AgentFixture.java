@@ -184,7 +184,7 @@ public final class AgentFixture implements BeforeAllCallback, AfterAllCallback, 
 
   private AgentFixture launch(Vertx vertx) {
     this.vertx = vertx;
-    database = TestPostgres.newDatabase(purpose);
+    database = TestPostgres.newJobDatabase(purpose);
     Agent.Dependencies dependencies = Agent.Dependencies.of(registry == null ? PrometheusRegistry.create() : registry)
       .withClock(clock);
     if (sqlserverDialect != null) {

@@ -61,6 +61,10 @@ public final class AgentProcess implements AutoCloseable {
     return process.pid();
   }
 
+  public boolean alive() {
+    return process.isAlive();
+  }
+
   /** Whether a lease owner or an agent id (pid@host/uuid) is this process's. */
   public boolean owns(String agentId) {
     return agentId != null && agentId.startsWith(pid() + "@");

@@ -1,7 +1,5 @@
 package io.fleetjobs.server.testsupport;
 
-import io.fleetjobs.server.db.JobDatabase;
-import io.fleetjobs.server.db.Migrations;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,21 +24,9 @@ public final class RoutineDatabase implements AutoCloseable {
     this.connection = connection;
   }
 
-  private static String template;
-
-  /** A fresh copy of a job database migrated once per test JVM: each test gets its own in milliseconds. */
   public static RoutineDatabase migrated(String purpose) throws SQLException {
-    String database = TestPostgres.newDatabase(purpose, migratedTemplate());
+    String database = TestPostgres.newJobDatabase(purpose);
     return new RoutineDatabase(database, TestPostgres.connect(database, "postgres"));
-  }
-
-  private static synchronized String migratedTemplate() {
-    if (template == null) {
-      String database = TestPostgres.newDatabase("routines_template");
-      Migrations.apply(JobDatabase.fromUrl(TestPostgres.url(database)));
-      template = database;
-    }
-    return template;
   }
 
   public String name() {

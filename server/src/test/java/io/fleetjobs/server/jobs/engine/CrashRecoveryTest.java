@@ -42,7 +42,7 @@ class CrashRecoveryTest {
   @Test
   void an_agent_killed_mid_run_loses_nothing_and_doubles_nothing(Vertx vertx, @TempDir Path dir) throws Exception {
     TargetServer server = TargetServer.start();
-    String database = TestPostgres.newDatabase("crash");
+    String database = TestPostgres.newJobDatabase("crash");
     // A lease is as long as the agent that claims it says. The killed agent's are short (3 s, below), so the test
     // waits little for them to run out; the survivor's are the default 30 s, so on two cores shared with other test
     // JVMs it never loses one of its own for want of a timely renewal (with 6 s, a full run beside a second test

@@ -39,7 +39,7 @@ class SchedulesAcrossAgentsTest {
   @Test
   void a_cron_schedule_every_minute_fires_once_a_minute_across_three_agents(Vertx vertx) throws Exception {
     MovableClock clock = new MovableClock(Instant.now().truncatedTo(ChronoUnit.MINUTES).plusSeconds(10));
-    String database = TestPostgres.newDatabase("schedules_across_agents");
+    String database = TestPostgres.newJobDatabase("schedules_across_agents");
     JsonObject config = AgentFixture.config(database);
     List<Agent> agents = new ArrayList<>();
     try {
