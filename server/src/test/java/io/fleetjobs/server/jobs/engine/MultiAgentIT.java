@@ -165,20 +165,25 @@ class MultiAgentIT {
     AgentProcess frozen = agents.get(1);
     awaitHolding(frozen, id);
     frozen.pause();
-    // Past its lease: the others take its targets over while it is frozen.
-    long frozenAt = System.nanoTime();
-    awaitTakenOver(frozen, id);
-    long takenOverMs = (System.nanoTime() - frozenAt) / 1_000_000;
-    frozen.resume();
-    JsonObject done = new Executions(api).awaitEnd("zombie", id, PATIENCE);
-    assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
-    assertEquals(120, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
-      + " WHERE job_name = 'zombie' AND metric_name = 'elastic_jobs_successful'"), "no target recorded twice");
-    assertEquals(List.of("120", "120"), targets.column("tenant_0", "SELECT count(*)::text FROM zombie_out"
-      + " WHERE internal_execution_id = '" + id + "' UNION ALL SELECT count(DISTINCT target_database_name)::text"
-      + " FROM zombie_out WHERE internal_execution_id = '" + id + "'"), "one output row per target, none doubled");
-    awaitLog(frozen, "fencing");
-    retire(frozen);
+    long takenOverMs;
+    // Whatever happens, the frozen agent leaves the pool: what it does after its fencing is no later case's.
+    try {
+      // Past its lease: the others take its targets over while it is frozen.
+      long frozenAt = System.nanoTime();
+      awaitTakenOver(frozen, id);
+      takenOverMs = (System.nanoTime() - frozenAt) / 1_000_000;
+      frozen.resume();
+      JsonObject done = new Executions(api).awaitEnd("zombie", id, PATIENCE);
+      assertEquals("Succeeded", done.getString("lifecycle"), done.encode());
+      assertEquals(120, count("SELECT coalesce(sum(count), 0) FROM jobs_internal.metric_counts"
+        + " WHERE job_name = 'zombie' AND metric_name = 'elastic_jobs_successful'"), "no target recorded twice");
+      assertEquals(List.of("120", "120"), targets.column("tenant_0", "SELECT count(*)::text FROM zombie_out"
+        + " WHERE internal_execution_id = '" + id + "' UNION ALL SELECT count(DISTINCT target_database_name)::text"
+        + " FROM zombie_out WHERE internal_execution_id = '" + id + "'"), "one output row per target, none doubled");
+      awaitLog(frozen, "fencing");
+    } finally {
+      retire(frozen);
+    }
     System.out.printf("zombie: 120 targets, 120 recorded, 120 output rows, taken over %d ms after the freeze%n",
       takenOverMs);
   }
@@ -338,7 +343,7 @@ class MultiAgentIT {
     return AgentProcess.start(environment, scratch.resolve("agent-" + started.incrementAndGet() + ".log"));
   }
 
-  /** A case that froze an agent takes it out of the pool: what it does after its fencing is no later case's. */
+  /** Takes the agent out of the pool and stops it, frozen or not. */
   private static void retire(AgentProcess agent) throws Exception {
     agent.close();
     agents.remove(agent);
