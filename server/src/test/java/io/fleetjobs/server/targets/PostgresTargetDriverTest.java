@@ -126,6 +126,22 @@ class PostgresTargetDriverTest {
     unasked.close().await();
   }
 
+  /** A mode that needs TLS fails at once on a server without it, and leaves nothing open there either. */
+  @Test
+  void a_mode_that_needs_tls_fails_on_a_server_without_it_and_leaves_no_connection_open() {
+    int before = server.serverProcesses();
+    for (String mode : List.of("require", "verify-ca", "verify-full")) {
+      Throwable failure = failure(driver.testLogin(server.serverName(), "drv_target", LOGIN,
+        ConnectionSettings.sslMode(mode)));
+      assertEquals("The server does not offer TLS (sslMode " + mode + ")", failure.getMessage());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.serverProcesses() > before && System.nanoTime() < deadline) {
+      Executions.sleep(50);
+    }
+    assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
+  }
+
 
   private static ScriptResult run(String script) {
     return driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await();

@@ -16,24 +16,24 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * libpq's sslmode prefer, without vertx-pg-client 5.0.7's. For prefer that client first asks the server for TLS
- * on a connection; where the server says no, it opens a second connection in the clear and leaves the first one
- * open, the server's process waiting on it for a sign-in. The first closes with the session's client when the
- * session ends, but never when the sign-in on the second fails (a wrong password, a missing database): that
- * client is closed only once the garbage collector finds it, gracefully, over 30 s, and a verticle that opened
- * such sessions is undeployed only after that. A wrong password on a 100-database server left up to 160
- * connections open, and an agent's stop waited 28 s for them.
+ * libpq's sslmodes, without the SSLRequest of vertx-pg-client 5.0.7 to a server that has no TLS. That client asks
+ * for TLS on a new connection, and where the server says no it leaves that connection open, the server's process
+ * waiting on it for a sign-in: for prefer and allow it goes on with a second connection and closes the first only
+ * when the session ends, and never when the sign-in fails (a wrong password, a missing database); for require,
+ * verify-ca and verify-full it fails and never closes it. Such a connection's client is closed only once the
+ * garbage collector finds it, gracefully, over 30 s, and a verticle that opened such sessions is undeployed only
+ * after that. A wrong password on a 100-database server left up to 160 connections open, and an agent's stop
+ * waited 28 s for them.
  *
- * <p>So prefer never reaches vertx-pg-client for a server that has no TLS. Each server is asked once, on a
- * connection of this class's own that it closes as soon as the one-byte answer arrives (the protocol's
- * SSLRequest, as libpq sends it first), and the answer is remembered for a while. Sessions then connect with
- * disable where TLS was refused, which asks nothing, and with prefer where it was offered, whose first connection
- * comes up on TLS. Sessions that start while a server is being asked wait for its answer. A session that fails
- * with what was learned, or that could not ask, forgets it, so a server that has since turned TLS on, or demands
- * it, is asked again. A server with TLS logs that the asking connection closed before its handshake, once per
- * answer.
+ * <p>So each server is asked once, on a connection of this class's own that it closes as soon as the one-byte
+ * answer arrives (the protocol's SSLRequest, as libpq sends it first), and the answer is remembered for a while.
+ * Where TLS was refused, prefer and allow connect with disable, which asks nothing, and the modes that need TLS
+ * fail without connecting; where it was offered, every mode connects as it is, and its first connection comes up
+ * on TLS. Sessions that start while a server is being asked wait for its answer. A session that fails with what
+ * was learned, or that could not ask, forgets it, so a server that has since turned TLS on, or demands it, is
+ * asked again. A server with TLS logs that the asking connection closed before its handshake, once per answer.
  */
-public final class PreferredTls {
+public final class TlsNegotiation {
   /** How long an answer is trusted: a server's TLS setting changes with a restart or reload, rarely. */
   private static final long REMEMBERED_NANOS = TimeUnit.MINUTES.toNanos(10);
   private static final int SSL_REQUEST_LENGTH = 8;
@@ -53,16 +53,18 @@ public final class PreferredTls {
    * @param client where the question is asked; its owner closes it
    * @param timeoutMs how long a server may take to connect and answer
    */
-  public PreferredTls(NetClient client, long timeoutMs) {
+  public TlsNegotiation(NetClient client, long timeoutMs) {
     this.client = client;
     this.timeoutMs = timeoutMs;
   }
 
   /**
-   * Opens a prefer session to host:port through {@code open}, which connects in the sslmode given (disable or
-   * prefer), on the caller's context. Fails without connecting when the server cannot be asked.
+   * Opens a session to host:port in sslmode {@code mode} (not disable, which needs no answer) through {@code open},
+   * which connects in the sslmode given, on the caller's context. Fails without connecting when the server cannot
+   * be asked, or has no TLS and the mode needs it.
    */
-  public Future<PgConnection> connect(String host, int port, Function<String, Future<PgConnection>> open) {
+  public Future<PgConnection> connect(String host, int port, String mode,
+                                      Function<String, Future<PgConnection>> open) {
     String server = host + ":" + port;
     long now = System.nanoTime();
     Promise<Boolean> asking = Promise.promise();
@@ -73,8 +75,20 @@ public final class PreferredTls {
     }
     Context caller = Vertx.currentContext();
     return known.offered()
-      .compose(offered -> onContext(caller, () -> open.apply(offered ? "prefer" : "disable")))
+      .compose(offered -> sessionMode(mode, offered))
+      .compose(sessionMode -> onContext(caller, () -> open.apply(sessionMode)))
       .onFailure(e -> answers.remove(server, known));
+  }
+
+  /** The mode to connect with, now that whether the server offers TLS is known. */
+  private static Future<String> sessionMode(String mode, boolean offered) {
+    if (offered) {
+      return Future.succeededFuture(mode);
+    }
+    return switch (mode) {
+      case "prefer", "allow" -> Future.succeededFuture("disable");
+      default -> Future.failedFuture(new VertxException("The server does not offer TLS", true));
+    };
   }
 
   /**
