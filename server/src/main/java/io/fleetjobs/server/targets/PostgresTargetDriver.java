@@ -8,9 +8,9 @@ import io.fleetjobs.server.targets.sqlserver.AccessTokens;
 import io.fleetjobs.server.targets.sqlserver.EntraCredentials;
 import io.fleetjobs.common.errors.OutputMismatch;
 import io.fleetjobs.server.targets.postgres.CancelRequest;
-import io.fleetjobs.server.targets.postgres.PreferredTls;
 import io.fleetjobs.server.targets.postgres.PsqlRun;
 import io.fleetjobs.server.targets.postgres.PsqlScript;
+import io.fleetjobs.server.targets.postgres.TlsNegotiation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
@@ -107,8 +107,9 @@ public final class PostgresTargetDriver implements TargetDriver {
   private final Settings settings;
   /** Cancel requests go on connections of their own, whatever the session's sslmode (see {@link CancelRequest}). */
   private final NetClient cancels;
-  /** prefer asks each server once whether it offers TLS (see {@link PreferredTls}). */
-  private final PreferredTls preferredTls = new PreferredTls();
+  /** Each server is asked once whether it offers TLS (see {@link TlsNegotiation}), on a client of its own. */
+  private final NetClient tlsQuestions;
+  private final TlsNegotiation tls;
 
   public PostgresTargetDriver(Vertx vertx) {
     this(vertx, Settings.defaults());
@@ -118,6 +119,8 @@ public final class PostgresTargetDriver implements TargetDriver {
     this.vertx = vertx;
     this.settings = settings;
     this.cancels = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) CANCEL_GRACE_MS));
+    this.tlsQuestions = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS));
+    this.tls = new TlsNegotiation(tlsQuestions, CONNECT_TIMEOUT_MS);
   }
 
   /**
@@ -208,7 +211,7 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public Future<Void> close() {
-    return cancels.close();
+    return Future.join(cancels.close(), tlsQuestions.close()).mapEmpty();
   }
 
   @Override
@@ -357,14 +360,14 @@ public final class PostgresTargetDriver implements TargetDriver {
     return password(login, connection, mode)
       .compose(password -> {
         ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
-        // Each connection is bounded on its own, so the first session of a prefer server, whose answer the
-        // sessions starting meanwhile wait for, always ends: a server that hangs is asked again at the next session.
+        // Each connection is bounded on its own, and so is the question whether the server offers TLS, whose
+        // answer the sessions starting meanwhile wait for: a server that hangs is asked again at the next session.
         Function<String, Future<PgConnection>> open = asMode -> withinConnectTimeout(PgConnection.connect(vertx,
           options(address, database, login.username(), password, applicationName, asMode)));
-        Future<PgConnection> connecting = mode.equals("prefer")
-          ? preferredTls.connect(address.host() + ":" + address.port(), open)
-          : open.apply(mode);
-        // And the whole, for a session that waited for the first one's answer before it connected.
+        Future<PgConnection> connecting = mode.equals("disable")
+          ? open.apply(mode)
+          : tls.connect(address.host(), address.port(), mode, open);
+        // And the whole, for a session that waited for the server's answer before it connected.
         return withinConnectTimeout(connecting)
           .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
             .refusal(address.host(), mode, started))));

@@ -100,6 +100,48 @@ class PostgresTargetDriverTest {
     assertEquals(before + 5, during, "one server process for each of the five sessions");
   }
 
+  /**
+   * A refused login leaves nothing open on a server without TLS. vertx-pg-client's own prefer left the connection
+   * the server had said no to TLS on waiting for a sign-in: a server process each until authentication_timeout (a
+   * minute), and on the agent a client that only the garbage collector closed, which an agent's stop then waited
+   * 30 s for.
+   */
+  @Test
+  void a_refused_login_in_prefer_leaves_no_connection_open_on_the_server(Vertx vertx) {
+    server.requirePassword("drv_refused", "right-password");
+    PostgresTargetDriver unasked = new PostgresTargetDriver(vertx);
+    Login wrong = new Login("drv_refused", "not-the-password");
+    int before = server.serverProcesses();
+    List<Future<Void>> logins = IntStream.range(0, 5)
+      .mapToObj(i -> unasked.testLogin(server.serverName(), "drv_target", wrong, ConnectionSettings.sslMode("prefer")))
+      .toList();
+    logins.forEach(login -> assertEquals("28P01", TargetFailures.code(failure(login)).orElse(null)));
+    assertEquals("28P01", TargetFailures.code(failure(unasked.testLogin(server.serverName(), "drv_target", wrong,
+      ConnectionSettings.sslMode("prefer")))).orElse(null), "a login after the server's answer is known");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.serverProcesses() > before && System.nanoTime() < deadline) {
+      Executions.sleep(50);
+    }
+    assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
+    unasked.close().await();
+  }
+
+  /** A mode that needs TLS fails at once on a server without it, and leaves nothing open there either. */
+  @Test
+  void a_mode_that_needs_tls_fails_on_a_server_without_it_and_leaves_no_connection_open() {
+    int before = server.serverProcesses();
+    for (String mode : List.of("require", "verify-ca", "verify-full")) {
+      Throwable failure = failure(driver.testLogin(server.serverName(), "drv_target", LOGIN,
+        ConnectionSettings.sslMode(mode)));
+      assertEquals("The server does not offer TLS (sslMode " + mode + ")", failure.getMessage());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.serverProcesses() > before && System.nanoTime() < deadline) {
+      Executions.sleep(50);
+    }
+    assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
+  }
+
 
   private static ScriptResult run(String script) {
     return driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await();

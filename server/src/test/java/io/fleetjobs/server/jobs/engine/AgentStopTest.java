@@ -9,6 +9,8 @@ import io.fleetjobs.server.testsupport.Scenario;
 import io.fleetjobs.server.testsupport.TargetServer;
 import io.fleetjobs.server.testsupport.TestPostgres;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A stopping agent does not wait for long statements: it cancels them and hands their claims back unspent. */
+/**
+ * A stopping agent does not wait for long statements: it cancels them and hands their claims back unspent. Nor
+ * for connections its failed logins left behind: they leave none.
+ */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AgentStopTest {
@@ -59,6 +64,42 @@ class AgentStopTest {
         assertEquals(0, row.getInt(2), "stopping the agent spent none of the target's attempts");
         assertEquals(null, row.getString(3));
       }
+    } finally {
+      server.close();
+    }
+  }
+
+  /**
+   * Refused logins leave nothing for a stop to wait for. On a server without TLS, vertx-pg-client's prefer left the
+   * connection the server had said no to TLS on open when the sign-in then failed, in a client that only the garbage
+   * collector closed, gracefully, over 30 s; an agent's stop waited for that where the logins ran on the HTTP
+   * verticle, as a credential's test does (28 s after a collection).
+   */
+  @Test
+  void stopping_after_a_credential_test_of_refused_logins_takes_seconds(Vertx vertx) {
+    TargetServer server = TargetServer.start();
+    server.requirePassword("stop_user", "right-password");
+    AgentFixture agent = AgentFixture.start(vertx, "agent_stop_refused");
+    try {
+      String[] databases = Scenario.numbered("refused_", 20);
+      Scenario.on(agent)
+        .fleet(server, databases)
+        .credential("wrong", "stop_user", "not-the-password")
+        .group("refused", databases)
+        .create();
+      JsonArray results = agent.admin().post("/credentials/wrong/test", new JsonObject().put("targetGroup", "refused"))
+        .bodyAsJsonObject().getJsonArray("value");
+      assertEquals(databases.length, results.size(), results.encode());
+      results.stream().map(JsonObject.class::cast)
+        .forEach(result -> assertEquals("28P01", result.getString("sqlState"), result.encode()));
+      // Whatever the collector finds unreachable now is being closed, as it would be at any time on a busy agent.
+      System.gc();
+      Executions.sleep(1_000);
+
+      long started = System.nanoTime();
+      agent.close();
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertTrue(tookMs < 10_000, "stop took " + tookMs + " ms after refused logins");
     } finally {
       server.close();
     }
