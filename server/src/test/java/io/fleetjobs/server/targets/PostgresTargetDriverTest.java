@@ -118,11 +118,7 @@ class PostgresTargetDriverTest {
     logins.forEach(login -> assertEquals("28P01", TargetFailures.code(failure(login)).orElse(null)));
     assertEquals("28P01", TargetFailures.code(failure(unasked.testLogin(server.serverName(), "drv_target", wrong,
       ConnectionSettings.sslMode("prefer")))).orElse(null), "a login after the server's answer is known");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.serverProcesses() > before && System.nanoTime() < deadline) {
-      Executions.sleep(50);
-    }
-    assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
+    assertNoneLeftWaiting(before);
     unasked.close().await();
   }
 
@@ -135,13 +131,17 @@ class PostgresTargetDriverTest {
         ConnectionSettings.sslMode(mode)));
       assertEquals("The server does not offer TLS (sslMode " + mode + ")", failure.getMessage());
     }
+    assertNoneLeftWaiting(before);
+  }
+
+  /** The server is back to {@code before} processes: none is left waiting for a sign-in (within 10 s). */
+  private static void assertNoneLeftWaiting(int before) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (server.serverProcesses() > before && System.nanoTime() < deadline) {
       Executions.sleep(50);
     }
     assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
   }
-
 
   private static ScriptResult run(String script) {
     return driver.run(server.serverName(), "drv_target", LOGIN, ConnectionSettings.DEFAULT, script, options(false)).result().await();
