@@ -24,7 +24,7 @@ public final class RoutineDatabase implements AutoCloseable {
     this.connection = connection;
   }
 
-  /** A job database of the test's own, a copy of the one migrated per test JVM ({@link TestPostgres#newJobDatabase}). */
+  /** A job database of the test's own: a copy of the one migrated per JVM ({@link TestPostgres#newJobDatabase}). */
   public static RoutineDatabase migrated(String purpose) throws SQLException {
     String database = TestPostgres.newJobDatabase(purpose);
     return new RoutineDatabase(database, TestPostgres.connect(database, "postgres"));
