@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP front for a real server, on loopback: while closed it hangs up on every connection at once (as a server
@@ -16,6 +17,7 @@ public final class TcpGate implements AutoCloseable {
   private final NetServer server;
   private final NetClient client;
   private volatile State state;
+  private final AtomicInteger accepted = new AtomicInteger();
 
   private TcpGate(NetServer server, NetClient client, State state) {
     this.server = server;
@@ -34,6 +36,7 @@ public final class TcpGate implements AutoCloseable {
   }
 
   private void accept(NetSocket socket, int backendPort) {
+    accepted.incrementAndGet();
     switch (state) {
       case CLOSED -> socket.close();
       case SILENT -> socket.pause();
@@ -52,6 +55,11 @@ public final class TcpGate implements AutoCloseable {
       }
       default -> throw new IllegalStateException(state.name());
     }
+  }
+
+  /** How many connections the gate has accepted, whatever its state. */
+  public int accepted() {
+    return accepted.get();
   }
 
   public void set(State newState) {

@@ -9,7 +9,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -38,6 +40,8 @@ public final class TlsNegotiation {
   private static final long REMEMBERED_NANOS = TimeUnit.MINUTES.toNanos(10);
   private static final int SSL_REQUEST_LENGTH = 8;
   private static final int SSL_REQUEST_CODE = 80877103;
+  /** invalid_password and invalid_catalog_name. */
+  private static final Set<String> SIGN_IN_REFUSALS = Set.of("28P01", "3D000");
 
   private record Answer(Future<Boolean> offered, long askedAt) {
     boolean current(long now) {
@@ -77,7 +81,21 @@ public final class TlsNegotiation {
     return known.offered()
       .compose(offered -> sessionMode(mode, offered))
       .compose(sessionMode -> onContext(caller, () -> open.apply(sessionMode)))
-      .onFailure(e -> answers.remove(server, known));
+      .onFailure(e -> {
+        if (!saysNothingOfTls(e)) {
+          answers.remove(server, known);
+        }
+      });
+  }
+
+  /**
+   * A wrong password or a missing database came from a server that was reached as its answer said: asking it again
+   * would learn nothing, and a wrong password on 2,000 databases would ask 2,000 times. Any other failure (a server
+   * that now demands TLS refuses with 28000, a handshake that fails, a server that went away) may mean the answer
+   * is out of date.
+   */
+  private static boolean saysNothingOfTls(Throwable failure) {
+    return failure instanceof PgException refused && SIGN_IN_REFUSALS.contains(refused.getSqlState());
   }
 
   /** The mode to connect with, now that whether the server offers TLS is known. */
