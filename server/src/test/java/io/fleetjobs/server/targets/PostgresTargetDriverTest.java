@@ -161,7 +161,8 @@ class PostgresTargetDriverTest {
     while (server.serverProcesses() > before && System.nanoTime() < deadline) {
       Executions.sleep(50);
     }
-    assertEquals(before, server.serverProcesses(), "server processes left waiting for a sign-in");
+    List<String> titles = server.serverProcessTitles();
+    assertEquals(before, titles.size(), "server processes left waiting for a sign-in: " + titles);
   }
 
   private static ScriptResult run(String script) {

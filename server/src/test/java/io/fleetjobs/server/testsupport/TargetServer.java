@@ -180,17 +180,26 @@ public final class TargetServer implements AutoCloseable {
   /**
    * How many processes the server has now, read from /proc as the postmaster's children: sessions, background
    * workers, and connections that have not signed in yet, which pg_stat_activity does not show. Counted from a
-   * session of its own, which is left out.
+   * session of its own, which is left out, and without autovacuum workers, which come and go on their own and
+   * may run for seconds.
    */
   public int serverProcesses() {
+    return serverProcessTitles().size();
+  }
+
+  /** The title (command line) of each process {@link #serverProcesses()} counts; a failure message names them. */
+  public List<String> serverProcessTitles() {
     try (Connection connection = connect("postgres"); Statement sql = connection.createStatement();
          ResultSet pid = sql.executeQuery("SELECT pg_backend_pid()");
          Stream<Path> processes = Files.list(Path.of("/proc"))) {
       pid.next();
-      String postmaster = parentOf(Path.of("/proc", pid.getString(1)));
-      return (int) processes.filter(process -> process.getFileName().toString().chars().allMatch(Character::isDigit))
-        .filter(process -> postmaster.equals(parentOf(process)))
-        .count() - 1;
+      Path own = Path.of("/proc", pid.getString(1));
+      String postmaster = parentOf(own);
+      return processes.filter(process -> process.getFileName().toString().chars().allMatch(Character::isDigit))
+        .filter(process -> !process.equals(own) && postmaster.equals(parentOf(process)))
+        .map(TargetServer::titleOf)
+        .filter(title -> !title.isEmpty() && !title.startsWith("postgres: autovacuum worker"))
+        .toList();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     } catch (IOException e) {
@@ -198,7 +207,14 @@ public final class TargetServer implements AutoCloseable {
     }
   }
 
-  /** The parent's pid, from /proc/{pid}/stat (after the command name, which may hold spaces); "" once gone. */
+  private static String titleOf(Path process) {
+    try {
+      return Files.readString(process.resolve("cmdline")).replace('\0', ' ').trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private static String parentOf(Path process) {
     try {
       String stat = Files.readString(process.resolve("stat"));
