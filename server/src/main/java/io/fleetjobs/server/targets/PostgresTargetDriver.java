@@ -21,6 +21,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.SslMode;
+import io.vertx.pgclient.spi.PgDriver;
+import io.vertx.sqlclient.spi.ConnectionFactory;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -110,6 +112,8 @@ public final class PostgresTargetDriver implements TargetDriver {
   /** Each server is asked once whether it offers TLS (see {@link TlsNegotiation}), on a client of its own. */
   private final NetClient tlsQuestions;
   private final TlsNegotiation tls;
+  /** Every session connects on this one client (see {@link ReactiveSessions#client}). */
+  private final ConnectionFactory<PgConnectOptions> connections;
 
   public PostgresTargetDriver(Vertx vertx) {
     this(vertx, Settings.defaults());
@@ -121,6 +125,7 @@ public final class PostgresTargetDriver implements TargetDriver {
     this.cancels = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) CANCEL_GRACE_MS));
     this.tlsQuestions = vertx.createNetClient(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS));
     this.tls = new TlsNegotiation(tlsQuestions, CONNECT_TIMEOUT_MS);
+    this.connections = ReactiveSessions.client(vertx, PgDriver.INSTANCE);
   }
 
   /**
@@ -211,7 +216,7 @@ public final class PostgresTargetDriver implements TargetDriver {
 
   @Override
   public Future<Void> close() {
-    return Future.join(cancels.close(), tlsQuestions.close()).mapEmpty();
+    return Future.join(cancels.close(), tlsQuestions.close(), ReactiveSessions.close(connections)).mapEmpty();
   }
 
   @Override
@@ -362,8 +367,9 @@ public final class PostgresTargetDriver implements TargetDriver {
         ServerAddress address = ServerAddress.parse(serverName, DEFAULT_PORT);
         // Each connection is bounded on its own, and so is the question whether the server offers TLS, whose
         // answer the sessions starting meanwhile wait for: a server that hangs is asked again at the next session.
-        Function<String, Future<PgConnection>> open = asMode -> withinConnectTimeout(PgConnection.connect(vertx,
-          options(address, database, login.username(), password, applicationName, asMode)));
+        Function<String, Future<PgConnection>> open = asMode -> withinConnectTimeout(connections.connect(
+          vertx.getOrCreateContext(), options(address, database, login.username(), password, applicationName, asMode))
+          .map(PgConnection::cast));
         Future<PgConnection> connecting = mode.equals("disable")
           ? open.apply(mode)
           : tls.connect(address.host(), address.port(), mode, open);

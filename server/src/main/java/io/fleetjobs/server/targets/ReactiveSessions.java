@@ -2,9 +2,15 @@ package io.fleetjobs.server.targets;
 
 import io.fleetjobs.common.errors.TargetUnreachable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.spi.ConnectionFactory;
+import io.vertx.sqlclient.spi.Driver;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +26,23 @@ public final class ReactiveSessions {
   private static final int ENUMERATION_TIMEOUT_MS = 30_000;
 
   private ReactiveSessions() {
+  }
+
+  /**
+   * The client every session of a driver connects on. {@code PgConnection.connect} and {@code MySQLConnection.connect}
+   * make a client per connection and never close it: each one lived on until the garbage collector found it and
+   * Vert.x closed it over 30 s (8,838 of them during a run of 10,000 targets with 800 in flight; 81 MiB of heap
+   * after a full GC, 50 MiB with one client). A connection still takes its own TLS settings from its options.
+   */
+  public static <O extends SqlConnectOptions> ConnectionFactory<O> client(Vertx vertx, Driver<O> driver) {
+    return driver.createConnectionFactory(vertx, new NetClientOptions());
+  }
+
+  /** Closes a driver's {@link #client}; sessions still open on it end with it. */
+  public static Future<Void> close(ConnectionFactory<?> client) {
+    Promise<Void> closed = Promise.promise();
+    client.close(closed);
+    return closed.future();
   }
 
   /**

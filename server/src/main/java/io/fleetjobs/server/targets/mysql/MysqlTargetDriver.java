@@ -18,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.mysqlclient.SslMode;
+import io.vertx.mysqlclient.spi.MySQLDriver;
+import io.vertx.sqlclient.spi.ConnectionFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,10 +58,18 @@ public final class MysqlTargetDriver implements TargetDriver {
 
   private final Vertx vertx;
   private final Settings settings;
+  /** Every session connects on this one client (see {@link ReactiveSessions#client}). */
+  private final ConnectionFactory<MySQLConnectOptions> connections;
 
   public MysqlTargetDriver(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.connections = ReactiveSessions.client(vertx, MySQLDriver.INSTANCE);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return ReactiveSessions.close(connections);
   }
 
   @Override
@@ -164,7 +174,8 @@ public final class MysqlTargetDriver implements TargetDriver {
     }
     String mode = sslMode(member);
     long started = System.nanoTime();
-    return MySQLConnection.connect(vertx, options(serverName, database, login, applicationName, mode))
+    return connections.connect(vertx.getOrCreateContext(), options(serverName, database, login, applicationName, mode))
+      .map(MySQLConnection::cast)
       .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
       .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
         .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started))));
