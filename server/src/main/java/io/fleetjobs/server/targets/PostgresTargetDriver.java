@@ -381,20 +381,12 @@ public final class PostgresTargetDriver implements TargetDriver {
       .map(opened -> opened.noticeHandler(notice -> { }));
   }
 
-  /**
-   * The connection within the connect timeout. A connection that arrives after its attempt gave up is closed,
-   * never left idle on the target: on a busy server those sessions piled up (396 on 200 databases) until it
-   * refused everyone (53300).
-   */
+  /** The connection within the connect timeout (see {@link ReactiveSessions#withinTimeout}), saying how long. */
   private static Future<PgConnection> withinConnectTimeout(Future<PgConnection> connecting) {
-    return connecting
-      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-      .recover(e -> {
-        connecting.onSuccess(PgConnection::close);
-        return Future.failedFuture(e instanceof TimeoutException
-          ? new TimeoutException("no connection to the server within " + CONNECT_TIMEOUT_MS / 1000 + " s")
-          : e);
-      });
+    return ReactiveSessions.withinTimeout(connecting, CONNECT_TIMEOUT_MS)
+      .recover(e -> Future.failedFuture(e instanceof TimeoutException
+        ? new TimeoutException("no connection to the server within " + CONNECT_TIMEOUT_MS / 1000 + " s")
+        : e));
   }
 
   /**

@@ -174,9 +174,9 @@ public final class MysqlTargetDriver implements TargetDriver {
     }
     String mode = sslMode(member);
     long started = System.nanoTime();
-    return connections.connect(vertx.getOrCreateContext(), options(serverName, database, login, applicationName, mode))
-      .map(MySQLConnection::cast)
-      .timeout(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    Future<MySQLConnection> connecting = connections.connect(vertx.getOrCreateContext(),
+      options(serverName, database, login, applicationName, mode)).map(MySQLConnection::cast);
+    return ReactiveSessions.withinTimeout(connecting, CONNECT_TIMEOUT_MS)
       .recover(e -> Future.failedFuture(ConnectFailed.of(e, mode, settings.trust()
         .refusal(ServerAddress.parse(serverName, DEFAULT_PORT).host(), mode, started))));
   }
