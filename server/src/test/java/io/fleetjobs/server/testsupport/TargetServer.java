@@ -207,6 +207,7 @@ public final class TargetServer implements AutoCloseable {
     }
   }
 
+  /** The process's title, from /proc/{pid}/cmdline, as ps shows it; "" once gone. */
   private static String titleOf(Path process) {
     try {
       return Files.readString(process.resolve("cmdline")).replace('\0', ' ').trim();
@@ -215,6 +216,7 @@ public final class TargetServer implements AutoCloseable {
     }
   }
 
+  /** The parent's pid, from /proc/{pid}/stat (after the command name, which may hold spaces); "" once gone. */
   private static String parentOf(Path process) {
     try {
       String stat = Files.readString(process.resolve("stat"));
