@@ -22,18 +22,19 @@ import java.util.function.Supplier;
  * for TLS on a new connection, and where the server says no it leaves that connection open, the server's process
  * waiting on it for a sign-in: for prefer and allow it goes on with a second connection and closes the first only
  * when the session ends, and never when the sign-in fails (a wrong password, a missing database); for require,
- * verify-ca and verify-full it fails and never closes it. Such a connection's client is closed only once the
- * garbage collector finds it, gracefully, over 30 s, and a verticle that opened such sessions is undeployed only
- * after that. A wrong password on a 100-database server left up to 160 connections open, and an agent's stop
- * waited 28 s for them.
+ * verify-ca and verify-full it fails and never closes it. With a client per connection, as PgConnection.connect
+ * made them, such a connection lived until the garbage collector found its client and Vert.x closed it over 30 s:
+ * a wrong password on a 100-database server left up to 160 connections open, and an agent's stop waited 28 s for
+ * them. On the driver's one client (see ReactiveSessions#client) nothing would close it before the server's
+ * authentication_timeout (a minute), each one holding a server process and a connection slot.
  *
  * <p>So each server is asked once, on a connection of this class's own that it closes as soon as the one-byte
  * answer arrives (the protocol's SSLRequest, as libpq sends it first), and the answer is remembered for a while.
  * Where TLS was refused, prefer and allow connect with disable, which asks nothing, and the modes that need TLS
  * fail without connecting; where it was offered, every mode connects as it is, and its first connection comes up
- * on TLS. Sessions that start while a server is being asked wait for its answer. A session that fails with what
- * was learned, or that could not ask, forgets it, so a server that has since turned TLS on, or demands it, is
- * asked again. A server with TLS logs that the asking connection closed before its handshake, once per answer.
+ * on TLS. Sessions that start while a server is being asked wait for its answer. A session that could not ask, or
+ * that fails otherwise than by a refused sign-in (see saysNothingOfTls), forgets the answer, so a server that has
+ * since turned TLS on, or demands it, is asked again. A server with TLS logs that the asking connection closed before its handshake, once per answer.
  */
 public final class TlsNegotiation {
   /** How long an answer is trusted: a server's TLS setting changes with a restart or reload, rarely. */
