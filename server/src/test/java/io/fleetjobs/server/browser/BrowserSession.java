@@ -370,6 +370,11 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
     return await(by.toString(), d -> d.findElements(by).stream().findFirst().orElse(null));
   }
 
+  /** The text of the first element matching, read again if a live refresh replaces it between find and read. */
+  public String textOf(By by) {
+    return await(by.toString(), d -> d.findElements(by).stream().findFirst().map(WebElement::getText).orElse(null));
+  }
+
   public <T> T await(String what, Function<WebDriver, T> condition) {
     return wait.withMessage(() -> "waiting for " + what + " at " + driver.getCurrentUrl())
       .until((ExpectedCondition<T>) condition::apply);

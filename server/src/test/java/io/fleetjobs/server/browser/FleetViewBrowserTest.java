@@ -133,7 +133,7 @@ class FleetViewBrowserTest {
     JsonObject summary = agent.admin().get("/jobs/migrate-fleet/executions/" + run + "/summary").bodyAsJsonObject();
     assertEquals(2000, summary.getJsonObject("targets").getInteger("total"), summary.encode());
     assertEquals(30, summary.getJsonObject("targets").getInteger("failed"), summary.encode());
-    String counts = browser.awaitElement(By.cssSelector("[data-progress]")).getText();
+    String counts = browser.textOf(By.cssSelector("[data-progress]"));
     assertTrue(counts.contains("2,000 of 2,000 targets done") && counts.contains("30 failed"), counts);
     browser.await("the failure groups", d -> d.findElements(By.cssSelector("details.failure-group")).size() == 2);
     Long tableTop = (Long) browser.js(

@@ -71,8 +71,8 @@ class RolloutBrowserTest {
     executions.awaitExecution("add-index", id, x -> "Paused".equals(x.getString("lifecycle")), PATIENCE);
     browser.signIn(AgentFixture.ADMIN_TOKEN);
     browser.go("/executions/" + id, "execution");
-    WebElement reason = browser.awaitElement(By.cssSelector(".paused-reason"));
-    assertTrue(reason.getText().contains("error budget"), reason.getText());
+    String reason = browser.textOf(By.cssSelector(".paused-reason"));
+    assertTrue(reason.contains("error budget"), reason);
     // The canary wave, the 20 % wave where one database failed, the rest held back.
     browser.await("waves Done, Done, Waiting", d -> List.of("Done", "Done", "Waiting").equals(
       d.findElements(By.cssSelector("[data-wave-state]")).stream().map(WebElement::getText).toList()) ? true : null);
