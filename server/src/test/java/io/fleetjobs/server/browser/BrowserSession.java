@@ -165,7 +165,6 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
     }
   }
 
-  /** The agent's root URL, such as http://127.0.0.1:41234. */
   /** Every main page, route to data-page, showing this job, execution and target group. */
   static Map<String, String> mainPages(String job, String executionId, String group) {
     Map<String, String> pages = new LinkedHashMap<>();
@@ -182,6 +181,7 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
     return pages;
   }
 
+  /** The agent's root URL, such as http://127.0.0.1:41234. */
   public void baseUrl(String url) {
     this.baseUrl = url;
   }
