@@ -64,6 +64,7 @@ class PostgresTlsTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static TestCertificates ca;
   private static TestCertificates.Issued client;
+  private static TestCertificates.Issued serverCertificate;
   private static TargetServer server;
   private static PostgresTargetDriver verifying;
   private static PostgresTargetDriver jvmTrust;
@@ -75,7 +76,7 @@ class PostgresTlsTest {
   static void start(Vertx vertx) {
     ca = TestCertificates.authority("fleetjobs test CA");
     // Made out for localhost only: 127.0.0.1 is the same server under a name the certificate does not have.
-    TestCertificates.Issued serverCertificate = ca.issue("server", "localhost", "dns:localhost");
+    serverCertificate = ca.issue("server", "localhost", "dns:localhost");
     client = ca.issue("client", "tls_cert_user");
     server = TargetServer.start();
     server.createDatabases(DATABASE);
@@ -162,6 +163,38 @@ class PostgresTlsTest {
     assertEquals("certificate for localhost is not signed by an authority in the JVM's trust store (sslMode "
       + "verify-ca)", unknownAuthority.getMessage());
     assertFalse(TargetFailures.classify(unknownAuthority).retryable());
+  }
+
+  /**
+   * A server that turns TLS off while the agent remembers that it offered it. vertx-pg-client's prefer asks for TLS
+   * again on each session, is refused, goes on in the clear, and leaves the refused connection waiting for a
+   * sign-in until the server's authentication_timeout: every session for the answer's ten minutes left one. Now
+   * the first session in the clear forgets the answer and the next ones ask again and connect without TLS.
+   */
+  @Test
+  void a_server_that_turns_tls_off_is_asked_again_and_leaves_at_most_one_connection_waiting(Vertx vertx) {
+    TargetServer turning = TargetServer.start();
+    PostgresTargetDriver driver = new PostgresTargetDriver(vertx, PostgresTargetDriver.Settings.defaults());
+    try {
+      turning.createDatabases(DATABASE);
+      turning.enableTls(serverCertificate.certificate(), serverCertificate.key(), ca.caFile());
+      assertEquals("true", onTls(driver, turning.serverName(), "postgres", "prefer"), "the answer: TLS offered");
+      turning.disableTls();
+      int before = turning.serverProcesses();
+      for (int i = 0; i < 5; i++) {
+        assertEquals("false", onTls(driver, turning.serverName(), "postgres", "prefer"), "session " + i);
+      }
+      // The sessions' own processes end as their connections close; the refused ones would wait a minute.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (turning.serverProcesses() > before + 1 && System.nanoTime() < deadline) {
+        Executions.sleep(50);
+      }
+      List<String> titles = turning.serverProcessTitles();
+      assertTrue(titles.size() <= before + 1, "connections left waiting for a sign-in: " + titles);
+    } finally {
+      driver.close().await();
+      turning.close();
+    }
   }
 
   @Test

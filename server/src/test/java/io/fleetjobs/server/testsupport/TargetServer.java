@@ -133,18 +133,23 @@ public final class TargetServer implements AutoCloseable {
       "ALTER SYSTEM SET ssl_key_file = '" + key + "'",
       "ALTER SYSTEM SET ssl_ca_file = '" + clientCa + "'",
       "ALTER SYSTEM SET ssl = on");
+    reloadTls("on");
+  }
+
+  /** Turns TLS off again, as an operator's reload would, and waits until new connections see it. */
+  public void disableTls() {
+    execute("postgres", "ALTER SYSTEM SET ssl = off");
+    reloadTls("off");
+  }
+
+  private void reloadTls(String wanted) {
     column("postgres", "SELECT pg_reload_conf()");
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!column("postgres", "SELECT setting FROM pg_settings WHERE name = 'ssl'").equals(List.of("on"))) {
+    while (!column("postgres", "SELECT setting FROM pg_settings WHERE name = 'ssl'").equals(List.of(wanted))) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("The server did not turn TLS on; see its log for why.");
+        throw new IllegalStateException("The server did not turn TLS " + wanted + "; see its log for why.");
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      Executions.sleep(50);
     }
   }
 

@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  * fail without connecting; where it was offered, every mode connects as it is, and its first connection comes up
  * on TLS. Sessions that start while a server is being asked wait for its answer. A session that could not ask, or
  * that fails otherwise than by a refused sign-in (see saysNothingOfTls), forgets the answer, so a server that has
- * since turned TLS on, or demands it, is asked again. A server with TLS logs that the asking connection closed before its handshake, once per answer.
+ * since turned TLS on, or demands it, is asked again; so does a prefer session that came up in the clear where TLS
+ * was offered (see tookTlsRefusal), so a server that has turned TLS off is asked again too. A server with TLS logs
+ * that the asking connection closed before its handshake, once per answer.
  */
 public final class TlsNegotiation {
   /** How long an answer is trusted: a server's TLS setting changes with a restart or reload, rarely. */
@@ -82,11 +84,27 @@ public final class TlsNegotiation {
     return known.offered()
       .compose(offered -> sessionMode(mode, offered))
       .compose(sessionMode -> onContext(caller, () -> open.apply(sessionMode)))
+      .onSuccess(connection -> {
+        if (tookTlsRefusal(mode, known, connection)) {
+          answers.remove(server, known);
+        }
+      })
       .onFailure(e -> {
         if (!saysNothingOfTls(e)) {
           answers.remove(server, known);
         }
       });
+  }
+
+  /**
+   * A prefer session that came up in the clear on a server said to offer TLS: the server has turned TLS off since
+   * it was asked (or its handshake fails), and vertx-pg-client's own SSLRequest, refused, left a connection waiting
+   * for a sign-in until the server's authentication_timeout. Forgetting the answer makes the next session ask
+   * again and connect without TLS, so only the sessions already on their way leave one each, not every session
+   * for the rest of the answer's ten minutes. (allow starts in the clear by design and says nothing of this.)
+   */
+  private static boolean tookTlsRefusal(String mode, Answer known, PgConnection connection) {
+    return mode.equals("prefer") && Boolean.TRUE.equals(known.offered().result()) && !connection.isSSL();
   }
 
   /**
