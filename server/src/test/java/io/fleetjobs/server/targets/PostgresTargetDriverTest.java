@@ -157,11 +157,7 @@ class PostgresTargetDriverTest {
 
   /** The server is back to {@code before} processes: none is left waiting for a sign-in (within 10 s). */
   private static void assertNoneLeftWaiting(int before) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.serverProcesses() > before && System.nanoTime() < deadline) {
-      Executions.sleep(50);
-    }
-    List<String> titles = server.serverProcessTitles();
+    List<String> titles = server.settledProcessTitles(before);
     assertEquals(before, titles.size(), "server processes left waiting for a sign-in: " + titles);
   }
 

@@ -184,12 +184,7 @@ class PostgresTlsTest {
       for (int i = 0; i < 5; i++) {
         assertEquals("false", onTls(driver, turning.serverName(), "postgres", "prefer"), "session " + i);
       }
-      // The sessions' own processes end as their connections close; the refused ones would wait a minute.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (turning.serverProcesses() > before + 1 && System.nanoTime() < deadline) {
-        Executions.sleep(50);
-      }
-      List<String> titles = turning.serverProcessTitles();
+      List<String> titles = turning.settledProcessTitles(before + 1);
       assertTrue(titles.size() <= before + 1, "connections left waiting for a sign-in: " + titles);
     } finally {
       driver.close().await();

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -190,6 +191,19 @@ public final class TargetServer implements AutoCloseable {
    */
   public int serverProcesses() {
     return serverProcessTitles().size();
+  }
+
+  /**
+   * The titles of the server's processes once they are {@code most} or fewer, waiting up to 10 s: a closed session's
+   * process ends a moment after its connection, while one left waiting for a sign-in stays for the server's
+   * authentication_timeout (a minute). An assertion on the count names what is left.
+   */
+  public List<String> settledProcessTitles(int most) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (serverProcesses() > most && System.nanoTime() < deadline) {
+      Executions.sleep(50);
+    }
+    return serverProcessTitles();
   }
 
   /** The title (command line) of each process {@link #serverProcesses()} counts; a failure message names them. */

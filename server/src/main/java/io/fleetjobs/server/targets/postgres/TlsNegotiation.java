@@ -1,5 +1,6 @@
 package io.fleetjobs.server.targets.postgres;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -84,16 +85,16 @@ public final class TlsNegotiation {
     return known.offered()
       .compose(offered -> sessionMode(mode, offered))
       .compose(sessionMode -> onContext(caller, () -> open.apply(sessionMode)))
-      .onSuccess(connection -> {
-        if (tookTlsRefusal(mode, known, connection)) {
-          answers.remove(server, known);
-        }
-      })
-      .onFailure(e -> {
-        if (!saysNothingOfTls(e)) {
+      .andThen(session -> {
+        if (outOfDate(mode, known, session)) {
           answers.remove(server, known);
         }
       });
+  }
+
+  /** Whether the session's outcome says the answer may no longer hold, so the next session asks again. */
+  private static boolean outOfDate(String mode, Answer known, AsyncResult<PgConnection> session) {
+    return session.failed() ? !saysNothingOfTls(session.cause()) : tookTlsRefusal(mode, known, session.result());
   }
 
   /**
@@ -101,7 +102,9 @@ public final class TlsNegotiation {
    * it was asked (or its handshake fails), and vertx-pg-client's own SSLRequest, refused, left a connection waiting
    * for a sign-in until the server's authentication_timeout. Forgetting the answer makes the next session ask
    * again and connect without TLS, so only the sessions already on their way leave one each, not every session
-   * for the rest of the answer's ten minutes. (allow starts in the clear by design and says nothing of this.)
+   * for the rest of the answer's ten minutes. On a server whose handshake always fails, each prefer session then
+   * asks again: one more short connection, closed at once, rather than one left open. (allow starts in the clear by
+   * design and says nothing of this.)
    */
   private static boolean tookTlsRefusal(String mode, Answer known, PgConnection connection) {
     return mode.equals("prefer") && Boolean.TRUE.equals(known.offered().result()) && !connection.isSSL();
