@@ -267,10 +267,12 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
       .toList();
   }
 
+  /** Clicks the enabled button named {@code buttonText}, found again if a live refresh replaces it before the click. */
   public void click(String buttonText) {
-    WebElement button = button(buttonText);
-    scrollTo(button);
-    button.click();
+    clickOnceFound("button " + buttonText, d -> buttons(buttonText).stream()
+      .filter(WebElement::isEnabled)
+      .findFirst()
+      .orElse(null));
   }
 
   /** Clicks a button named {@code text} inside {@code scope}. */
@@ -285,8 +287,16 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
    * replaces them between finding and clicking.
    */
   public void click(By scope, String text) {
-    await("button " + text + " in " + scope, d -> {
-      WebElement button = buttonIn(d.findElement(scope), text);
+    clickOnceFound("button " + text + " in " + scope, d -> buttonIn(d.findElement(scope), text));
+  }
+
+  /**
+   * Finds, scrolls to and clicks in one wait. A stale element fails the click before it reaches the page, so the
+   * wait finds the element again and clicks the one the live page now shows.
+   */
+  private void clickOnceFound(String what, Function<WebDriver, WebElement> find) {
+    await(what, d -> {
+      WebElement button = find.apply(d);
       if (button == null) {
         return null;
       }
