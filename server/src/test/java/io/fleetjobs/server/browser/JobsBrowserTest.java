@@ -118,8 +118,8 @@ class JobsBrowserTest {
     assertEquals("Succeeded", seen.get(seen.size() - 1), "lifecycles seen: " + seen);
     for (String database : List.of(north, south)) {
       assertEquals("Succeeded", browser.lifecycle(targetBadge(database, "count")), database);
-      assertEquals("postgresql · SqlLogin · TLS prefer", browser.driver()
-        .findElement(By.cssSelector(targetRow(database, "count") + " .target-auth")).getText(),
+      assertEquals("postgresql · SqlLogin · TLS prefer",
+        browser.textOf(By.cssSelector(targetRow(database, "count") + " .target-auth")),
         "each target row shows its engine, how the agent signed in and its TLS mode");
     }
     String id = browser.driver().getCurrentUrl().replaceAll(".*/executions/", "");
