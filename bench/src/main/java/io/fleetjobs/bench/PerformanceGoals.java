@@ -55,7 +55,7 @@ public final class PerformanceGoals {
           MemoryGoal.run(targets, jobServer, agentJar(), full ? 10000 : 2000);
         }
         if (goals.contains("4")) {
-          AlertLatencyGoal.run(vertx, targets, jobServer, full ? 1000 : 100, full ? 2 : 5);
+          AlertLatencyGoal.run(vertx, targets, jobServer, full ? 1000 : 100, full ? 2 : 5, full ? 2 : 4);
         }
         if (goals.contains("6")) {
           AgentsGoal.run(targets, jobServer, 3);
