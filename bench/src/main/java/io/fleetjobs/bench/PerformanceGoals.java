@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 
 /**
  * Every performance goal of the engine, from one command, each printed as a table with its baseline measured in
- * the same run (see BENCHMARKS.md). {@code quick} (the default) takes about 9 minutes on 2 cores; {@code full}
+ * the same run (see BENCHMARKS.md). {@code quick} (the default) takes about 10 minutes on 2 cores; {@code full}
  * takes the larger sizes: 10,000 targets, and 5,000 failing targets for the alert latency. Later arguments pick
  * goals by number ({@code quick 1 3} runs goals 1 and 3 only; goal 5 is measured with goals 1 and 2). Goal 6, run
  * only when named ({@code quick 6}), is issue 16's: 3,000 targets with 1, 2 and 3 agents, and a rolling restart.

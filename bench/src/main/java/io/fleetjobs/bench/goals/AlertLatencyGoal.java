@@ -65,7 +65,7 @@ public final class AlertLatencyGoal {
         String.format("%.0f", Stats.max(measured.latencies())), 1000, spread(measured.evaluation()),
         spread(measured.outbox()), spread(measured.toTransaction()) + " · " + spread(measured.toAttempt()));
     }
-    if (!laterP99.isEmpty()) {
+    if (laterP99.size() > 1) {
       table.row("median of rounds 2 to " + rounds, "", "", "", "", "", "",
         String.format("%.0f", Stats.median(laterP99)), "", 1000, "", "", "");
     }
