@@ -40,7 +40,7 @@ public final class AlertLatencyGoal {
   record Arrival(long millis, JsonObject payload) {
   }
 
-  /** What one round measured, in milliseconds. */
+  /** What one round measured: counts of targets and webhooks, and each failed target's times in milliseconds. */
   private record Round(int failed, int webhooks, long once, long twice, List<Double> latencies, List<Double> evaluation,
                        List<Double> outbox, List<Double> toTransaction, List<Double> toAttempt) {
   }
