@@ -254,10 +254,14 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
 
   /** The displayed button whose visible text is exactly {@code text}, once it is enabled. */
   public WebElement button(String text) {
-    return await("button " + text, d -> buttons(text).stream()
+    return await("button " + text, d -> enabledButton(text));
+  }
+
+  private WebElement enabledButton(String text) {
+    return buttons(text).stream()
       .filter(WebElement::isEnabled)
       .findFirst()
-      .orElse(null));
+      .orElse(null);
   }
 
   /** The displayed buttons named {@code text}, now, without waiting. */
@@ -269,17 +273,12 @@ public final class BrowserSession implements ExecutionCondition, BeforeAllCallba
 
   /** Clicks the enabled button named {@code buttonText}, found again if a live refresh replaces it before the click. */
   public void click(String buttonText) {
-    clickOnceFound("button " + buttonText, d -> buttons(buttonText).stream()
-      .filter(WebElement::isEnabled)
-      .findFirst()
-      .orElse(null));
+    clickOnceFound("button " + buttonText, d -> enabledButton(buttonText));
   }
 
-  /** Clicks a button named {@code text} inside {@code scope}. */
+  /** Clicks a button named {@code text} inside {@code scope}, found again if a refresh replaces the button alone. */
   public void click(WebElement scope, String text) {
-    WebElement button = await("button " + text + " in " + scope.getTagName(), d -> buttonIn(scope, text));
-    scrollTo(button);
-    button.click();
+    clickOnceFound("button " + text + " in " + scope.getTagName(), d -> buttonIn(scope, text));
   }
 
   /**
